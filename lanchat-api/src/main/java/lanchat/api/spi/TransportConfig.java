@@ -1,0 +1,25 @@
+package lanchat.api.spi;
+
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+import lanchat.api.Identity;
+
+/**
+ * What a transport is created with.
+ *
+ * @param identity this node's key pair; every connection authenticates with it
+ * @param callbacks where session and inbound events are delivered (never a transport's I/O thread)
+ * @param options transport-specific settings, e.g. {@code maxMessageBytes}; unknown keys are ignored
+ */
+public record TransportConfig(Identity identity, Executor callbacks, Map<String, String> options) {
+    public TransportConfig {
+        if (identity == null || callbacks == null) throw new IllegalArgumentException("identity and callbacks are required");
+        options = options == null ? Map.of() : Map.copyOf(options);
+    }
+
+    public int intOption(String key, int defaultValue) {
+        String v = options.get(key);
+        return v == null ? defaultValue : Integer.parseInt(v);
+    }
+}

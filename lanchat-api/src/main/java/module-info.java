@@ -1,0 +1,15 @@
+/**
+ * The LAN Chat API: value types (peer ids, multiaddrs, identities), the transport and discovery SPIs, and the
+ * shared dial policy. Depends on {@code java.base} only.
+ */
+module lanchat.api {
+    exports lanchat.api;
+    exports lanchat.api.spi;
+    exports lanchat.api.policy;
+    exports lanchat.api.crypto;
+    // encoding helpers every wire plugin needs; not part of the public API
+    exports lanchat.api.internal to lanchat.transport.netty, lanchat.transport.libp2p, lanchat.discovery.mdns;
+
+    uses lanchat.api.spi.TransportProvider;
+    uses lanchat.api.spi.DiscoveryProvider;
+}
