@@ -3,10 +3,10 @@ package lanchat.api;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -135,7 +135,15 @@ public final class Identity {
         }
         try {
             Files.write(tmp, encode());
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            // A hard link publishes the complete file atomically and, unlike an atomic rename (which on POSIX
+            // silently replaces the target), fails when the file exists: an existing key is never overwritten.
+            try {
+                Files.createLink(file, tmp);
+            } catch (FileAlreadyExistsException e) {
+                throw new FileAlreadyExistsException(file.toString(), null, "identity file already exists; not overwriting it");
+            } catch (UnsupportedOperationException | FileSystemException noHardLinks) {
+                Files.move(tmp, file); // without REPLACE_EXISTING this refuses an existing target too
+            }
             if (Files.size(file) == 0) throw new IOException("identity file " + file + " was not written");
         } finally {
             Files.deleteIfExists(tmp);

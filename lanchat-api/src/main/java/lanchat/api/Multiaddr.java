@@ -78,13 +78,8 @@ public record Multiaddr(List<Component> components) {
         /** The value in text form, as it appears between slashes. */
         public String valueText() {
             return switch (protocol) {
-                case IP4, IP6 -> {
-                    try {
-                        yield InetAddress.getByAddress(value).getHostAddress();
-                    } catch (UnknownHostException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
+                case IP4 -> (value[0] & 0xFF) + "." + (value[1] & 0xFF) + "." + (value[2] & 0xFF) + "." + (value[3] & 0xFF);
+                case IP6 -> ip6Text(value);
                 case TCP, UDP -> Integer.toString(((value[0] & 0xFF) << 8) | (value[1] & 0xFF));
                 case P2P -> PeerId.fromBytes(value).toString();
                 default -> new String(value, StandardCharsets.UTF_8);
@@ -108,6 +103,11 @@ public record Multiaddr(List<Component> components) {
     public Multiaddr {
         if (components == null || components.isEmpty()) throw new IllegalArgumentException("multiaddr is empty");
         components = List.copyOf(components);
+        int size = 0;
+        for (Component c : components) {
+            size += Varint.size(c.protocol.code) + (c.protocol.bits == Protocol.VAR ? Varint.size(c.value.length) : 0) + c.value.length;
+        }
+        if (size > MAX_BYTES) throw new IllegalArgumentException("multiaddr of " + size + " bytes exceeds " + MAX_BYTES);
     }
 
     /** Parses the text form, e.g. {@code /ip4/192.168.1.5/tcp/9000/p2p/12D3KooW…}. */
@@ -183,7 +183,8 @@ public record Multiaddr(List<Component> components) {
 
     /** This address ending in {@code /p2p/<peer>} (replacing any peer id it had). */
     public Multiaddr withPeerId(PeerId peer) {
-        List<Component> out = new ArrayList<>(withoutPeerId().components);
+        List<Component> out = new ArrayList<>(components);
+        if (peerId().isPresent()) out.remove(out.size() - 1); // withoutPeerId() keeps a lone /p2p: it cannot be emptied
         out.add(new Component(Protocol.P2P, peer.toBytes()));
         return new Multiaddr(out);
     }
@@ -248,7 +249,11 @@ public record Multiaddr(List<Component> components) {
                 yield new byte[] {(byte) (port >> 8), (byte) port};
             }
             case P2P -> PeerId.parse(s).toBytes();
-            default -> s.getBytes(StandardCharsets.UTF_8);
+            default -> {
+                byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                if (!new String(b, StandardCharsets.UTF_8).equals(s)) throw new IllegalArgumentException("not well-formed Unicode text");
+                yield b;
+            }
         };
     }
 
@@ -257,17 +262,21 @@ public record Multiaddr(List<Component> components) {
         if (octets.length != 4) throw new IllegalArgumentException("IPv4 address needs 4 dot-separated numbers");
         byte[] out = new byte[4];
         for (int i = 0; i < 4; i++) {
-            if (!octets[i].matches("[0-9]{1,3}") || Integer.parseInt(octets[i]) > 255) throw new IllegalArgumentException("IPv4 octet '" + octets[i] + "' is not 0-255");
+            // no leading zeros: "010" is 8 to inet_aton, 10 to others, and invalid to go-multiaddr and rust-multiaddr
+            if (!octets[i].matches("0|[1-9][0-9]{0,2}") || Integer.parseInt(octets[i]) > 255) {
+                throw new IllegalArgumentException("IPv4 octet '" + octets[i] + "' is not a number 0-255 without leading zeros");
+            }
             out[i] = (byte) Integer.parseInt(octets[i]);
         }
         return out;
     }
 
     private static byte[] parseIp6(String s) {
-        // only hex digits, colons and an embedded dotted IPv4: InetAddress then parses a literal, never a host name
+        // only hex digits, colons and an embedded dotted IPv4; the brackets make InetAddress treat it as an IPv6
+        // literal and fail rather than resolve it (unbracketed, a value starting with '.' went to the resolver)
         if (!s.contains(":") || !s.matches("[0-9a-fA-F:.]+")) throw new IllegalArgumentException("not an IPv6 address");
         try {
-            InetAddress a = InetAddress.getByName(s);
+            InetAddress a = InetAddress.getByName("[" + s + "]");
             byte[] b = a.getAddress();
             if (b.length == 4) { // ::ffff:a.b.c.d is returned as IPv4; keep the 16-byte form
                 byte[] mapped = new byte[16];
@@ -280,6 +289,36 @@ public record Multiaddr(List<Component> components) {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("not an IPv6 address");
         }
+    }
+
+    /** RFC 5952 text (longest run of two or more zero groups compressed, the first on a tie); IPv4-mapped as {@code ::ffff:a.b.c.d}. */
+    private static String ip6Text(byte[] a) {
+        boolean mapped = a[10] == (byte) 0xFF && a[11] == (byte) 0xFF;
+        for (int i = 0; i < 10; i++) mapped &= a[i] == 0;
+        if (mapped) return "::ffff:" + (a[12] & 0xFF) + "." + (a[13] & 0xFF) + "." + (a[14] & 0xFF) + "." + (a[15] & 0xFF);
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) groups[i] = ((a[2 * i] & 0xFF) << 8) | (a[2 * i + 1] & 0xFF);
+        int runStart = -1, runLength = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) j++;
+            if (j - i > runLength) {
+                runStart = i;
+                runLength = j - i;
+            }
+            i = Math.max(j, i + 1);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == runStart) {
+                sb.append("::");
+                i += runLength - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') sb.append(':');
+            sb.append(Integer.toHexString(groups[i]));
+        }
+        return sb.toString();
     }
 
     private static void validateValue(Protocol p, byte[] v) {

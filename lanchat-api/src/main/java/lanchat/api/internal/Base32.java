@@ -28,7 +28,9 @@ public final class Base32 {
         ByteArrayOutputStream out = new ByteArrayOutputStream(text.length() * 5 / 8);
         int buffer = 0, bits = 0;
         for (int i = 0; i < text.length(); i++) {
-            int v = ALPHABET.indexOf(Character.toLowerCase(text.charAt(i)));
+            char c = text.charAt(i);
+            // ASCII only: Character.toLowerCase would fold e.g. the Kelvin sign U+212A into 'k'
+            int v = c < 128 ? ALPHABET.indexOf(Character.toLowerCase(c)) : -1;
             if (v < 0) throw new IllegalArgumentException("invalid base32 character '" + text.charAt(i) + "' at position " + i);
             buffer = (buffer << 5) | v;
             bits += 5;

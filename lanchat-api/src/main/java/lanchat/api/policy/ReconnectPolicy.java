@@ -17,8 +17,9 @@ public record ReconnectPolicy(Duration initial, Duration max, double factor, dou
     public ReconnectPolicy {
         if (initial.isNegative() || initial.isZero()) throw new IllegalArgumentException("initial delay must be positive");
         if (max.compareTo(initial) < 0) throw new IllegalArgumentException("max delay must be ≥ initial");
-        if (factor < 1) throw new IllegalArgumentException("factor must be ≥ 1");
-        if (jitter < 0 || jitter > 1) throw new IllegalArgumentException("jitter must be within 0..1");
+        // written so that NaN fails too: a NaN factor or jitter would turn every delay into 1 ms
+        if (!(factor >= 1)) throw new IllegalArgumentException("factor must be ≥ 1");
+        if (!(jitter >= 0 && jitter <= 1)) throw new IllegalArgumentException("jitter must be within 0..1");
         if (fallbackDialAfter.isNegative()) throw new IllegalArgumentException("fallbackDialAfter must not be negative");
     }
 

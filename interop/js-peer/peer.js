@@ -1,0 +1,390 @@
+#!/usr/bin/env node
+// Reference js-libp2p chat peer for LAN Chat's interop tests.
+//
+// Wire format is go-libp2p's examples/chat: newline-terminated UTF-8 text on
+// a /chat/x.y.z stream (NOT js-libp2p's varint-prefixed chat example).
+// stdout carries only the contract lines (see ../README.md); logs go to stderr.
+import './compat.js' // must stay first: Promise.withResolvers on Node 20
+
+import { createInterface } from 'node:readline'
+import { parseArgs } from 'node:util'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import { mdns } from '@libp2p/mdns'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+
+const CHAT_PROTOCOLS = ['/chat/1.0.0', '/chat/1.1.0']
+const STREAM_LIMIT = 1024
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+// ------------------------------------------------------------------ flags
+
+function parseFlags (argv) {
+  // Accept go-style single-dash long flags too (-listen x == --listen x).
+  const args = argv.map(a => /^-[a-z]{2,}/.test(a) ? '-' + a : a)
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      listen: { type: 'string', multiple: true },
+      dial: { type: 'string', multiple: true },
+      key: { type: 'string', default: 'rsa' },
+      pid: { type: 'string', default: '/chat/1.1.0' },
+      rendezvous: { type: 'string' },
+      security: { type: 'string', default: 'default' },
+      echo: { type: 'boolean', default: false },
+      ping: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false }
+    }
+  })
+  // A future --bench mode will be added here and in main()'s mode switch.
+  return {
+    listen: values.listen?.length ? values.listen : ['/ip4/127.0.0.1/tcp/0'],
+    dial: values.dial ?? [],
+    key: values.key.toLowerCase(),
+    pid: values.pid,
+    rendezvous: values.rendezvous ?? '',
+    security: values.security,
+    echo: values.echo,
+    ping: values.ping,
+    help: values.help
+  }
+}
+
+const USAGE = `usage: node peer.js [--listen MA]... [--dial MA/p2p/ID]... [--key ed25519|rsa|secp256k1|ecdsa]
+       [--pid /chat/1.1.0] [--rendezvous NAME] [--security noise|default] [--echo] [--ping]`
+
+// ------------------------------------------------------------------ output
+
+function emit (line) {
+  // stdout to a pipe or file is synchronous in Node on Linux: one write per line.
+  process.stdout.write(line + '\n')
+}
+
+function log (...args) {
+  console.error(new Date().toISOString().slice(11, 23), ...args)
+}
+
+// ------------------------------------------------------------------ helpers
+
+function concat (a, b) {
+  if (a.length === 0) return b
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a, 0)
+  out.set(b, a.length)
+  return out
+}
+
+function toBytes (chunk) {
+  return chunk instanceof Uint8Array ? chunk : chunk.subarray()
+}
+
+// Reads newline-terminated lines (as strings without the trailing "\n") from a
+// libp2p 3.x stream. A final unterminated line is returned too.
+async function * readLines (stream) {
+  let pending = new Uint8Array(0)
+  for await (const chunk of stream) {
+    pending = concat(pending, toBytes(chunk))
+    let nl
+    while ((nl = pending.indexOf(0x0a)) !== -1) {
+      yield decoder.decode(pending.subarray(0, nl))
+      pending = pending.subarray(nl + 1)
+    }
+  }
+  if (pending.length > 0) yield decoder.decode(pending)
+}
+
+async function send (stream, text) {
+  if (!stream.send(encoder.encode(text))) {
+    await stream.onDrain()
+  }
+}
+
+// go-libp2p's peer.ID ordering is the byte order of the multihash; use the
+// same so the mDNS tie-break agrees with go peers.
+function compareIds (a, b) {
+  const x = a.toMultihash().bytes
+  const y = b.toMultihash().bytes
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i] - y[i]
+  }
+  return x.length - y.length
+}
+
+async function makeKey (kind) {
+  switch (kind) {
+    case 'rsa': return generateKeyPair('RSA', 2048)
+    case 'ed25519': return generateKeyPair('Ed25519')
+    case 'secp256k1': return generateKeyPair('secp256k1')
+    case 'ecdsa': return generateKeyPair('ECDSA', 'P-256')
+    default: throw new Error(`unknown --key ${kind} (ed25519|rsa|secp256k1|ecdsa)`)
+  }
+}
+
+// ------------------------------------------------------------------ peer
+
+class ChatPeer {
+  constructor (cfg, node) {
+    this.cfg = cfg
+    this.node = node
+    this.chat = new Set() // { stream, peer }
+    this.dialing = new Set()
+  }
+
+  hasChat (peer) {
+    for (const c of this.chat) if (c.peer === peer) return true
+    return false
+  }
+
+  // Registers a negotiated chat stream (either direction) and reads it.
+  handleChat (stream, connection) {
+    const c = { stream, peer: connection.remotePeer.toString() }
+    this.chat.add(c)
+    log(`chat stream ${stream.direction} ${stream.protocol} with ${c.peer}`)
+    emit(`CONNECTED ${c.peer}`)
+    this.readChat(c).catch(err => log('reader', err))
+  }
+
+  async readChat (c) {
+    try {
+      for await (const raw of readLines(c.stream)) {
+        await this.onLine(c, raw)
+      }
+      this.chat.delete(c)
+      await c.stream.close().catch(() => {})
+    } catch (err) {
+      this.chat.delete(c)
+      log(`chat stream with ${c.peer}: ${err.message}`)
+      c.stream.abort(err)
+    }
+    emit(`CLOSED ${c.peer}`)
+  }
+
+  async onLine (c, raw) {
+    const text = raw.replace(/\r$/, '')
+    if (text.trim() === '') return // blank lines are skipped, like the go examples
+    emit(`RECV ${c.peer} ${text}`)
+    // Never echo an echo: two --echo peers must not ping-pong forever.
+    if (this.cfg.echo && !text.startsWith('echo: ')) {
+      await send(c.stream, `echo: ${text}\n`).catch(err => log(`echo to ${c.peer}: ${err.message}`))
+    }
+  }
+
+  async broadcast (text) {
+    if (this.chat.size === 0) {
+      log('no open chat stream; line dropped')
+      return
+    }
+    await Promise.all([...this.chat].map(c =>
+      send(c.stream, text).catch(err => log(`write to ${c.peer}: ${err.message}`))))
+  }
+
+  async openChat (target, options = {}) {
+    const connection = await this.node.dial(target, options)
+    const stream = await connection.newStream(this.cfg.pid, { ...options, maxOutboundStreams: STREAM_LIMIT })
+    this.handleChat(stream, connection)
+  }
+
+  async dial (addr) {
+    try {
+      const ma = multiaddr(addr)
+      if (ma.getComponents().findLast(c => c.name === 'p2p') == null) {
+        throw new Error('multiaddr has no /p2p/<id>')
+      }
+      await this.openChat(ma, { signal: AbortSignal.timeout(30_000) })
+    } catch (err) {
+      log(`dial ${addr}: ${err.message}`)
+    }
+  }
+
+  async onStdin (line) {
+    const cmd = line.trim().split(/\s+/)
+    if (cmd.length === 2 && (cmd[0] === '/bigline' || cmd[0] === '/streams')) {
+      const n = Number(cmd[1])
+      if (!Number.isInteger(n) || n < 0 || n > 64 * 1024 * 1024) {
+        log(`bad argument for ${cmd[0]}: ${cmd[1]}`)
+        return
+      }
+      if (cmd[0] === '/bigline') {
+        await this.broadcast('x'.repeat(n) + '\n\n')
+      } else {
+        this.streamsTest(n)
+      }
+      return
+    }
+    // Same bytes as the go examples: the read line keeps its "\n" and is then
+    // written with "%s\n", so the wire carries "text\n\n".
+    await this.broadcast(line + '\n\n')
+  }
+
+  streamsTest (count) {
+    const peers = new Set([...this.chat].map(c => c.peer))
+    if (peers.size === 0) {
+      log('/streams: no connected chat peer')
+      return
+    }
+    for (const peer of peers) {
+      const signal = AbortSignal.timeout(30_000)
+      const jobs = []
+      for (let i = 0; i < count; i++) jobs.push(this.oneStream(peer, i, signal))
+      Promise.allSettled(jobs).then(results => {
+        const ok = results.filter(r => r.status === 'fulfilled').length
+        if (ok === count) {
+          emit(`STREAMS-OK ${count} ${peer}`)
+        } else {
+          const reason = results.find(r => r.status === 'rejected')?.reason?.message ?? 'unknown'
+          emit(`STREAMS-FAIL ${ok}/${count} ${peer} ${reason.replace(/\n/g, ' ')}`)
+        }
+      })
+    }
+  }
+
+  async oneStream (peer, i, signal) {
+    const connection = this.node.getConnections(peerIdFromString(peer))[0]
+    if (connection == null) throw new Error('not connected')
+    const stream = await connection.newStream(this.cfg.pid, { signal, maxOutboundStreams: STREAM_LIMIT })
+    const onAbort = () => stream.abort(new Error(`stream-${i}: timed out`))
+    signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      const msg = `stream-${i}`
+      await send(stream, msg + '\n')
+      for await (const line of readLines(stream)) {
+        if (line.replace(/\r$/, '') === `echo: ${msg}`) {
+          await stream.close()
+          return
+        }
+      }
+      throw new Error(`stream-${i}: closed before echo`)
+    } catch (err) {
+      stream.abort(err)
+      throw err
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
+  }
+
+  // mDNS discovery: connect and open a chat stream, like go's chat-with-mdns.
+  // The peer with the smaller id (go's byte order) dials at once, the other
+  // waits a little and dials only if no chat stream appeared meanwhile.
+  async onDiscovery (info) {
+    const peer = info.id.toString()
+    if (info.id.equals(this.node.peerId) || this.hasChat(peer) || this.dialing.has(peer)) return
+    this.dialing.add(peer)
+    try {
+      if (compareIds(this.node.peerId, info.id) > 0) {
+        await new Promise(resolve => setTimeout(resolve, 3000))
+        if (this.hasChat(peer)) return
+      }
+      log(`mdns: found ${peer} ${info.multiaddrs.map(String).join(' ')}, connecting`)
+      await this.node.peerStore.merge(info.id, { multiaddrs: info.multiaddrs })
+      await this.openChat(info.id, { signal: AbortSignal.timeout(30_000) })
+    } catch (err) {
+      log(`mdns: ${peer}: ${err.message}`)
+    } finally {
+      this.dialing.delete(peer)
+    }
+  }
+}
+
+// ------------------------------------------------------------------ main
+
+async function main () {
+  let cfg
+  try {
+    cfg = parseFlags(process.argv.slice(2))
+  } catch (err) {
+    console.error(err.message)
+    console.error(USAGE)
+    process.exit(2)
+  }
+  if (cfg.help) {
+    console.error(USAGE)
+    process.exit(0)
+  }
+  if (cfg.security !== 'default' && cfg.security !== 'noise') {
+    console.error(`--security ${cfg.security} is not supported by js-peer (noise|default; default = noise)`)
+    process.exit(2)
+  }
+
+  const privateKey = await makeKey(cfg.key)
+  const peerDiscovery = []
+  if (cfg.rendezvous !== '') {
+    // go's mdns (zeroconf) announces <serviceName>.local; js matches the full
+    // name, so append the domain (go's default "_p2p._udp" == js's default
+    // "_p2p._udp.local").
+    const serviceTag = cfg.rendezvous.endsWith('.local') ? cfg.rendezvous : `${cfg.rendezvous}.local`
+    peerDiscovery.push(mdns({ serviceTag }))
+  }
+
+  const node = await createLibp2p({
+    privateKey,
+    addresses: { listen: cfg.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    services: { identify: identify(), ping: ping() }
+  })
+  const peer = new ChatPeer(cfg, node)
+
+  const served = [...new Set([...CHAT_PROTOCOLS, cfg.pid])]
+  await node.handle(served, (stream, connection) => peer.handleChat(stream, connection), {
+    maxInboundStreams: STREAM_LIMIT,
+    maxOutboundStreams: STREAM_LIMIT
+  })
+
+  node.addEventListener('peer:identify', evt => {
+    const r = evt.detail
+    const protocols = [...(r.protocols ?? [])].sort().join(',')
+    emit(`IDENTIFY ${r.peerId} agent=${r.agentVersion ?? ''} protocols=${protocols}`)
+  })
+
+  if (cfg.ping) {
+    node.addEventListener('connection:open', evt => {
+      const remote = evt.detail.remotePeer
+      node.services.ping.ping(remote, { signal: AbortSignal.timeout(15_000) })
+        .then(ms => emit(`PING ${remote} ${Math.round(ms * 1000)}`))
+        .catch(err => log(`ping ${remote}: ${err.message}`))
+    })
+  }
+
+  if (cfg.rendezvous !== '') {
+    node.addEventListener('peer:discovery', evt => { peer.onDiscovery(evt.detail) })
+  }
+
+  for (const ma of node.getMultiaddrs()) emit(`LISTEN ${ma}`)
+  emit(`PEERID ${node.peerId}`)
+
+  // Mode switch: chat is the only mode today; a --bench mode starts here instead.
+  for (const d of cfg.dial) peer.dial(d)
+
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false })
+  let queue = Promise.resolve()
+  rl.on('line', line => { queue = queue.then(() => peer.onStdin(line)).catch(err => log('stdin', err)) })
+  rl.on('close', () => log('stdin: EOF (still running; SIGTERM/SIGINT to exit)'))
+
+  let stopping = false
+  const stop = async (sig) => {
+    if (stopping) return
+    stopping = true
+    log(`${sig}: closing node`)
+    setTimeout(() => process.exit(0), 5000).unref()
+    await node.stop().catch(err => log('stop', err))
+    process.exit(0)
+  }
+  process.on('SIGINT', () => { stop('SIGINT') })
+  process.on('SIGTERM', () => { stop('SIGTERM') })
+}
+
+process.on('unhandledRejection', err => log('unhandled rejection', err))
+main().catch(err => {
+  log('fatal', err)
+  process.exit(1)
+})

@@ -1,0 +1,196 @@
+package lanchat.api.internal.noise;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+import lanchat.api.Identity;
+import lanchat.api.PeerId;
+import lanchat.api.crypto.PeerPublicKey;
+
+/**
+ * The libp2p Noise handshake ({@code /noise}, libp2p noise spec r4): Noise_XX_25519_ChaChaPoly_SHA256 with an empty
+ * prologue, whose payloads bind each side's libp2p identity to its Noise static key.
+ *
+ * <pre>
+ *   initiator (dialer)                                        responder (listener)
+ *     message 1  ->  | e (32) |                               empty payload
+ *     message 2  <-  | e (32) | enc(s) (48) | enc(payload_R) | responder's identity
+ *     message 3  ->  | enc(s) (48) | enc(payload_I) |          initiator's identity
+ *
+ *   payload = NoiseHandshakePayload {
+ *     identity_key = PublicKey protobuf of the libp2p identity,
+ *     identity_sig = identity signature over "noise-libp2p-static-key:" || s (the 32-byte Noise static key),
+ *     extensions   = { stream_muxers } }                     omitted when no muxers are advertised
+ * </pre>
+ *
+ * Messages go in and out without the 2-byte big-endian length prefix that frames them on the wire; each is at most
+ * {@link #MAX_MESSAGE} bytes. A fresh Noise static key is generated per handshake, so only the signed identity
+ * key is long-lived. Driving it:
+ *
+ * <pre>{@code
+ * NoiseHandshake hs = NoiseHandshake.initiator(identity, expectedPeer, List.of("/yamux/1.0.0"));
+ * while (!hs.isComplete()) {
+ *     if (hs.isOurTurn()) send(hs.writeMessage()); else hs.readMessage(receive());
+ * }
+ * NoiseResult r = hs.result();
+ * }</pre>
+ *
+ * Any {@link NoiseException} is final: the handshake then refuses further use with {@link IllegalStateException}.
+ * Not thread-safe.
+ */
+public final class NoiseHandshake {
+    public static final int MAX_MESSAGE = 65535;
+    private static final byte[] SIGNATURE_PREFIX = "noise-libp2p-static-key:".getBytes(StandardCharsets.UTF_8);
+
+    /** Signs with the local libp2p identity key; a seam so tests can stand in RSA or ECDSA identities. */
+    @FunctionalInterface
+    interface Signer {
+        byte[] sign(byte[] message);
+    }
+
+    private final XXHandshake xx;
+    private final PeerPublicKey localKey;
+    private final Signer signer;
+    private final PeerId expectedRemote;
+    private final List<String> localMuxers;
+    // the peer's authenticated identity, set when its payload verifies
+    private PeerPublicKey remoteKey;
+    private PeerId remotePeer;
+    private List<String> remoteMuxers;
+    private NoiseResult result;
+
+    private NoiseHandshake(XXHandshake xx, PeerPublicKey localKey, Signer signer, PeerId expectedRemote, List<String> localMuxers) {
+        this.xx = xx;
+        this.localKey = Objects.requireNonNull(localKey);
+        this.signer = Objects.requireNonNull(signer);
+        this.expectedRemote = expectedRemote;
+        this.localMuxers = List.copyOf(localMuxers);
+    }
+
+    /**
+     * The dialer's side.
+     *
+     * @param expectedRemote the peer being dialled ({@code /p2p/<id>}), or null to accept whoever answers
+     * @param localMuxers    stream muxer protocol ids to advertise, in order of preference; empty sends no extensions
+     */
+    public static NoiseHandshake initiator(Identity local, PeerId expectedRemote, List<String> localMuxers) {
+        return create(true, local.publicKey(), local::sign, expectedRemote, localMuxers);
+    }
+
+    /** The listener's side; see {@link #initiator} for {@code localMuxers}. */
+    public static NoiseHandshake responder(Identity local, List<String> localMuxers) {
+        return create(false, local.publicKey(), local::sign, null, localMuxers);
+    }
+
+    /** Test hook: a handshake signing with any identity key type. */
+    static NoiseHandshake create(boolean initiator, PeerPublicKey localKey, Signer signer, PeerId expectedRemote, List<String> localMuxers) {
+        return new NoiseHandshake(XXHandshake.create(initiator), localKey, signer, expectedRemote, localMuxers);
+    }
+
+    /**
+     * The next handshake message to send.
+     *
+     * @throws IllegalStateException when it is not our turn, the handshake is complete, or it has failed
+     */
+    public byte[] writeMessage() throws NoiseException {
+        xx.checkTurn(true);
+        byte[] payload = xx.step() == 0 ? new byte[0] : localPayload();
+        byte[] message = xx.writeMessage(payload);
+        completeIfDone();
+        return message;
+    }
+
+    /**
+     * Consumes the peer's next handshake message; once the peer's payload arrives, authenticates it.
+     *
+     * @throws NoiseException        when the message is malformed, fails authentication, or names an unacceptable peer
+     * @throws IllegalStateException when it is our turn to write, the handshake is complete, or it has failed
+     */
+    public void readMessage(byte[] message) throws NoiseException {
+        Objects.requireNonNull(message, "message");
+        xx.checkTurn(false);
+        byte[] payload = xx.readMessage(message);
+        try {
+            if (xx.step() == 1) {
+                // Message 1 is sent before any key exists: anything in it would be unauthenticated, so libp2p sends none.
+                if (payload.length != 0) throw new NoiseException("handshake message 1 carries a " + payload.length + "-byte payload; libp2p sends it empty");
+            } else {
+                authenticate(HandshakePayload.decode(payload));
+            }
+        } catch (NoiseException e) {
+            xx.fail();
+            throw e;
+        }
+        completeIfDone();
+    }
+
+    public boolean isOurTurn() {
+        return xx.isOurTurn();
+    }
+
+    public boolean isComplete() {
+        return result != null;
+    }
+
+    /**
+     * The authenticated outcome; the same instance (and cipher states) on every call.
+     *
+     * @throws IllegalStateException before the handshake is complete
+     */
+    public NoiseResult result() {
+        if (result == null) throw new IllegalStateException("the handshake is not complete");
+        return result;
+    }
+
+    private byte[] localPayload() {
+        byte[] signature = signer.sign(signedData(xx.localStatic()));
+        return new HandshakePayload(localKey.encode(), signature, localMuxers).encode();
+    }
+
+    private void authenticate(HandshakePayload payload) throws NoiseException {
+        PeerPublicKey key;
+        boolean valid;
+        PeerId peer;
+        try {
+            key = PeerPublicKey.decode(payload.identityKey());
+        } catch (IllegalArgumentException e) {
+            throw new NoiseException("remote identity_key is not a libp2p public key: " + e.getMessage(), e);
+        }
+        try {
+            valid = key.verify(signedData(xx.remoteStatic()), payload.identitySig());
+            peer = PeerId.fromPublicKey(key);
+        } catch (IllegalArgumentException e) {
+            throw new NoiseException("remote " + key.type() + " identity key cannot be used: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // The key bytes are the peer's: a JDK provider choking on them is their fault, not ours.
+            throw new NoiseException("remote " + key.type() + " identity key is unusable: " + e, e);
+        }
+        if (!valid) throw new NoiseException("identity_sig does not verify: the remote's Noise static key is not signed by its " + key.type() + " identity key");
+        if (expectedRemote != null && !expectedRemote.equals(peer)) {
+            throw new NoiseException("peer id mismatch: expected " + expectedRemote + ", got " + peer);
+        }
+        remoteKey = key;
+        remotePeer = peer;
+        remoteMuxers = payload.streamMuxers();
+    }
+
+    private void completeIfDone() {
+        if (xx.isComplete() && result == null) {
+            result = new NoiseResult(remotePeer, remoteKey, remoteMuxers, xx.handshakeHash(), xx.sender(), xx.receiver());
+        }
+    }
+
+    private static byte[] signedData(byte[] noiseStaticKey) {
+        byte[] data = Arrays.copyOf(SIGNATURE_PREFIX, SIGNATURE_PREFIX.length + noiseStaticKey.length);
+        System.arraycopy(noiseStaticKey, 0, data, SIGNATURE_PREFIX.length, noiseStaticKey.length);
+        return data;
+    }
+
+    @Override
+    public String toString() {
+        return "NoiseHandshake[" + (xx.isInitiator() ? "initiator" : "responder") + ", step " + xx.step()
+                + (xx.hasFailed() ? ", failed" : isComplete() ? ", complete with " + remotePeer : "") + "]";
+    }
+}

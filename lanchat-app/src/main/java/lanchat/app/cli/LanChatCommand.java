@@ -1,0 +1,230 @@
+package lanchat.app.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+import lanchat.api.ChatMessage;
+import lanchat.api.Identity;
+import lanchat.api.Multiaddr;
+import lanchat.api.policy.ReconnectPolicy;
+import lanchat.api.spi.DiscoveryProvider;
+import lanchat.api.spi.Plugins;
+import lanchat.api.spi.TransportProvider;
+import lanchat.app.node.ChatNode;
+import lanchat.app.tui.ChatShell;
+import lanchat.app.tui.Console;
+import lanchat.app.tui.JLineConsole;
+import lanchat.app.tui.PlainConsole;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The command line. Exit codes: 0 after a clean shutdown, 2 for bad input (one line on stderr, no stack trace). */
+@Command(name = "lanchat", mixinStandardHelpOptions = true, versionProvider = LanChatCommand.Version.class, sortOptions = false, usageHelpWidth = 110,
+        description = "Offline, serverless chat for a local network: peers find each other by mDNS (--rendezvous) or by address (--peer).",
+        footer = {"", "Examples:",
+                "  java -p mods -m lanchat.app -port 9000",
+                "  java -p mods -m lanchat.app -port 0 --peer /ip4/127.0.0.1/tcp/9000/p2p/12D3KooW...",
+                "  java -p mods -m lanchat.app --rendezvous myroom"})
+public final class LanChatCommand implements Callable<Integer> {
+    static final int USAGE = 2;
+    private static final String DEFAULT_TRANSPORT = "libp2p";
+
+    @Option(names = {"-port", "--port"}, paramLabel = "N", description = "TCP port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE})")
+    int port = 0;
+
+    @Option(names = {"--host"}, paramLabel = "ADDR", description = "address to listen on (default: ${DEFAULT-VALUE}, all IPv4 interfaces)")
+    String host = "0.0.0.0";
+
+    @Option(names = {"-peer", "--peer"}, paramLabel = "MULTIADDR", description = "dial this peer at start, and again whenever the connection drops (repeatable)")
+    List<String> peers = new ArrayList<>();
+
+    @Option(names = {"-rendezvous", "--rendezvous"}, paramLabel = "NAME", description = "join this room: find and connect to its members on the LAN by mDNS")
+    String rendezvous;
+
+    @Option(names = {"--transport"}, paramLabel = "NAME", completionCandidates = TransportNames.class,
+            description = "libp2p (default; talks to go-libp2p and js-libp2p peers) or netty. Installed: ${COMPLETION-CANDIDATES}")
+    String transport;
+
+    @Option(names = {"--nick"}, paramLabel = "NAME", description = "the name others see (default: the end of your peer id)")
+    String nick;
+
+    @Option(names = {"--identity"}, paramLabel = "FILE", description = "key file to load, or to create when missing (mode 0600); without it each run gets a fresh identity")
+    Path identityFile;
+
+    @Option(names = {"--verbose"}, description = "log protocol details to stderr")
+    boolean verbose;
+
+    private InputStream in = System.in;
+    private PrintStream out = System.out;
+
+    /** Picocli's version line. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = LanChatCommand.class.getModule().getDescriptor() != null
+                    ? LanChatCommand.class.getModule().getDescriptor().rawVersion().orElse("0.1.0") : "0.1.0";
+            return new String[] {"lanchat " + v + " (Java " + Runtime.version() + ")"};
+        }
+    }
+
+    /** Runs the command line and returns the exit code. */
+    public static int run(String[] args, InputStream in, PrintStream rawOut, PrintStream rawErr) {
+        PrintStream out = new PrintStream(rawOut, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(rawErr, StandardCharsets.UTF_8), true);
+        LanChatCommand cmd = new LanChatCommand();
+        cmd.in = in;
+        cmd.out = out;
+        CommandLine cl = new CommandLine(cmd)
+                .setOut(new PrintWriter(new java.io.OutputStreamWriter(rawOut, StandardCharsets.UTF_8), true))
+                .setErr(err)
+                .setParameterExceptionHandler((e, a) -> {
+                    e.getCommandLine().getErr().println("lanchat: " + e.getMessage() + " (see --help)");
+                    return USAGE;
+                })
+                .setExecutionExceptionHandler((e, c, parsed) -> {
+                    if (e instanceof UsageException) {
+                        c.getErr().println("lanchat: " + e.getMessage());
+                        return USAGE;
+                    }
+                    throw e;
+                });
+        return cl.execute(args);
+    }
+
+    /** A problem with what the user asked for: reported in one line, exit code 2. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        configureLogging(verbose);
+        if (port < 0 || port > 65535) throw new UsageException("invalid port " + port + ": must be 0-65535");
+        if (nick != null) {
+            try {
+                ChatMessage.checkNick(nick);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("invalid --nick: " + e.getMessage());
+            }
+        }
+        Multiaddr bind = parseBind();
+        List<Multiaddr> dial = new ArrayList<>();
+        for (String p : peers) {
+            try {
+                dial.add(Multiaddr.parse(p));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("invalid --peer: " + e.getMessage());
+            }
+        }
+        Identity identity = loadIdentity();
+        for (Multiaddr m : dial) {
+            if (m.peerId().filter(identity.peerId()::equals).isPresent()) throw new UsageException("--peer " + m + " is this node itself");
+        }
+        Plugins plugins = Plugins.installed();
+        TransportProvider tp = pickTransport(plugins);
+        Optional<DiscoveryProvider> dp = Optional.empty();
+        if (rendezvous != null) {
+            if (rendezvous.isBlank()) throw new UsageException("--rendezvous needs a room name");
+            try {
+                dp = Optional.of(plugins.discovery("mdns"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--rendezvous is not available: no mDNS discovery plugin is installed");
+            }
+        }
+
+        CountDownLatch quit = new CountDownLatch(1);
+        Console console = openConsole();
+        ChatShell shell = new ChatShell(console, quit::countDown);
+        ChatNode node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults()), shell);
+        shell.attach(node);
+        try {
+            for (Multiaddr m : dial) {
+                if (!node.canDial(m)) throw new UsageException("the " + tp.name() + " transport cannot dial --peer " + m);
+            }
+            List<Multiaddr> addrs;
+            try {
+                addrs = node.start(bind, dial);
+            } catch (ExecutionException e) {
+                throw new UsageException(e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : "cannot listen on " + bind);
+            } catch (TimeoutException e) {
+                throw new UsageException("timed out listening on " + bind);
+            }
+            for (Multiaddr a : addrs) console.println("Listening on " + a);
+            if (rendezvous != null) console.println("Joined room '" + rendezvous + "' (mDNS); waiting for peers…");
+            Signals.onTermination(quit::countDown);
+            console.start(shell::onLine, quit::countDown);
+            quit.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            node.close(Duration.ofMillis(2500));
+            console.close();
+        }
+        return 0;
+    }
+
+    private Multiaddr parseBind() {
+        try {
+            // a name such as "localhost" is looked up here (hosts file or DNS) so that the listener binds an address
+            java.net.InetAddress ip = java.net.InetAddress.getByName(host);
+            return Multiaddr.tcp(new java.net.InetSocketAddress(ip, port));
+        } catch (java.net.UnknownHostException e) {
+            throw new UsageException("invalid --host '" + host + "': not an address of this machine");
+        }
+    }
+
+    private Identity loadIdentity() {
+        if (identityFile == null) return Identity.generate();
+        try {
+            return Identity.loadOrCreate(identityFile);
+        } catch (IOException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private TransportProvider pickTransport(Plugins plugins) {
+        try {
+            if (transport != null) return plugins.transport(transport);
+            List<TransportProvider> all = plugins.transports();
+            return all.stream().filter(p -> p.name().equals(DEFAULT_TRANSPORT)).findFirst()
+                    .or(() -> all.stream().findFirst())
+                    .orElseThrow(() -> new UsageException("no transport plugin is installed (is mods/ complete?)"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private Console openConsole() {
+        if (System.console() != null && in == System.in) {
+            Console c = JLineConsole.openSystem(Path.of(System.getProperty("user.home"), ".lanchat_history"));
+            if (c != null) return c;
+        }
+        return new PlainConsole(in, out);
+    }
+
+    private static void configureLogging(boolean verbose) {
+        // slf4j-simple reads these once, when the first logger is made: before any plugin is loaded
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "warn");
+        System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+        System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
+        if (!verbose) System.setProperty("org.slf4j.simpleLogger.log.io.netty", "error");
+    }
+}

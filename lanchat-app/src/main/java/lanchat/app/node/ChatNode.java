@@ -1,0 +1,132 @@
+package lanchat.app.node;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
+
+import lanchat.api.Identity;
+import lanchat.api.Multiaddr;
+import lanchat.api.policy.ReconnectPolicy;
+import lanchat.api.spi.Discovery;
+import lanchat.api.spi.DiscoveryConfig;
+import lanchat.api.spi.DiscoveryProvider;
+import lanchat.api.spi.Transport;
+import lanchat.api.spi.TransportConfig;
+import lanchat.api.spi.TransportProvider;
+
+/**
+ * One running LAN Chat node: a transport, optionally a discovery, and the {@link PeerManager} between them, all
+ * driven by one thread. The launcher and the tests build it the same way.
+ */
+public final class ChatNode implements AutoCloseable {
+    /** What a node is made of; {@code discovery} and {@code room} are both set or both empty. */
+    public record Setup(Identity identity, TransportProvider transport, Optional<DiscoveryProvider> discovery, Optional<String> room,
+                        String nick, Map<String, String> options, ReconnectPolicy policy) {}
+
+    private final Identity identity;
+    private final ScheduledExecutorService loop;
+    private final Transport transport;
+    private final Optional<Discovery> discovery;
+    private final PeerManager peers;
+    private volatile boolean closed;
+
+    public ChatNode(Setup setup, NodeEvents events) {
+        this.identity = setup.identity();
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lanchat-node");
+            t.setDaemon(true);
+            return t;
+        });
+        this.transport = setup.transport().create(new TransportConfig(identity, loop, setup.options()));
+        this.discovery = setup.discovery().map(d -> d.create(new DiscoveryConfig(identity.peerId(), setup.room().orElseThrow(), loop, setup.options())));
+        this.peers = new PeerManager(identity.peerId(), transport, loop, events, setup.policy(), RandomGenerator.getDefault());
+        peers.setNick(setup.nick());
+        transport.onInbound(peers::register);
+    }
+
+    /**
+     * Listens, then starts discovery and dials the given peers. Returns the listen addresses.
+     *
+     * @throws ExecutionException when the transport cannot listen (e.g. the port is in use)
+     */
+    public List<Multiaddr> start(Multiaddr bind, List<Multiaddr> staticPeers) throws ExecutionException, InterruptedException, TimeoutException {
+        List<Multiaddr> addrs = transport.listen(bind).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        onLoop(() -> {
+            discovery.ifPresent(d -> d.start(addrs, peers::onDiscovery));
+            staticPeers.forEach(peers::addStaticPeer);
+        });
+        return addrs;
+    }
+
+    public PeerManager.PeerInfo[] peers() {
+        return call(() -> peers.connectedPeers().toArray(PeerManager.PeerInfo[]::new));
+    }
+
+    /** Sends a line to every connected peer; returns how many it went to. */
+    public int send(String text) {
+        return call(() -> peers.broadcast(text));
+    }
+
+    public int ping() {
+        return call(peers::pingAll);
+    }
+
+    public void setNick(String nick) {
+        onLoop(() -> peers.setNick(nick));
+    }
+
+    public String nick() {
+        return call(peers::nick);
+    }
+
+    public Identity identity() { return identity; }
+
+    /** Whether this node's transport speaks {@code address}'s protocols. */
+    public boolean canDial(Multiaddr address) { return transport.canDial(address); }
+
+    public String transportName() { return transport.name(); }
+
+    /** Leaves the room (goodbye), tells every peer, closes sockets and threads; bounded by {@code timeout}. */
+    public void close(Duration timeout) {
+        if (closed) return;
+        closed = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        discovery.ifPresent(Discovery::close);
+        try {
+            CompletableFuture<Void> sessions = CompletableFuture.supplyAsync(peers::close, loop).thenCompose(f -> f);
+            sessions.get(Math.max(1, (deadline - System.nanoTime()) / 2), TimeUnit.NANOSECONDS);
+        } catch (Exception e) {
+            // peers that do not answer in time are cut off by closing the transport below
+        }
+        transport.close();
+        loop.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(2));
+    }
+
+    private void onLoop(Runnable r) {
+        if (!closed) loop.execute(r);
+    }
+
+    private <T> T call(java.util.concurrent.Callable<T> c) {
+        try {
+            return loop.submit(c).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("node is not responding: " + PeerManager.reason(e), e);
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package lanchat.app.node;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+import lanchat.api.ChatMessage;
+import lanchat.api.Multiaddr;
+import lanchat.api.PeerId;
+import lanchat.api.policy.DialArbiter;
+import lanchat.api.policy.ReconnectPolicy;
+import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.DiscoveryEvent;
+import lanchat.api.spi.SessionListener;
+import lanchat.api.spi.Transport;
+
+/**
+ * The one component that sees both discovery events and sessions, and so the one place that enforces the dial
+ * rules: who dials ({@link DialArbiter#shouldDial}), which of two connections to one peer survives
+ * ({@link DialArbiter#survivor}), and when to redial ({@link ReconnectPolicy}).
+ *
+ * <p>Every method runs on the node's single thread ({@code loop}); transports deliver their callbacks there too, so
+ * the state below needs no locks.
+ */
+public final class PeerManager {
+    private final PeerId self;
+    private final Transport transport;
+    private final ScheduledExecutorService loop;
+    private final NodeEvents events;
+    private final ReconnectPolicy policy;
+    private final RandomGenerator random;
+    private final Map<PeerId, Peer> peers = new HashMap<>();
+    /** {@code --peer} addresses without a {@code /p2p/} id: dialed until they tell us who they are. */
+    private final List<AnonymousPeer> anonymous = new ArrayList<>();
+    private String nick;
+    private boolean closed;
+
+    /** What we know and want of one remote peer. */
+    private static final class Peer {
+        final PeerId id;
+        ChatSession session;
+        String nick;
+        Multiaddr staticAddress;
+        List<Multiaddr> discovered = List.of();
+        boolean dialing;
+        int attempts;
+        ScheduledFuture<?> timer;
+        boolean skipReported;
+
+        Peer(PeerId id) { this.id = id; }
+
+        boolean found() { return !discovered.isEmpty(); }
+    }
+
+    private static final class AnonymousPeer {
+        final Multiaddr address;
+        int attempts;
+
+        AnonymousPeer(Multiaddr address) { this.address = address; }
+    }
+
+    /** A row of {@code /peers}. */
+    public record PeerInfo(PeerId peer, String nick, Multiaddr address, String transport, String direction) {}
+
+    public PeerManager(PeerId self, Transport transport, ScheduledExecutorService loop, NodeEvents events, ReconnectPolicy policy, RandomGenerator random) {
+        this.self = self;
+        this.transport = transport;
+        this.loop = loop;
+        this.events = events;
+        this.policy = policy;
+        this.random = random;
+    }
+
+    public void setNick(String nick) { this.nick = nick; }
+
+    public String nick() { return nick; }
+
+    /** A {@code --peer} address: dialed now and redialed whenever the connection is lost. */
+    public void addStaticPeer(Multiaddr address) {
+        if (address.peerId().isPresent()) {
+            Peer p = entry(address.peerId().get());
+            p.staticAddress = address;
+            dial(p);
+        } else {
+            AnonymousPeer a = new AnonymousPeer(address);
+            anonymous.add(a);
+            dialAnonymous(a);
+        }
+    }
+
+    /** Discovery's report; only the larger peer dials at once, the smaller waits for it before dialing itself. */
+    public void onDiscovery(DiscoveryEvent event) {
+        if (closed || event.peer().equals(self)) return;
+        Peer p = entry(event.peer());
+        if (event instanceof DiscoveryEvent.PeerFound found) {
+            List<Multiaddr> usable = found.addresses().stream().filter(transport::canDial).toList();
+            if (usable.isEmpty()) {
+                if (!p.skipReported) events.info("skipping " + p.id + ": none of its addresses " + found.addresses() + " is dialable by the " + transport.name() + " transport");
+                p.skipReported = true;
+                return;
+            }
+            p.discovered = usable;
+            if (p.session != null || p.dialing || p.timer != null) return;
+            if (DialArbiter.shouldDial(self, p.id)) dial(p);
+            else schedule(p, policy.fallbackDialAfter());
+        } else {
+            p.discovered = List.of();
+            if (p.staticAddress == null) cancelTimer(p);
+        }
+    }
+
+    /** Adopts an authenticated session, inbound or outbound, keeping one per peer on both ends. */
+    public void register(ChatSession s) {
+        if (closed) {
+            s.close();
+            return;
+        }
+        Peer p = entry(s.remotePeer());
+        s.setListener(new Listener());
+        if (p.session != null && p.session.isOpen()) {
+            ChatSession keep = DialArbiter.survivor(self, p.session, s);
+            ChatSession drop = keep == s ? p.session : s;
+            p.session = keep;
+            drop.close(); // its close event is ignored: it is no longer p.session
+            return;
+        }
+        p.session = s;
+        p.attempts = 0;
+        cancelTimer(p);
+        events.connected(p.id, p.found() && p.staticAddress == null);
+    }
+
+    public int broadcast(String text) {
+        ChatMessage msg = ChatMessage.of(nick, text);
+        int sent = 0;
+        for (Peer p : peers.values()) {
+            if (p.session == null) continue;
+            sent++;
+            PeerId id = p.id;
+            p.session.send(msg).whenCompleteAsync((ok, err) -> {
+                if (err != null) events.info("could not send to " + display(id) + ": " + reason(err));
+            }, loop);
+        }
+        return sent;
+    }
+
+    /** Pings every connected peer; results arrive as info lines. */
+    public int pingAll() {
+        int n = 0;
+        for (Peer p : peers.values()) {
+            if (p.session == null) continue;
+            n++;
+            PeerId id = p.id;
+            p.session.ping().whenCompleteAsync((rtt, err) -> events.info(err != null
+                    ? "ping " + display(id) + ": failed: " + reason(err)
+                    : String.format("ping %s: %.3f ms", display(id), rtt.toNanos() / 1e6)), loop);
+        }
+        return n;
+    }
+
+    public List<PeerInfo> connectedPeers() {
+        List<PeerInfo> out = new ArrayList<>();
+        for (Peer p : peers.values()) {
+            if (p.session == null) continue;
+            out.add(new PeerInfo(p.id, p.nick, p.session.remoteAddress(), p.session.transport(), p.session.direction().name().toLowerCase()));
+        }
+        out.sort((a, b) -> a.peer().compareTo(b.peer()));
+        return out;
+    }
+
+    /** The name a peer is shown with: its nick when it sent one, else the tail of its id. */
+    public String display(PeerId id) {
+        Peer p = peers.get(id);
+        return p != null && p.nick != null ? p.nick : id.shortString();
+    }
+
+    /** Closes every session (peers are told) and stops redialing. */
+    public CompletableFuture<Void> close() {
+        closed = true;
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (Peer p : peers.values()) {
+            cancelTimer(p);
+            if (p.session != null) closing.add(p.session.close().toCompletableFuture());
+        }
+        return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
+    }
+
+    Collection<PeerId> knownPeers() { return peers.keySet(); }
+
+    // ---- dialing ----
+
+    private void dial(Peer p) {
+        cancelTimer(p);
+        if (closed || p.session != null || p.dialing) return;
+        List<Multiaddr> addrs = new ArrayList<>();
+        if (p.staticAddress != null) addrs.add(p.staticAddress);
+        for (Multiaddr a : p.discovered) addrs.add(a.peerId().isPresent() ? a : a.withPeerId(p.id));
+        if (addrs.isEmpty()) return;
+        p.dialing = true;
+        dialFirst(p, addrs, 0, null);
+    }
+
+    /** Tries the addresses in order; the first that connects wins. */
+    private void dialFirst(Peer p, List<Multiaddr> addrs, int i, Throwable last) {
+        if (closed) {
+            p.dialing = false;
+            return;
+        }
+        if (i == addrs.size()) {
+            p.dialing = false;
+            if (p.session != null) return;
+            Duration d = policy.delay(p.attempts++, random);
+            events.info("cannot reach " + display(p.id) + ": " + reason(last) + "; retrying in " + seconds(d));
+            schedule(p, d);
+            return;
+        }
+        transport.dial(addrs.get(i)).whenCompleteAsync((s, err) -> {
+            if (err == null) {
+                p.dialing = false;
+                register(s);
+            } else {
+                dialFirst(p, addrs, i + 1, err);
+            }
+        }, loop);
+    }
+
+    private void dialAnonymous(AnonymousPeer a) {
+        if (closed) return;
+        transport.dial(a.address).whenCompleteAsync((s, err) -> {
+            if (err == null) {
+                anonymous.remove(a);
+                entry(s.remotePeer()).staticAddress = a.address.withPeerId(s.remotePeer());
+                register(s);
+            } else {
+                Duration d = policy.delay(a.attempts++, random);
+                events.info("cannot reach " + a.address + ": " + reason(err) + "; retrying in " + seconds(d));
+                loop.schedule(() -> dialAnonymous(a), d.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }, loop);
+    }
+
+    private void afterDisconnect(Peer p) {
+        if (closed) return;
+        if (p.staticAddress != null || (p.found() && DialArbiter.shouldDial(self, p.id))) {
+            schedule(p, policy.delay(p.attempts++, random));
+        } else if (p.found()) {
+            schedule(p, policy.fallbackDialAfter());
+        }
+    }
+
+    private void schedule(Peer p, Duration delay) {
+        cancelTimer(p);
+        p.timer = loop.schedule(() -> {
+            p.timer = null;
+            dial(p);
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static void cancelTimer(Peer p) {
+        if (p.timer != null) {
+            p.timer.cancel(false);
+            p.timer = null;
+        }
+    }
+
+    private Peer entry(PeerId id) {
+        return peers.computeIfAbsent(id, Peer::new);
+    }
+
+    static String reason(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) t = t.getCause();
+        if (t == null) return "unknown error";
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
+    private static String seconds(Duration d) {
+        return String.format("%.1f s", d.toMillis() / 1000.0);
+    }
+
+    /** Session events, on the node thread (the transport's callback executor). */
+    private final class Listener implements SessionListener {
+        @Override
+        public void onMessage(ChatSession s, ChatMessage m) {
+            Peer p = entry(s.remotePeer());
+            m.nick().ifPresent(n -> p.nick = n);
+            events.message(p.id, m);
+        }
+
+        @Override
+        public void onClosed(ChatSession s, Throwable cause) {
+            Peer p = peers.get(s.remotePeer());
+            if (p == null || p.session != s) return; // a duplicate that lost arbitration
+            p.session = null;
+            events.disconnected(p.id, cause == null ? "closed" : reason(cause));
+            afterDisconnect(p);
+        }
+    }
+}

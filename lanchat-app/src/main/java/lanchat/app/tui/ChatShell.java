@@ -1,0 +1,116 @@
+package lanchat.app.tui;
+
+import lanchat.api.ChatMessage;
+import lanchat.api.PeerId;
+import lanchat.app.node.ChatNode;
+import lanchat.app.node.NodeEvents;
+import lanchat.app.node.PeerManager;
+
+/**
+ * Turns node events into console lines and console lines into messages and commands.
+ * The {@code ✓ connected to}, {@code ✓ mDNS connected to} and {@code ✗ disconnected from} lines are a contract
+ * that users and tests rely on.
+ */
+public final class ChatShell implements NodeEvents {
+    static final String HELP = String.join("\n",
+            "commands:",
+            "  /peers        connected peers: nick, id, address, transport",
+            "  /nick NAME    change the name others see",
+            "  /ping         round-trip time to each peer",
+            "  /help         this text",
+            "  /quit         leave (also Ctrl-C, Ctrl-D)",
+            "anything else is sent to every connected peer");
+
+    private final Console console;
+    private final Runnable quit;
+    private volatile ChatNode node;
+
+    public ChatShell(Console console, Runnable quit) {
+        this.console = console;
+        this.quit = quit;
+    }
+
+    /** The node is created after the shell (it reports to it), so it is attached afterwards. */
+    public void attach(ChatNode node) {
+        this.node = node;
+    }
+
+    // ---- node → user ----
+
+    @Override
+    public void connected(PeerId peer, boolean viaDiscovery) {
+        console.println((viaDiscovery ? "✓ mDNS connected to " : "✓ connected to ") + peer);
+    }
+
+    @Override
+    public void disconnected(PeerId peer, String reason) {
+        console.println("✗ disconnected from " + peer + ("closed".equals(reason) ? "" : " (" + sanitize(reason) + ")"));
+    }
+
+    @Override
+    public void message(PeerId from, ChatMessage message) {
+        String who = message.nick().orElse(from.shortString());
+        console.println(sanitize(who) + ": " + sanitize(message.text()));
+    }
+
+    @Override
+    public void info(String line) {
+        console.println("* " + sanitize(line));
+    }
+
+    // ---- user → node ----
+
+    public void onLine(String raw) {
+        String line = raw.strip();
+        if (line.isEmpty()) return;
+        ChatNode n = node;
+        if (n == null) return;
+        if (!line.startsWith("/")) {
+            if (n.send(raw) == 0) info("no peers connected; message not sent");
+            return;
+        }
+        String[] parts = line.split("\\s+", 2);
+        switch (parts[0]) {
+            case "/peers" -> {
+                PeerManager.PeerInfo[] peers = n.peers();
+                if (peers.length == 0) info("no peers connected");
+                for (PeerManager.PeerInfo p : peers) {
+                    info((p.nick() == null ? p.peer().shortString() : p.nick()) + "  " + p.peer() + "  " + p.address() + "  " + p.transport() + " " + p.direction());
+                }
+            }
+            case "/nick" -> {
+                if (parts.length < 2) {
+                    info("your nick is " + (n.nick() == null ? "(none)" : n.nick()));
+                    return;
+                }
+                try {
+                    n.setNick(ChatMessage.checkNick(parts[1].strip()));
+                    info("you are now " + parts[1].strip());
+                } catch (IllegalArgumentException e) {
+                    info(e.getMessage());
+                }
+            }
+            case "/ping" -> {
+                if (n.ping() == 0) info("no peers connected");
+            }
+            case "/help" -> HELP.lines().forEach(this::info);
+            case "/quit", "/exit" -> quit.run();
+            default -> info("unknown command " + parts[0] + "; try /help");
+        }
+    }
+
+    /**
+     * Replaces control characters (ANSI escapes, carriage returns, NUL…) with U+FFFD so that a peer cannot rewrite the
+     * user's screen; a message's own line breaks are shown as {@code ⏎}.
+     */
+    static String sanitize(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (c == '\n') b.append(" ⏎ ");
+            else if (c == '\t') b.append(' ');
+            else if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029 || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)) b.append('\uFFFD');
+            else b.appendCodePoint(c);
+        });
+        return b.toString();
+    }
+}

@@ -1,0 +1,81 @@
+package lanchat.app.tui;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * For a real terminal: JLine line editing and history; incoming lines are printed above the prompt with
+ * {@link LineReader#printAbove}, so they never garble what the user is typing.
+ */
+public final class JLineConsole implements Console {
+    private final Terminal terminal;
+    private final LineReader reader;
+
+    private JLineConsole(Terminal terminal, Path history) {
+        this.terminal = terminal;
+        LineReaderBuilder b = LineReaderBuilder.builder().terminal(terminal).appName("lanchat");
+        if (history != null) b.variable(LineReader.HISTORY_FILE, history);
+        this.reader = b.build();
+    }
+
+    /** A JLine console on the system terminal, or null when there is no usable (non-dumb) terminal. */
+    public static Console openSystem(Path history) {
+        try {
+            Terminal t = TerminalBuilder.builder().system(true).encoding(StandardCharsets.UTF_8).dumb(false).build();
+            if (Terminal.TYPE_DUMB.equals(t.getType()) || Terminal.TYPE_DUMB_COLOR.equals(t.getType())) {
+                t.close();
+                return null;
+            }
+            return new JLineConsole(t, history);
+        } catch (IOException | IllegalStateException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void println(String line) {
+        reader.printAbove(line);
+    }
+
+    @Override
+    public void start(Consumer<String> onLine, Runnable onQuit) {
+        Thread t = new Thread(() -> {
+            while (true) {
+                try {
+                    onLine.accept(reader.readLine("> "));
+                } catch (UserInterruptException | EndOfFileException e) {
+                    onQuit.run();
+                    return;
+                } catch (RuntimeException e) {
+                    if (Thread.currentThread().isInterrupted()) return;
+                    throw e;
+                }
+            }
+        }, "lanchat-input");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public void close() {
+        try {
+            reader.getHistory().save();
+        } catch (IOException | RuntimeException ignored) {
+            // history is a convenience
+        }
+        try {
+            terminal.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,15 @@
+/**
+ * The LAN Chat launcher: parses flags (picocli), composes a transport and an optional discovery found through
+ * {@link java.util.ServiceLoader} (it names no plugin), and runs the console (JLine on a terminal, plain lines
+ * otherwise).
+ */
+module lanchat.app {
+    requires lanchat.api;
+    requires info.picocli;
+    requires org.jline.reader;
+    requires org.jline.terminal;
+    requires org.slf4j;
+    requires jdk.unsupported; // sun.misc.Signal: SIGTERM/SIGINT end the node with exit code 0, not 143/130
+
+    opens lanchat.app.cli to info.picocli;
+}

@@ -1,0 +1,13 @@
+/**
+ * libp2p wire protocols on Netty: unsigned-varint framing, multistream-select 1.0.0 and yamux 1.0.0.
+ * Exports nothing; the transport provider is reached through {@code ServiceLoader}.
+ */
+module lanchat.transport.libp2p {
+    requires lanchat.api;
+    requires io.netty.common;
+    requires io.netty.buffer;
+    requires io.netty.transport;
+    requires io.netty.codec;
+    requires io.netty.handler;
+    requires org.slf4j;
+}

@@ -1,0 +1,123 @@
+package lanchat.transport.netty;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import lanchat.api.internal.noise.NoiseResult;
+import lanchat.api.spi.Direction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of every connection: it bounds the handshake in time, turns the Noise result into a
+ * {@link NettyChatSession}, keeps the connection alive, and is the one place where a connection's errors end up
+ * (logged with the reason, then the connection is closed; other connections are untouched).
+ */
+final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+
+    private final NettyTransport transport;
+    private final Direction direction;
+    /** Completed with the session (dials) or handed to the inbound handler (accepts). */
+    private final CompletableFuture<NettyChatSession> established;
+    private final Consumer<NettyChatSession> onEstablished;
+    private ScheduledFuture<?> handshakeTimeout;
+    private NettyChatSession session;
+    private Throwable failure;
+    private volatile io.netty.channel.Channel ctxChannel;
+
+    ConnectionHandler(NettyTransport transport, Direction direction, CompletableFuture<NettyChatSession> established,
+                      Consumer<NettyChatSession> onEstablished) {
+        this.transport = transport;
+        this.direction = direction;
+        this.established = established;
+        this.onEstablished = onEstablished;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        ctxChannel = ctx.channel();
+        long ms = transport.settings().handshakeTimeout().toMillis();
+        handshakeTimeout = ctx.executor().schedule(() -> {
+            failure = new IOException("handshake timed out after " + ms + " ms");
+            ctx.close();
+        }, ms, TimeUnit.MILLISECONDS);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof NoiseResult r) {
+            handshakeTimeout.cancel(false);
+            NettyTransport.Settings s = transport.settings();
+            ctx.pipeline().addFirst("keepalive", new IdleStateHandler(s.idleTimeout().toMillis(), s.keepaliveInterval().toMillis(), 0, TimeUnit.MILLISECONDS));
+            ctx.channel().config().setAutoRead(false); // until the app sets a listener
+            session = new NettyChatSession(ctx.channel(), r.remotePeer(), direction, r.handshakeHash(), transport.callbacks(), s.maxMessageBytes());
+            log.debug("secured {} connection with {} at {}", direction, r.remotePeer(), ctx.channel().remoteAddress());
+            established.complete(session);
+            onEstablished.accept(session);
+        } else if (evt instanceof IdleStateEvent idle && session != null) {
+            if (idle.state() == IdleState.WRITER_IDLE) {
+                ctx.writeAndFlush(new ChatFrame.Ping(0)); // keepalive; its pong is ignored
+            } else if (idle.state() == IdleState.READER_IDLE) {
+                failure = new IOException("peer silent for " + transport.settings().idleTimeout().toSeconds() + " s");
+                ctx.close();
+            }
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ChatFrame f && session != null) session.onFrame(f);
+        else io.netty.util.ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (failure == null) failure = rootCause(cause);
+        String peer = session != null ? session.remotePeer().toString() : String.valueOf(ctx.channel().remoteAddress());
+        log.warn("closing connection with {}: {}", peer, describe(rootCause(cause)));
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (handshakeTimeout != null) handshakeTimeout.cancel(false);
+        if (session != null) {
+            session.onClosed(failure);
+        } else {
+            Throwable why = failure != null ? failure : new IOException("connection closed during the handshake");
+            established.completeExceptionally(why);
+        }
+        super.channelInactive(ctx);
+    }
+
+    /** Says goodbye to an established peer; just closes a connection still in its handshake. */
+    void closeGracefully() {
+        if (session != null) session.close();
+        else if (ctxChannel != null) ctxChannel.close();
+    }
+
+    /** The exception that says what went wrong, not the codec wrapper around it. */
+    static Throwable rootCause(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root instanceof io.netty.handler.codec.DecoderException) root = root.getCause();
+        return root;
+    }
+
+    /** One line for the log: what went wrong, without a stack trace for the peer's mistakes. */
+    static String describe(Throwable t) {
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,181 @@
+package lanchat.transport.netty;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import lanchat.api.ChatMessage;
+import lanchat.api.Multiaddr;
+import lanchat.api.PeerId;
+import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.Direction;
+import lanchat.api.spi.SessionListener;
+
+/**
+ * A chat session over one secured netty-transport connection. Reading is paused until a listener is set, so nothing
+ * the peer sent before the app was ready is dropped or buffered without bound.
+ */
+final class NettyChatSession implements ChatSession {
+    private final Channel channel;
+    private final PeerId remote;
+    private final Direction direction;
+    private final String connectionId;
+    private final Executor callbacks;
+    private final int maxMessageBytes;
+    private final Map<Long, Ping> pings = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** Events seen before a listener was set; touched on the event loop only. */
+    private final Queue<Consumer<SessionListener>> early = new ArrayDeque<>();
+    private volatile SessionListener listener;
+    private volatile boolean byeSent;
+
+    private record Ping(long startNanos, CompletableFuture<Duration> result) {}
+
+    NettyChatSession(Channel channel, PeerId remote, Direction direction, byte[] handshakeHash, Executor callbacks, int maxMessageBytes) {
+        this.channel = channel;
+        this.remote = remote;
+        this.direction = direction;
+        this.connectionId = HexFormat.of().formatHex(handshakeHash);
+        this.callbacks = callbacks;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    @Override
+    public PeerId remotePeer() { return remote; }
+
+    @Override
+    public Multiaddr remoteAddress() { return Multiaddr.tcp((InetSocketAddress) channel.remoteAddress()); }
+
+    @Override
+    public Direction direction() { return direction; }
+
+    @Override
+    public String transport() { return NettyTransportProvider.NAME; }
+
+    @Override
+    public String connectionId() { return connectionId; }
+
+    @Override
+    public boolean isOpen() { return channel.isActive() && !byeSent; }
+
+    @Override
+    public CompletionStage<Void> send(ChatMessage message) {
+        if (utf8Length(message.text()) > maxMessageBytes) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("message too long (max " + maxMessageBytes + " bytes)"));
+        }
+        if (!isOpen()) return CompletableFuture.failedFuture(new IOException("session to " + remote + " is closed"));
+        if (!channel.isWritable()) {
+            return CompletableFuture.failedFuture(new IOException("peer " + remote.shortString() + " is not reading; send buffer full"));
+        }
+        return toStage(channel.writeAndFlush(new ChatFrame.Message(message)));
+    }
+
+    @Override
+    public CompletionStage<Duration> ping() {
+        if (!isOpen()) return CompletableFuture.failedFuture(new IOException("session to " + remote + " is closed"));
+        long id = ThreadLocalRandom.current().nextLong();
+        CompletableFuture<Duration> rtt = new CompletableFuture<>();
+        pings.put(id, new Ping(System.nanoTime(), rtt));
+        channel.writeAndFlush(new ChatFrame.Ping(id)).addListener(f -> {
+            if (!f.isSuccess()) {
+                pings.remove(id);
+                rtt.completeExceptionally(f.cause());
+            }
+        });
+        return rtt;
+    }
+
+    @Override
+    public void setListener(SessionListener l) {
+        channel.eventLoop().execute(() -> {
+            listener = l;
+            Consumer<SessionListener> e;
+            while ((e = early.poll()) != null) deliver(e);
+            channel.config().setAutoRead(true);
+            channel.read();
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> close() {
+        if (!byeSent && channel.isActive()) {
+            byeSent = true;
+            channel.writeAndFlush(new ChatFrame.Bye()).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.close();
+        }
+        return closed;
+    }
+
+    // ---- called on the event loop by ConnectionHandler ----
+
+    void onFrame(ChatFrame frame) {
+        if (frame instanceof ChatFrame.Message m) {
+            emit(l -> l.onMessage(this, m.message()));
+        } else if (frame instanceof ChatFrame.Ping p) {
+            channel.writeAndFlush(new ChatFrame.Pong(p.id()));
+        } else if (frame instanceof ChatFrame.Pong p) {
+            Ping ping = pings.remove(p.id());
+            if (ping != null) ping.result.complete(Duration.ofNanos(System.nanoTime() - ping.startNanos));
+        } else if (frame instanceof ChatFrame.Bye) {
+            byeSent = true; // the peer is leaving: do not answer, just close
+            channel.close();
+        }
+    }
+
+    void onClosed(Throwable cause) {
+        IOException gone = new IOException("session to " + remote + " closed");
+        pings.values().forEach(p -> p.result.completeExceptionally(gone));
+        pings.clear();
+        emit(l -> l.onClosed(this, cause));
+        closed.complete(null);
+    }
+
+    private void emit(Consumer<SessionListener> event) {
+        if (listener == null) early.add(event);
+        else deliver(event);
+    }
+
+    private void deliver(Consumer<SessionListener> event) {
+        SessionListener l = listener;
+        callbacks.execute(() -> event.accept(l));
+    }
+
+    private static CompletionStage<Void> toStage(io.netty.channel.ChannelFuture f) {
+        CompletableFuture<Void> r = new CompletableFuture<>();
+        f.addListener(x -> {
+            if (x.isSuccess()) r.complete(null);
+            else r.completeExceptionally(x.cause());
+        });
+        return r;
+    }
+
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n++;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c)) { n += 4; i++; }
+            else n += 3;
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return "NettyChatSession[" + remote.shortString() + " " + direction + "]";
+    }
+}

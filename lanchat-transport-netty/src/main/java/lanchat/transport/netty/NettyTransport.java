@@ -1,0 +1,181 @@
+package lanchat.transport.netty;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import lanchat.api.Identity;
+import lanchat.api.Multiaddr;
+import lanchat.api.PeerId;
+import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.Direction;
+import lanchat.api.spi.ListenAddresses;
+import lanchat.api.spi.Transport;
+import lanchat.api.spi.TransportConfig;
+
+/**
+ * The netty transport. Pipeline of every connection, from the socket up:
+ *
+ * <pre>
+ * hello            fixed multistream-compatible preamble; removes itself      ({@link Hello})
+ * noise-frames     2-byte length frames, max 65535                            (LengthFieldBasedFrameDecoder / Prepender)
+ * noise            XX handshake, then swapped for the cipher                  ({@link NoiseHandshakeHandler} → {@link NoiseCipherCodec})
+ * frames           4-byte length frames, max = maxMessageBytes + overhead     (LengthFieldBasedFrameDecoder)
+ * chat-codec       frame bytes ↔ {@link ChatFrame}                           ({@link ChatFrameCodec})
+ * connection       handshake timeout, keepalive, session, errors             ({@link ConnectionHandler})
+ * </pre>
+ */
+final class NettyTransport implements Transport {
+    /** Tunables, from {@link TransportConfig#options()}. */
+    record Settings(Duration handshakeTimeout, Duration keepaliveInterval, Duration idleTimeout, int maxMessageBytes) {
+        static Settings from(TransportConfig c) {
+            return new Settings(Duration.ofMillis(c.intOption("handshakeTimeoutMs", 10_000)),
+                    Duration.ofMillis(c.intOption("keepaliveMs", 10_000)),
+                    Duration.ofMillis(c.intOption("idleTimeoutMs", 30_000)),
+                    c.intOption("maxMessageBytes", 1 << 20));
+        }
+    }
+
+    /** Frame bytes besides the text: type, nick length and a nick of up to 4 UTF-8 bytes per character. */
+    private static final int FRAME_OVERHEAD = 2 + 4 * lanchat.api.ChatMessage.MAX_NICK;
+
+    private final Identity identity;
+    private final Executor callbacks;
+    private final Settings settings;
+    private final EventLoopGroup group;
+    private final ChannelGroup channels;
+    private final Set<Channel> servers = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<ChatSession> inbound = s -> s.close();
+    private volatile boolean closed;
+
+    NettyTransport(TransportConfig config) {
+        this.identity = config.identity();
+        this.callbacks = config.callbacks();
+        this.settings = Settings.from(config);
+        this.group = new NioEventLoopGroup(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())), new DefaultThreadFactory("lanchat-netty", true));
+        this.channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    }
+
+    Settings settings() { return settings; }
+
+    Executor callbacks() { return callbacks; }
+
+    @Override
+    public String name() { return NettyTransportProvider.NAME; }
+
+    @Override
+    public boolean canDial(Multiaddr address) {
+        return address.isPlainTcp();
+    }
+
+    @Override
+    public void onInbound(Consumer<ChatSession> handler) {
+        this.inbound = handler;
+    }
+
+    @Override
+    public CompletionStage<List<Multiaddr>> listen(Multiaddr bind) {
+        if (!bind.isPlainTcp()) return CompletableFuture.failedFuture(new IllegalArgumentException("netty transport listens on /ip4|ip6/…/tcp/… only, not " + bind));
+        CompletableFuture<List<Multiaddr>> result = new CompletableFuture<>();
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 4 * settings.maxMessageBytes() + 1024 * 1024))
+                .childHandler(initializer(Direction.INBOUND, null, new CompletableFuture<>()));
+        InetSocketAddress requested = bind.toTcpSocketAddress();
+        b.bind(requested).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(new IOException("cannot listen on " + bind + ": " + ConnectionHandler.describe(f.cause()), f.cause()));
+                return;
+            }
+            servers.add(f.channel());
+            channels.add(f.channel());
+            result.complete(ListenAddresses.of(requested.getAddress(), ((InetSocketAddress) f.channel().localAddress()).getPort(), identity.peerId()));
+        });
+        return result;
+    }
+
+    @Override
+    public CompletionStage<ChatSession> dial(Multiaddr address) {
+        if (closed) return CompletableFuture.failedFuture(new IOException("transport is closed"));
+        if (!canDial(address)) return CompletableFuture.failedFuture(new IllegalArgumentException("netty transport cannot dial " + address));
+        PeerId expected = address.peerId().orElse(null);
+        if (identity.peerId().equals(expected)) return CompletableFuture.failedFuture(new IllegalArgumentException("refusing to dial ourselves"));
+        CompletableFuture<NettyChatSession> established = new CompletableFuture<>();
+        new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.handshakeTimeout().toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 4 * settings.maxMessageBytes() + 1024 * 1024))
+                .handler(initializer(Direction.OUTBOUND, expected, established))
+                .connect(address.toTcpSocketAddress())
+                .addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) established.completeExceptionally(new IOException("cannot reach " + address + ": " + ConnectionHandler.describe(f.cause()), f.cause()));
+                });
+        return established.thenApply(s -> (ChatSession) s);
+    }
+
+    private ChannelInitializer<SocketChannel> initializer(Direction direction, PeerId expected, CompletableFuture<NettyChatSession> established) {
+        boolean initiator = direction == Direction.OUTBOUND;
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                if (closed) {
+                    ch.close();
+                    return;
+                }
+                channels.add(ch);
+                CompletableFuture<NettyChatSession> done = initiator ? established : new CompletableFuture<>();
+                Consumer<NettyChatSession> deliver = initiator ? s -> { } : s -> callbacks.execute(() -> inbound.accept(s));
+                ChannelPipeline p = ch.pipeline();
+                p.addLast("hello", new Hello());
+                p.addLast("noise-frames", new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2));
+                p.addLast("noise-prepender", new LengthFieldPrepender(2));
+                p.addLast("noise", new NoiseHandshakeHandler(identity, expected, initiator));
+                p.addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxMessageBytes() + FRAME_OVERHEAD + 4, 0, 4, 0, 4));
+                p.addLast("chat-codec", new ChatFrameCodec());
+                p.addLast("connection", new ConnectionHandler(NettyTransport.this, direction, done, deliver));
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        servers.forEach(Channel::close);
+        // tell every peer we are leaving, then give the writes a moment to reach the wire
+        for (Channel ch : channels) {
+            ConnectionHandler h = ch.pipeline().get(ConnectionHandler.class);
+            if (h != null) h.closeGracefully();
+        }
+        channels.newCloseFuture().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        channels.close().awaitUninterruptibly(500, TimeUnit.MILLISECONDS);
+        group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).awaitUninterruptibly(1500, TimeUnit.MILLISECONDS);
+    }
+}

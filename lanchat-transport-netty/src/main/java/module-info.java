@@ -1,0 +1,15 @@
+/**
+ * The raw Netty transport: TCP, a fixed multistream-compatible hello, the Noise XX handshake with libp2p identity
+ * payloads, then length-prefixed chat frames. Exports nothing; found through its provider.
+ */
+module lanchat.transport.netty {
+    requires lanchat.api;
+    requires io.netty.common;
+    requires io.netty.buffer;
+    requires io.netty.transport;
+    requires io.netty.codec;
+    requires io.netty.handler;
+    requires org.slf4j;
+
+    provides lanchat.api.spi.TransportProvider with lanchat.transport.netty.NettyTransportProvider;
+}
