@@ -27,6 +27,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -497,6 +498,21 @@ func generateKey(kind string) (crypto.PrivKey, error) {
 	return priv, err
 }
 
+// agentVersion is "go-libp2p/<version> lanchat-interop-go-peer". go-libp2p's
+// own default is derived from the main module's VCS state, which would make
+// the IDENTIFY line depend on the git checkout.
+func agentVersion() string {
+	v := "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/libp2p/go-libp2p" {
+				v = d.Version
+			}
+		}
+	}
+	return "go-libp2p/" + v + " lanchat-interop-go-peer"
+}
+
 func newHost(cfg config) (host.Host, error) {
 	priv, err := generateKey(cfg.key)
 	if err != nil {
@@ -505,6 +521,7 @@ func newHost(cfg config) (host.Host, error) {
 	opts := []libp2p.Option{
 		libp2p.ListenAddrStrings(cfg.listen...),
 		libp2p.Identity(priv),
+		libp2p.UserAgent(agentVersion()),
 	}
 	switch cfg.security {
 	case "default", "":

@@ -21,6 +21,7 @@ import { createLibp2p } from 'libp2p'
 
 const CHAT_PROTOCOLS = ['/chat/1.0.0', '/chat/1.1.0']
 const STREAM_LIMIT = 1024
+const MAX_PENDING = 1000
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -58,7 +59,7 @@ function parseFlags (argv) {
   }
 }
 
-const USAGE = `usage: node peer.js [--listen MA]... [--dial MA/p2p/ID]... [--key ed25519|rsa|secp256k1|ecdsa]
+const USAGE = `usage: node peer.js [--listen MA]... [--dial MA/p2p/ID]... [--key ed25519|rsa|secp256k1]
        [--pid /chat/1.1.0] [--rendezvous NAME] [--security noise|default] [--echo] [--ping]`
 
 // ------------------------------------------------------------------ output
@@ -123,7 +124,12 @@ async function makeKey (kind) {
     case 'rsa': return generateKeyPair('RSA', 2048)
     case 'ed25519': return generateKeyPair('Ed25519')
     case 'secp256k1': return generateKeyPair('secp256k1')
-    case 'ecdsa': return generateKeyPair('ECDSA', 'P-256')
+    case 'ecdsa':
+      // @libp2p/crypto 5.x can generate ECDSA keys, but @libp2p/peer-id 6.x
+      // cannot derive a peer id from them (UnsupportedKeyTypeError), and its
+      // ECDSA public key encoding is not go-libp2p's PKIX, so js-libp2p cannot
+      // even connect to a go peer with an ECDSA identity.
+      throw new Error('--key ecdsa is not supported by js-libp2p (no ECDSA peer ids; ECDSA keys are not PKIX-encoded like go\'s)')
     default: throw new Error(`unknown --key ${kind} (ed25519|rsa|secp256k1|ecdsa)`)
   }
 }
@@ -136,6 +142,7 @@ class ChatPeer {
     this.node = node
     this.chat = new Set() // { stream, peer }
     this.dialing = new Set()
+    this.pending = [] // stdin data read while no chat stream was open
   }
 
   hasChat (peer) {
@@ -149,6 +156,11 @@ class ChatPeer {
     this.chat.add(c)
     log(`chat stream ${stream.direction} ${stream.protocol} with ${c.peer}`)
     emit(`CONNECTED ${c.peer}`)
+    // Queued stdin data goes out first; send() only enqueues, so it keeps its
+    // place before any later broadcast.
+    for (const text of this.pending.splice(0)) {
+      send(stream, text).catch(err => log(`write queued line to ${c.peer}: ${err.message}`))
+    }
     this.readChat(c).catch(err => log('reader', err))
   }
 
@@ -179,7 +191,12 @@ class ChatPeer {
 
   async broadcast (text) {
     if (this.chat.size === 0) {
-      log('no open chat stream; line dropped')
+      if (this.pending.length < MAX_PENDING) {
+        this.pending.push(text)
+        log('no open chat stream yet; line queued')
+      } else {
+        log('no open chat stream and queue full; line dropped')
+      }
       return
     }
     await Promise.all([...this.chat].map(c =>
@@ -313,7 +330,13 @@ async function main () {
     process.exit(2)
   }
 
-  const privateKey = await makeKey(cfg.key)
+  let privateKey
+  try {
+    privateKey = await makeKey(cfg.key)
+  } catch (err) {
+    console.error(err.message)
+    process.exit(2)
+  }
   const peerDiscovery = []
   if (cfg.rendezvous !== '') {
     // go's mdns (zeroconf) announces <serviceName>.local; js matches the full

@@ -10,4 +10,6 @@ module lanchat.transport.libp2p {
     requires io.netty.codec;
     requires io.netty.handler;
     requires org.slf4j;
+
+    provides lanchat.api.spi.TransportProvider with lanchat.transport.libp2p.Libp2pTransportProvider;
 }

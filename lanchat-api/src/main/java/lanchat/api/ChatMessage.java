@@ -23,7 +23,8 @@ public record ChatMessage(Optional<String> nick, String text) {
     /** @throws IllegalArgumentException when the nick is empty, too long or has control or blank characters */
     public static String checkNick(String nick) {
         if (nick.isEmpty() || nick.length() > MAX_NICK) throw new IllegalArgumentException("nick must be 1-" + MAX_NICK + " characters");
-        if (nick.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c))) {
+        // isSpaceChar as well: isWhitespace is false for the no-break spaces (U+00A0, U+2007, U+202F)
+        if (nick.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c) || Character.isSpaceChar(c))) {
             throw new IllegalArgumentException("nick must not contain spaces or control characters");
         }
         return nick;

@@ -21,6 +21,10 @@ import lanchat.api.internal.Varint;
  * <p>Text and binary codecs follow the multiaddr spec and protocol table. Parsing is strict: an unknown
  * protocol, a missing or malformed value, or trailing bytes are rejected with a message that names the
  * bad part. Host names are never resolved here.
+ *
+ * <p>IPv4 octets with leading zeros ({@code 01.2.3.4}) are rejected, as go-multiaddr and rust-multiaddr do: some
+ * parsers read them as octal. Ports may have leading zeros ({@code /tcp/0080} is port 80). {@link #toString} prints
+ * the canonical form: IPv6 per RFC 5952 ({@code ::1}), IPv4-mapped IPv6 as {@code ::ffff:a.b.c.d}.
  */
 public record Multiaddr(List<Component> components) {
     /** Upper bound on a binary multiaddr; real ones are well under 100 bytes. */

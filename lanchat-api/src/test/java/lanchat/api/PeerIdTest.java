@@ -181,6 +181,19 @@ class PeerIdTest {
         assertFalse(id.matches(PeerPublicKey.decode(hex(SpecVectors.ED25519_PUBLIC))));
     }
 
+    @Test
+    void inlineKeyInNonCanonicalEncodingIsAcceptedButNeverMatchesItsKey() {
+        // as in go-libp2p, an identity multihash only has to hold *a* key; but the id of that key is the canonical
+        // encoding's, so such an id cannot be authenticated by any handshake
+        byte[] canonical = hex(SpecVectors.ED25519_PUBLIC);
+        byte[] withExtraField = concat(canonical, new byte[] {0x18, 0x00}); // field 3 = 0
+        PeerId odd = PeerId.fromBytes(concat(new byte[] {0x00, (byte) withExtraField.length}, withExtraField));
+        PeerPublicKey key = odd.publicKey().orElseThrow();
+        assertEquals(PeerPublicKey.decode(canonical), key);
+        assertFalse(odd.matches(key));
+        assertNotEquals(odd, PeerId.fromPublicKey(key));
+    }
+
     // ---- malformed input ----
 
     @ParameterizedTest

@@ -66,6 +66,7 @@ public final class ProtoReader {
 
     /** Skips the current field's value whatever its type. */
     public void skip() {
+        if (consumed) throw new IllegalStateException("call next() first"); // else it would eat the next field's bytes
         consumed = true;
         switch (wireType) {
             case VARINT -> Varint.read(in);

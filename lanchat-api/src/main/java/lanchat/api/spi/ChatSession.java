@@ -32,12 +32,13 @@ public interface ChatSession {
      */
     CompletionStage<Void> send(ChatMessage message);
 
-    /** Measures one round trip to the peer. */
+    /** Measures one round trip to the peer (the answer is read once a listener is set, like everything else). */
     CompletionStage<Duration> ping();
 
     /**
-     * Sets the listener for this session's messages and close event. Events that arrived before it was set are
-     * delivered to it then, so nothing accepted is lost.
+     * Sets the listener for this session's messages and close event. A session reads nothing from the peer until
+     * then (so an app that is not ready exerts back-pressure instead of buffering); events that had already arrived
+     * are delivered to it first, so nothing accepted is lost.
      */
     void setListener(SessionListener listener);
 

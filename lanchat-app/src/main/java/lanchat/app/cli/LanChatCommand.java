@@ -191,10 +191,14 @@ public final class LanChatCommand implements Callable<Integer> {
 
     private Identity loadIdentity() {
         if (identityFile == null) return Identity.generate();
+        if (java.nio.file.Files.isDirectory(identityFile)) throw new UsageException("identity file " + identityFile + " is a directory");
         try {
             return Identity.loadOrCreate(identityFile);
         } catch (IOException e) {
-            throw new UsageException(e.getMessage());
+            // Identity's own messages name the file; the JDK's may not ("Is a directory", or just a parent's path)
+            String m = e.getMessage();
+            if (m != null && m.contains(identityFile.toString())) throw new UsageException(m);
+            throw new UsageException("cannot use identity file " + identityFile + ": " + e.getClass().getSimpleName() + (m == null ? "" : " " + m));
         }
     }
 

@@ -32,6 +32,13 @@ import lanchat.api.spi.Transport;
  * the state below needs no locks.
  */
 public final class PeerManager {
+    /**
+     * How long an orderly close of a peer's only session goes unreported, in case the peer closed it as the duplicate
+     * of a connection it keeps that has not reached us yet (both ends pick the same survivor, but not at the same
+     * instant). Within this time the survivor replaces it silently; after it, the peer is reported disconnected.
+     */
+    static final Duration REPLACEMENT_GRACE = Duration.ofMillis(500);
+
     private final PeerId self;
     private final Transport transport;
     private final ScheduledExecutorService loop;
@@ -54,6 +61,8 @@ public final class PeerManager {
         boolean dialing;
         int attempts;
         ScheduledFuture<?> timer;
+        /** A disconnection waiting out {@link #REPLACEMENT_GRACE} before it is reported. */
+        ScheduledFuture<?> unreported;
         boolean skipReported;
 
         Peer(PeerId id) { this.id = id; }
@@ -133,10 +142,16 @@ public final class PeerManager {
             drop.close(); // its close event is ignored: it is no longer p.session
             return;
         }
+        // a session replacing one whose close is not reported yet (or not even delivered): the peer never left
+        boolean replacing = p.session != null || p.unreported != null;
+        if (p.unreported != null) {
+            p.unreported.cancel(false);
+            p.unreported = null;
+        }
         p.session = s;
         p.attempts = 0;
         cancelTimer(p);
-        events.connected(p.id, p.found() && p.staticAddress == null);
+        if (!replacing) events.connected(p.id, p.found() && p.staticAddress == null);
     }
 
     public int broadcast(String text) {
@@ -189,6 +204,7 @@ public final class PeerManager {
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (Peer p : peers.values()) {
             cancelTimer(p);
+            if (p.unreported != null) p.unreported.cancel(false);
             if (p.session != null) closing.add(p.session.close().toCompletableFuture());
         }
         return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
@@ -218,6 +234,11 @@ public final class PeerManager {
         if (i == addrs.size()) {
             p.dialing = false;
             if (p.session != null) return;
+            if (p.staticAddress == null && !p.found()) {
+                // lost (PeerLost) while we were dialing: there is nothing left to retry
+                events.info("cannot reach " + display(p.id) + ": " + reason(last));
+                return;
+            }
             Duration d = policy.delay(p.attempts++, random);
             events.info("cannot reach " + display(p.id) + ": " + reason(last) + "; retrying in " + seconds(d));
             schedule(p, d);
@@ -300,7 +321,20 @@ public final class PeerManager {
             Peer p = peers.get(s.remotePeer());
             if (p == null || p.session != s) return; // a duplicate that lost arbitration
             p.session = null;
-            events.disconnected(p.id, cause == null ? "closed" : reason(cause));
+            String why = cause == null ? "closed" : reason(cause);
+            if (cause != null || closed) {
+                disconnected(p, why);
+            } else {
+                // may be the peer dropping its duplicate of a connection still on its way to us: give it a moment
+                p.unreported = loop.schedule(() -> {
+                    p.unreported = null;
+                    disconnected(p, why);
+                }, REPLACEMENT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void disconnected(Peer p, String why) {
+            events.disconnected(p.id, why);
             afterDisconnect(p);
         }
     }

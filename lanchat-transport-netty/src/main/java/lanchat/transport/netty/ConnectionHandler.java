@@ -84,10 +84,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (failure == null) failure = rootCause(cause);
-        String peer = session != null ? session.remotePeer().toString() : String.valueOf(ctx.channel().remoteAddress());
-        log.warn("closing connection with {}: {}", peer, describe(rootCause(cause)));
         ctx.close();
+        if (failure != null) return; // the first error says why; what follows is fallout
+        failure = rootCause(cause);
+        String peer = session != null ? session.remotePeer().toString() : String.valueOf(ctx.channel().remoteAddress());
+        log.warn("closing connection with {}: {}", peer, describe(failure));
     }
 
     @Override

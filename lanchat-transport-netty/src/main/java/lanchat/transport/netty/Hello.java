@@ -47,7 +47,11 @@ final class Hello extends ByteToMessageDecoder {
         int n = Math.min(in.readableBytes(), BYTES.length);
         byte[] got = new byte[n];
         in.getBytes(in.readerIndex(), got);
-        if (!Arrays.equals(got, 0, n, BYTES, 0, n)) throw new WrongTransportException(explain(in));
+        if (!Arrays.equals(got, 0, n, BYTES, 0, n)) {
+            String why = explain(in);
+            in.skipBytes(in.readableBytes()); // decode no more of it, whatever else arrives before the close
+            throw new WrongTransportException(why);
+        }
         if (n < BYTES.length) return;
         in.skipBytes(BYTES.length);
         ctx.pipeline().remove(this); // leftover bytes (the Noise handshake) are passed on by ByteToMessageDecoder

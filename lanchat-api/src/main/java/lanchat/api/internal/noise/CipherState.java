@@ -14,9 +14,9 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <pre>
  *   transport message (at most 65535 bytes):
- *   +-----------------------------------------------+-------------------+
- *   | ChaCha20 ciphertext (plaintext length, ≤65519) | Poly1305 tag (16) |
- *   +-----------------------------------------------+-------------------+
+ *   +---------------------------------------------------------------+-------------------+
+ *   | ChaCha20 ciphertext (as long as the plaintext, at most 65519) | Poly1305 tag (16) |
+ *   +---------------------------------------------------------------+-------------------+
  *
  *   AEAD nonce (12 bytes):  | 00 00 00 00 | n, 8 bytes little-endian |
  * </pre>

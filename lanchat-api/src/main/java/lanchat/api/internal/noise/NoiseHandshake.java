@@ -86,7 +86,13 @@ public final class NoiseHandshake {
 
     /** Test hook: a handshake signing with any identity key type. */
     static NoiseHandshake create(boolean initiator, PeerPublicKey localKey, Signer signer, PeerId expectedRemote, List<String> localMuxers) {
-        return new NoiseHandshake(XXHandshake.create(initiator), localKey, signer, expectedRemote, localMuxers);
+        return create(XXHandshake.create(initiator), localKey, signer, expectedRemote, localMuxers);
+    }
+
+    /** Test hook: the libp2p layer over a given raw handshake, e.g. one with fixed keys. */
+    static NoiseHandshake create(XXHandshake xx, PeerPublicKey localKey, Signer signer, PeerId expectedRemote, List<String> localMuxers) {
+        if (xx.step() != 0) throw new IllegalArgumentException("the raw handshake has already started");
+        return new NoiseHandshake(xx, localKey, signer, expectedRemote, localMuxers);
     }
 
     /**

@@ -56,7 +56,12 @@ final class XXHandshake {
 
     /** Test-vector hook: fixed X25519 private keys and prologue. */
     static XXHandshake withKeys(boolean initiator, byte[] prologue, byte[] staticPrivate, byte[] ephemeralPrivate) {
-        return new XXHandshake(initiator, prologue.clone(), X25519.fromPrivate(staticPrivate), X25519.fromPrivate(ephemeralPrivate));
+        return withKeys(initiator, prologue, X25519.fromPrivate(staticPrivate), X25519.fromPrivate(ephemeralPrivate));
+    }
+
+    /** Test hook: fixed key pairs, reusable across handshakes to make transcripts repeatable (never in production). */
+    static XXHandshake withKeys(boolean initiator, byte[] prologue, X25519 staticKey, X25519 ephemeralKey) {
+        return new XXHandshake(initiator, prologue.clone(), staticKey, ephemeralKey);
     }
 
     boolean isInitiator() {

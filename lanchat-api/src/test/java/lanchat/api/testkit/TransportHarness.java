@@ -1,0 +1,109 @@
+package lanchat.api.testkit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import lanchat.api.ChatMessage;
+import lanchat.api.Identity;
+import lanchat.api.Multiaddr;
+import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.SessionListener;
+import lanchat.api.spi.Transport;
+import lanchat.api.spi.TransportConfig;
+import lanchat.api.spi.TransportProvider;
+
+/** Transports over loopback for tests: each node has a fresh identity and an inbound queue; close() ends them all. */
+public final class TransportHarness implements AutoCloseable {
+    public static final Duration WAIT = Duration.ofSeconds(10);
+    public static final Multiaddr LOOPBACK = Multiaddr.parse("/ip4/127.0.0.1/tcp/0");
+
+    private final TransportProvider provider;
+    private final Map<String, String> options;
+    private final List<Transport> transports = new ArrayList<>();
+    private final List<ExecutorService> executors = new ArrayList<>();
+
+    public TransportHarness(TransportProvider provider, Map<String, String> options) {
+        this.provider = provider;
+        this.options = options;
+    }
+
+    /** A transport with a fresh identity and an inbound queue. */
+    public final class Node {
+        public final Identity identity = Identity.generate();
+        public final Transport transport;
+        public final BlockingQueue<ChatSession> inbound = new LinkedBlockingQueue<>();
+        public List<Multiaddr> addrs;
+
+        Node() {
+            ExecutorService callbacks = Executors.newSingleThreadExecutor();
+            executors.add(callbacks);
+            transport = provider.create(new TransportConfig(identity, callbacks, options));
+            transports.add(transport);
+            transport.onInbound(inbound::add);
+        }
+
+        public Node listen() throws Exception {
+            addrs = await(transport.listen(LOOPBACK));
+            return this;
+        }
+
+        public Multiaddr addr() {
+            return addrs.get(0);
+        }
+
+        public ChatSession accept() throws InterruptedException {
+            ChatSession s = inbound.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            if (s == null) throw new AssertionError("no inbound session within " + WAIT);
+            return s;
+        }
+    }
+
+    /** Records a session's events. */
+    public static final class Recorder implements SessionListener {
+        public final BlockingQueue<ChatMessage> messages = new LinkedBlockingQueue<>();
+        public final CompletableFuture<Throwable> closed = new CompletableFuture<>();
+
+        @Override
+        public void onMessage(ChatSession session, ChatMessage message) {
+            messages.add(message);
+        }
+
+        @Override
+        public void onClosed(ChatSession session, Throwable cause) {
+            if (!closed.complete(cause)) throw new AssertionError("onClosed delivered twice");
+        }
+
+        public ChatMessage next() throws InterruptedException {
+            ChatMessage m = messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            if (m == null) throw new AssertionError("no message within " + WAIT);
+            return m;
+        }
+
+        public Throwable awaitClosed() throws Exception {
+            return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    public Node node() {
+        return new Node();
+    }
+
+    public static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        transports.forEach(Transport::close);
+        executors.forEach(ExecutorService::shutdownNow);
+    }
+}

@@ -1,0 +1,178 @@
+package lanchat.app.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import lanchat.api.Identity;
+import lanchat.api.Multiaddr;
+import lanchat.api.PeerId;
+import lanchat.api.policy.ReconnectPolicy;
+import lanchat.api.spi.Plugins;
+import lanchat.api.spi.TransportProvider;
+import lanchat.app.tui.ChatShell;
+import lanchat.app.tui.RecordingConsole;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Two real {@link ChatNode}s on the netty transport over 127.0.0.1, each with the app's {@link ChatShell} on a
+ * recording console: what a user would see and type, without processes. Every wait is bounded.
+ */
+@Timeout(120)
+class TwoNodesTest {
+    static final Duration WAIT = Duration.ofSeconds(10);
+    /** Quick redials, so that the reconnect tests take a second, not fifteen. */
+    static final ReconnectPolicy FAST = new ReconnectPolicy(Duration.ofMillis(100), Duration.ofMillis(800), 2.0, 0.2, Duration.ofMillis(500));
+    static final Multiaddr LOOPBACK_ANY_PORT = Multiaddr.parse("/ip4/127.0.0.1/tcp/0");
+
+    private final List<Node> started = new ArrayList<>();
+
+    /** One node, its shell, and the console lines its user sees. */
+    final class Node {
+        final Identity identity;
+        final RecordingConsole console = new RecordingConsole();
+        final ChatShell shell = new ChatShell(console, () -> { });
+        final ChatNode node;
+        final List<Multiaddr> addresses;
+
+        Node(Identity identity, String nick, Multiaddr bind, List<Multiaddr> staticPeers) throws Exception {
+            this.identity = identity;
+            TransportProvider netty = Plugins.installed().transport("netty");
+            node = new ChatNode(new ChatNode.Setup(identity, netty, Optional.empty(), Optional.empty(), nick, Map.of(), FAST), shell);
+            shell.attach(node);
+            started.add(this);
+            addresses = node.start(bind, staticPeers);
+        }
+
+        PeerId id() { return identity.peerId(); }
+
+        Multiaddr address() { return addresses.get(0); }
+
+        /** Types a line into this node's shell. */
+        void type(String line) { shell.onLine(line); }
+
+        int await(int from, String line) { return console.await(from, line, WAIT); }
+
+        void close() { node.close(Duration.ofMillis(2500)); }
+    }
+
+    @AfterEach
+    void closeAll() {
+        started.forEach(Node::close);
+    }
+
+    private static void awaitConnected(Node a, int fromA, Node b, int fromB) {
+        a.await(fromA, "✓ connected to " + b.id());
+        b.await(fromB, "✓ connected to " + a.id());
+    }
+
+    @Test
+    void twoNodesConnectChatBothWaysPingAndSeeTheDisconnection() throws Exception {
+        Node a = new Node(Identity.generate(), null, LOOPBACK_ANY_PORT, List.of());
+        assertEquals(1, a.addresses.size(), "one listen address for 127.0.0.1: " + a.addresses);
+        assertTrue(a.address().toString().matches("/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/" + a.id()), a.address().toString());
+
+        Node b = new Node(Identity.generate(), "bob", LOOPBACK_ANY_PORT, List.of(a.address()));
+        awaitConnected(a, 0, b, 0);
+
+        // B has a nick: A shows it; A has none: B shows A's short id
+        b.type("hello from B");
+        a.await(0, "bob: hello from B");
+        String utf8 = "grüße — 日本語 🎉 Ελληνικά";
+        a.type(utf8);
+        b.await(0, a.id().shortString() + ": " + utf8);
+
+        // 64 KiB lines both ways: ASCII (65536 bytes) and two-byte characters (65536 bytes)
+        String ascii64k = "0123456789abcdef".repeat(4096);
+        String twoByte64k = "ü".repeat(32768);
+        a.type(ascii64k);
+        b.type(twoByte64k);
+        b.await(0, a.id().shortString() + ": " + ascii64k);
+        a.await(0, "bob: " + twoByte64k);
+
+        // order is kept
+        for (int i = 0; i < 20; i++) a.type("line " + i);
+        int at = b.console.mark();
+        int prev = -1;
+        for (int i = 0; i < 20; i++) {
+            int idx = b.console.await(at, a.id().shortString() + ": line " + i, WAIT);
+            assertTrue(idx > prev, "line " + i + " arrived out of order");
+            prev = idx;
+        }
+
+        // /ping answers with a round-trip time, on both ends
+        int markA = a.console.mark();
+        a.type("/ping");
+        a.console.await(markA, l -> l.matches("\\* ping bob: \\d+\\.\\d{3} ms"), WAIT);
+        int markB = b.console.mark();
+        b.type("/ping");
+        b.console.await(markB, l -> l.matches("\\* ping " + a.id().shortString() + ": \\d+\\.\\d{3} ms"), WAIT);
+
+        // /peers shows the peer with its nick, id, address, transport and direction
+        markA = a.console.mark();
+        a.type("/peers");
+        a.console.await(markA, l -> l.startsWith("* bob  " + b.id() + "  /ip4/127.0.0.1/tcp/") && l.endsWith(" netty inbound"), WAIT);
+        markB = b.console.mark();
+        b.type("/peers");
+        b.console.await(markB, l -> l.equals("* " + a.id().shortString() + "  " + a.id() + "  " + a.address().withoutPeerId() + "  netty outbound"), WAIT);
+
+        // B leaves: A is told
+        markA = a.console.mark();
+        b.close();
+        a.await(markA, "✗ disconnected from " + b.id());
+        a.type("anyone?");
+        a.await(markA, "* no peers connected; message not sent");
+    }
+
+    @Test
+    void aRestartedPeerReconnectsByItselfInBothDirections() throws Exception {
+        Identity idA = Identity.generate();
+        Identity idB = Identity.generate();
+        Node a = new Node(idA, "alice", LOOPBACK_ANY_PORT, List.of());
+        Node b = new Node(idB, "bob", LOOPBACK_ANY_PORT, List.of(a.address()));
+        awaitConnected(a, 0, b, 0);
+
+        // B (which has A as --peer) stops and starts again with the same identity: it dials A again by itself
+        int markA = a.console.mark();
+        b.close();
+        a.await(markA, "✗ disconnected from " + idB.peerId());
+        Node b2 = new Node(idB, "bob", LOOPBACK_ANY_PORT, List.of(a.address()));
+        markA = a.console.mark();
+        awaitConnected(a, markA, b2, 0);
+        b2.type("back again");
+        a.await(markA, "bob: back again");
+
+        // vice versa: A stops; B2 keeps redialing its --peer until A is back on the same address, then reconnects
+        a.type("hi bob");
+        b2.await(0, "alice: hi bob");
+        int markB = b2.console.mark();
+        Multiaddr addrA = a.address();
+        a.close();
+        b2.await(markB, "✗ disconnected from " + idA.peerId());
+        b2.console.await(markB, l -> l.startsWith("* cannot reach alice: ") && l.contains("retrying in"), WAIT);
+        Node a2 = new Node(idA, "alice", addrA.withoutPeerId(), List.of());
+        assertEquals(addrA, a2.address());
+        awaitConnected(a2, 0, b2, markB);
+        a2.type("welcome back");
+        b2.await(markB, "alice: welcome back");
+        b2.type("thanks");
+        a2.await(0, "bob: thanks");
+    }
+
+    @Test
+    void aPeerDialedAtAWrongPeerIdIsReportedAndNotConnected() throws Exception {
+        Node a = new Node(Identity.generate(), null, LOOPBACK_ANY_PORT, List.of());
+        PeerId someoneElse = Identity.generate().peerId();
+        Node b = new Node(Identity.generate(), null, LOOPBACK_ANY_PORT, List.of(a.address().withPeerId(someoneElse)));
+        b.console.await(0, l -> l.startsWith("* cannot reach " + someoneElse.shortString() + ": ") && l.contains("retrying in"), WAIT);
+        assertTrue(b.console.lines().stream().noneMatch(l -> l.startsWith("✓")), "connected to an impostor: " + b.console.lines());
+        assertTrue(a.console.lines().stream().noneMatch(l -> l.startsWith("✓")), "A accepted a dial meant for someone else: " + a.console.lines());
+    }
+}

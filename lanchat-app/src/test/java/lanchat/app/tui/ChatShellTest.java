@@ -1,0 +1,206 @@
+package lanchat.app.tui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import lanchat.api.ChatMessage;
+import lanchat.api.Identity;
+import lanchat.api.PeerId;
+import lanchat.api.policy.ReconnectPolicy;
+import lanchat.app.node.ChatNode;
+import lanchat.app.node.FakeNetwork;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The console side of the app: what the user sees for node events, and what their lines and commands do. */
+class ChatShellTest {
+    static final PeerId PEER = Identity.generate().peerId();
+
+    RecordingConsole console;
+    AtomicInteger quits;
+    ChatShell shell;
+    ChatNode node;
+
+    @BeforeEach
+    void setUp() {
+        console = new RecordingConsole();
+        quits = new AtomicInteger();
+        shell = new ChatShell(console, quits::incrementAndGet);
+        // a real node on an in-memory transport: the commands go through ChatNode's thread as in the app
+        node = new ChatNode(new ChatNode.Setup(Identity.generate(), new FakeNetwork().provider(), Optional.empty(), Optional.empty(), null, Map.of(),
+                ReconnectPolicy.defaults()), shell);
+        shell.attach(node);
+    }
+
+    @AfterEach
+    void tearDown() {
+        node.close(Duration.ofSeconds(1));
+    }
+
+    // ---- sanitize ----
+
+    @Test
+    void sanitizeNeutralisesAnsiEscapes() {
+        String s = ChatShell.sanitize("\u001B[2J\u001B[31mred\u001B]0;title\u0007 \u009B1m");
+        assertTrue(s.codePoints().noneMatch(Character::isISOControl), "control characters left in " + s.codePoints().boxed().toList());
+        assertEquals("\uFFFD[2J\uFFFD[31mred\uFFFD]0;title\uFFFD \uFFFD1m", s);
+    }
+
+    @Test
+    void sanitizeNeutralisesCarriageReturnNulAndOtherControls() {
+        assertEquals("fake\uFFFDreal", ChatShell.sanitize("fake\rreal"));
+        assertEquals("a\uFFFDb", ChatShell.sanitize("a\u0000b"));
+        assertEquals("bell\uFFFD back\uFFFD del\uFFFD", ChatShell.sanitize("bell\u0007 back\b del\u007F"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069", "\u2028", "\u2029"})
+    void sanitizeNeutralisesBidiOverridesIsolatesAndLineSeparators(String c) {
+        assertEquals("invoice\uFFFDfdp.exe", ChatShell.sanitize("invoice" + c + "fdp.exe"));
+    }
+
+    @Test
+    void sanitizeShowsLineBreaksAndTabsHarmlessly() {
+        assertEquals("one ⏎ two three", ChatShell.sanitize("one\ntwo\tthree"));
+    }
+
+    @Test
+    void sanitizeKeepsOrdinaryUnicode() {
+        String text = "grüße — 日本語 🎉 Ελληνικά עברית";
+        assertEquals(text, ChatShell.sanitize(text));
+    }
+
+    // ---- node events → lines ----
+
+    @Test
+    void aMessageIsShownWithTheSendersNick() {
+        shell.message(PEER, ChatMessage.of("bob", "hi there"));
+        assertEquals(List.of("bob: hi there"), console.lines());
+    }
+
+    @Test
+    void aMessageWithoutNickIsShownWithTheShortPeerId() {
+        shell.message(PEER, ChatMessage.of(null, "hi there"));
+        assertEquals(List.of(PEER.shortString() + ": hi there"), console.lines());
+        assertEquals(6, PEER.shortString().length());
+        assertTrue(PEER.toString().endsWith(PEER.shortString()));
+    }
+
+    @Test
+    void aMessageCannotRewriteTheScreen() {
+        shell.message(PEER, ChatMessage.of("m\u202Eallory", "\rbob: i owe you\u001B[2K"));
+        assertEquals(List.of("m\uFFFDallory: \uFFFDbob: i owe you\uFFFD[2K"), console.lines());
+    }
+
+    @Test
+    void connectionLinesFollowTheContract() {
+        shell.connected(PEER, false);
+        shell.connected(PEER, true);
+        shell.disconnected(PEER, "closed");
+        shell.disconnected(PEER, "peer silent for 30 s\u001B[2J");
+        assertEquals(List.of("✓ connected to " + PEER, "✓ mDNS connected to " + PEER, "✗ disconnected from " + PEER,
+                "✗ disconnected from " + PEER + " (peer silent for 30 s\uFFFD[2J)"), console.lines());
+    }
+
+    @Test
+    void infoLinesAreMarkedAndSanitized() {
+        shell.info("cannot reach x\ry");
+        assertEquals(List.of("* cannot reach x\uFFFDy"), console.lines());
+    }
+
+    // ---- lines and commands ----
+
+    @Test
+    void helpListsTheCommands() {
+        shell.onLine("/help");
+        List<String> lines = console.lines();
+        assertEquals(ChatShell.HELP.lines().map(l -> "* " + l).toList(), lines);
+        for (String cmd : List.of("/peers", "/nick", "/ping", "/help", "/quit")) {
+            assertTrue(lines.stream().anyMatch(l -> l.contains(cmd)), cmd + " missing from /help");
+        }
+    }
+
+    @Test
+    void nickWithoutArgumentShowsTheCurrentNick() {
+        shell.onLine("/nick");
+        assertEquals(List.of("* your nick is (none)"), console.lines());
+    }
+
+    @Test
+    void aValidNickIsTakenAndUsedForOutgoingMessages() {
+        shell.onLine("/nick   bob  ");
+        assertEquals(List.of("* you are now bob"), console.lines());
+        assertEquals("bob", node.nick());
+        shell.onLine("/nick");
+        assertEquals("* your nick is bob", console.lines().get(1));
+    }
+
+    @Test
+    void anInvalidNickIsRefusedAndTheOldOneKept() {
+        shell.onLine("/nick alice");
+        shell.onLine("/nick a b");
+        shell.onLine("/nick " + "x".repeat(ChatMessage.MAX_NICK + 1));
+        assertEquals(List.of("* you are now alice", "* nick must not contain spaces or control characters", "* nick must be 1-32 characters"),
+                console.lines());
+        assertEquals("alice", node.nick());
+    }
+
+    @Test
+    void peersWithNoPeersSaysSo() {
+        shell.onLine("/peers");
+        assertEquals(List.of("* no peers connected"), console.lines());
+    }
+
+    @Test
+    void pingWithNoPeersSaysSo() {
+        shell.onLine("/ping");
+        assertEquals(List.of("* no peers connected"), console.lines());
+    }
+
+    @Test
+    void aMessageWithNoPeersIsReportedNotSent() {
+        shell.onLine("hello?");
+        assertEquals(List.of("* no peers connected; message not sent"), console.lines());
+    }
+
+    @Test
+    void anUnknownCommandPointsToHelp() {
+        shell.onLine("/frobnicate now");
+        assertEquals(List.of("* unknown command /frobnicate; try /help"), console.lines());
+    }
+
+    @Test
+    void blankLinesDoNothing() {
+        shell.onLine("");
+        shell.onLine("   \t ");
+        assertEquals(List.of(), console.lines());
+    }
+
+    @Test
+    void quitAndExitAskToLeave() {
+        shell.onLine("/quit");
+        assertEquals(1, quits.get());
+        shell.onLine("  /exit ");
+        assertEquals(2, quits.get());
+        assertEquals(List.of(), console.lines());
+    }
+
+    @Test
+    void linesBeforeTheNodeIsAttachedAreIgnored() {
+        ChatShell early = new ChatShell(console, quits::incrementAndGet);
+        early.onLine("/quit");
+        early.onLine("hello");
+        assertEquals(0, quits.get());
+        assertFalse(console.lines().iterator().hasNext());
+    }
+}

@@ -1,0 +1,324 @@
+package lanchat.transport.libp2p;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.util.concurrent.Future;
+import lanchat.api.ChatMessage;
+import lanchat.api.Multiaddr;
+import lanchat.api.PeerId;
+import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.Direction;
+import lanchat.api.spi.SessionListener;
+import lanchat.transport.libp2p.chat.ChatLineDecoder;
+import lanchat.transport.libp2p.chat.ChatLineEncoder;
+import lanchat.transport.libp2p.chat.ChatProtocol;
+import lanchat.transport.libp2p.identify.IdentifyMessage;
+import lanchat.transport.libp2p.identify.IdentifyProtocol;
+import lanchat.transport.libp2p.identify.IdentifyReader;
+import lanchat.transport.libp2p.identify.IdentifyResponder;
+import lanchat.transport.libp2p.multistream.MultistreamSelectHandler;
+import lanchat.transport.libp2p.multistream.ProtocolSelected;
+import lanchat.transport.libp2p.ping.PingInitiator;
+import lanchat.transport.libp2p.ping.PingProtocol;
+import lanchat.transport.libp2p.ping.PingResponder;
+import lanchat.transport.libp2p.wire.VarintFrameDecoder;
+import lanchat.transport.libp2p.yamux.YamuxSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One secured, multiplexed libp2p connection, presented as a {@link ChatSession}.
+ *
+ * <p>Chat travels on {@code /chat/1.1.0} (or {@code /chat/1.0.0}) streams as newline-terminated lines, exactly as
+ * go-libp2p's chat examples write them. The dialer opens a chat stream at once (a go listener waits for one); we send
+ * on the first chat stream we have, opened by either side, and read every chat stream the peer opens. Identify and
+ * ping are answered on their own streams.
+ *
+ * <p>Reading of chat streams is paused until the app sets a listener, so nothing accepted is dropped. All mutable
+ * state is touched on the connection's event loop.
+ */
+final class Libp2pConnection implements ChatSession {
+    private static final Logger log = LoggerFactory.getLogger(Libp2pConnection.class);
+    static final Set<String> SUPPORTED = Set.of(ChatProtocol.V1_1, ChatProtocol.V1_0, IdentifyProtocol.ID, IdentifyProtocol.PUSH, PingProtocol.ID);
+
+    private final Libp2pTransport transport;
+    private final Channel channel;
+    private final PeerId remote;
+    private final Direction direction;
+    private final String connectionId;
+    private YamuxSession mux;
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** Chat streams opened by either side; we send on the first. Event loop only. */
+    private final List<Channel> chatStreams = new ArrayList<>();
+    private CompletableFuture<Channel> sendStream;
+    private final List<Consumer<SessionListener>> early = new ArrayList<>();
+    private volatile SessionListener listener;
+    private volatile IdentifyMessage remoteIdentify;
+    private volatile boolean goingAway;
+
+    Libp2pConnection(Libp2pTransport transport, Channel channel, PeerId remote, Direction direction, byte[] handshakeHash) {
+        this.transport = transport;
+        this.channel = channel;
+        this.remote = remote;
+        this.direction = direction;
+        this.connectionId = HexFormat.of().formatHex(handshakeHash);
+    }
+
+    /** Called once the muxer is in place (on the event loop). */
+    void start(YamuxSession mux) {
+        this.mux = mux;
+        if (direction == Direction.OUTBOUND) sendStream(); // a go listener waits for our chat stream
+        requestIdentify();
+    }
+
+    /** The handler every stream the peer opens starts with: negotiate, then install the protocol. */
+    ChannelHandler inboundStreams() {
+        return new InboundStreams();
+    }
+
+    @ChannelHandler.Sharable
+    private final class InboundStreams extends ChannelInitializer<Channel> {
+        @Override
+        protected void initChannel(Channel stream) {
+            stream.pipeline().addLast(MultistreamSelectHandler.responder(SUPPORTED));
+            stream.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+                    if (evt instanceof ProtocolSelected p) {
+                        ctx.pipeline().remove(this);
+                        installResponder(stream, p.protocol());
+                    }
+                    super.userEventTriggered(ctx, evt);
+                }
+            });
+        }
+    }
+
+    private void installResponder(Channel stream, String protocol) {
+        switch (protocol) {
+            case ChatProtocol.V1_1, ChatProtocol.V1_0 -> addChatStream(stream);
+            case IdentifyProtocol.ID -> stream.pipeline().addLast(new IdentifyResponder(this::identifyMessage));
+            case IdentifyProtocol.PUSH -> {
+                IdentifyReader reader = new IdentifyReader();
+                stream.pipeline().addLast(new VarintFrameDecoder(IdentifyProtocol.MAX_MESSAGE), reader);
+                reader.result().thenAccept(m -> remoteIdentify = m);
+            }
+            case PingProtocol.ID -> stream.pipeline().addLast(new PingResponder());
+            default -> stream.close();
+        }
+    }
+
+    private void addChatStream(Channel stream) {
+        stream.pipeline().addLast(new ChatLineDecoder(transport.settings().maxMessageBytes()), new ChatLineEncoder(), new ChatStreamReader());
+        chatStreams.add(stream);
+        if (listener == null) stream.config().setAutoRead(false);
+        if (sendStream == null) sendStream = CompletableFuture.completedFuture(stream);
+        stream.closeFuture().addListener(f -> {
+            chatStreams.remove(stream);
+            if (sendStream != null && sendStream.getNow(null) == stream) sendStream = null; // next send opens another
+        });
+    }
+
+    private final class ChatStreamReader extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof String line) emit(l -> l.onMessage(Libp2pConnection.this, new ChatMessage(java.util.Optional.empty(), line)));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("closing chat stream with {}: {}", remote, cause.getMessage());
+            ctx.close(); // a bad stream costs that stream, not the connection
+        }
+    }
+
+    /** The stream we send on, opening one when there is none. Event loop only. */
+    private CompletableFuture<Channel> sendStream() {
+        if (sendStream != null) return sendStream;
+        CompletableFuture<Channel> f = new CompletableFuture<>();
+        sendStream = f;
+        openStream(ChatProtocol.PROPOSALS).whenComplete((s, err) -> {
+            if (err != null) {
+                if (sendStream == f) sendStream = null;
+                f.completeExceptionally(err);
+            } else {
+                addChatStream(s);
+                f.complete(s);
+            }
+        });
+        return f;
+    }
+
+    /** Opens a stream and negotiates one of {@code protocols}; completes with the stream once agreed. */
+    CompletableFuture<Channel> openStream(List<String> protocols) {
+        CompletableFuture<Channel> agreed = new CompletableFuture<>();
+        Future<Channel> opened = mux.openStream(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                MultistreamSelectHandler select = MultistreamSelectHandler.initiator(protocols);
+                stream.pipeline().addLast(select);
+                select.selection().addListener(s -> {
+                    if (s.isSuccess()) agreed.complete(stream);
+                    else agreed.completeExceptionally(s.cause());
+                });
+            }
+        });
+        opened.addListener(o -> {
+            if (!o.isSuccess()) agreed.completeExceptionally(o.cause());
+        });
+        return agreed;
+    }
+
+    private void requestIdentify() {
+        openStream(List.of(IdentifyProtocol.ID)).thenAccept(stream -> {
+            IdentifyReader reader = new IdentifyReader();
+            stream.pipeline().addLast(new VarintFrameDecoder(IdentifyProtocol.MAX_MESSAGE), reader);
+            reader.result().whenComplete((m, err) -> {
+                if (m != null) remoteIdentify = m;
+                else log.debug("identify of {} failed: {}", remote, err.getMessage());
+            });
+        }).exceptionally(err -> {
+            log.debug("{} does not answer identify: {}", remote, err.getMessage());
+            return null;
+        });
+    }
+
+    private IdentifyMessage identifyMessage() {
+        return new IdentifyMessage(java.util.Optional.of(IdentifyMessage.PROTOCOL_VERSION), java.util.Optional.of(transport.settings().agentVersion()),
+                java.util.Optional.of(transport.identity().publicKey().encode()), transport.listenAddrs(),
+                java.util.Optional.of(Multiaddr.tcp((InetSocketAddress) channel.remoteAddress())), List.copyOf(SUPPORTED).stream().sorted().toList());
+    }
+
+    /** What the peer said of itself in identify, once known. */
+    IdentifyMessage remoteIdentify() {
+        return remoteIdentify;
+    }
+
+    // ---- ChatSession ----
+
+    @Override
+    public PeerId remotePeer() { return remote; }
+
+    @Override
+    public Multiaddr remoteAddress() { return Multiaddr.tcp((InetSocketAddress) channel.remoteAddress()); }
+
+    @Override
+    public Direction direction() { return direction; }
+
+    @Override
+    public String transport() { return Libp2pTransportProvider.NAME; }
+
+    @Override
+    public String connectionId() { return connectionId; }
+
+    @Override
+    public boolean isOpen() { return channel.isActive() && !goingAway; }
+
+    @Override
+    public CompletionStage<Void> send(ChatMessage message) {
+        List<String> lines = message.text().lines().filter(l -> !l.isBlank()).toList(); // receivers skip blank lines anyway
+        for (String line : lines) {
+            if (io.netty.buffer.ByteBufUtil.utf8Bytes(line) > transport.settings().maxMessageBytes()) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("message too long (max " + transport.settings().maxMessageBytes() + " bytes per line)"));
+            }
+        }
+        if (!isOpen()) return CompletableFuture.failedFuture(new IOException("session to " + remote + " is closed"));
+        if (lines.isEmpty()) return CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        channel.eventLoop().execute(() -> sendStream().whenComplete((stream, err) -> {
+            if (err != null) {
+                done.completeExceptionally(new IOException("cannot open a chat stream to " + remote.shortString() + ": " + err.getMessage(), err));
+                return;
+            }
+            if (!stream.isWritable()) {
+                done.completeExceptionally(new IOException("peer " + remote.shortString() + " is not reading; send buffer full"));
+                return;
+            }
+            for (String line : lines.subList(0, lines.size() - 1)) stream.write(line);
+            stream.writeAndFlush(lines.get(lines.size() - 1)).addListener(w -> {
+                if (w.isSuccess()) done.complete(null);
+                else done.completeExceptionally(w.cause());
+            });
+        }));
+        return done;
+    }
+
+    @Override
+    public CompletionStage<Duration> ping() {
+        if (!isOpen()) return CompletableFuture.failedFuture(new IOException("session to " + remote + " is closed"));
+        CompletableFuture<Duration> rtt = new CompletableFuture<>();
+        channel.eventLoop().execute(() -> openStream(List.of(PingProtocol.ID)).whenComplete((stream, err) -> {
+            if (err != null) {
+                rtt.completeExceptionally(err);
+                return;
+            }
+            PingInitiator ping = new PingInitiator();
+            stream.pipeline().addLast(ping);
+            ping.result().whenComplete((d, e) -> {
+                if (e != null) rtt.completeExceptionally(e);
+                else rtt.complete(d);
+            });
+        }));
+        return rtt;
+    }
+
+    @Override
+    public void setListener(SessionListener l) {
+        channel.eventLoop().execute(() -> {
+            listener = l;
+            early.forEach(this::deliver);
+            early.clear();
+            for (Channel s : chatStreams) {
+                s.config().setAutoRead(true);
+                s.read();
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> close() {
+        goingAway = true;
+        channel.close(); // the yamux session sends Go Away (normal) before the socket closes
+        return closed;
+    }
+
+    /** True once we started closing it ourselves. */
+    boolean isClosing() {
+        return goingAway;
+    }
+
+    /** The connection is gone (event loop). {@code cause} null: an orderly close by either side. */
+    void onClosed(Throwable cause) {
+        emit(l -> l.onClosed(this, cause));
+        closed.complete(null);
+    }
+
+    private void emit(Consumer<SessionListener> event) {
+        if (listener == null) early.add(event);
+        else deliver(event);
+    }
+
+    private void deliver(Consumer<SessionListener> event) {
+        SessionListener l = listener;
+        transport.callbacks().execute(() -> event.accept(l));
+    }
+
+    @Override
+    public String toString() {
+        return "Libp2pConnection[" + remote.shortString() + " " + direction + "]";
+    }
+}

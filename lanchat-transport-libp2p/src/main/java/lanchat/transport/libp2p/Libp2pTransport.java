@@ -1,0 +1,226 @@
+package lanchat.transport.libp2p;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import lanchat.api.Identity;
+import lanchat.api.Multiaddr;
+import lanchat.api.PeerId;
+import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.Direction;
+import lanchat.api.spi.ListenAddresses;
+import lanchat.api.spi.Transport;
+import lanchat.api.spi.TransportConfig;
+import lanchat.transport.libp2p.upgrade.ConnectionUpgrader;
+import lanchat.transport.libp2p.yamux.GoAwayReceived;
+import lanchat.transport.libp2p.yamux.YamuxSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The libp2p transport: TCP connections upgraded by {@link ConnectionUpgrader} (multistream-select, Noise, Yamux),
+ * each presented as a {@link Libp2pConnection}.
+ */
+final class Libp2pTransport implements Transport {
+    private static final Logger log = LoggerFactory.getLogger(Libp2pTransport.class);
+
+    private final Identity identity;
+    private final Executor callbacks;
+    private final Settings settings;
+    private final EventLoopGroup group;
+    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
+    private volatile Consumer<ChatSession> inbound = ChatSession::close;
+    private volatile boolean closed;
+
+    Libp2pTransport(TransportConfig config) {
+        this.identity = config.identity();
+        this.callbacks = config.callbacks();
+        this.settings = Settings.from(config);
+        this.group = new NioEventLoopGroup(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())), new DefaultThreadFactory("lanchat-libp2p", true));
+    }
+
+    Identity identity() { return identity; }
+
+    Settings settings() { return settings; }
+
+    Executor callbacks() { return callbacks; }
+
+    /** Our listen addresses without {@code /p2p}, as identify reports them. */
+    List<Multiaddr> listenAddrs() {
+        return listenAddrs.stream().map(Multiaddr::withoutPeerId).toList();
+    }
+
+    @Override
+    public String name() { return Libp2pTransportProvider.NAME; }
+
+    @Override
+    public boolean canDial(Multiaddr address) {
+        return address.isPlainTcp();
+    }
+
+    @Override
+    public void onInbound(Consumer<ChatSession> handler) {
+        this.inbound = handler;
+    }
+
+    @Override
+    public CompletionStage<List<Multiaddr>> listen(Multiaddr bind) {
+        if (!bind.isPlainTcp()) return CompletableFuture.failedFuture(new IllegalArgumentException("libp2p transport listens on /ip4|ip6/…/tcp/… only, not " + bind));
+        CompletableFuture<List<Multiaddr>> result = new CompletableFuture<>();
+        InetSocketAddress requested = bind.toTcpSocketAddress();
+        new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+                .childHandler(initializer(Direction.INBOUND, null, new CompletableFuture<>()))
+                .bind(requested).addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                        result.completeExceptionally(new IOException("cannot listen on " + bind + ": " + f.cause().getMessage(), f.cause()));
+                        return;
+                    }
+                    channels.add(f.channel());
+                    List<Multiaddr> addrs = ListenAddresses.of(requested.getAddress(), ((InetSocketAddress) f.channel().localAddress()).getPort(), identity.peerId());
+                    listenAddrs.addAll(addrs);
+                    result.complete(addrs);
+                });
+        return result;
+    }
+
+    @Override
+    public CompletionStage<ChatSession> dial(Multiaddr address) {
+        if (closed) return CompletableFuture.failedFuture(new IOException("transport is closed"));
+        if (!canDial(address)) return CompletableFuture.failedFuture(new IllegalArgumentException("libp2p transport cannot dial " + address));
+        PeerId expected = address.peerId().orElse(null);
+        if (identity.peerId().equals(expected)) return CompletableFuture.failedFuture(new IllegalArgumentException("refusing to dial ourselves"));
+        CompletableFuture<Libp2pConnection> established = new CompletableFuture<>();
+        new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.handshakeTimeout().toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+                .handler(initializer(Direction.OUTBOUND, expected, established))
+                .connect(address.toTcpSocketAddress())
+                .addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) established.completeExceptionally(new IOException("cannot reach " + address + ": " + f.cause().getMessage(), f.cause()));
+                });
+        return established.thenApply(c -> (ChatSession) c);
+    }
+
+    private WriteBufferWaterMark waterMark() {
+        return new WriteBufferWaterMark(256 * 1024, 4 * settings.maxMessageBytes() + 1024 * 1024);
+    }
+
+    private ChannelInitializer<SocketChannel> initializer(Direction direction, PeerId expected, CompletableFuture<Libp2pConnection> established) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                if (closed) {
+                    ch.close();
+                    return;
+                }
+                channels.add(ch);
+                Libp2pConnection[] conn = new Libp2pConnection[1];
+                ConnectionUpgrader upgrader = new ConnectionUpgrader(identity, direction == Direction.OUTBOUND, expected, settings.handshakeTimeout().toMillis(),
+                        security -> {
+                            conn[0] = new Libp2pConnection(Libp2pTransport.this, ch, security.remotePeer(), direction, security.handshakeHash());
+                            return new YamuxSession(direction == Direction.OUTBOUND, conn[0].inboundStreams());
+                        });
+                upgrader.install(ch.pipeline());
+                ch.pipeline().addLast("connection", new ConnectionWatcher());
+                upgrader.result().whenComplete((up, err) -> {
+                    if (err != null) {
+                        established.completeExceptionally(err);
+                        return;
+                    }
+                    Libp2pConnection c = conn[0];
+                    ch.pipeline().get(ConnectionWatcher.class).connection = c;
+                    ch.pipeline().addFirst("keepalive", new IdleStateHandler(settings.idleTimeout().toMillis(), settings.keepaliveInterval().toMillis(), 0, TimeUnit.MILLISECONDS));
+                    c.start(up.mux());
+                    log.debug("libp2p {} connection with {} at {}", direction, c.remotePeer(), ch.remoteAddress());
+                    established.complete(c);
+                    if (direction == Direction.INBOUND) callbacks.execute(() -> inbound.accept(c));
+                });
+            }
+        };
+    }
+
+    /** The last handler of an upgraded connection: keepalive, close reporting, and the place errors end. */
+    private final class ConnectionWatcher extends ChannelInboundHandlerAdapter {
+        Libp2pConnection connection;
+        private boolean orderly;
+        private Throwable failure;
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof GoAwayReceived g) {
+                orderly = g.code() == 0;
+                if (orderly) ctx.close(); // the peer is leaving; we do not keep half a session
+            } else if (evt instanceof IdleStateEvent idle && connection != null) {
+                YamuxSession mux = ctx.pipeline().get(YamuxSession.class);
+                if (idle.state() == IdleState.WRITER_IDLE && mux != null) {
+                    mux.ping(); // its answer is read traffic, which keeps the reader-idle timer quiet
+                } else if (idle.state() == IdleState.READER_IDLE) {
+                    failure = new IOException("peer silent for " + settings.idleTimeout().toSeconds() + " s");
+                    ctx.close();
+                }
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable root = cause;
+            while (root instanceof DecoderException && root.getCause() != null) root = root.getCause();
+            if (failure == null) {
+                failure = root;
+                log.warn("closing libp2p connection with {}: {}", connection != null ? connection.remotePeer() : ctx.channel().remoteAddress(), root.getMessage());
+            }
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (connection != null) {
+                Throwable why = failure != null ? failure : new IOException("connection lost");
+                connection.onClosed(orderly || connection.isClosing() ? null : why);
+            }
+            super.channelInactive(ctx);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        channels.close().awaitUninterruptibly(1500, TimeUnit.MILLISECONDS); // yamux sends Go Away before each socket closes
+        group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).awaitUninterruptibly(1500, TimeUnit.MILLISECONDS);
+    }
+}

@@ -1,0 +1,13 @@
+package lanchat.transport.libp2p.identify;
+
+/** Identify and identify-push protocol ids. */
+public final class IdentifyProtocol {
+    public static final String ID = "/ipfs/id/1.0.0";
+    public static final String PUSH = "/ipfs/id/push/1.0.0";
+    /** Largest identify message accepted (go-libp2p and js-libp2p stay well below). */
+    public static final int MAX_MESSAGE = 64 * 1024;
+    /** At most this many messages on one identify stream (they are merged). */
+    public static final int MAX_MESSAGES = 10;
+
+    private IdentifyProtocol() {}
+}

@@ -1,0 +1,137 @@
+package lanchat.transport.libp2p.upgrade;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderException;
+import lanchat.api.Identity;
+import lanchat.api.PeerId;
+import lanchat.api.internal.noise.NoiseResult;
+import lanchat.transport.libp2p.multistream.MultistreamSelectHandler;
+import lanchat.transport.libp2p.multistream.ProtocolSelected;
+import lanchat.transport.libp2p.multistream.ProtocolSelectionFailed;
+import lanchat.transport.libp2p.noise.NoiseSecureHandler;
+import lanchat.transport.libp2p.yamux.YamuxFrameCodec;
+import lanchat.transport.libp2p.yamux.YamuxSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Upgrades a raw TCP connection to a secured, multiplexed libp2p connection, in the order of the libp2p
+ * connections spec:
+ *
+ * <pre>
+ *  1. multistream-select  → "/noise"          (go offers /tls/1.0.0 first; we answer na)
+ *  2. Noise XX            → remote peer id authenticated (checked against the dialed /p2p/ id)
+ *  3. multistream-select  → "/yamux/1.0.0"    (inside the encrypted channel)
+ *  4. Yamux session       → streams
+ * </pre>
+ *
+ * Each step is a handler that leaves or swaps itself when done; this handler sits last, adds the next step when the
+ * previous one reports success, bounds the whole upgrade in time, and hands the result to {@code onUpgraded}. Any
+ * failure closes the connection and fails {@link #result()}; the reason is logged once.
+ */
+public final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionUpgrader.class);
+    public static final String YAMUX = "/yamux/1.0.0";
+
+    /** What a finished upgrade yields. */
+    public record Upgraded(NoiseResult security, YamuxSession mux) {}
+
+    private enum Stage { SECURITY, MUXER, DONE }
+
+    private final Identity identity;
+    private final boolean initiator;
+    private final PeerId expectedRemote;
+    private final long timeoutMillis;
+    /** Builds the session for the secured peer: the handler for inbound streams is created per connection. */
+    private final Function<NoiseResult, YamuxSession> muxFactory;
+    private final CompletableFuture<Upgraded> result = new CompletableFuture<>();
+    private Stage stage = Stage.SECURITY;
+    private NoiseResult security;
+    private ScheduledFuture<?> timeout;
+    private Throwable failure;
+
+    public ConnectionUpgrader(Identity identity, boolean initiator, PeerId expectedRemote, long timeoutMillis, Function<NoiseResult, YamuxSession> muxFactory) {
+        this.identity = identity;
+        this.initiator = initiator;
+        this.expectedRemote = expectedRemote;
+        this.timeoutMillis = timeoutMillis;
+        this.muxFactory = muxFactory;
+    }
+
+    public CompletableFuture<Upgraded> result() {
+        return result;
+    }
+
+    /** Adds the first step and this handler to a fresh connection. */
+    public void install(ChannelPipeline p) {
+        p.addLast("security-select", select(NoiseSecureHandler.PROTOCOL));
+        p.addLast("upgrader", this);
+    }
+
+    private MultistreamSelectHandler select(String protocol) {
+        return initiator ? MultistreamSelectHandler.initiator(List.of(protocol)) : MultistreamSelectHandler.responder(Set.of(protocol));
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        timeout = ctx.executor().schedule(() -> fail(ctx, new IOException("libp2p handshake timed out after " + timeoutMillis + " ms")),
+                timeoutMillis, TimeUnit.MILLISECONDS);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ProtocolSelected selected && stage == Stage.SECURITY) {
+            ctx.pipeline().addBefore(ctx.name(), "noise", new NoiseSecureHandler(identity, initiator, expectedRemote));
+        } else if (evt instanceof NoiseResult r && stage == Stage.SECURITY) {
+            security = r;
+            stage = Stage.MUXER;
+            ctx.pipeline().addBefore(ctx.name(), "muxer-select", select(YAMUX));
+        } else if (evt instanceof ProtocolSelected selected && stage == Stage.MUXER) {
+            stage = Stage.DONE;
+            timeout.cancel(false);
+            YamuxSession mux = muxFactory.apply(security);
+            ctx.pipeline().addBefore(ctx.name(), "yamux-codec", new YamuxFrameCodec());
+            ctx.pipeline().addBefore(ctx.name(), "yamux", mux);
+            ctx.pipeline().remove(this);
+            result.complete(new Upgraded(security, mux));
+        } else if (evt instanceof ProtocolSelectionFailed failed) {
+            fail(ctx, failed.cause());
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(ctx, cause);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        fail(ctx, failure != null ? failure : new IOException("connection closed during the libp2p handshake"));
+        super.channelInactive(ctx);
+    }
+
+    private void fail(ChannelHandlerContext ctx, Throwable cause) {
+        if (timeout != null) timeout.cancel(false);
+        Throwable root = cause;
+        while (root instanceof DecoderException && root.getCause() != null) root = root.getCause();
+        if (failure == null) {
+            failure = root;
+            log.warn("libp2p handshake with {} failed: {}", ctx.channel().remoteAddress(), root.getMessage() != null ? root.getMessage() : root.toString());
+        }
+        result.completeExceptionally(failure);
+        ctx.close();
+    }
+}

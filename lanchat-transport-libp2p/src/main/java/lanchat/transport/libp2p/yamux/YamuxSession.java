@@ -1,0 +1,537 @@
+package lanchat.transport.libp2p.yamux;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerAdapter;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.LongObjectHashMap;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A yamux session ({@code /yamux/1.0.0}) on a secured connection: it sits after {@link YamuxFrameCodec} and
+ * turns the frames into streams, each a child {@link YamuxStreamChannel} on the same event loop, in the way
+ * Netty's {@code Http2MultiplexHandler} does for HTTP/2.
+ *
+ * <pre>
+ * connection pipeline:  ... | secure channel | YamuxFrameCodec | YamuxSession
+ *                                                                   |-- stream 1: [openStream handler ...]
+ *                                                                   |-- stream 2: [inboundStreamHandler ...]
+ *
+ *   SYN   (peer) -&gt; new child channel, inboundStreamHandler added, ACK sent; too many streams -&gt; RST
+ *   ACK, FIN, RST, Data, Window Update -&gt; the stream's channel (see YamuxStreamChannel)
+ *   frames for an id we do not know -&gt; released; Data gets a RST so the sender stops
+ *   Ping SYN -&gt; Ping ACK with the same value;  Ping ACK -&gt; completes {@link #ping()}
+ *   Go Away -&gt; {@link GoAwayReceived}; an error code also closes the connection
+ *   window overflow, bad stream ids, undecodable frames -&gt; Go Away (protocol error) and close
+ * </pre>
+ *
+ * <p>Streams opened here get odd ids when {@code client} is true (the side that dialled the connection)
+ * and even ids otherwise. {@link #openStream} returns the stream's channel as soon as the SYN is written,
+ * without waiting for the ACK (the peer may still refuse it with RST), so a protocol can send its first
+ * bytes at once. Writes from all streams go out through {@code ctx.write} and are flushed once per read
+ * batch or per stream flush. Closing the connection sends Go Away (normal) first; when the connection goes
+ * inactive every stream is closed, exactly once.
+ *
+ * <p>All methods may be called from any thread; work is done on the connection's event loop.
+ */
+public class YamuxSession extends ChannelDuplexHandler {
+    private static final Logger log = LoggerFactory.getLogger(YamuxSession.class);
+
+    private final boolean client;
+    private final ChannelHandler inboundStreamHandler;
+    private final YamuxConfig config;
+
+    // Everything below is touched on the event loop only.
+    private volatile ChannelHandlerContext ctx;
+    private final IntObjectHashMap<YamuxStreamChannel> streams = new IntObjectHashMap<>();
+    private long nextStreamId;
+    private int inboundStreams;
+    private int outboundStreams;
+    private int ackBacklog;
+    private boolean goAwaySent;
+    private boolean goAwayReceived;
+    private boolean closed;
+    private boolean inReadLoop;
+    private boolean flushPending;
+    private final List<YamuxStreamChannel> readCompletePending = new ArrayList<>();
+    private final ArrayDeque<YamuxStreamChannel> blockedOnParent = new ArrayDeque<>();
+    private final LongObjectHashMap<PendingPing> pings = new LongObjectHashMap<>();
+    private long nextPingId;
+
+    private record PendingPing(long startNanos, Promise<Duration> promise) {}
+
+    /** A session with {@link YamuxConfig#defaults()}. */
+    public YamuxSession(boolean client, ChannelHandler inboundStreamHandler) {
+        this(client, inboundStreamHandler, YamuxConfig.defaults());
+    }
+
+    /**
+     * @param client true on the side that dialled the connection (odd stream ids)
+     * @param inboundStreamHandler added to the pipeline of every stream the peer opens, typically a
+     *     {@code @Sharable} {@code ChannelInitializer} that installs a multistream-select responder
+     */
+    public YamuxSession(boolean client, ChannelHandler inboundStreamHandler, YamuxConfig config) {
+        Objects.requireNonNull(inboundStreamHandler, "inboundStreamHandler");
+        if (inboundStreamHandler instanceof ChannelHandlerAdapter a && !a.isSharable()) {
+            throw new IllegalArgumentException("inboundStreamHandler must be @Sharable: it is added to every "
+                    + "inbound stream (" + inboundStreamHandler.getClass().getName() + ')');
+        }
+        this.client = client;
+        this.inboundStreamHandler = inboundStreamHandler;
+        this.config = Objects.requireNonNull(config, "config");
+        this.nextStreamId = client ? 1 : 2;
+    }
+
+    public boolean isClient() {
+        return client;
+    }
+
+    public YamuxConfig config() {
+        return config;
+    }
+
+    /** Open streams; call on the event loop for an exact answer. */
+    public int streamCount() {
+        return streams.size();
+    }
+
+    /**
+     * Opens a stream whose pipeline gets {@code handler} (a {@code ChannelInitializer} for several handlers).
+     * The future fails if the session is closed or going away, or a stream or ACK-backlog limit is reached.
+     */
+    public Future<Channel> openStream(ChannelHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        ChannelHandlerContext ctx = this.ctx;
+        if (ctx == null) {
+            return ImmediateEventExecutor.INSTANCE.newFailedFuture(
+                    new IllegalStateException("YamuxSession is not in a pipeline"));
+        }
+        EventExecutor loop = ctx.executor();
+        Promise<Channel> promise = loop.newPromise();
+        if (loop.inEventLoop()) {
+            openStream0(handler, promise);
+        } else {
+            loop.execute(() -> openStream0(handler, promise));
+        }
+        return promise;
+    }
+
+    /** Sends a Ping; the future completes with the round-trip time when the peer's answer arrives. */
+    public Future<Duration> ping() {
+        ChannelHandlerContext ctx = this.ctx;
+        if (ctx == null) {
+            return ImmediateEventExecutor.INSTANCE.newFailedFuture(
+                    new IllegalStateException("YamuxSession is not in a pipeline"));
+        }
+        EventExecutor loop = ctx.executor();
+        Promise<Duration> promise = loop.newPromise();
+        if (loop.inEventLoop()) {
+            ping0(promise);
+        } else {
+            loop.execute(() -> ping0(promise));
+        }
+        return promise;
+    }
+
+    /**
+     * Sends Go Away with {@code code}: no new streams are accepted or opened afterwards. With
+     * {@link GoAwayCode#NORMAL} existing streams carry on; with an error code the connection is closed.
+     */
+    public ChannelFuture goAway(GoAwayCode code) {
+        Objects.requireNonNull(code, "code");
+        ChannelHandlerContext ctx = this.ctx;
+        if (ctx == null) throw new IllegalStateException("YamuxSession is not in a pipeline");
+        ChannelPromise promise = ctx.newPromise();
+        if (ctx.executor().inEventLoop()) {
+            goAway0(code, promise);
+        } else {
+            ctx.executor().execute(() -> goAway0(code, promise));
+        }
+        return promise;
+    }
+
+    // ---- ChannelHandler ----
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        teardown();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        teardown();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof YamuxFrame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        inReadLoop = true;
+        try {
+            if (closed) {
+                frame.release();
+                return;
+            }
+            switch (frame.type()) {
+                case DATA, WINDOW_UPDATE -> onStreamFrame(frame);
+                case PING -> onPing(frame);
+                case GO_AWAY -> onGoAway(frame);
+            }
+        } catch (Throwable t) {
+            // every branch above owns the frame until it hands it on; a throw means a bug, not bad input
+            log.warn("{} yamux session failed on {}", ctx.channel(), frame, t);
+            internalError();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inReadLoop = false;
+        // index loop: a stream's handler may deliver more (and register again) while we iterate
+        for (int i = 0; i < readCompletePending.size(); i++) readCompletePending.get(i).readComplete();
+        readCompletePending.clear();
+        flushNow();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            for (int n = blockedOnParent.size(); n > 0 && ctx.channel().isWritable(); n--) {
+                YamuxStreamChannel s = blockedOnParent.poll();
+                if (s == null) break;
+                s.queuedOnParent = false;
+                if (s.isOpen()) s.resumeWrites();
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (!goAwaySent && !closed && ctx.channel().isActive()) {
+            goAwaySent = true;
+            ctx.write(YamuxFrame.goAway(GoAwayCode.NORMAL), ctx.voidPromise());
+        }
+        flushPending = false;
+        ctx.flush();
+        ctx.close(promise);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException) {
+            protocolError(cause.getMessage());
+        } else if (cause instanceof IOException) {
+            log.debug("{} connection failed: {}", ctx.channel(), cause.toString());
+            teardown();
+            ctx.close();
+        } else {
+            log.warn("{} unexpected exception in yamux session", ctx.channel(), cause);
+            internalError();
+        }
+    }
+
+    // ---- inbound frames ----
+
+    private void onStreamFrame(YamuxFrame frame) {
+        int id = frame.streamId();
+        if (id == 0) {
+            frame.release();
+            protocolError(frame.type() + " frame on stream 0");
+            return;
+        }
+        YamuxStreamChannel stream = streams.get(id);
+        if (frame.hasFlag(YamuxFrame.FLAG_SYN)) {
+            if (stream != null) {
+                frame.release();
+                protocolError("SYN for stream " + Integer.toUnsignedString(id) + " which is already open");
+                return;
+            }
+            if (isLocalId(id)) {
+                frame.release();
+                protocolError("peer opened stream " + Integer.toUnsignedString(id) + " with our id parity");
+                return;
+            }
+            stream = accept(id);
+            if (stream == null) {
+                frame.release();
+                return;
+            }
+        } else if (stream == null) {
+            int length = frame.data() != null ? frame.data().readableBytes() : 0;
+            frame.release();
+            log.debug("{} ignoring {} for unknown or closed stream", ctx.channel(), frame);
+            if (length > 0 && !frame.hasFlag(YamuxFrame.FLAG_RST)) {
+                write(YamuxFrame.windowUpdate(id, YamuxFrame.FLAG_RST, 0));
+                flush();
+            }
+            return;
+        }
+        if (frame.hasFlag(YamuxFrame.FLAG_RST)) {
+            frame.release();
+            stream.onReset();
+            return;
+        }
+        if (frame.hasFlag(YamuxFrame.FLAG_ACK)) stream.onAck();
+        if (frame.type() == YamuxFrameType.WINDOW_UPDATE) {
+            if (!stream.onWindowUpdate(frame.length())) {
+                protocolError("window update overflows the send window of stream " + Integer.toUnsignedString(id));
+                return;
+            }
+        } else if (frame.length() > stream.recvWindow()) {
+            frame.release();
+            protocolError("stream " + Integer.toUnsignedString(id) + " sent " + frame.length()
+                    + " bytes, its window was " + stream.recvWindow());
+            return;
+        } else if (frame.length() > 0) {
+            stream.onData(frame.data());
+        } else {
+            frame.release();
+        }
+        if (frame.hasFlag(YamuxFrame.FLAG_FIN) && !closed) stream.onFin();
+    }
+
+    private YamuxStreamChannel accept(int id) {
+        if (goAwaySent || inboundStreams >= config.maxInboundStreams()) {
+            log.debug("{} refusing stream {}: {}", ctx.channel(), Integer.toUnsignedString(id),
+                    goAwaySent ? "going away" : "maxInboundStreams " + config.maxInboundStreams() + " reached");
+            write(YamuxFrame.windowUpdate(id, YamuxFrame.FLAG_RST, 0));
+            flush();
+            return null;
+        }
+        YamuxStreamChannel stream = new YamuxStreamChannel(this, ctx.channel(), id, false, config);
+        streams.put(id, stream);
+        inboundStreams++;
+        stream.pipeline().addLast(inboundStreamHandler);
+        // the ACK must precede anything the stream's handlers write while it registers
+        stream.sendOpeningFrame();
+        flush();
+        ChannelFuture registered = ctx.channel().eventLoop().register(stream);
+        if (registered.isDone() && !registered.isSuccess()) {
+            log.warn("{} could not register inbound stream {}", ctx.channel(), stream, registered.cause());
+            abandon(stream);
+            return null;
+        }
+        return stream;
+    }
+
+    private void onPing(YamuxFrame frame) {
+        if (frame.hasFlag(YamuxFrame.FLAG_SYN)) {
+            write(YamuxFrame.ping(YamuxFrame.FLAG_ACK, frame.length()));
+            flush();
+        } else if (frame.hasFlag(YamuxFrame.FLAG_ACK)) {
+            PendingPing p = pings.remove(frame.length());
+            if (p != null) p.promise().trySuccess(Duration.ofNanos(System.nanoTime() - p.startNanos()));
+        }
+    }
+
+    private void onGoAway(YamuxFrame frame) {
+        goAwayReceived = true;
+        long code = frame.length();
+        ctx.fireUserEventTriggered(new GoAwayReceived(code));
+        if (code != GoAwayCode.NORMAL.code()) {
+            log.info("{} peer sent Go Away {}, closing", ctx.channel(),
+                    Objects.requireNonNullElse(GoAwayCode.of(code), "code " + code));
+            goAwaySent = true; // do not answer with one of ours
+            teardown();
+            ctx.close();
+        } else {
+            log.debug("{} peer sent Go Away (normal)", ctx.channel());
+        }
+    }
+
+    // ---- local operations ----
+
+    private void openStream0(ChannelHandler handler, Promise<Channel> promise) {
+        String refusal = closed ? "session is closed"
+                : goAwaySent || goAwayReceived ? "session is going away"
+                : outboundStreams >= config.maxOutboundStreams()
+                        ? "maxOutboundStreams " + config.maxOutboundStreams() + " reached"
+                : ackBacklog >= config.maxAckBacklog()
+                        ? "maxAckBacklog " + config.maxAckBacklog() + " unacknowledged streams reached"
+                : nextStreamId > YamuxFrame.MAX_LENGTH ? "stream ids exhausted"
+                : null;
+        if (refusal != null) {
+            promise.tryFailure(closed ? new ClosedChannelException() : new IllegalStateException(refusal));
+            return;
+        }
+        int id = (int) nextStreamId;
+        nextStreamId += 2;
+        YamuxStreamChannel stream = new YamuxStreamChannel(this, ctx.channel(), id, true, config);
+        streams.put(id, stream);
+        outboundStreams++;
+        ackBacklog++;
+        stream.pipeline().addLast(handler);
+        stream.sendOpeningFrame();
+        flush();
+        ctx.channel().eventLoop().register(stream).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                promise.trySuccess(stream);
+            } else {
+                promise.tryFailure(f.cause());
+                abandon(stream);
+            }
+        });
+    }
+
+    /** Forgets a stream whose channel could not be registered, and resets it on the wire. */
+    private void abandon(YamuxStreamChannel stream) {
+        streamClosed(stream);
+        if (!closed) {
+            write(YamuxFrame.windowUpdate(stream.streamId(), YamuxFrame.FLAG_RST, 0));
+            flush();
+        }
+    }
+
+    private void ping0(Promise<Duration> promise) {
+        if (closed) {
+            promise.tryFailure(new ClosedChannelException());
+            return;
+        }
+        if (pings.size() >= config.maxOutstandingPings()) {
+            promise.tryFailure(new IllegalStateException(
+                    "maxOutstandingPings " + config.maxOutstandingPings() + " reached"));
+            return;
+        }
+        long id = nextPingId;
+        nextPingId = (nextPingId + 1) & YamuxFrame.MAX_LENGTH;
+        pings.put(id, new PendingPing(System.nanoTime(), promise));
+        write(YamuxFrame.ping(YamuxFrame.FLAG_SYN, id));
+        flush();
+    }
+
+    private void goAway0(GoAwayCode code, ChannelPromise promise) {
+        if (closed || goAwaySent) {
+            promise.trySuccess();
+            return;
+        }
+        goAwaySent = true;
+        ctx.writeAndFlush(YamuxFrame.goAway(code), promise);
+        if (code != GoAwayCode.NORMAL) {
+            teardown();
+            promise.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void protocolError(String reason) {
+        if (closed) return;
+        log.info("{} yamux protocol error, closing: {}", ctx.channel(), reason);
+        closeWith(GoAwayCode.PROTOCOL_ERROR);
+    }
+
+    private void internalError() {
+        if (closed) return;
+        closeWith(GoAwayCode.INTERNAL_ERROR);
+    }
+
+    private void closeWith(GoAwayCode code) {
+        teardown();
+        if (!goAwaySent && ctx.channel().isActive()) {
+            goAwaySent = true;
+            ctx.writeAndFlush(YamuxFrame.goAway(code)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.flush();
+            ctx.close();
+        }
+    }
+
+    /** Closes every stream and fails pending pings, once. */
+    private void teardown() {
+        if (closed) return;
+        closed = true;
+        YamuxStreamChannel[] all = streams.values().toArray(new YamuxStreamChannel[0]);
+        for (YamuxStreamChannel s : all) s.onSessionClosed();
+        streams.clear();
+        readCompletePending.clear();
+        blockedOnParent.clear();
+        if (!pings.isEmpty()) {
+            PendingPing[] pending = pings.values().toArray(new PendingPing[0]);
+            pings.clear();
+            for (PendingPing p : pending) p.promise().tryFailure(new ClosedChannelException());
+        }
+    }
+
+    private boolean isLocalId(int id) {
+        return ((id & 1) == 1) == client;
+    }
+
+    // ---- called by YamuxStreamChannel on the event loop ----
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void write(YamuxFrame frame) {
+        ctx.write(frame, ctx.voidPromise());
+    }
+
+    /** Flushes now, or at the end of the current read batch so that one flush covers all its writes. */
+    void flush() {
+        if (inReadLoop) {
+            flushPending = true;
+        } else {
+            flushPending = false;
+            ctx.flush();
+        }
+    }
+
+    private void flushNow() {
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
+        }
+    }
+
+    void readCompleteLater(YamuxStreamChannel stream) {
+        readCompletePending.add(stream);
+    }
+
+    void blockedOnParent(YamuxStreamChannel stream) {
+        if (!stream.queuedOnParent) {
+            stream.queuedOnParent = true;
+            blockedOnParent.add(stream);
+        }
+    }
+
+    void acknowledged(YamuxStreamChannel stream) {
+        ackBacklog--;
+    }
+
+    void streamClosed(YamuxStreamChannel stream) {
+        if (streams.remove(stream.streamId()) == null) return;
+        if (stream.isOutbound()) {
+            outboundStreams--;
+            if (!stream.isAcknowledged()) ackBacklog--;
+        } else {
+            inboundStreams--;
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package lanchat.transport.netty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+
+import io.netty.buffer.ByteBufUtil;
+import lanchat.api.ChatMessage;
+import lanchat.api.Identity;
+import lanchat.api.Multiaddr;
+import lanchat.api.internal.noise.NoiseHandshake;
+import lanchat.api.internal.noise.NoiseResult;
+import lanchat.api.spi.ChatSession;
+import lanchat.api.testkit.TransportHarness;
+import lanchat.api.testkit.TransportHarness.Node;
+import lanchat.api.testkit.TransportHarness.Recorder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A listening node attacked over raw sockets: garbage, truncated and oversized frames close the offending
+ * connection (the reason is logged) within a bounded time, and the node keeps chatting with its good peer.
+ */
+class BadInputTest {
+    private static final int MAX_MESSAGE = 4096;
+    private final TransportHarness harness = new TransportHarness(new NettyTransportProvider(),
+            Map.of("handshakeTimeoutMs", "700", "maxMessageBytes", Integer.toString(MAX_MESSAGE)));
+
+    @AfterEach
+    void close() {
+        harness.close();
+    }
+
+    private Node node() {
+        return harness.node();
+    }
+
+    private static <T> T await(java.util.concurrent.CompletionStage<T> s) throws Exception {
+        return TransportHarness.await(s);
+    }
+
+    /** A listener with one good peer connected, to prove it keeps working after each attack. */
+    private final class Victim {
+        final Node node;
+        final ChatSession fromGood;
+        final ChatSession toGood;
+        final Recorder victimSide = new Recorder();
+        final Recorder goodSide = new Recorder();
+
+        Victim() throws Exception {
+            node = node().listen();
+            Node good = node();
+            toGood = await(good.transport.dial(node.addr()));
+            fromGood = node.accept();
+            fromGood.setListener(victimSide);
+            toGood.setListener(goodSide);
+        }
+
+        InetSocketAddress socket() {
+            return node.addr().withoutPeerId().toTcpSocketAddress();
+        }
+
+        void stillChats() throws Exception {
+            await(toGood.send(ChatMessage.of(null, "still there?")));
+            assertEquals("still there?", victimSide.next().text());
+            await(fromGood.send(ChatMessage.of(null, "yes")));
+            assertEquals("yes", goodSide.next().text());
+        }
+    }
+
+    /** Reads until the node closes the socket; fails if it does not within 5 s. */
+    private static void assertClosedByPeer(Socket s) throws IOException {
+        s.setSoTimeout(5000);
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[4096];
+        try {
+            while (in.read(buf) >= 0) {
+                // drain whatever the node sent before closing
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the node did not close the connection");
+        } catch (IOException reset) {
+            // a reset is a close too
+        }
+    }
+
+    @Test
+    void garbageOnThePortIsDropped() throws Exception {
+        Victim v = new Victim();
+        Random random = new Random(42);
+        for (int i = 0; i < 5; i++) {
+            try (Socket s = new Socket()) {
+                s.connect(v.socket());
+                byte[] junk = new byte[1 + random.nextInt(2000)];
+                random.nextBytes(junk);
+                s.getOutputStream().write(junk);
+                assertClosedByPeer(s);
+            }
+        }
+        v.stillChats();
+    }
+
+    @Test
+    void aPeerThatStopsMidHandshakeIsCutOffByTheTimeout() throws Exception {
+        Victim v = new Victim();
+        try (Socket s = new Socket()) {
+            s.connect(v.socket());
+            OutputStream out = s.getOutputStream();
+            out.write(ByteBufUtil.getBytes(Hello.bytes()));
+            out.write(new byte[] {0x00, 0x20, 1, 2, 3}); // a noise frame announced as 32 bytes, 3 sent
+            long start = System.nanoTime();
+            assertClosedByPeer(s);
+            assertTrue(System.nanoTime() - start < 4_000_000_000L, "handshake timeout not enforced");
+        }
+        v.stillChats();
+    }
+
+    @Test
+    void aLibp2pDialerIsToldOffAndTheListenerLivesOn() throws Exception {
+        Victim v = new Victim();
+        try (Socket s = new Socket()) {
+            s.connect(v.socket());
+            s.getOutputStream().write("\u0013/multistream/1.0.0\n\u0007/noise\n".getBytes(StandardCharsets.US_ASCII));
+            assertClosedByPeer(s);
+        }
+        v.stillChats();
+    }
+
+    @Test
+    void dialingALibp2pListenerSaysSo() throws Exception {
+        try (ServerSocket fake = new ServerSocket()) {
+            fake.bind(new InetSocketAddress("127.0.0.1", 0));
+            Thread libp2p = new Thread(() -> {
+                try (Socket s = fake.accept()) {
+                    // what a libp2p listener answers to our hello: its header, then "na" to /lanchat-netty/1.0.0
+                    s.getOutputStream().write("\u0013/multistream/1.0.0\n\u0003na\n".getBytes(StandardCharsets.US_ASCII));
+                    s.setSoTimeout(3000);
+                    s.getInputStream().read(new byte[1024]);
+                    Thread.sleep(3000);
+                } catch (Exception ignored) {
+                    // the test only cares about the dialer's side
+                }
+            });
+            libp2p.setDaemon(true);
+            libp2p.start();
+            Multiaddr addr = Multiaddr.parse("/ip4/127.0.0.1/tcp/" + fake.getLocalPort());
+            ExecutionException e = assertThrows(ExecutionException.class, () -> await(node().transport.dial(addr)));
+            assertTrue(e.getCause().getMessage().contains("speaks libp2p"), e.getCause().getMessage());
+        }
+    }
+
+    @Test
+    void oversizedMalformedAndForgedFramesAfterTheHandshakeCloseOnlyThatConnection() throws Exception {
+        Victim v = new Victim();
+        // each attacker completes a real handshake, then misbehaves in one way
+        List<byte[]> attacks = List.of(
+                frame(ByteBuffer.allocate(4).putInt(MAX_MESSAGE * 4).array()),          // announces an oversized frame
+                frame(new byte[] {0, 0, 0, 3, ChatFrameCodec.MESSAGE, 10, 'x'}),        // nick longer than the frame
+                frame(new byte[] {0, 0, 0, 2, ChatFrameCodec.PING, 1}),                 // short ping
+                garbageNoiseFrame());                                                   // not encrypted at all (bad MAC)
+        for (byte[] attack : attacks) {
+            try (Socket s = new Socket()) {
+                s.connect(v.socket());
+                SecuredClient c = SecuredClient.handshake(s, v.node.identity);
+                if (attack.length > 0 && attack[0] == 0 && attack[1] == 40) c.raw(attack);
+                else c.sendPlain(attack);
+                assertClosedByPeer(s);
+            }
+        }
+        v.stillChats();
+    }
+
+    @Test
+    void aValidMessageFromAHandRolledClientIsDelivered() throws Exception {
+        // guards the attack test above: the raw client itself speaks the protocol correctly
+        Node victim = node().listen();
+        try (Socket s = new Socket()) {
+            s.connect(victim.addr().withoutPeerId().toTcpSocketAddress());
+            SecuredClient c = SecuredClient.handshake(s, victim.identity);
+            ChatSession in = victim.accept();
+            Recorder r = new Recorder();
+            in.setListener(r);
+            byte[] text = "hand-rolled".getBytes(StandardCharsets.UTF_8);
+            ByteBuffer f = ByteBuffer.allocate(4 + 2 + text.length).putInt(2 + text.length).put(ChatFrameCodec.MESSAGE).put((byte) 0).put(text);
+            c.sendPlain(f.array());
+            assertEquals("hand-rolled", r.next().text());
+        }
+    }
+
+    private static byte[] frame(byte[] b) {
+        return b;
+    }
+
+    /** A whole noise frame of 40 random bytes: well formed, but its tag cannot verify. */
+    private static byte[] garbageNoiseFrame() {
+        byte[] f = new byte[42];
+        new Random(7).nextBytes(f);
+        f[0] = 0;
+        f[1] = 40;
+        return f;
+    }
+
+    /** Just enough of the protocol to get past the handshake over a blocking socket. */
+    private static final class SecuredClient {
+        private final DataOutputStream out;
+        private final NoiseResult keys;
+
+        private SecuredClient(DataOutputStream out, NoiseResult keys) {
+            this.out = out;
+            this.keys = keys;
+        }
+
+        static SecuredClient handshake(Socket s, Identity expected) throws Exception {
+            s.setSoTimeout(5000);
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            byte[] hello = ByteBufUtil.getBytes(Hello.bytes());
+            out.write(hello);
+            in.readFully(new byte[hello.length]);
+            NoiseHandshake hs = NoiseHandshake.initiator(Identity.generate(), expected.peerId(), List.of());
+            writeFrame(out, hs.writeMessage());
+            byte[] m2 = new byte[in.readUnsignedShort()];
+            in.readFully(m2);
+            hs.readMessage(m2);
+            writeFrame(out, hs.writeMessage());
+            return new SecuredClient(out, hs.result());
+        }
+
+        void sendPlain(byte[] plaintext) throws Exception {
+            writeFrame(out, keys.sender().encrypt(plaintext));
+        }
+
+        void raw(byte[] bytes) throws IOException {
+            out.write(bytes);
+            out.flush();
+        }
+
+        private static void writeFrame(DataOutputStream out, byte[] b) throws IOException {
+            out.writeShort(b.length);
+            out.write(b);
+            out.flush();
+        }
+    }
+}
