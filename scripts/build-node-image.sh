@@ -23,8 +23,14 @@ set -euo pipefail
 # java.naming      netty-handler (SSL/SNI helpers reference javax.naming)
 # jdk.unsupported  Netty (sun.misc.Unsafe) and sun.misc.Signal (SIGTERM -> exit 0)
 # jdk.crypto.ec    SunEC: X25519 / Ed25519 / ECDSA for Noise and peer identities
-# java.management / jdk.management: not needed by jdeps today; add here if that changes.
-STATIC_MODULES=(java.base java.logging java.naming jdk.unsupported jdk.crypto.ec)
+# Service providers: jdeps cannot see these (java.base finds them with ServiceLoader), and a
+# missing one fails only at run time, so list the ones standard APIs may need:
+# jdk.random       RandomGenerator.getDefault()/of(..) (L32X64MixRandom & co.) - the app uses it
+# jdk.charsets     Charset.forName of non-standard charsets
+# jdk.zipfs        FileSystems.newFileSystem(zip/jar)
+# java.management / jdk.management / jdk.localedata: not needed today; add here if that changes.
+STATIC_MODULES=(java.base java.logging java.naming jdk.unsupported jdk.crypto.ec
+                jdk.random jdk.charsets jdk.zipfs)
 # -------------------------------------------------------------------------------------------
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

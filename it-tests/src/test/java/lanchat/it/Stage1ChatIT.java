@@ -33,7 +33,7 @@ class Stage1ChatIT {
   }
 
   @ParameterizedTest(name = "--transport {0}")
-  @ValueSource(strings = {"netty"}) // when libp2p lands: {"netty", "libp2p"}
+  @ValueSource(strings = {"netty", "libp2p"}) // every transport the app ships; add new ones here
   void twoNodesConnectChatAndShutDownCleanly(String transport) {
     String nonce = UUID.randomUUID().toString().substring(0, 8);
     try (LanNetwork lan = new LanNetwork("stage1-" + transport);

@@ -149,6 +149,7 @@ public final class LanChatCommand implements Callable<Integer> {
         }
 
         CountDownLatch quit = new CountDownLatch(1);
+        Signals.onTermination(quit::countDown); // before anything starts, so an early SIGTERM still exits 0
         Console console = openConsole();
         ChatShell shell = new ChatShell(console, quit::countDown);
         ChatNode node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults()), shell);
@@ -167,7 +168,6 @@ public final class LanChatCommand implements Callable<Integer> {
             }
             for (Multiaddr a : addrs) console.println("Listening on " + a);
             if (rendezvous != null) console.println("Joined room '" + rendezvous + "' (mDNS); waiting for peers…");
-            Signals.onTermination(quit::countDown);
             console.start(shell::onLine, quit::countDown);
             quit.await();
         } catch (InterruptedException e) {

@@ -127,6 +127,8 @@ public final class ChatNode implements AutoCloseable {
             throw new IllegalStateException("interrupted");
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("node is not responding: " + PeerManager.reason(e), e);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new IllegalStateException("node is closed", e);
         }
     }
 }

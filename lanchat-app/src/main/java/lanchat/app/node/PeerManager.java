@@ -33,9 +33,10 @@ import lanchat.api.spi.Transport;
  */
 public final class PeerManager {
     /**
-     * How long an orderly close of a peer's only session goes unreported, in case the peer closed it as the duplicate
-     * of a connection it keeps that has not reached us yet (both ends pick the same survivor, but not at the same
-     * instant). Within this time the survivor replaces it silently; after it, the peer is reported disconnected.
+     * Both ends pick the same survivor of two connections, but not at the same instant: the peer may not have the
+     * survivor yet, and still use the other one. So a losing duplicate is closed only this long after it lost (what
+     * the peer sends on it meanwhile is still delivered), and an orderly close of a peer's only session goes
+     * unreported this long (the survivor replaces it silently; after that, the peer is reported disconnected).
      */
     static final Duration REPLACEMENT_GRACE = Duration.ofMillis(500);
 
@@ -48,6 +49,8 @@ public final class PeerManager {
     private final Map<PeerId, Peer> peers = new HashMap<>();
     /** {@code --peer} addresses without a {@code /p2p/} id: dialed until they tell us who they are. */
     private final List<AnonymousPeer> anonymous = new ArrayList<>();
+    /** Duplicates that lost arbitration, closed after {@link #REPLACEMENT_GRACE}. */
+    private final List<ChatSession> retiring = new ArrayList<>();
     private String nick;
     private boolean closed;
 
@@ -129,7 +132,7 @@ public final class PeerManager {
 
     /** Adopts an authenticated session, inbound or outbound, keeping one per peer on both ends. */
     public void register(ChatSession s) {
-        if (closed) {
+        if (closed || s.remotePeer().equals(self)) { // the latter: a --peer without /p2p that is our own address
             s.close();
             return;
         }
@@ -139,7 +142,7 @@ public final class PeerManager {
             ChatSession keep = DialArbiter.survivor(self, p.session, s);
             ChatSession drop = keep == s ? p.session : s;
             p.session = keep;
-            drop.close(); // its close event is ignored: it is no longer p.session
+            retire(drop); // its close event is ignored: it is no longer p.session
             return;
         }
         // a session replacing one whose close is not reported yet (or not even delivered): the peer never left
@@ -177,7 +180,7 @@ public final class PeerManager {
             PeerId id = p.id;
             p.session.ping().whenCompleteAsync((rtt, err) -> events.info(err != null
                     ? "ping " + display(id) + ": failed: " + reason(err)
-                    : String.format("ping %s: %.3f ms", display(id), rtt.toNanos() / 1e6)), loop);
+                    : String.format(java.util.Locale.ROOT, "ping %s: %.3f ms", display(id), rtt.toNanos() / 1e6)), loop);
         }
         return n;
     }
@@ -207,6 +210,8 @@ public final class PeerManager {
             if (p.unreported != null) p.unreported.cancel(false);
             if (p.session != null) closing.add(p.session.close().toCompletableFuture());
         }
+        retiring.forEach(s -> closing.add(s.close().toCompletableFuture()));
+        retiring.clear();
         return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
     }
 
@@ -257,7 +262,11 @@ public final class PeerManager {
     private void dialAnonymous(AnonymousPeer a) {
         if (closed) return;
         transport.dial(a.address).whenCompleteAsync((s, err) -> {
-            if (err == null) {
+            if (err == null && s.remotePeer().equals(self)) {
+                anonymous.remove(a);
+                s.close();
+                events.info("not dialing " + a.address + " again: it is this node itself");
+            } else if (err == null) {
                 anonymous.remove(a);
                 entry(s.remotePeer()).staticAddress = a.address.withPeerId(s.remotePeer());
                 register(s);
@@ -267,6 +276,14 @@ public final class PeerManager {
                 loop.schedule(() -> dialAnonymous(a), d.toMillis(), TimeUnit.MILLISECONDS);
             }
         }, loop);
+    }
+
+    /** Closes a losing duplicate a little later: until the peer has the survivor too, it may still send on this one. */
+    private void retire(ChatSession s) {
+        retiring.add(s);
+        loop.schedule(() -> {
+            if (retiring.remove(s)) s.close();
+        }, REPLACEMENT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void afterDisconnect(Peer p) {
@@ -304,7 +321,7 @@ public final class PeerManager {
     }
 
     private static String seconds(Duration d) {
-        return String.format("%.1f s", d.toMillis() / 1000.0);
+        return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 
     /** Session events, on the node thread (the transport's callback executor). */

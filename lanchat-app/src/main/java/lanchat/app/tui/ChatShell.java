@@ -65,6 +65,14 @@ public final class ChatShell implements NodeEvents {
         if (line.isEmpty()) return;
         ChatNode n = node;
         if (n == null) return;
+        try {
+            dispatch(n, raw, line);
+        } catch (IllegalStateException e) {
+            info(e.getMessage()); // node closed or not responding: say so, and keep the input thread alive
+        }
+    }
+
+    private void dispatch(ChatNode n, String raw, String line) {
         if (!line.startsWith("/")) {
             if (n.send(raw) == 0) info("no peers connected; message not sent");
             return;

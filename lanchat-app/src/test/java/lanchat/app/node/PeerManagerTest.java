@@ -242,6 +242,8 @@ class PeerManagerTest {
         loop.runReady();
         FakeNetwork.Session second = me.node.acceptFrom(remote);
         loop.runReady();
+        assertTrue(second.isOpen(), "the duplicate should stay open for the replacement grace (the peer may still use it)");
+        loop.advance(GRACE);
 
         assertTrue(first.isOpen(), "the survivor (smaller connection id, same dialer) was closed");
         assertFalse(second.isOpen(), "the duplicate was kept");
@@ -265,7 +267,7 @@ class PeerManagerTest {
         FakeNetwork.Session out = me.node.sessions.get(0);
 
         FakeNetwork.Session in = me.node.acceptFrom(remote); // the smaller peer dials anyway (its fallback fired)
-        loop.runReady();
+        loop.advance(GRACE);
 
         assertTrue(out.isOpen());
         assertFalse(in.isOpen());
@@ -325,7 +327,7 @@ class PeerManagerTest {
         dup.outbound.send(ChatMessage.of("carol", "sent on the duplicate"));
         dup.outbound.send(ChatMessage.of("carol", "and once more"));
         dup.deliverInbound();
-        loop.runReady();
+        loop.advance(GRACE);
 
         assertFalse(dup.inbound.isOpen(), "the duplicate should lose (larger connection id)");
         assertEquals(List.of("connected " + large, "message " + large + " carol: sent on the duplicate", "message " + large + " carol: and once more"),
@@ -351,11 +353,55 @@ class PeerManagerTest {
         winner.outbound.setListener(remote.recorder());
         remoteEndOfFirst.send(ChatMessage.of(null, "in flight"));
         winner.deliverInbound();
-        loop.runReady();
+        loop.advance(GRACE);
 
         assertFalse(first.isOpen());
         assertTrue(winner.inbound.isOpen());
         assertEquals(List.of("connected " + large, "message " + large + " in flight"), me.events.all);
+    }
+
+    @Test
+    void aMessageSentOnTheLoserBeforeThePeerHasTheSurvivorIsDelivered() {
+        // A (smaller) dialed B and both use that connection; then B's own dial completes at B first: B keeps it
+        // (the larger peer's), but A does not have it yet and still sends on the first connection.
+        Managed a = new Managed(small);
+        Managed b = new Managed(large);
+        a.pm.addStaticPeer(b.node.address());
+        loop.runReady();
+        assertEquals(List.of("connected " + large), a.events.all);
+
+        net.manual = true;
+        b.node.dial(a.node.address()).thenAccept(s -> loop.execute(() -> b.pm.register(s)));
+        FakeNetwork.Connection winner = net.pending.remove(0);
+        winner.completeDial();
+        loop.runReady(); // B now prefers the winner; A knows nothing of it
+
+        assertEquals(1, a.pm.broadcast("sent in the window"));
+        loop.runReady();
+        winner.deliverInbound();
+        loop.runReady();
+        assertEquals(1, a.pm.broadcast("sent on the survivor"));
+        loop.advance(GRACE);
+
+        assertEquals(List.of("message " + small + " sent in the window", "message " + small + " sent on the survivor"), b.events.starting("message"));
+        assertEquals(List.of(winner.outbound.connectionId()), b.node.openSessions().stream().map(ChatSession::connectionId).toList());
+        assertEquals(List.of(winner.inbound.connectionId()), a.node.openSessions().stream().map(ChatSession::connectionId).toList());
+        assertEquals(List.of("connected " + large), a.events.all.stream().filter(e -> !e.startsWith("message")).toList());
+        assertEquals(List.of("connected " + small), b.events.all.stream().filter(e -> !e.startsWith("message")).toList());
+    }
+
+    @Test
+    void closeAlsoClosesADuplicateWaitingToBeRetired() {
+        Managed me = new Managed(mid);
+        FakeNetwork.Node remote = listening(large);
+        me.node.acceptFrom(remote);
+        FakeNetwork.Session dup = me.node.acceptFrom(remote);
+        loop.runReady();
+        assertTrue(dup.isOpen());
+
+        me.pm.close();
+        loop.runReady();
+        assertEquals(List.of(), me.node.openSessions());
     }
 
     // ---- redialing ----
@@ -406,7 +452,7 @@ class PeerManagerTest {
         long[] expectedDelays = {100, 200, 400, 800, 800, 800};
         for (int i = 0; i < expectedDelays.length; i++) {
             String line = me.events.all.get(me.events.all.size() - 1);
-            assertEquals(String.format("info cannot reach %s: Connection refused; retrying in %.1f s", large.shortString(), expectedDelays[i] / 1000.0), line);
+            assertEquals(String.format(java.util.Locale.ROOT, "info cannot reach %s: Connection refused; retrying in %.1f s", large.shortString(), expectedDelays[i] / 1000.0), line);
             loop.advance(Duration.ofMillis(expectedDelays[i] - 1));
             assertEquals(i + 1, me.node.dials.size(), "retry " + (i + 1) + " came early");
             loop.advance(MS);
@@ -416,6 +462,25 @@ class PeerManagerTest {
         assertEquals(me.node.dials.size(), me.events.count("info cannot reach"), "one line per failed attempt");
         assertEquals(0, me.events.count("connected"));
         assertEquals(1, loop.pending(), "exactly one retry should be pending");
+    }
+
+    @Test
+    void numbersInStatusLinesDoNotDependOnTheLocale() {
+        java.util.Locale saved = java.util.Locale.getDefault();
+        java.util.Locale.setDefault(java.util.Locale.GERMANY); // would print "0,1 s" and "1,000 ms"
+        try {
+            Managed me = new Managed(small);
+            me.pm.addStaticPeer(unreachable(large));
+            FakeNetwork.Node remote = listening(mid);
+            me.node.acceptFrom(remote);
+            loop.runReady();
+            me.pm.pingAll();
+            loop.runReady();
+            assertTrue(me.events.all.contains("info cannot reach " + large.shortString() + ": Connection refused; retrying in 0.1 s"), me.events.all.toString());
+            assertTrue(me.events.all.contains("info ping " + mid.shortString() + ": 1.000 ms"), me.events.all.toString());
+        } finally {
+            java.util.Locale.setDefault(saved);
+        }
     }
 
     @Test
@@ -443,6 +508,20 @@ class PeerManagerTest {
         loop.advance(GRACE.plusMillis(100));
         assertEquals(List.of(bare, remote.address()), me.node.dials, "the redial should name the peer id learned on the first connection");
         assertEquals("connected " + large, me.events.all.get(2));
+    }
+
+    @Test
+    void aStaticPeerWithoutIdThatIsThisNodeItselfIsDroppedWithOneInfoLine() {
+        Managed me = new Managed(mid);
+        Multiaddr ownAddress = me.node.address().withoutPeerId();
+        me.pm.addStaticPeer(ownAddress);
+        loop.advance(Duration.ofSeconds(30));
+
+        assertEquals(List.of("info not dialing " + ownAddress + " again: it is this node itself"), me.events.all);
+        assertEquals(List.of(ownAddress), me.node.dials);
+        assertEquals(List.of(), me.node.openSessions());
+        assertEquals(List.of(), me.pm.connectedPeers());
+        assertEquals(0, loop.pending());
     }
 
     @Test

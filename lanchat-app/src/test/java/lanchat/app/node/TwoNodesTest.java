@@ -98,8 +98,8 @@ class TwoNodesTest {
         a.await(0, "bob: " + twoByte64k);
 
         // order is kept
-        for (int i = 0; i < 20; i++) a.type("line " + i);
         int at = b.console.mark();
+        for (int i = 0; i < 20; i++) a.type("line " + i);
         int prev = -1;
         for (int i = 0; i < 20; i++) {
             int idx = b.console.await(at, a.id().shortString() + ": line " + i, WAIT);
@@ -164,6 +164,42 @@ class TwoNodesTest {
         b2.await(markB, "alice: welcome back");
         b2.type("thanks");
         a2.await(0, "bob: thanks");
+    }
+
+    @Test
+    void twoNodesThatEachHaveTheOtherAsPeerEndUpWithOneConnection() throws Exception {
+        for (int round = 0; round < 3; round++) { // each round races the two dials differently
+            int portA = freePort(), portB = freePort();
+            Identity idA = Identity.generate(), idB = Identity.generate();
+            Multiaddr addrA = Multiaddr.parse("/ip4/127.0.0.1/tcp/" + portA), addrB = Multiaddr.parse("/ip4/127.0.0.1/tcp/" + portB);
+            Node a = new Node(idA, "alice", addrA, List.of(addrB.withPeerId(idB.peerId())));
+            Node b = new Node(idB, "bob", addrB, List.of(addrA.withPeerId(idA.peerId())));
+            awaitConnected(a, 0, b, 0);
+            a.type("ping from alice " + round);
+            b.await(0, "alice: ping from alice " + round);
+            b.type("ping from bob " + round);
+            a.await(0, "bob: ping from bob " + round);
+
+            // absence of an event cannot be awaited: give a spurious disconnection (after the replacement grace) time to show
+            Thread.sleep(PeerManager.REPLACEMENT_GRACE.toMillis() + 500);
+            PeerManager.PeerInfo[] peersA = a.node.peers(), peersB = b.node.peers();
+            assertEquals(1, peersA.length);
+            assertEquals(1, peersB.length);
+            assertTrue(!peersA[0].direction().equals(peersB[0].direction()), "the two ends kept different connections: A " + peersA[0] + ", B " + peersB[0]);
+            for (Node n : List.of(a, b)) {
+                List<String> lines = n.console.lines();
+                assertEquals(1, lines.stream().filter(l -> l.startsWith("✓")).count(), "round " + round + ": " + lines);
+                assertEquals(0, lines.stream().filter(l -> l.startsWith("✗")).count(), "round " + round + ": " + lines);
+            }
+            a.close();
+            b.close();
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
     }
 
     @Test

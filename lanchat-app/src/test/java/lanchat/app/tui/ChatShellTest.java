@@ -196,6 +196,18 @@ class ChatShellTest {
     }
 
     @Test
+    void linesTypedAfterTheNodeClosedAreAnsweredAndDoNotThrow() {
+        node.close(Duration.ofSeconds(1));
+        shell.onLine("anyone?");
+        shell.onLine("/peers");
+        shell.onLine("/ping");
+        shell.onLine("/nick zed");
+        shell.onLine("/quit");
+        assertEquals(1, quits.get());
+        assertEquals(List.of("* node is closed", "* node is closed", "* node is closed"), console.lines().subList(0, 3));
+    }
+
+    @Test
     void linesBeforeTheNodeIsAttachedAreIgnored() {
         ChatShell early = new ChatShell(console, quits::incrementAndGet);
         early.onLine("/quit");

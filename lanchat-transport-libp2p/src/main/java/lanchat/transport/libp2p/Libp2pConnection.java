@@ -140,6 +140,12 @@ final class Libp2pConnection implements ChatSession {
         }
 
         @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) ctx.close(); // the peer is done with this stream
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             log.warn("closing chat stream with {}: {}", remote, cause.getMessage());
             ctx.close(); // a bad stream costs that stream, not the connection

@@ -24,6 +24,7 @@ public final class LeakCheck implements AfterAllCallback {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
             @Override
+            @SuppressWarnings("deprecation") // the abstract method every factory must implement
             public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> type, int interval, long maxActive) {
                 return new Recording<>(type, interval);
             }

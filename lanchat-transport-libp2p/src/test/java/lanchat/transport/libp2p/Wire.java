@@ -16,11 +16,19 @@ public final class Wire {
      * @return the number of messages moved
      */
     public static int pump(EmbeddedChannel a, EmbeddedChannel b) {
+        return pump(a, b, false);
+    }
+
+    /**
+     * Like {@link #pump(EmbeddedChannel, EmbeddedChannel)}; with {@code coalesce} everything one side wrote
+     * in a round arrives as a single read, as when TCP merges segments.
+     */
+    public static int pump(EmbeddedChannel a, EmbeddedChannel b, boolean coalesce) {
         int moved = 0;
         for (int round = 0; round < 100_000; round++) {
             int before = moved;
-            moved += transfer(a, b);
-            moved += transfer(b, a);
+            moved += coalesce ? transferCoalesced(a, b) : transfer(a, b);
+            moved += coalesce ? transferCoalesced(b, a) : transfer(b, a);
             a.runPendingTasks();
             b.runPendingTasks();
             if (moved == before && a.outboundMessages().isEmpty() && b.outboundMessages().isEmpty()) return moved;
@@ -36,6 +44,18 @@ public final class Wire {
             } else {
                 io.netty.util.ReferenceCountUtil.release(msg);
             }
+        }
+        return n;
+    }
+
+    private static int transferCoalesced(EmbeddedChannel from, EmbeddedChannel to) {
+        io.netty.buffer.CompositeByteBuf all = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+        int n = 0;
+        for (Object msg; (msg = from.readOutbound()) != null; n++) all.addComponent(true, (ByteBuf) msg);
+        if (n > 0 && to.isOpen()) {
+            to.writeInbound(all);
+        } else {
+            all.release();
         }
         return n;
     }

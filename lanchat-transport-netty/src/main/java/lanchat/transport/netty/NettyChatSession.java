@@ -41,6 +41,9 @@ final class NettyChatSession implements ChatSession {
     private volatile SessionListener listener;
     private volatile boolean byeSent;
 
+    /** How long we keep reading after our goodbye before closing anyway. */
+    static final Duration BYE_GRACE = Duration.ofSeconds(1);
+
     private record Ping(long startNanos, CompletableFuture<Duration> result) {}
 
     NettyChatSession(Channel channel, PeerId remote, Direction direction, byte[] handshakeHash, Executor callbacks, int maxMessageBytes) {
@@ -72,7 +75,7 @@ final class NettyChatSession implements ChatSession {
 
     @Override
     public CompletionStage<Void> send(ChatMessage message) {
-        if (utf8Length(message.text()) > maxMessageBytes) {
+        if (io.netty.buffer.ByteBufUtil.utf8Bytes(message.text()) > maxMessageBytes) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("message too long (max " + maxMessageBytes + " bytes)"));
         }
         if (!isOpen()) return CompletableFuture.failedFuture(new IOException("session to " + remote + " is closed"));
@@ -108,11 +111,16 @@ final class NettyChatSession implements ChatSession {
         });
     }
 
+    /**
+     * Says goodbye and lets the peer close the connection, reading until it does (bounded by {@link #BYE_GRACE}), so
+     * that messages it sent before seeing our goodbye are still delivered.
+     */
     @Override
     public CompletionStage<Void> close() {
         if (!byeSent && channel.isActive()) {
             byeSent = true;
-            channel.writeAndFlush(new ChatFrame.Bye()).addListener(ChannelFutureListener.CLOSE);
+            channel.writeAndFlush(new ChatFrame.Bye());
+            channel.eventLoop().schedule(() -> channel.close(), BYE_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } else {
             channel.close();
         }
@@ -160,18 +168,6 @@ final class NettyChatSession implements ChatSession {
             else r.completeExceptionally(x.cause());
         });
         return r;
-    }
-
-    static int utf8Length(String s) {
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) n++;
-            else if (c < 0x800) n += 2;
-            else if (Character.isHighSurrogate(c)) { n += 4; i++; }
-            else n += 3;
-        }
-        return n;
     }
 
     @Override

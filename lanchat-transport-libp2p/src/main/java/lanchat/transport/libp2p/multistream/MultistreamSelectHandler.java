@@ -399,8 +399,18 @@ public class MultistreamSelectHandler extends ByteToMessageDecoder {
         return buf.writeByte('\n');
     }
 
+    /** Peer text for logs and messages: shortened, control characters escaped (no log injection). */
     private static String quote(String s) {
-        String shown = s.length() > 64 ? s.substring(0, 64) + "…" : s;
-        return '"' + shown.replace("\n", "\\n") + '"';
+        StringBuilder sb = new StringBuilder(Math.min(s.length(), 64) + 8).append('"');
+        for (int i = 0; i < s.length() && i < 64; i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c)) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        if (s.length() > 64) sb.append('…');
+        return sb.append('"').toString();
     }
 }

@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * batch or per stream flush. Closing the connection sends Go Away (normal) first; when the connection goes
  * inactive every stream is closed, exactly once.
  *
+ * <p>An inbound stream is acknowledged as soon as it is accepted, as go-yamux does on {@code Accept}; the
+ * limit on concurrent inbound streams, not a delayed ACK, is what pushes back on a peer opening too many.
+ * Windows stay at {@link YamuxConfig#receiveWindow()}; they are not auto-tuned.
+ *
  * <p>All methods may be called from any thread; work is done on the connection's event loop.
  */
 public class YamuxSession extends ChannelDuplexHandler {
@@ -217,7 +221,7 @@ public class YamuxSession extends ChannelDuplexHandler {
         // index loop: a stream's handler may deliver more (and register again) while we iterate
         for (int i = 0; i < readCompletePending.size(); i++) readCompletePending.get(i).readComplete();
         readCompletePending.clear();
-        flushNow();
+        flushIfPending();
         ctx.fireChannelReadComplete();
     }
 
@@ -503,11 +507,17 @@ public class YamuxSession extends ChannelDuplexHandler {
         }
     }
 
-    private void flushNow() {
+    private void flushIfPending() {
         if (flushPending) {
             flushPending = false;
             ctx.flush();
         }
+    }
+
+    /** Flushes at once, even inside a read batch: a stream is waiting for the connection to drain. */
+    void flushNow() {
+        flushPending = false;
+        ctx.flush();
     }
 
     void readCompleteLater(YamuxStreamChannel stream) {

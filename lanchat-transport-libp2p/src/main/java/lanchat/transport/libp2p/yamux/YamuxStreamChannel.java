@@ -74,6 +74,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     private boolean inDrain;
     private boolean blockedOnWindow;
     private boolean blockedOnParent;
+    private boolean inDoWrite;
+    private boolean writeAgain;
     /** Owned by the session: this stream is in its queue of streams waiting for the connection. */
     boolean queuedOnParent;
 
@@ -251,17 +253,44 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
     @Override
     protected void doWrite(ChannelOutboundBuffer in) {
-        blockedOnWindow = false;
-        blockedOnParent = false;
         if (session.isClosed() || reset) {
             failFlushed(in, reset ? new YamuxStreamResetException(streamId, "stream was reset")
                     : new ClosedChannelException());
             return;
         }
+        inDoWrite = true;
+        try {
+            boolean wrote = false;
+            do {
+                writeAgain = false;
+                blockedOnWindow = false;
+                blockedOnParent = false;
+                wrote |= writeFrames(in);
+                if (!open || session.isClosed()) return; // a failed write tore everything down
+                if (blockedOnParent) {
+                    // push out what the connection holds now; if that made it writable, go on at once (its
+                    // writability event, fired inside this flush, could not resume us: we are in doWrite)
+                    session.flushNow();
+                    wrote = false;
+                    if (parent().isWritable()) writeAgain = true;
+                }
+            } while (writeAgain && open && !session.isClosed());
+            if (finPending && in.isEmpty() && !blockedOnWindow && !blockedOnParent) {
+                sendFin();
+            } else if (wrote) {
+                session.flush();
+            }
+        } finally {
+            inDoWrite = false;
+        }
+    }
+
+    /** Writes flushed buffers as Data frames while window and connection allow; true if anything went out. */
+    private boolean writeFrames(ChannelOutboundBuffer in) {
         boolean wrote = false;
         for (;;) {
             Object msg = in.current();
-            if (msg == null) break;
+            if (msg == null) return wrote;
             ByteBuf buf = (ByteBuf) msg;
             int readable = buf.readableBytes();
             if (readable == 0) {
@@ -270,12 +299,12 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
             }
             if (sendWindow == 0) {
                 blockedOnWindow = true;
-                break;
+                return wrote;
             }
             if (!parent().isWritable()) {
                 blockedOnParent = true;
                 session.blockedOnParent(this);
-                break;
+                return wrote;
             }
             int n = (int) Math.min(Math.min(readable, sendWindow), maxDataFrameSize);
             boolean last = n == readable;
@@ -285,7 +314,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
             sendWindow -= n;
             session.write(YamuxFrame.data(streamId, flags, chunk));
             wrote = true;
-            if (!open || session.isClosed()) return; // the write failed and tore everything down
+            if (!open || session.isClosed()) return wrote;
             if (last) {
                 in.remove();
             } else {
@@ -293,13 +322,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
             }
             if (flags != 0) {
                 finSent();
-                break;
+                return wrote;
             }
-        }
-        if (finPending && in.isEmpty() && !blockedOnWindow && !blockedOnParent) {
-            sendFin();
-        } else if (wrote) {
-            session.flush();
         }
     }
 
@@ -393,6 +417,10 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     void onFin() {
         if (finReceived || !open) return;
         finReceived = true;
+        if (inputShutdown) { // shut locally: nothing left to deliver or announce
+            if (finSent) close();
+            return;
+        }
         if (inbound.isEmpty() && !inDrain) {
             readComplete();
             fireInputShutdown();
@@ -427,7 +455,11 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
     /** Flushed data waits for window or for the connection to become writable: try again. */
     void resumeWrites() {
-        ((StreamUnsafe) unsafe()).writePending();
+        if (inDoWrite) {
+            writeAgain = true;
+        } else {
+            ((StreamUnsafe) unsafe()).writePending();
+        }
     }
 
     // ---- internals ----

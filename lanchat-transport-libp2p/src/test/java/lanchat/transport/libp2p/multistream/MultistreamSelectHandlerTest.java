@@ -237,6 +237,9 @@ class MultistreamSelectHandlerTest {
         assertTrue(failResponder(hex("8500")).getMessage().contains("bad length prefix"));
         assertTrue(failResponder(hex("ffffffffffffffffff")).getMessage().contains("bad length prefix"));
         assertTrue(failResponder(hex("04 2f c3 28 0a")).getMessage().contains("UTF-8"));
+        // peer text is escaped before it reaches a log line
+        String escaped = failResponder(concat(msg(MS), msg("\u001b[2J\r"))).getMessage();
+        assertTrue(escaped.contains("\\u001b[2J\\u000d"), escaped);
         // the length alone is enough to refuse: nothing is buffered
         assertTrue(failResponder(hex("8180 04")).getMessage().contains("maxMessageLength"));
     }
@@ -287,6 +290,17 @@ class MultistreamSelectHandlerTest {
         assertInstanceOf(ProtocolSelectionFailed.class, events.events.get(events.events.size() - 1));
         ch.finish();
         Wire.drainOutbound(ch);
+    }
+
+    @Test
+    void peerHalfClosingBeforeSelectionFails() {
+        MultistreamSelectHandler handler = responder("/noise");
+        EmbeddedChannel ch = new EmbeddedChannel(handler);
+        ch.writeInbound(buf(msg(MS)));
+        ch.pipeline().fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+        assertFalse(ch.isOpen());
+        assertTrue(handler.selection().cause().getMessage().contains("closed its output"));
+        ch.finishAndReleaseAll();
     }
 
     @Test

@@ -137,6 +137,7 @@ class YamuxSessionTest {
         // FIN rides on the last data frame; both sides are done, so the stream closes by itself
         assertEquals(List.of(wu(1, FLAG_ACK, 0), data(1, FLAG_FIN, "resp")), out(ch));
         assertFalse(stream.isOpen());
+        ch.runPendingTasks(); // channelInactive comes from a task, as on a real event loop
         assertEquals(1, probe.inactive);
         assertEquals(0, session.streamCount());
         ch.finishAndReleaseAll();
@@ -439,6 +440,41 @@ class YamuxSessionTest {
         assertEquals(0, b.refCnt());
         // credited per buffer as it is delivered: 150 KiB crosses half the window, the last 50 KiB not yet
         assertEquals(List.of(wu(1, 0, 150 * 1024)), out(ch));
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aLargerWindowAnnouncedByThePeerIsUsed() {
+        YamuxSession session = new YamuxSession(false, acceptor);
+        EmbeddedChannel ch = connection(session);
+        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 3L * WINDOW)); // the peer grants 1 MiB
+        YamuxStreamChannel s = acceptor.probes.get(0).stream();
+        ChannelFuture write = s.writeAndFlush(Unpooled.wrappedBuffer(new byte[4 * WINDOW]));
+        assertTrue(write.isSuccess(), "1 MiB fits the announced window");
+        long sent = out(ch).stream().filter(f -> f.type() == YamuxFrameType.DATA).mapToLong(F::length).sum();
+        assertEquals(4L * WINDOW, sent);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void shutdownInputDiscardsButKeepsCreditingThePeer() {
+        YamuxSession session = new YamuxSession(false, acceptor);
+        EmbeddedChannel ch = connection(session);
+        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 0));
+        Probe probe = acceptor.probes.get(0);
+        YamuxStreamChannel s = probe.stream();
+        assertTrue(s.shutdownInput().isSuccess());
+        assertTrue(s.isInputShutdown());
+        ByteBuf ignored = Unpooled.wrappedBuffer(new byte[WINDOW]);
+        ch.writeInbound(YamuxFrame.data(1, 0, ignored));
+        assertEquals(0, ignored.refCnt());
+        assertEquals(0, probe.received.size());
+        assertEquals(List.of(wu(1, FLAG_ACK, 0), wu(1, 0, WINDOW)), out(ch), "the peer is not stalled");
+        // both FINs, one each way: the stream closes by itself
+        s.shutdownOutput();
+        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_FIN, 0));
+        assertFalse(s.isOpen());
+        assertEquals(0, session.streamCount());
         ch.finishAndReleaseAll();
     }
 

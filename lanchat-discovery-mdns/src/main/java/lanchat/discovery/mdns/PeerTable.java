@@ -1,0 +1,190 @@
+package lanchat.discovery.mdns;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import lanchat.api.Multiaddr;
+import lanchat.api.PeerId;
+import lanchat.api.spi.DiscoveryEvent;
+import lanchat.api.spi.DiscoveryEvent.PeerFound;
+import lanchat.api.spi.DiscoveryEvent.PeerLost;
+
+/**
+ * The members of the room we have heard of, bounded: at most {@code maxPeers} peers (newcomers beyond that are
+ * ignored until room frees up) and {@code maxAddrs} addresses per peer (a new address evicts the one heard of least
+ * recently). Not thread-safe: used on the discovery's event loop only. Times are milliseconds of any monotonic clock.
+ *
+ * <p>An address leaves the table when
+ * <ul>
+ *   <li>a goodbye (TTL 0) names it, or names the instance it was heard from;</li>
+ *   <li>its TTL runs out;</li>
+ *   <li>it was not heard again after {@code missLimit} of our periodic queries in a row ("passive observation of
+ *       failures", RFC 6762 10.5): every peer answers every query (we send no known answers), so a peer that crashed
+ *       is dropped after a few query intervals instead of after go's 3200 s TTL.</li>
+ * </ul>
+ * Each change of a peer's address set is reported: {@link PeerFound} with the whole current set, or {@link PeerLost}
+ * when the set becomes empty.
+ */
+final class PeerTable {
+    /** TTLs are clamped to this (75 minutes, RFC 6762's usual TTL for non-host records). */
+    static final long MAX_TTL_SECONDS = 4500;
+
+    private static final class Addr {
+        String instance;
+        long expiresAt;
+        long lastSeen;
+        int misses;
+    }
+
+    private static final class Peer {
+        final LinkedHashMap<Multiaddr, Addr> addrs = new LinkedHashMap<>();
+        List<Multiaddr> reported = List.of();
+    }
+
+    private final int maxPeers, maxAddrs, missLimit;
+    private final LinkedHashMap<PeerId, Peer> peers = new LinkedHashMap<>();
+    private long lastRound = Long.MIN_VALUE;
+    private long ignoredPeers;
+
+    PeerTable(int maxPeers, int maxAddrs, int missLimit) {
+        if (maxPeers < 1 || maxAddrs < 1 || missLimit < 1) throw new IllegalArgumentException("limits must be positive");
+        this.maxPeers = maxPeers;
+        this.maxAddrs = maxAddrs;
+        this.missLimit = missLimit;
+    }
+
+    /** {@code peer} advertised {@code addrs} from {@code instance} with a TTL of {@code ttlSeconds} (> 0). */
+    List<DiscoveryEvent> seen(String instance, PeerId peer, List<Multiaddr> addrs, long ttlSeconds, long now) {
+        Peer p = peers.get(peer);
+        if (p == null) {
+            if (peers.size() >= maxPeers) {
+                ignoredPeers++;
+                return List.of();
+            }
+            p = new Peer();
+            peers.put(peer, p);
+        }
+        long ttl = Math.max(1, Math.min(ttlSeconds, MAX_TTL_SECONDS)) * 1000;
+        int added = 0;
+        for (Multiaddr a : addrs) {
+            if (added++ >= maxAddrs) break;
+            Addr st = p.addrs.get(a);
+            if (st == null) {
+                if (p.addrs.size() >= maxAddrs) evictOldest(p, now);
+                st = new Addr();
+                p.addrs.put(a, st);
+            }
+            st.instance = instance;
+            st.expiresAt = now + ttl;
+            st.lastSeen = now;
+            st.misses = 0;
+        }
+        List<DiscoveryEvent> out = new ArrayList<>();
+        report(peer, p, out);
+        return out;
+    }
+
+    private static void evictOldest(Peer p, long now) {
+        Multiaddr oldest = null;
+        long t = Long.MAX_VALUE;
+        for (Map.Entry<Multiaddr, Addr> e : p.addrs.entrySet()) {
+            if (e.getValue().lastSeen < t) {
+                t = e.getValue().lastSeen;
+                oldest = e.getKey();
+            }
+        }
+        if (oldest != null) p.addrs.remove(oldest);
+    }
+
+    /** A goodbye (TTL 0) for these addresses of {@code peer}. */
+    List<DiscoveryEvent> goodbye(PeerId peer, List<Multiaddr> addrs) {
+        Peer p = peers.get(peer);
+        if (p == null) return List.of();
+        for (Multiaddr a : addrs) p.addrs.remove(a);
+        List<DiscoveryEvent> out = new ArrayList<>();
+        report(peer, p, out);
+        return out;
+    }
+
+    /** A goodbye (TTL 0) for the PTR of {@code instance}: every address heard from that instance goes. */
+    List<DiscoveryEvent> goodbyeInstance(String instance) {
+        List<DiscoveryEvent> out = new ArrayList<>();
+        for (Map.Entry<PeerId, Peer> e : new ArrayList<>(peers.entrySet())) {
+            e.getValue().addrs.values().removeIf(a -> a.instance.equals(instance));
+            report(e.getKey(), e.getValue(), out);
+        }
+        return out;
+    }
+
+    /** Drops addresses whose TTL ran out. */
+    List<DiscoveryEvent> expire(long now) {
+        List<DiscoveryEvent> out = new ArrayList<>();
+        for (Map.Entry<PeerId, Peer> e : new ArrayList<>(peers.entrySet())) {
+            if (e.getValue().addrs.values().removeIf(a -> a.expiresAt <= now)) report(e.getKey(), e.getValue(), out);
+        }
+        return out;
+    }
+
+    /**
+     * Call just before each periodic query: addresses not heard since the previous one get a miss, and go after
+     * {@code missLimit} misses in a row.
+     */
+    List<DiscoveryEvent> queryRound(long now) {
+        List<DiscoveryEvent> out = new ArrayList<>();
+        if (lastRound != Long.MIN_VALUE) {
+            for (Map.Entry<PeerId, Peer> e : new ArrayList<>(peers.entrySet())) {
+                boolean changed = false;
+                for (Iterator<Addr> it = e.getValue().addrs.values().iterator(); it.hasNext(); ) {
+                    Addr a = it.next();
+                    if (a.lastSeen < lastRound && ++a.misses >= missLimit) {
+                        it.remove();
+                        changed = true;
+                    }
+                }
+                if (changed) report(e.getKey(), e.getValue(), out);
+            }
+        }
+        lastRound = now;
+        return out;
+    }
+
+    private void report(PeerId id, Peer p, List<DiscoveryEvent> out) {
+        List<Multiaddr> now = List.copyOf(p.addrs.keySet());
+        if (now.isEmpty()) {
+            peers.remove(id);
+            if (!p.reported.isEmpty()) out.add(new PeerLost(id));
+            return;
+        }
+        if (!new HashSet<>(now).equals(new HashSet<>(p.reported))) {
+            p.reported = now;
+            out.add(new PeerFound(id, now));
+        }
+    }
+
+    int size() {
+        return peers.size();
+    }
+
+    long ignoredPeers() {
+        return ignoredPeers;
+    }
+
+    /** The IPs of every known address: a query from one of them is from a known member. */
+    boolean knowsIp(byte[] ip) {
+        for (Peer p : peers.values()) {
+            for (Multiaddr m : p.addrs.keySet()) {
+                if (java.util.Arrays.equals(m.components().get(0).value(), ip)) return true;
+            }
+        }
+        return false;
+    }
+
+    List<Multiaddr> addresses(PeerId peer) {
+        Peer p = peers.get(peer);
+        return p == null ? List.of() : List.copyOf(p.addrs.keySet());
+    }
+}

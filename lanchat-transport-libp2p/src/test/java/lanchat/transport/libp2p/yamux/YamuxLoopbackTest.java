@@ -1,0 +1,181 @@
+package lanchat.transport.libp2p.yamux;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import lanchat.transport.libp2p.LeakCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Two sessions over a real TCP connection on 127.0.0.1, each side on its own NIO event loop. */
+@ExtendWith(LeakCheck.class)
+class YamuxLoopbackTest {
+    private final EventLoopGroup serverLoop = new NioEventLoopGroup(1);
+    private final EventLoopGroup clientLoop = new NioEventLoopGroup(1);
+
+    @AfterEach
+    void shutdown() {
+        serverLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        clientLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Echoes everything, then answers the peer's FIN with its own. */
+    @Sharable
+    static final class Echo extends ChannelInitializer<Channel> {
+        @Override
+        protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    ctx.write(msg);
+                }
+
+                @Override
+                public void channelReadComplete(ChannelHandlerContext ctx) {
+                    ctx.flush();
+                }
+
+                @Override
+                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                    if (evt == ChannelInputShutdownEvent.INSTANCE) ((DuplexChannel) ctx.channel()).shutdownOutput();
+                }
+            });
+        }
+    }
+
+    /**
+     * Writes {@code payload} in pieces as writability allows, then FIN; collects the echo. Writability events
+     * fire inside write() and flush() (as on Netty's own channels), so writeSome must tolerate re-entry.
+     */
+    static final class Sender extends ChannelInboundHandlerAdapter {
+        final byte[] payload;
+        final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        final CompletableFuture<byte[]> done = new CompletableFuture<>();
+        int offset;
+        boolean writing;
+        boolean again;
+        boolean finished;
+
+        Sender(byte[] payload) {
+            this.payload = payload;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            writeSome(ctx);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            writeSome(ctx);
+        }
+
+        private void writeSome(ChannelHandlerContext ctx) {
+            if (writing) {
+                again = true;
+                return;
+            }
+            writing = true;
+            try {
+                do {
+                    again = false;
+                    while (offset < payload.length && ctx.channel().isWritable()) {
+                        int at = offset;
+                        int n = Math.min(16 * 1024, payload.length - at);
+                        offset += n;
+                        ctx.write(Unpooled.wrappedBuffer(payload, at, n));
+                    }
+                    ctx.flush();
+                } while (again && offset < payload.length);
+                if (offset == payload.length && !finished) {
+                    finished = true;
+                    ((DuplexChannel) ctx.channel()).shutdownOutput();
+                }
+            } finally {
+                writing = false;
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf b = (ByteBuf) msg;
+            byte[] copy = new byte[b.readableBytes()];
+            b.readBytes(copy);
+            b.release();
+            received.writeBytes(copy);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            done.complete(received.toByteArray());
+        }
+    }
+
+    @Test
+    void echoesManyStreamsOverTcp() throws Exception {
+        Channel server = new ServerBootstrap().group(serverLoop).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new YamuxFrameCodec(), new YamuxSession(false, new Echo()));
+                    }
+                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        YamuxSession session = new YamuxSession(true, new Echo());
+        Channel client = new Bootstrap().group(clientLoop).channel(NioSocketChannel.class)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new YamuxFrameCodec(), session);
+                    }
+                }).connect(server.localAddress()).sync().channel();
+
+        Duration rtt = session.ping().get(5, TimeUnit.SECONDS);
+        assertTrue(rtt.toMillis() < 5000);
+
+        Random rnd = new Random(7);
+        List<Sender> senders = new ArrayList<>();
+        long total = 0;
+        for (int i = 0; i < 20; i++) {
+            byte[] payload = new byte[i == 0 ? 16 << 20 : 200_000 + rnd.nextInt(100_000)];
+            rnd.nextBytes(payload);
+            total += payload.length;
+            senders.add(new Sender(payload));
+        }
+        long start = System.nanoTime();
+        for (Sender s : senders) assertTrue(session.openStream(s).await(5, TimeUnit.SECONDS));
+        for (Sender s : senders) s.done.get(30, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        for (Sender s : senders) assertArrayEquals(s.payload, s.done.getNow(null));
+        System.out.printf("yamux loopback: echoed %.1f MiB on 20 streams in %.2f s (%.0f MiB/s each way)%n",
+                total / 1048576.0, seconds, total / 1048576.0 / seconds);
+        assertEquals(0, session.streamCount());
+
+        client.close().sync();
+        server.close().sync();
+    }
+}

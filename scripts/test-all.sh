@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# THE test command: everything from a fresh clone, as root, no stdin, no systemd.
+#   0. toolchain (JDK 17 with jlink/jmods, Maven; installed from Debian when missing)
+#   a. Docker engine up (scripts/docker-up.sh)
+#   b. interop peers (interop/build.sh, when present)
+#   c. mvn package (fills mods/)
+#   d. node image (scripts/build-node-image.sh; cached)
+#   e. mvn verify -Dit.requireDocker=true (unit tests + integration tests)
+#   f. skip guard: the ITs must really have run (no skipped, none missing)
+# Exits non-zero on the first failure and always prints a summary.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+IT_REPORTS=$REPO/it-tests/target/failsafe-reports
+# ITs that must have run (with at least one test each) for the run to count
+REQUIRED_ITS=(lanchat.it.DockerRequiredIT lanchat.it.Stage1ChatIT)
+MVN=(mvn -B -ntp)
+
+T_ALL=$(date +%s)
+declare -a SUMMARY=()
+CURRENT=""
+step_start() { CURRENT=$1; T_STEP=$(date +%s); echo; echo "==== [$CURRENT] ===="; }
+step_ok() { SUMMARY+=("  OK    $(printf '%-22s' "$CURRENT") $(( $(date +%s) - T_STEP ))s${1:+  $1}"); CURRENT=""; }
+summary() {
+  local rc=$?
+  [ -n "$CURRENT" ] && SUMMARY+=("  FAIL  $(printf '%-22s' "$CURRENT") $(( $(date +%s) - T_STEP ))s")
+  echo
+  echo "================ test-all summary ================"
+  printf '%s\n' "${SUMMARY[@]}"
+  if [ "$rc" = 0 ]; then echo "RESULT: SUCCESS in $(( $(date +%s) - T_ALL ))s"
+  else echo "RESULT: FAILURE (exit $rc) in $(( $(date +%s) - T_ALL ))s — see the step marked FAIL above"; fi
+  echo "=================================================="
+}
+trap summary EXIT
+exec </dev/null
+
+# ---- 0. toolchain ---------------------------------------------------------------------------
+step_start toolchain
+need=()
+{ command -v javac >/dev/null && command -v jlink >/dev/null \
+  && javac -version 2>&1 | grep -qE 'javac (1[7-9]|2[0-9])' \
+  && [ -d "$(dirname "$(dirname "$(readlink -f "$(command -v jlink)")")")/jmods" ]; } || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || need+=(maven)
+if [ ${#need[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "missing ${need[*]} and not root" >&2; exit 1; }
+  echo "installing ${need[*]}"
+  timeout 600 apt-get update -qq
+  timeout 900 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+step_ok "$(javac -version 2>&1), $(mvn -v 2>/dev/null | head -n1 | sed 's/\x1b\[[0-9;]*m//g')"
+
+# ---- a. docker --------------------------------------------------------------------------------
+step_start docker-up
+bash scripts/docker-up.sh
+step_ok
+
+# ---- b. interop peers ---------------------------------------------------------------------------
+step_start interop-build
+if [ -f interop/build.sh ]; then
+  timeout 1800 bash interop/build.sh
+  step_ok
+else
+  step_ok "(no interop/build.sh; skipped)"
+fi
+
+# ---- c. package ---------------------------------------------------------------------------------
+step_start mvn-package
+timeout 1800 "${MVN[@]}" -q -DskipTests package
+ls mods/lanchat-app*.jar >/dev/null 2>&1 || { echo "mods/lanchat-app*.jar missing after package" >&2; exit 1; }
+step_ok "$(ls mods/*.jar | wc -l) jars in mods/"
+
+# ---- d. node image --------------------------------------------------------------------------------
+step_start node-image
+bash scripts/build-node-image.sh
+step_ok
+
+# ---- e. verify ----------------------------------------------------------------------------------
+step_start mvn-verify
+rm -rf "$IT_REPORTS"   # stale reports must never satisfy the guard
+timeout 3600 "${MVN[@]}" verify -Dit.requireDocker=true
+step_ok
+
+# ---- f. skip guard ----------------------------------------------------------------------------
+# A skipped IT looks green to Maven (e.g. Testcontainers cannot reach Docker, or an assumption
+# failed). With Docker required, every IT must have run: no skips, at least one test per
+# required class.
+step_start it-skip-guard
+attr() { grep -o -m1 '<testsuite [^>]*>' "$1" | grep -oE " $2=\"[0-9]+\"" | grep -oE '[0-9]+' || echo 0; }
+shopt -s nullglob
+reports=("$IT_REPORTS"/TEST-*.xml)
+[ ${#reports[@]} -gt 0 ] || { echo "no Failsafe reports in $IT_REPORTS: the ITs did not run" >&2; exit 1; }
+total=0; skipped=0; bad=0
+for r in "${reports[@]}"; do
+  cls=$(basename "$r" .xml); cls=${cls#TEST-}
+  t=$(attr "$r" tests); s=$(attr "$r" skipped); f=$(attr "$r" failures); e=$(attr "$r" errors)
+  printf '  %-40s tests=%s skipped=%s failures=%s errors=%s\n' "$cls" "$t" "$s" "$f" "$e"
+  total=$((total + t)); skipped=$((skipped + s)); bad=$((bad + f + e))
+done
+missing=()
+for c in "${REQUIRED_ITS[@]}"; do
+  [ -f "$IT_REPORTS/TEST-$c.xml" ] && [ "$(attr "$IT_REPORTS/TEST-$c.xml" tests)" -gt 0 ] || missing+=("$c")
+done
+if [ "$total" -eq 0 ] || [ "$skipped" -gt 0 ] || [ "$bad" -gt 0 ] || [ ${#missing[@]} -gt 0 ]; then
+  echo "IT guard FAILED: tests=$total skipped=$skipped failed=$bad missing=[${missing[*]}]" >&2
+  echo "(skips usually mean Testcontainers found no Docker or an assumption failed; see $IT_REPORTS)" >&2
+  exit 1
+fi
+step_ok "$total ITs ran, 0 skipped"
