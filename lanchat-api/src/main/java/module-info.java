@@ -13,4 +13,5 @@ module lanchat.api {
 
     uses lanchat.api.spi.TransportProvider;
     uses lanchat.api.spi.DiscoveryProvider;
+    uses lanchat.api.crypto.SignatureVerifier;
 }

@@ -1,5 +1,6 @@
 /**
- * libp2p wire protocols on Netty: unsigned-varint framing, multistream-select 1.0.0 and yamux 1.0.0.
+ * The libp2p transport on Netty: multistream-select 1.0.0, Noise, Yamux 1.0.0, identify, ping and the go-libp2p
+ * chat protocols, one package per wire layer.
  * Exports nothing; the transport provider is reached through {@code ServiceLoader}.
  */
 module lanchat.transport.libp2p {
@@ -10,6 +11,8 @@ module lanchat.transport.libp2p {
     requires io.netty.codec;
     requires io.netty.handler;
     requires org.slf4j;
+    requires org.bouncycastle.provider; // secp256k1 signatures only
 
     provides lanchat.api.spi.TransportProvider with lanchat.transport.libp2p.Libp2pTransportProvider;
+    provides lanchat.api.crypto.SignatureVerifier with lanchat.transport.libp2p.crypto.Secp256k1Verifier;
 }

@@ -8,6 +8,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.ServiceLoader;
 
 import lanchat.api.internal.ProtoReader;
 import lanchat.api.internal.ProtoWriter;
@@ -16,8 +17,8 @@ import lanchat.api.internal.ProtoWriter;
  * A peer's public key as libp2p exchanges it: {@code message PublicKey { KeyType Type = 1; bytes Data = 2; }}.
  *
  * <p>Data is the raw 32-byte key for Ed25519, a DER SubjectPublicKeyInfo for RSA and ECDSA, and a
- * 33-byte compressed point for secp256k1. Signatures are verified with the JDK's providers; secp256k1,
- * which the JDK no longer ships, is reported as unsupported.
+ * 33-byte compressed point for secp256k1. Signatures are verified with the JDK's providers; secp256k1, which the
+ * JDK no longer ships, with an installed {@link SignatureVerifier} (the libp2p transport provides one).
  */
 public record PeerPublicKey(KeyType type, byte[] data) {
     /** RSA keys outside these sizes are rejected (the peer-ids spec sets 2048 as the minimum; the max bounds work). */
@@ -67,12 +68,13 @@ public record PeerPublicKey(KeyType type, byte[] data) {
      * @return false for a wrong signature; throws {@link IllegalArgumentException} for a key that cannot be used
      */
     public boolean verify(byte[] message, byte[] signature) {
+        if (type == KeyType.SECP256K1) return verifyWithPlugin(message, signature);
         try {
             Signature s = switch (type) {
                 case ED25519 -> Signature.getInstance("Ed25519");
                 case RSA -> Signature.getInstance("SHA256withRSA");
                 case ECDSA -> Signature.getInstance("SHA256withECDSA");
-                case SECP256K1 -> throw new IllegalArgumentException("secp256k1 keys are not supported yet");
+                case SECP256K1 -> throw new IllegalStateException("handled above");
             };
             s.initVerify(toJavaKey());
             s.update(message);
@@ -82,6 +84,13 @@ public record PeerPublicKey(KeyType type, byte[] data) {
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("unusable " + type + " public key: " + e.getMessage(), e);
         }
+    }
+
+    private boolean verifyWithPlugin(byte[] message, byte[] signature) {
+        for (SignatureVerifier v : ServiceLoader.load(SignatureVerifier.class, PeerPublicKey.class.getClassLoader())) {
+            if (v.keyType() == type) return v.verify(data, message, signature);
+        }
+        throw new IllegalArgumentException(type.name().toLowerCase(java.util.Locale.ROOT) + " keys are not supported: no verifier is installed");
     }
 
     /** The JDK key, validating RSA key sizes. */
@@ -95,7 +104,7 @@ public record PeerPublicKey(KeyType type, byte[] data) {
                 yield k;
             }
             case ECDSA -> KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(data));
-            case SECP256K1 -> throw new GeneralSecurityException("secp256k1 keys are not supported yet");
+            case SECP256K1 -> throw new GeneralSecurityException("the JDK has no secp256k1; use verify()");
         };
     }
 

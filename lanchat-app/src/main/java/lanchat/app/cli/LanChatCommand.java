@@ -56,7 +56,7 @@ public final class LanChatCommand implements Callable<Integer> {
     String rendezvous;
 
     @Option(names = {"--transport"}, paramLabel = "NAME", completionCandidates = TransportNames.class,
-            description = "libp2p (default; talks to go-libp2p and js-libp2p peers) or netty. Installed: ${COMPLETION-CANDIDATES}")
+            description = "libp2p (default; talks to go-libp2p and js-libp2p peers) or netty. Installed: ${sys:lanchat.transports}")
     String transport;
 
     @Option(names = {"--nick"}, paramLabel = "NAME", description = "the name others see (default: the end of your peer id)")
@@ -85,6 +85,8 @@ public final class LanChatCommand implements Callable<Integer> {
     public static int run(String[] args, InputStream in, PrintStream rawOut, PrintStream rawErr) {
         PrintStream out = new PrintStream(rawOut, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(rawErr, StandardCharsets.UTF_8), true);
+        // for --help: the plugins actually present in mods/ (picocli interpolates system properties)
+        System.setProperty("lanchat.transports", String.join(", ", new TransportNames()));
         LanChatCommand cmd = new LanChatCommand();
         cmd.in = in;
         cmd.out = out;

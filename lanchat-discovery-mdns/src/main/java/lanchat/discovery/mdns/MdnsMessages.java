@@ -29,8 +29,8 @@ import lanchat.discovery.mdns.MdnsCodec.Txt;
  *            AR  &lt;inst&gt;.R.local. 3200 TXT "dnsaddr=/ip4/…/tcp/…/p2p/…" …
  *            AR  &lt;inst&gt;.local. 120 A|AAAA …
  * ANNOUNCE   AN  &lt;inst&gt;.R.local. 3200 SRV* …, TXT* …                          (go composeLookupAnswers with
- *            AN  R.local. 3200 PTR &lt;inst&gt;.R.local.                              cache flush: probe() announcements,
- *            AN  _services._dns-sd._udp.local. 3200 PTR R.local.                    also the answer to a query for
+ *            AN  _services._dns-sd._udp.local. 3200 PTR R.local.                    cache flush: probe() announcements,
+ *            AN  R.local. 3200 PTR &lt;inst&gt;.R.local.                              also the answer to a query for
  *            AN  &lt;inst&gt;.local. 120 A*|AAAA* …                                      &lt;inst&gt;.R.local.)
  * GOODBYE    as ANNOUNCE with TTL 0, without the _services PTR                      (go unregister)
  * META       AN  _services._dns-sd._udp.local. 3200 PTR R.local.                  (go serviceTypeName)
@@ -41,7 +41,10 @@ import lanchat.discovery.mdns.MdnsCodec.Txt;
  * record with one string per address, which is what go's browser needs: it keeps the last TXT of a message and drops
  * entries whose SRV target has no A/AAAA in the same message, so SRV, TXT and A/AAAA always travel together.
  *
- * <p>Differences from go, on purpose: each interface advertises only its own addresses (go sends all of them, and only
+ * <p>Differences from go, on purpose: in announcements the {@code _services} PTR comes before the room's PTR (go has
+ * it after), because js-libp2p's mDNS takes the last PTR of the answer section as the room's and would otherwise
+ * ignore every announcement, go's included (go's browser does not care about order); responses have AA set (go's
+ * announcements do not; RFC 6762 18.4 wants it); each interface advertises only its own addresses (go sends all of them, and only
  * its first IPv4 and first IPv6 as A/AAAA); messages are kept under the MTU by dropping addresses from the end (go
  * never checks); the goodbye does not withdraw the shared {@code _services} pointer, which the other members of the
  * room still hold. A legacy unicast query (source port not 5353, RFC 6762 6.7, e.g. {@code dig -p 5353}) gets the same
@@ -118,8 +121,8 @@ final class MdnsMessages {
             case ANNOUNCE, GOODBYE -> {
                 an.add(flushed(srv, flush));
                 an.add(flushed(txt, flush));
+                if (layout == Layout.ANNOUNCE) an.add(meta); // before the room's PTR: js-libp2p keeps the last PTR
                 an.add(ptr);
-                if (layout == Layout.ANNOUNCE) an.add(meta);
                 an.addAll(addressRecords(addrs, hostTtl, flush));
             }
             case META -> an.add(meta);

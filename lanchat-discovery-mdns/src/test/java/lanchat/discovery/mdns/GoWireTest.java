@@ -102,7 +102,9 @@ class GoWireTest {
         MdnsMessages ours = new MdnsMessages(ServiceNames.withLabel(ROOM, "ourlabel0123456789012345678901234"), codec);
         List<Multiaddr> one = List.of(tcp("10.77.101.2", 4002, peer(1)));
         assertEquals(shape(packets.get(0)), shape(ours.response(Layout.BROWSE, one, 1452, null, 0).orElseThrow()));
-        assertEquals(shape(packets.get(2)), shape(ours.response(Layout.ANNOUNCE, one, 1452, null, 0).orElseThrow()));
+        List<Shape> goAnnounce = new ArrayList<>(shape(packets.get(2)));
+        goAnnounce.add(2, goAnnounce.remove(3)); // we put the _services PTR first, for js-libp2p (see MdnsMessages)
+        assertEquals(goAnnounce, shape(ours.response(Layout.ANNOUNCE, one, 1452, null, 0).orElseThrow()));
         List<Shape> goBye = new ArrayList<>(shape(packets.get(3)));
         assertTrue(Dig.parse(packets.get(3)).lines().get(3).name().equals(ServiceNames.META));
         goBye.remove(3); // go also withdraws the shared _services PTR; we leave it to the room's other members

@@ -74,8 +74,8 @@ class MdnsMessagesTest {
         assertEquals(List.of(
                 new Line("ANSWER", inst(), 3200, flush, "SRV", "0 0 4001 " + host()),
                 new Line("ANSWER", inst(), 3200, flush, "TXT", "\"dnsaddr=/ip4/10.77.1.1/tcp/40123/p2p/" + SELF + "\" \"dnsaddr=/ip6/fd00:77::1/tcp/40123/p2p/" + SELF + "\""),
-                new Line("ANSWER", "myroom.local.", 3200, 1, "PTR", inst()),
                 new Line("ANSWER", "_services._dns-sd._udp.local.", 3200, 1, "PTR", "myroom.local."),
+                new Line("ANSWER", "myroom.local.", 3200, 1, "PTR", inst()),
                 new Line("ANSWER", host(), 120, flush, "A", "10.77.1.1"),
                 new Line("ANSWER", host(), 120, flush, "AAAA", "fd00:77:0:0:0:0:0:1")), p.lines());
     }

@@ -58,6 +58,7 @@ class MdnsNetnsTest {
     void stopChildren() {
         if (net == null) return;
         for (Child c : net.children) c.stop();
+        for (Child c : net.children) assertFalse(c.stderr().contains("LEAK:"), c.name + " leaked a Netty buffer:\n" + c.tail());
         net.children.clear();
     }
 

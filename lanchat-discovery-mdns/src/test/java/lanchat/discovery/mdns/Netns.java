@@ -127,7 +127,7 @@ final class Netns implements AutoCloseable {
     /** {@code java -cp <test class path> lanchat.discovery.mdns.NetnsNode args…}. */
     static List<String> javaNode(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx96m", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=debug",
+                "-Xmx96m", "-XX:TieredStopAtLevel=1", "-Dio.netty.leakDetection.level=paranoid", "-Dorg.slf4j.simpleLogger.defaultLogLevel=debug",
                 "-Dorg.slf4j.simpleLogger.log.io.netty=info", "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
                 NetnsNode.class.getName()));
