@@ -31,6 +31,9 @@ public final class ChatNode implements AutoCloseable {
     public record Setup(Identity identity, TransportProvider transport, Optional<DiscoveryProvider> discovery, Optional<String> room,
                         String nick, Map<String, String> options, ReconnectPolicy policy) {}
 
+    /** How long a peer that dialed us may take to show up in our room's mDNS records. */
+    static final Duration ROOM_ADMISSION_GRACE = Duration.ofSeconds(5);
+
     private final Identity identity;
     private final ScheduledExecutorService loop;
     private final Transport transport;
@@ -49,6 +52,7 @@ public final class ChatNode implements AutoCloseable {
         this.discovery = setup.discovery().map(d -> d.create(new DiscoveryConfig(identity.peerId(), setup.room().orElseThrow(), loop, setup.options())));
         this.peers = new PeerManager(identity.peerId(), transport, loop, events, setup.policy(), RandomGenerator.getDefault());
         peers.setNick(setup.nick());
+        if (discovery.isPresent()) peers.requireRoomMembership(ROOM_ADMISSION_GRACE);
         transport.onInbound(peers::register);
     }
 

@@ -51,6 +51,10 @@ public final class PeerManager {
     private final List<AnonymousPeer> anonymous = new ArrayList<>();
     /** Duplicates that lost arbitration, closed after {@link #REPLACEMENT_GRACE}. */
     private final List<ChatSession> retiring = new ArrayList<>();
+    /** Inbound sessions from peers not (yet) seen in our room, waiting for discovery to vouch for them. */
+    private final Map<ChatSession, ScheduledFuture<?>> unadmitted = new HashMap<>();
+    /** Set in room mode: how long an unknown inbound peer may wait for its room record before it is refused. */
+    private Duration admissionGrace;
     private String nick;
     private boolean closed;
 
@@ -94,6 +98,13 @@ public final class PeerManager {
 
     public void setNick(String nick) { this.nick = nick; }
 
+    /**
+     * Room mode (--rendezvous): only members of the room are accepted. An inbound connection from a peer that
+     * discovery has not reported (it may simply have found us first) waits up to {@code grace} for its record, reading
+     * nothing meanwhile; then it is refused. Peers given with {@code --peer} are always accepted.
+     */
+    public void requireRoomMembership(Duration grace) { this.admissionGrace = grace; }
+
     public String nick() { return nick; }
 
     /** A {@code --peer} address: dialed now and redialed whenever the connection is lost. */
@@ -121,6 +132,7 @@ public final class PeerManager {
                 return;
             }
             p.discovered = usable;
+            admitWaiting(p.id);
             if (p.session != null || p.dialing || p.timer != null) return;
             if (DialArbiter.shouldDial(self, p.id)) dial(p);
             else schedule(p, policy.fallbackDialAfter());
@@ -137,6 +149,10 @@ public final class PeerManager {
             return;
         }
         Peer p = entry(s.remotePeer());
+        if (admissionGrace != null && !p.found() && p.staticAddress == null) {
+            hold(s);
+            return;
+        }
         s.setListener(new Listener());
         if (p.session != null && p.session.isOpen()) {
             ChatSession keep = DialArbiter.survivor(self, p.session, s);
@@ -212,6 +228,11 @@ public final class PeerManager {
         }
         retiring.forEach(s -> closing.add(s.close().toCompletableFuture()));
         retiring.clear();
+        unadmitted.forEach((s, timer) -> {
+            timer.cancel(false);
+            closing.add(s.close().toCompletableFuture());
+        });
+        unadmitted.clear();
         return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
     }
 
@@ -244,8 +265,8 @@ public final class PeerManager {
                 events.info("cannot reach " + display(p.id) + ": " + reason(last));
                 return;
             }
-            Duration d = policy.delay(p.attempts++, random);
-            events.info("cannot reach " + display(p.id) + ": " + reason(last) + "; retrying in " + seconds(d));
+            Duration d = policy.delay(p.attempts, random);
+            if (worthReporting(p.attempts++)) events.info("cannot reach " + display(p.id) + ": " + reason(last) + "; retrying in " + seconds(d));
             schedule(p, d);
             return;
         }
@@ -271,11 +292,27 @@ public final class PeerManager {
                 entry(s.remotePeer()).staticAddress = a.address.withPeerId(s.remotePeer());
                 register(s);
             } else {
-                Duration d = policy.delay(a.attempts++, random);
-                events.info("cannot reach " + a.address + ": " + reason(err) + "; retrying in " + seconds(d));
+                Duration d = policy.delay(a.attempts, random);
+                if (worthReporting(a.attempts++)) events.info("cannot reach " + a.address + ": " + reason(err) + "; retrying in " + seconds(d));
                 loop.schedule(() -> dialAnonymous(a), d.toMillis(), TimeUnit.MILLISECONDS);
             }
         }, loop);
+    }
+
+    private void hold(ChatSession s) {
+        unadmitted.put(s, loop.schedule(() -> {
+            if (unadmitted.remove(s) == null) return;
+            events.info("refused " + s.remotePeer() + ": not a member of this room");
+            s.close();
+        }, admissionGrace.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    private void admitWaiting(PeerId peer) {
+        for (ChatSession s : List.copyOf(unadmitted.keySet())) {
+            if (!s.remotePeer().equals(peer)) continue;
+            unadmitted.remove(s).cancel(false);
+            register(s);
+        }
     }
 
     /** Closes a losing duplicate a little later: until the peer has the survivor too, it may still send on this one. */
@@ -284,6 +321,15 @@ public final class PeerManager {
         loop.schedule(() -> {
             if (retiring.remove(s)) s.close();
         }, REPLACEMENT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Failed attempts 1, 2, 4, 8, … are reported: a peer that stays away for an hour costs a dozen lines, not
+     * hundreds, and the user still hears that it is being retried.
+     */
+    static boolean worthReporting(int attempt) {
+        int n = attempt + 1;
+        return (n & (n - 1)) == 0;
     }
 
     private void afterDisconnect(Peer p) {

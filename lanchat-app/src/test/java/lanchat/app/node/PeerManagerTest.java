@@ -450,16 +450,18 @@ class PeerManagerTest {
         assertEquals(1, me.node.dials.size());
 
         long[] expectedDelays = {100, 200, 400, 800, 800, 800};
+        int reported = -1;
         for (int i = 0; i < expectedDelays.length; i++) {
+            if (PeerManager.worthReporting(i)) reported = i; // failures 1, 2, 4, 8… are reported
             String line = me.events.all.get(me.events.all.size() - 1);
-            assertEquals(String.format(java.util.Locale.ROOT, "info cannot reach %s: Connection refused; retrying in %.1f s", large.shortString(), expectedDelays[i] / 1000.0), line);
+            assertEquals(String.format(java.util.Locale.ROOT, "info cannot reach %s: Connection refused; retrying in %.1f s", large.shortString(), expectedDelays[reported] / 1000.0), line);
             loop.advance(Duration.ofMillis(expectedDelays[i] - 1));
             assertEquals(i + 1, me.node.dials.size(), "retry " + (i + 1) + " came early");
             loop.advance(MS);
             assertEquals(i + 2, me.node.dials.size(), "retry " + (i + 1) + " did not come after " + expectedDelays[i] + " ms");
         }
         assertTrue(me.node.dials.stream().allMatch(nowhere::equals));
-        assertEquals(me.node.dials.size(), me.events.count("info cannot reach"), "one line per failed attempt");
+        assertEquals(3, me.events.count("info cannot reach"), "failures 1, 2 and 4 of 6 are reported");
         assertEquals(0, me.events.count("connected"));
         assertEquals(1, loop.pending(), "exactly one retry should be pending");
     }
@@ -721,5 +723,61 @@ class PeerManagerTest {
         assertEquals(0, me.pm.broadcast("anyone?"));
         assertEquals(0, me.pm.pingAll());
         assertEquals(List.of(), me.pm.connectedPeers());
+    }
+
+    // ---- room mode: only members are accepted ----
+
+    static final Duration ADMISSION = Duration.ofSeconds(5);
+
+    @Test
+    void inRoomModeAnInboundPeerOfTheRoomIsAcceptedOnceDiscoveryVouchesForIt() {
+        Managed me = new Managed(small);
+        me.pm.requireRoomMembership(ADMISSION);
+        FakeNetwork.Node remote = listening(large);
+        FakeNetwork.Session in = me.node.acceptFrom(remote); // it found us first
+        loop.runReady();
+        assertEquals(List.of(), me.events.all, "not admitted before its room record is seen");
+
+        me.pm.onDiscovery(new DiscoveryEvent.PeerFound(large, List.of(remote.address())));
+        loop.runReady();
+        assertEquals(List.of("connected(mdns) " + large), me.events.all);
+        assertEquals(0, in.closeCalls);
+        assertEquals(List.of(), me.node.dials, "the admitted inbound session is used; no dial");
+    }
+
+    @Test
+    void inRoomModeAnInboundPeerOutsideTheRoomIsRefusedAfterTheGrace() {
+        Managed me = new Managed(small);
+        me.pm.requireRoomMembership(ADMISSION);
+        FakeNetwork.Node stranger = listening(large);
+        FakeNetwork.Session in = me.node.acceptFrom(stranger);
+        loop.advance(ADMISSION.minus(MS));
+        assertEquals(0, in.closeCalls);
+        loop.advance(MS);
+        assertEquals(1, in.closeCalls);
+        assertEquals(List.of("info refused " + large + ": not a member of this room"), me.events.all);
+        assertEquals(0, me.events.count("connected"));
+    }
+
+    @Test
+    void inRoomModeAStaticPeerIsAcceptedWithoutARoomRecord() {
+        Managed me = new Managed(small);
+        me.pm.requireRoomMembership(ADMISSION);
+        FakeNetwork.Node friend = listening(large);
+        me.pm.addStaticPeer(friend.address());
+        loop.runReady();
+        assertEquals(List.of("connected " + large), me.events.all);
+    }
+
+    @Test
+    void closingTheManagerClosesSessionsStillWaitingForAdmission() {
+        Managed me = new Managed(small);
+        me.pm.requireRoomMembership(ADMISSION);
+        FakeNetwork.Session in = me.node.acceptFrom(listening(large));
+        loop.runReady();
+        me.pm.close();
+        assertEquals(1, in.closeCalls);
+        loop.advance(ADMISSION);
+        assertEquals(List.of(), me.events.all, "no refusal line after close");
     }
 }

@@ -129,7 +129,7 @@ final class Libp2pTransport implements Transport {
                 .handler(initializer(Direction.OUTBOUND, expected, established))
                 .connect(address.toTcpSocketAddress())
                 .addListener((ChannelFuture f) -> {
-                    if (!f.isSuccess()) established.completeExceptionally(new IOException("cannot reach " + address + ": " + f.cause().getMessage(), f.cause()));
+                    if (!f.isSuccess()) established.completeExceptionally(new IOException(String.valueOf(f.cause().getMessage()), f.cause()) /* names the address already */);
                 });
         return established.thenApply(c -> (ChatSession) c);
     }
@@ -208,10 +208,9 @@ final class Libp2pTransport implements Transport {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            if (connection != null) {
-                Throwable why = failure != null ? failure : new IOException("connection lost");
-                connection.onClosed(orderly || connection.isClosing() ? null : why);
-            }
+            // a plain end of stream counts as orderly: go-libp2p resets its sockets on close (linger 0), so its Go Away
+            // may never be read; a silent or broken peer is reported through `failure`
+            if (connection != null) connection.onClosed(orderly || connection.isClosing() ? null : failure);
             super.channelInactive(ctx);
         }
     }

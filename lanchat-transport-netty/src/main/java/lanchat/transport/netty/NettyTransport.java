@@ -135,7 +135,7 @@ final class NettyTransport implements Transport {
                 .handler(initializer(Direction.OUTBOUND, expected, established))
                 .connect(address.toTcpSocketAddress())
                 .addListener((ChannelFuture f) -> {
-                    if (!f.isSuccess()) established.completeExceptionally(new IOException("cannot reach " + address + ": " + ConnectionHandler.describe(f.cause()), f.cause()));
+                    if (!f.isSuccess()) established.completeExceptionally(new IOException(ConnectionHandler.describe(f.cause()), f.cause()));
                 });
         return established.thenApply(s -> (ChatSession) s);
     }
