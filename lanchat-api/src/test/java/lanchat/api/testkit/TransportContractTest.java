@@ -109,6 +109,21 @@ public abstract class TransportContractTest {
     }
 
     @Test
+    void nicksTravelWithMessagesAndFollowChanges() throws Exception {
+        Node a = node().listen();
+        ChatSession out = await(node().transport.dial(a.addr()));
+        Recorder ra = new Recorder();
+        a.accept().setListener(ra);
+        out.setListener(new Recorder());
+        await(out.send(ChatMessage.of("alice", "one")));
+        ChatMessage first = ra.next();
+        assertEquals("one", first.text());
+        assertEquals(java.util.Optional.of("alice"), first.nick());
+        await(out.send(ChatMessage.of("alicia", "two")));
+        assertEquals(java.util.Optional.of("alicia"), ra.next().nick());
+    }
+
+    @Test
     void largeMessageArrivesWhole() throws Exception {
         Node a = node().listen();
         ChatSession out = await(node().transport.dial(a.addr()));

@@ -63,11 +63,23 @@ public final class ChatNode implements AutoCloseable {
      */
     public List<Multiaddr> start(Multiaddr bind, List<Multiaddr> staticPeers) throws ExecutionException, InterruptedException, TimeoutException {
         List<Multiaddr> addrs = transport.listen(bind).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        List<Multiaddr> advertised = advertised(bind, addrs);
         onLoop(() -> {
-            discovery.ifPresent(d -> d.start(addrs, peers::onDiscovery));
+            discovery.ifPresent(d -> d.start(advertised, peers::onDiscovery));
             staticPeers.forEach(peers::addStaticPeer);
         });
         return addrs;
+    }
+
+    /**
+     * What discovery advertises: for a wildcard listener, the wildcard itself with the real port, so that discovery
+     * can advertise on each interface the addresses it has now (interfaces come and go; a fixed list goes stale).
+     */
+    private List<Multiaddr> advertised(Multiaddr bind, List<Multiaddr> listening) {
+        java.net.InetSocketAddress requested = bind.toTcpSocketAddress();
+        if (requested.getAddress() == null || !requested.getAddress().isAnyLocalAddress() || listening.isEmpty()) return listening;
+        int port = listening.get(0).withoutPeerId().toTcpSocketAddress().getPort();
+        return List.of(Multiaddr.tcp(new java.net.InetSocketAddress(requested.getAddress(), port)).withPeerId(identity.peerId()));
     }
 
     public PeerManager.PeerInfo[] peers() {

@@ -31,6 +31,7 @@ import lanchat.transport.libp2p.identify.IdentifyProtocol;
 import lanchat.transport.libp2p.identify.IdentifyReader;
 import lanchat.transport.libp2p.identify.IdentifyResponder;
 import lanchat.transport.libp2p.multistream.MultistreamSelectHandler;
+import lanchat.transport.libp2p.nick.NickProtocol;
 import lanchat.transport.libp2p.multistream.ProtocolSelected;
 import lanchat.transport.libp2p.ping.PingInitiator;
 import lanchat.transport.libp2p.ping.PingProtocol;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Libp2pConnection implements ChatSession {
     private static final Logger log = LoggerFactory.getLogger(Libp2pConnection.class);
-    static final Set<String> SUPPORTED = Set.of(ChatProtocol.V1_1, ChatProtocol.V1_0, IdentifyProtocol.ID, IdentifyProtocol.PUSH, PingProtocol.ID);
+    static final Set<String> SUPPORTED = Set.of(ChatProtocol.V1_1, ChatProtocol.V1_0, IdentifyProtocol.ID, IdentifyProtocol.PUSH, PingProtocol.ID, NickProtocol.ID);
 
     private final Libp2pTransport transport;
     private final Channel channel;
@@ -69,6 +70,11 @@ final class Libp2pConnection implements ChatSession {
     private volatile SessionListener listener;
     private volatile IdentifyMessage remoteIdentify;
     private volatile boolean goingAway;
+    /** The nick the peer last told us ({@link NickProtocol}); event loop only. */
+    private String remoteNick;
+    /** The nick we last told the peer, and whether it speaks the nick protocol at all; event loop only. */
+    private String sentNick;
+    private boolean nickUnsupported;
 
     Libp2pConnection(Libp2pTransport transport, Channel channel, PeerId remote, Direction direction, byte[] handshakeHash) {
         this.transport = transport;
@@ -118,6 +124,18 @@ final class Libp2pConnection implements ChatSession {
                 reader.result().thenAccept(m -> remoteIdentify = m);
             }
             case PingProtocol.ID -> stream.pipeline().addLast(new PingResponder());
+            case NickProtocol.ID -> stream.pipeline().addLast(new VarintFrameDecoder(NickProtocol.MAX_BYTES), new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    io.netty.buffer.ByteBuf frame = (io.netty.buffer.ByteBuf) msg;
+                    try {
+                        NickProtocol.decode(frame).ifPresent(n -> remoteNick = n);
+                    } finally {
+                        frame.release();
+                    }
+                    ctx.close();
+                }
+            });
             default -> stream.close();
         }
     }
@@ -136,7 +154,10 @@ final class Libp2pConnection implements ChatSession {
     private final class ChatStreamReader extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof String line) emit(l -> l.onMessage(Libp2pConnection.this, new ChatMessage(java.util.Optional.empty(), line)));
+            if (msg instanceof String line) {
+                ChatMessage m = new ChatMessage(java.util.Optional.ofNullable(remoteNick), line);
+                emit(l -> l.onMessage(Libp2pConnection.this, m));
+            }
         }
 
         @Override
@@ -245,7 +266,7 @@ final class Libp2pConnection implements ChatSession {
         if (!isOpen()) return CompletableFuture.failedFuture(new IOException("session to " + remote + " is closed"));
         if (lines.isEmpty()) return CompletableFuture.completedFuture(null);
         CompletableFuture<Void> done = new CompletableFuture<>();
-        channel.eventLoop().execute(() -> sendStream().whenComplete((stream, err) -> {
+        channel.eventLoop().execute(() -> announceNick(message.nick().orElse(null)).thenCompose(ignored -> sendStream()).whenComplete((stream, err) -> {
             if (err != null) {
                 done.completeExceptionally(new IOException("cannot open a chat stream to " + remote.shortString() + ": " + err.getMessage(), err));
                 return;
@@ -261,6 +282,33 @@ final class Libp2pConnection implements ChatSession {
             });
         }));
         return done;
+    }
+
+    /**
+     * Tells the peer our nick when it changed, before the message that carries it goes out (the nick stream's data is
+     * written first, so the peer reads it first). Peers without the protocol are asked once. Event loop only.
+     */
+    private CompletableFuture<Void> announceNick(String nick) {
+        if (nick == null || nick.equals(sentNick) || nickUnsupported) return CompletableFuture.completedFuture(null);
+        IdentifyMessage id = remoteIdentify;
+        if (id != null && !id.protocols().contains(NickProtocol.ID)) {
+            nickUnsupported = true;
+            return CompletableFuture.completedFuture(null);
+        }
+        sentNick = nick;
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        openStream(List.of(NickProtocol.ID)).whenComplete((stream, err) -> {
+            if (err != null) {
+                nickUnsupported = true; // "na", most likely: a go or js peer
+                written.complete(null);
+                return;
+            }
+            stream.writeAndFlush(NickProtocol.encode(stream.alloc(), nick)).addListener(w -> {
+                stream.close();
+                written.complete(null);
+            });
+        });
+        return written;
     }
 
     @Override
