@@ -95,14 +95,7 @@ final class MdnsCodec implements AutoCloseable {
     record Addr(InetAddress ip) implements Rdata {}
 
     /** A record to write; {@code cacheFlush} sets the top bit of the class (RFC 6762 10.2). */
-    record Rr(String name, boolean cacheFlush, long ttl, Rdata data) {
-        int type() {
-            if (data instanceof Ptr) return PTR;
-            if (data instanceof Srv) return SRV;
-            if (data instanceof Txt) return TXT;
-            return ((Addr) data).ip().getAddress().length == 4 ? A : AAAA;
-        }
-    }
+    record Rr(String name, boolean cacheFlush, long ttl, Rdata data) {}
 
     /** A message to write. Responses get QR and AA set; queries have neither (and RD clear). */
     record Draft(boolean response, int id, List<Question> questions, List<Rr> answers, List<Rr> additionals) {

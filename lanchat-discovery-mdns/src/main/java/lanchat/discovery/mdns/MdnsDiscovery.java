@@ -109,6 +109,7 @@ final class MdnsDiscovery implements Discovery {
         v6 = options.ipv6() ? open(true) : null;
         if (v4 == null && v6 == null) {
             group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+            closed = true; // nothing to close any more
             throw new IllegalStateException("mDNS: cannot bind UDP port " + port + " (IPv4 or IPv6)");
         }
         await(loop.submit(this::pollInterfaces), 3000);

@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +135,8 @@ final class MdnsEngine {
                 st.nif = n;
                 st.advertised = adv;
                 ifaces.put(n.key(), st);
-                log.debug("mdns: joined {} advertising {}", n.key(), adv);
+                if (adv.isEmpty()) log.info("mDNS: browsing only on {}: no listen address belongs to it", n.key());
+                else log.debug("mdns: joined {} advertising {}", n.key(), adv);
                 startBurst(st, true);
             } else {
                 st.nif = n;
@@ -349,10 +349,6 @@ final class MdnsEngine {
         return table;
     }
 
-    MdnsMessages messages() {
-        return messages;
-    }
-
     List<Multiaddr> advertised(String ifaceKey) {
         IfState st = ifaces.get(ifaceKey);
         return st == null ? List.of() : st.advertised;
@@ -360,13 +356,5 @@ final class MdnsEngine {
 
     long malformed() {
         return malformed;
-    }
-
-    Map<String, Long> debugState() {
-        Map<String, Long> m = new HashMap<>();
-        m.put("peers", (long) table.size());
-        m.put("ignoredPeers", table.ignoredPeers());
-        m.put("malformed", malformed);
-        return m;
     }
 }

@@ -103,7 +103,7 @@ class MdnsNetnsTest {
         c.must("READY (\\d+)", 15_000);
         Thread.sleep(300); // A is announced and settled: B below is the newcomer
 
-        Child b = net.start(net.nsB, "b", Netns.javaNode(args(ROOM, "--listen", "/ip4/" + net.ipB() + "/tcp/4002", "--listen", "/ip6/" + net.ip6B() + "/tcp/4002")));
+        Child b = net.start(net.nsB, "b", Netns.javaNode(args(ROOM, "--listen", "/ip4/" + net.ipB() + "/tcp/4002", "--listen", "/ip6/" + net.ip6B() + "/tcp/4002", "--tap")));
         String bId = b.must("SELF (\\S+) .*", 15_000).group(1);
         long bReady = Long.parseLong(b.must("READY (\\d+)", 15_000).group(1));
 
@@ -117,10 +117,17 @@ class MdnsNetnsTest {
         assertEquals(Set.of("/ip4/" + net.ipA() + "/tcp/4001/p2p/" + aId, "/ip6/" + net.ip6A() + "/tcp/4001/p2p/" + aId), Set.of(bSeesA.group(2).split(",")));
 
         Thread.sleep(4500); // two query rounds: every node has answered every query by now
+        // both families carry the records: B got A's datagrams over IPv4 and over IPv6 (ff02::fb, link-local source)
+        assertTrue(b.any(l -> l.startsWith("PKT ") && l.split(" ")[2].equals("/" + net.ipA() + ":5353")), "nothing from A over IPv4");
+        assertTrue(b.any(l -> l.startsWith("PKT ") && l.split(" ")[2].startsWith("/[fe80:")), "nothing from A over IPv6; senders: "
+                + b.lines.stream().filter(l -> l.startsWith("PKT ")).map(l -> l.split(" ")[2]).distinct().toList() + "\n" + a.tail());
         assertFalse(a.any(l -> l.contains(cId)), "A saw the other room's node");
         assertFalse(b.any(l -> l.contains(cId)), "B saw the other room's node");
         assertFalse(c.any(l -> l.startsWith("FOUND")), "the other room's node saw someone");
         assertNull(a.await("LOST .*", 0), "no spurious loss while everyone answers");
+        b.lines.stream().filter(l -> l.startsWith("PKT ") && l.split(" ")[2].equals("/" + net.ipA() + ":5353")).map(l -> HexFormat.of().parseHex(l.split(" ")[3]))
+                .filter(x -> (x[2] & 0x80) != 0 && Dig.parse(x).section("ADDITIONAL").size() > 0).findFirst()
+                .ifPresent(x -> System.out.println("A's answer to a query, as B received it (" + x.length + " bytes):\n" + Dig.hex(x) + Dig.parse(x).render()));
 
         long t0 = System.currentTimeMillis();
         b.send("close");
