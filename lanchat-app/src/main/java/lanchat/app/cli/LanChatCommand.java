@@ -154,7 +154,12 @@ public final class LanChatCommand implements Callable<Integer> {
         Signals.onTermination(quit::countDown); // before anything starts, so an early SIGTERM still exits 0
         Console console = openConsole();
         ChatShell shell = new ChatShell(console, quit::countDown);
-        ChatNode node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults()), shell);
+        ChatNode node;
+        try {
+            node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults()), shell);
+        } catch (IllegalArgumentException e) { // a plugin refusing its settings, e.g. a room name mDNS cannot carry
+            throw new UsageException(e.getMessage());
+        }
         shell.attach(node);
         try {
             for (Multiaddr m : dial) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Random;
 
 import lanchat.api.Identity;
-import lanchat.api.spi.Plugins;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,10 +109,10 @@ class LanChatCommandTest {
     }
 
     @Test
-    void rendezvousIsNotAvailableWithoutTheMdnsPlugin() {
-        // once the mDNS plugin lands, --rendezvous starts a node instead: this contract then no longer applies
-        assumeTrue(Plugins.installed().discoveries().stream().noneMatch(d -> d.name().equals("mdns")), "an mdns DiscoveryProvider is installed");
-        assertUsageError(run("--transport", "netty", "--rendezvous", "room"), "--rendezvous", "not available");
+    void aRoomNameDiscoveryCannotCarryIsAUsageError() {
+        // rejected when the discovery is created, before any socket is opened: no multicast leaves this host
+        assertUsageError(run("--transport", "netty", "--rendezvous", "my room"), "room");
+        assertUsageError(run("--transport", "netty", "--rendezvous", " "), "--rendezvous");
     }
 
     @Test
