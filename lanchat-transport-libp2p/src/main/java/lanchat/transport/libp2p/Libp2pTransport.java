@@ -219,7 +219,8 @@ final class Libp2pTransport implements Transport {
     public void close() {
         if (closed) return;
         closed = true;
-        channels.close().awaitUninterruptibly(1500, TimeUnit.MILLISECONDS); // yamux sends Go Away before each socket closes
-        group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).awaitUninterruptibly(1500, TimeUnit.MILLISECONDS);
+        // yamux sends Go Away before each socket closes; bounded so that the app's shutdown stays within 3 s
+        channels.close().awaitUninterruptibly(500, TimeUnit.MILLISECONDS);
+        group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).awaitUninterruptibly(500, TimeUnit.MILLISECONDS);
     }
 }

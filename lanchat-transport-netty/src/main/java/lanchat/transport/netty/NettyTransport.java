@@ -174,8 +174,9 @@ final class NettyTransport implements Transport {
             ConnectionHandler h = ch.pipeline().get(ConnectionHandler.class);
             if (h != null) h.closeGracefully();
         }
-        channels.newCloseFuture().awaitUninterruptibly(1, TimeUnit.SECONDS);
-        channels.close().awaitUninterruptibly(500, TimeUnit.MILLISECONDS);
-        group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).awaitUninterruptibly(1500, TimeUnit.MILLISECONDS);
+        // bounded: the app's shutdown must finish within 3 s even when a peer ignores our goodbye
+        channels.newCloseFuture().awaitUninterruptibly(500, TimeUnit.MILLISECONDS);
+        channels.close().awaitUninterruptibly(300, TimeUnit.MILLISECONDS);
+        group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).awaitUninterruptibly(500, TimeUnit.MILLISECONDS);
     }
 }
