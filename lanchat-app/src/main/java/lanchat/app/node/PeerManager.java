@@ -40,6 +40,9 @@ public final class PeerManager {
      */
     static final Duration REPLACEMENT_GRACE = Duration.ofMillis(500);
 
+    /** A peer that accepts a ping but never answers is reported after this long. */
+    static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
+
     private final PeerId self;
     private final Transport transport;
     private final ScheduledExecutorService loop;
@@ -194,7 +197,7 @@ public final class PeerManager {
             if (p.session == null) continue;
             n++;
             PeerId id = p.id;
-            p.session.ping().whenCompleteAsync((rtt, err) -> events.info(err != null
+            p.session.ping().toCompletableFuture().orTimeout(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenCompleteAsync((rtt, err) -> events.info(err != null
                     ? "ping " + display(id) + ": failed: " + reason(err)
                     : String.format(java.util.Locale.ROOT, "ping %s: %.3f ms", display(id), rtt.toNanos() / 1e6)), loop);
         }
@@ -363,6 +366,7 @@ public final class PeerManager {
     static String reason(Throwable t) {
         while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) t = t.getCause();
         if (t == null) return "unknown error";
+        if (t instanceof java.util.concurrent.TimeoutException) return "no answer in time";
         return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
     }
 

@@ -135,6 +135,17 @@ final class Libp2pConnection implements ChatSession {
                     }
                     ctx.close();
                 }
+
+                @Override
+                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                    if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) ctx.close(); // ended without a nick
+                    ctx.fireUserEventTriggered(evt);
+                }
+
+                @Override
+                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                    ctx.close(); // an oversized frame: drop the stream, not just the frame, or it stays open for good
+                }
             });
             default -> stream.close();
         }
@@ -142,6 +153,9 @@ final class Libp2pConnection implements ChatSession {
 
     private void addChatStream(Channel stream) {
         stream.pipeline().addLast(new ChatLineDecoder(transport.settings().maxMessageBytes()), new ChatLineEncoder(), new ChatStreamReader());
+        // Netty's default (64 KiB high) would make one line larger than the peer's yamux window (256 KiB) turn the
+        // stream unwritable until the peer has taken all of it, and send() refuses every message typed meanwhile
+        stream.config().setWriteBufferWaterMark(transport.waterMark());
         chatStreams.add(stream);
         if (listener == null) stream.config().setAutoRead(false);
         if (sendStream == null) sendStream = CompletableFuture.completedFuture(stream);
@@ -168,6 +182,12 @@ final class Libp2pConnection implements ChatSession {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof io.netty.handler.codec.TooLongFrameException) {
+                // only that line is lost: the decoder resumes after its end. Closing the stream would also lose the lines
+                // the peer sends before it learns of the close (and go's chat example never opens another stream)
+                log.warn("dropping a chat line from {}: {}", remote, cause.getMessage());
+                return;
+            }
             log.warn("closing chat stream with {}: {}", remote, cause.getMessage());
             ctx.close(); // a bad stream costs that stream, not the connection
         }

@@ -134,7 +134,8 @@ final class Libp2pTransport implements Transport {
         return established.thenApply(c -> (ChatSession) c);
     }
 
-    private WriteBufferWaterMark waterMark() {
+    /** For the TCP connections and for chat streams: a few maximum-size messages may be in flight before sends are refused. */
+    WriteBufferWaterMark waterMark() {
         return new WriteBufferWaterMark(256 * 1024, 4 * settings.maxMessageBytes() + 1024 * 1024);
     }
 

@@ -16,7 +16,7 @@ import lanchat.api.internal.ProtoWriter;
  *   optional string protocolVersion = 5;   optional string agentVersion = 6;
  *   optional bytes publicKey = 1;           repeated bytes listenAddrs = 2;
  *   optional bytes observedAddr = 4;        repeated string protocols = 3;
- *   optional bytes signedPeerRecord = 8;    // kept opaque
+ *   optional bytes signedPeerRecord = 8;    // skipped: we neither check nor send it
  * }
  * </pre>
  *

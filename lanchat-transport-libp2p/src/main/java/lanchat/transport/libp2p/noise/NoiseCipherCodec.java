@@ -25,7 +25,9 @@ public final class NoiseCipherCodec extends MessageToMessageCodec<ByteBuf, ByteB
 
     @Override
     protected void encode(ChannelHandlerContext ctx, ByteBuf plain, List<Object> out) throws Exception {
-        while (plain.isReadable()) {
+        // do-while: an empty write still becomes one (empty, tag-only) Noise message, since a MessageToMessageEncoder
+        // must produce something and an empty length frame would be rejected by the peer
+        do {
             int n = Math.min(plain.readableBytes(), CipherState.MAX_PLAINTEXT);
             ByteBuf sealed = ctx.alloc().heapBuffer(n + TAG);
             try {
@@ -36,7 +38,7 @@ public final class NoiseCipherCodec extends MessageToMessageCodec<ByteBuf, ByteB
             }
             plain.skipBytes(n);
             out.add(sealed);
-        }
+        } while (plain.isReadable());
     }
 
     @Override

@@ -2,6 +2,7 @@ package lanchat.transport.libp2p.ping;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
 /**
@@ -17,5 +18,13 @@ public final class PingResponder extends ByteToMessageDecoder {
             wrote = true;
         }
         if (wrote) ctx.flush();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        super.userEventTriggered(ctx, evt);
+        // the initiator is done (it half-closes after the echo): close our side too, or the half-closed stream stays
+        // open until the connection ends and every ping uses up one of the peer's inbound streams for good
+        if (evt instanceof ChannelInputShutdownEvent) ctx.close();
     }
 }

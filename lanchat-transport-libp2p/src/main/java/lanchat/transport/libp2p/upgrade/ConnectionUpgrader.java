@@ -83,10 +83,20 @@ public final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) armTimeout(ctx); // installed after channelActive: it will not come again
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        armTimeout(ctx);
+        super.channelActive(ctx);
+    }
+
+    private void armTimeout(ChannelHandlerContext ctx) {
+        if (timeout != null || stage == Stage.DONE || failure != null) return;
         timeout = ctx.executor().schedule(() -> fail(ctx, new IOException("libp2p handshake timed out after " + timeoutMillis + " ms")),
                 timeoutMillis, TimeUnit.MILLISECONDS);
-        super.channelActive(ctx);
     }
 
     @Override
@@ -99,7 +109,7 @@ public final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
             ctx.pipeline().addBefore(ctx.name(), "muxer-select", select(YAMUX));
         } else if (evt instanceof ProtocolSelected selected && stage == Stage.MUXER) {
             stage = Stage.DONE;
-            timeout.cancel(false);
+            if (timeout != null) timeout.cancel(false);
             YamuxSession mux = muxFactory.apply(security);
             ctx.pipeline().addBefore(ctx.name(), "yamux-codec", new YamuxFrameCodec());
             ctx.pipeline().addBefore(ctx.name(), "yamux", mux);

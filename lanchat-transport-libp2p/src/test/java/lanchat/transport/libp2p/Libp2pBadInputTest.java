@@ -1,0 +1,450 @@
+package lanchat.transport.libp2p;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import lanchat.api.ChatMessage;
+import lanchat.api.Identity;
+import lanchat.api.PeerId;
+import lanchat.api.internal.Varint;
+import lanchat.api.internal.noise.CipherState;
+import lanchat.api.internal.noise.NoiseHandshake;
+import lanchat.api.internal.noise.NoiseResult;
+import lanchat.api.spi.ChatSession;
+import lanchat.api.testkit.TransportHarness;
+import lanchat.api.testkit.TransportHarness.Node;
+import lanchat.api.testkit.TransportHarness.Recorder;
+import lanchat.transport.libp2p.multistream.MultistreamSelectHandler;
+import lanchat.transport.libp2p.noise.NoiseSecureHandler;
+import lanchat.transport.libp2p.upgrade.ConnectionUpgrader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A listening libp2p node attacked over raw loopback sockets: garbage, oversized and truncated handshakes are cut
+ * off within a few seconds (the handshake timeout is 700 ms), and the node keeps chatting with its good peer.
+ */
+@ExtendWith(LeakCheck.class)
+class Libp2pBadInputTest {
+    private static final String MS = MultistreamSelectHandler.PROTOCOL_ID;
+    private static final long CLOSE_BOUND_NANOS = TimeUnit.SECONDS.toNanos(4);
+    private final TransportHarness harness = new TransportHarness(new Libp2pTransportProvider(), Map.of("handshakeTimeoutMs", "700"));
+    private TransportHarness smallHarness;
+
+    @AfterEach
+    void close() {
+        harness.close();
+        if (smallHarness != null) smallHarness.close();
+    }
+
+    private static <T> T await(CompletionStage<T> s) throws Exception {
+        return TransportHarness.await(s);
+    }
+
+    /** A listener with one good peer connected, to prove it keeps working after each attack. */
+    private final class Victim {
+        final Node node;
+        final ChatSession fromGood;
+        final ChatSession toGood;
+        final Recorder victimSide = new Recorder();
+        final Recorder goodSide = new Recorder();
+        private int round;
+
+        Victim() throws Exception {
+            node = harness.node().listen();
+            Node good = harness.node();
+            toGood = await(good.transport.dial(node.addr()));
+            fromGood = node.accept();
+            fromGood.setListener(victimSide);
+            toGood.setListener(goodSide);
+            stillChats();
+        }
+
+        InetSocketAddress socket() {
+            return node.addr().withoutPeerId().toTcpSocketAddress();
+        }
+
+        PeerId peerId() {
+            return node.identity.peerId();
+        }
+
+        void stillChats() throws Exception {
+            round++;
+            await(toGood.send(ChatMessage.of(null, "still there? " + round)));
+            assertEquals("still there? " + round, victimSide.next().text());
+            await(fromGood.send(ChatMessage.of(null, "yes " + round)));
+            assertEquals("yes " + round, goodSide.next().text());
+            assertTrue(fromGood.isOpen() && toGood.isOpen());
+            assertTrue(!victimSide.closed.isDone() && !goodSide.closed.isDone(), "the good connection was not touched");
+        }
+    }
+
+    /** Reads until the node closes the socket; fails if it does not within the bound. @return nanos it took */
+    private static long assertClosedByPeer(Socket s) throws IOException {
+        long start = System.nanoTime();
+        s.setSoTimeout((int) TimeUnit.NANOSECONDS.toMillis(CLOSE_BOUND_NANOS));
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[4096];
+        try {
+            while (in.read(buf) >= 0) {
+                // drain whatever the node sent before closing
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the node did not close the connection within " + TimeUnit.NANOSECONDS.toSeconds(CLOSE_BOUND_NANOS) + " s");
+        } catch (IOException reset) {
+            // a reset is a close too
+        }
+        long took = System.nanoTime() - start;
+        assertTrue(took < CLOSE_BOUND_NANOS, "closed after " + took / 1_000_000 + " ms");
+        return took;
+    }
+
+    /** A blocking-socket speaker of just enough libp2p to misbehave at a chosen point. */
+    private static final class Raw implements AutoCloseable {
+        final Socket socket = new Socket();
+        final DataInputStream in;
+        final OutputStream out;
+        NoiseResult keys;
+
+        Raw(InetSocketAddress to) throws IOException {
+            socket.connect(to, 5000);
+            socket.setSoTimeout(5000);
+            socket.setTcpNoDelay(true);
+            in = new DataInputStream(socket.getInputStream());
+            out = socket.getOutputStream();
+        }
+
+        void write(byte[]... parts) throws IOException {
+            for (byte[] p : parts) out.write(p);
+            out.flush();
+        }
+
+        /** One multistream message, without its newline. */
+        String readMessage() throws IOException {
+            int n = (int) readVarint(in);
+            byte[] b = new byte[n];
+            in.readFully(b);
+            assertEquals('\n', b[n - 1]);
+            return new String(b, 0, n - 1, StandardCharsets.UTF_8);
+        }
+
+        void writeFrame(byte[] b) throws IOException {
+            write(new byte[] {(byte) (b.length >> 8), (byte) b.length}, b);
+        }
+
+        byte[] readFrame() throws IOException {
+            byte[] b = new byte[in.readUnsignedShort()];
+            in.readFully(b);
+            return b;
+        }
+
+        /** Negotiates /noise and starts the handshake; returns it after message 2 was read and checked. */
+        NoiseHandshake startNoise(PeerId expected) throws Exception {
+            write(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL));
+            assertEquals(MS, readMessage());
+            assertEquals(NoiseSecureHandler.PROTOCOL, readMessage());
+            NoiseHandshake hs = NoiseHandshake.initiator(Identity.generate(), expected, List.of());
+            writeFrame(hs.writeMessage());
+            hs.readMessage(readFrame());
+            return hs;
+        }
+
+        void completeNoise(PeerId expected) throws Exception {
+            NoiseHandshake hs = startNoise(expected);
+            writeFrame(hs.writeMessage());
+            keys = hs.result();
+        }
+
+        void writeSecure(byte[] plain) throws Exception {
+            writeFrame(keys.sender().encrypt(plain));
+        }
+
+        byte[] readSecure() throws Exception {
+            return keys.receiver().decrypt(readFrame());
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    private static long readVarint(InputStream in) throws IOException {
+        long v = 0;
+        for (int i = 0; i < Varint.MAX_BYTES; i++) {
+            int b = in.read();
+            if (b < 0) throw new IOException("end of stream inside a varint");
+            v |= (long) (b & 0x7F) << (7 * i);
+            if ((b & 0x80) == 0) return v;
+        }
+        throw new IOException("varint too long");
+    }
+
+    // ---- before the handshake completes ----
+
+    @Test
+    void randomGarbageOfSeveralSizesIsDropped() throws Exception {
+        Victim v = new Victim();
+        Random random = new Random(42);
+        for (int size : new int[] {1, 2, 19, 100, 1025, 5000, 70_000}) {
+            try (Raw r = new Raw(v.socket())) {
+                byte[] junk = new byte[size];
+                random.nextBytes(junk);
+                try {
+                    r.write(junk);
+                } catch (IOException closedWhileWriting) {
+                    // the node may hang up before it read everything
+                }
+                assertClosedByPeer(r.socket);
+            }
+        }
+        v.stillChats();
+    }
+
+    @Test
+    void anOversizedProtocolIdIsRefusedAtOnce() throws Exception {
+        Victim v = new Victim();
+        try (Raw r = new Raw(v.socket())) {
+            r.write(Wire.msg(MS), Wire.msg("/" + "p".repeat(1999)));
+            long took = assertClosedByPeer(r.socket);
+            assertTrue(took < TimeUnit.MILLISECONDS.toNanos(600), "refused without waiting for the timeout: " + took / 1_000_000 + " ms");
+        }
+        v.stillChats();
+    }
+
+    @Test
+    void aDialerOfferingOnlyTlsIsToldNaAndCutOff() throws Exception {
+        Victim v = new Victim();
+        try (Raw r = new Raw(v.socket())) {
+            r.write(Wire.msg(MS), Wire.msg("/tls/1.0.0"));
+            assertEquals(MS, r.readMessage());
+            assertEquals("na", r.readMessage());
+            assertClosedByPeer(r.socket);
+        }
+        v.stillChats();
+    }
+
+    @Test
+    void aDialerThatStopsAfterChoosingNoiseIsCutOffByTheTimeout() throws Exception {
+        Victim v = new Victim();
+        try (Raw r = new Raw(v.socket())) {
+            r.write(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL));
+            assertEquals(MS, r.readMessage());
+            assertEquals(NoiseSecureHandler.PROTOCOL, r.readMessage());
+            long took = assertClosedByPeer(r.socket);
+            assertTrue(took > TimeUnit.MILLISECONDS.toNanos(300), "waited for the timeout: " + took / 1_000_000 + " ms");
+        }
+        v.stillChats();
+    }
+
+    @Test
+    void aDialerThatStopsInsideANoiseFrameIsCutOffByTheTimeout() throws Exception {
+        Victim v = new Victim();
+        try (Raw r = new Raw(v.socket())) {
+            r.write(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL), new byte[] {0, 32, 1, 2, 3});
+            assertClosedByPeer(r.socket);
+        }
+        v.stillChats();
+    }
+
+    @Test
+    void aGarbageThirdHandshakeMessageIsRefused() throws Exception {
+        Victim v = new Victim();
+        try (Raw r = new Raw(v.socket())) {
+            r.startNoise(v.peerId()); // a valid start: message 1 sent, the node's message 2 verified
+            byte[] junk = new byte[120];
+            new Random(7).nextBytes(junk);
+            r.writeFrame(junk);
+            long took = assertClosedByPeer(r.socket);
+            assertTrue(took < TimeUnit.MILLISECONDS.toNanos(600), "refused without waiting for the timeout");
+        }
+        v.stillChats();
+    }
+
+    @Test
+    void aGarbageFrameAfterTheNoiseHandshakeIsRefused() throws Exception {
+        Victim v = new Victim();
+        try (Raw r = new Raw(v.socket())) {
+            r.completeNoise(v.peerId());
+            byte[] junk = new byte[40];
+            new Random(8).nextBytes(junk);
+            r.writeFrame(junk); // not encrypted with the session key: fails authentication
+            assertClosedByPeer(r.socket);
+        }
+        try (Raw r = new Raw(v.socket())) {
+            r.completeNoise(v.peerId());
+            r.writeFrame(new byte[5]); // shorter than a tag
+            assertClosedByPeer(r.socket);
+        }
+        v.stillChats();
+    }
+
+    @Test
+    void aMalformedYamuxFrameAfterAFullUpgradeClosesOnlyThatConnection() throws Exception {
+        Victim v = new Victim();
+        try (Raw r = new Raw(v.socket())) {
+            r.completeNoise(v.peerId());
+            r.writeSecure(Wire.concat(Wire.msg(MS), Wire.msg(ConnectionUpgrader.YAMUX)));
+            ByteArrayOutputStream reply = new ByteArrayOutputStream();
+            byte[] expected = Wire.concat(Wire.msg(MS), Wire.msg(ConnectionUpgrader.YAMUX));
+            while (reply.size() < expected.length) reply.writeBytes(r.readSecure());
+            assertEquals(new String(expected, StandardCharsets.UTF_8), new String(reply.toByteArray(), 0, expected.length, StandardCharsets.UTF_8));
+            // yamux version 7, type 9: a protocol error
+            r.writeSecure(new byte[] {7, 9, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0});
+            assertClosedByPeer(r.socket);
+        }
+        v.stillChats();
+    }
+
+    @Test
+    void aPeerThatIsNotTheOneDialedIsRejected() throws Exception {
+        Victim v = new Victim();
+        Node impostor = harness.node().listen();
+        // dial the impostor's socket while expecting the victim's peer id
+        lanchat.api.Multiaddr wrong = impostor.addr().withoutPeerId().withPeerId(v.peerId());
+        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> await(harness.node().transport.dial(wrong)));
+        assertTrue(String.valueOf(e.getCause().getMessage()).contains("peer id mismatch"), e.getCause().toString());
+        v.stillChats();
+    }
+
+    // ---- after the upgrade: one bad stream costs that stream only ----
+
+    @Test
+    void anOverlongChatLineCostsOnlyThatLine() throws Exception {
+        smallHarness = new TransportHarness(new Libp2pTransportProvider(), Map.of("maxMessageBytes", "1024"));
+        Node receiver = smallHarness.node().listen();
+        Node sender = harness.node();
+        ChatSession out = await(sender.transport.dial(receiver.addr()));
+        ChatSession in = receiver.accept();
+        Recorder atReceiver = new Recorder();
+        Recorder atSender = new Recorder();
+        in.setListener(atReceiver);
+        out.setListener(atSender);
+        await(out.send(ChatMessage.of(null, "before")));
+        assertEquals("before", atReceiver.next().text());
+
+        for (int i = 0; i < 5; i++) {
+            await(out.send(ChatMessage.of(null, "x".repeat(4096)))); // the sender's own limit is 1 MiB: it goes out
+            // sent at once, before anything could come back: it must not be lost with the overlong line
+            await(out.send(ChatMessage.of(null, "after " + i)));
+            assertEquals("after " + i, atReceiver.next().text(), "a normal line still arrives after the overlong one");
+        }
+        await(out.send(ChatMessage.of(null, "y".repeat(2000) + "\nin the same message")));
+        assertEquals("in the same message", atReceiver.next().text());
+        assertTrue(atReceiver.messages.isEmpty(), "the overlong lines were dropped, not delivered");
+
+        // the connection and its other streams are fine, both ways
+        assertTrue(in.isOpen() && out.isOpen());
+        assertNotNull(await(out.ping()));
+        assertNotNull(await(in.ping()));
+        await(in.send(ChatMessage.of(null, "reply")));
+        assertEquals("reply", atSender.next().text());
+        await(out.send(ChatMessage.of(null, "again")));
+        assertEquals("again", atReceiver.next().text());
+        assertTrue(!atReceiver.closed.isDone() && !atSender.closed.isDone());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T field(Object o, String name) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = o.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return (T) f.get(o);
+    }
+
+    /** The connection's chat streams, read on its event loop. */
+    private static List<io.netty.channel.Channel> chatStreams(ChatSession s) throws Exception {
+        io.netty.channel.Channel ch = field(s, "channel");
+        List<io.netty.channel.Channel> streams = field(s, "chatStreams");
+        return ch.eventLoop().submit(() -> List.copyOf(streams)).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void whenThePeerClosesTheChatStreamTheSenderOpensANewOne() throws Exception {
+        Node a = harness.node().listen();
+        Node b = harness.node();
+        ChatSession out = await(b.transport.dial(a.addr()));
+        ChatSession in = a.accept();
+        Recorder atA = new Recorder();
+        Recorder atB = new Recorder();
+        in.setListener(atA);
+        out.setListener(atB);
+        await(out.send(ChatMessage.of(null, "one")));
+        assertEquals("one", atA.next().text());
+        List<io.netty.channel.Channel> before = chatStreams(out);
+        assertEquals(1, before.size());
+        // the receiver drops the stream the sender is using
+        io.netty.channel.Channel atReceiver = chatStreams(in).get(0);
+        atReceiver.close().sync();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (before.get(0).isOpen() && System.nanoTime() < deadline) Thread.sleep(10);
+        assertTrue(!before.get(0).isOpen(), "the sender let the closed stream go");
+        await(out.send(ChatMessage.of(null, "two")));
+        assertEquals("two", atA.next().text());
+        List<io.netty.channel.Channel> after = chatStreams(out);
+        assertEquals(1, after.size());
+        assertTrue(after.get(0) != before.get(0), "a new stream");
+        // and the receiver, whose send stream was the closed one, opens one too
+        await(in.send(ChatMessage.of(null, "three")));
+        assertEquals("three", atB.next().text());
+    }
+
+    @Test
+    void badNickStreamsDoNotUseUpThePeersStreams() throws Exception {
+        // a nick stream whose frame is too long, or that ends without one, must be let go by the receiver too
+        Node a = harness.node().listen();
+        Node b = harness.node();
+        ChatSession ab = await(b.transport.dial(a.addr()));
+        ChatSession ba = a.accept();
+        Recorder atA = new Recorder();
+        ba.setListener(atA);
+        ab.setListener(new Recorder());
+        Libp2pConnection conn = (Libp2pConnection) ab;
+        for (int i = 0; i < 300; i++) {
+            io.netty.channel.Channel s = await(conn.openStream(List.of(lanchat.transport.libp2p.nick.NickProtocol.ID)));
+            if (i % 2 == 0) {
+                s.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(Varint.encode(1000), new byte[1000]));
+            }
+            s.close();
+        }
+        assertNotNull(await(ab.ping()));
+        await(ab.send(ChatMessage.of(null, "hello after 300 bad nick streams")));
+        assertEquals("hello after 300 bad nick streams", atA.next().text());
+    }
+
+    @Test
+    void pingingManyTimesDoesNotUseUpThePeersStreams() throws Exception {
+        // every ping is a stream; the responder must let each go, or the peer's stream limit (256) is reached
+        Node a = harness.node().listen();
+        Node b = harness.node();
+        ChatSession ab = await(b.transport.dial(a.addr()));
+        ChatSession ba = a.accept();
+        Recorder atA = new Recorder();
+        ba.setListener(atA);
+        ab.setListener(new Recorder());
+        for (int i = 0; i < 300; i++) {
+            Duration rtt = await(ab.ping());
+            assertNotNull(rtt, "ping " + i);
+        }
+        await(ab.send(ChatMessage.of(null, "hello after 300 pings")));
+        assertEquals("hello after 300 pings", atA.next().text());
+    }
+}

@@ -1,0 +1,75 @@
+package lanchat.transport.libp2p.chat;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import lanchat.transport.libp2p.LeakCheck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(LeakCheck.class)
+class ChatLineEncoderTest {
+    private static byte[] encode(String line) {
+        EmbeddedChannel ch = new EmbeddedChannel(new ChatLineEncoder());
+        assertTrue(ch.writeOutbound(line));
+        ByteBuf out = ch.readOutbound();
+        byte[] b = ByteBufUtil.getBytes(out);
+        assertTrue(out.release());
+        assertNull(ch.readOutbound(), "one buffer per line");
+        assertFalse(ch.finish());
+        return b;
+    }
+
+    @Test
+    void writesUtf8FollowedByNewline() {
+        assertArrayEquals("hi\n".getBytes(StandardCharsets.UTF_8), encode("hi"));
+        assertArrayEquals("grüße, 世界 😀\n".getBytes(StandardCharsets.UTF_8), encode("grüße, 世界 😀"));
+    }
+
+    @Test
+    void anEmptyLineIsJustANewline() {
+        assertArrayEquals(new byte[] {'\n'}, encode(""));
+    }
+
+    @Test
+    void aLoneSurrogateBecomesAQuestionMarkNotAnError() {
+        assertArrayEquals("a?b\n".getBytes(StandardCharsets.UTF_8), encode("a\uD800b"));
+    }
+
+    @Test
+    void isSharableAndRoundTripsThroughTheDecoder() {
+        ChatLineEncoder shared = new ChatLineEncoder();
+        EmbeddedChannel a = new EmbeddedChannel(shared);
+        EmbeddedChannel b = new EmbeddedChannel(shared);
+        String big = "ä".repeat(40_000); // 80 000 UTF-8 bytes
+        a.writeOutbound("first", big);
+        b.writeOutbound("other channel");
+        EmbeddedChannel decoder = new EmbeddedChannel(new ChatLineDecoder(1 << 20));
+        for (Object m; (m = a.readOutbound()) != null; ) decoder.writeInbound(m);
+        assertEquals("first", decoder.readInbound());
+        assertEquals(big, decoder.readInbound());
+        ByteBuf other = b.readOutbound();
+        assertEquals("other channel\n", other.toString(StandardCharsets.UTF_8));
+        other.release();
+        assertFalse(a.finish());
+        assertFalse(b.finish());
+        assertFalse(decoder.finish());
+    }
+
+    @Test
+    void otherMessagesPassThrough() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ChatLineEncoder());
+        Integer notAString = 42;
+        ch.writeOutbound(notAString);
+        assertEquals(List.of(42), List.of((Integer) ch.readOutbound()));
+        assertFalse(ch.finish());
+    }
+}
