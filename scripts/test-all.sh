@@ -5,7 +5,8 @@
 #   b. interop peers (interop/build.sh, when present)
 #   c. mvn package (fills mods/)
 #   d. node image (scripts/build-node-image.sh; cached)
-#   e. mvn verify -Dit.requireDocker=true (unit tests + integration tests)
+#   e. mvn verify -Dit.requireDocker=true -Dit.requireInterop=true -Dit.requireNetns=true
+#      (unit tests, network-namespace mDNS tests, integration tests; none may skip for want of a tool)
 #   f. skip guard: the ITs must really have run (no skipped, none missing)
 # Exits non-zero on the first failure and always prints a summary.
 set -euo pipefail
@@ -15,7 +16,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 IT_REPORTS=$REPO/it-tests/target/failsafe-reports
 # ITs that must have run (with at least one test each) for the run to count
-REQUIRED_ITS=(lanchat.it.DockerRequiredIT lanchat.it.Stage1ChatIT)
+REQUIRED_ITS=(lanchat.it.DockerRequiredIT lanchat.it.Stage1ChatIT lanchat.it.interop.Libp2pInteropIT)
 MVN=(mvn -B -ntp)
 
 T_ALL=$(date +%s)
@@ -43,6 +44,7 @@ need=()
   && javac -version 2>&1 | grep -qE 'javac (1[7-9]|2[0-9])' \
   && [ -d "$(dirname "$(dirname "$(readlink -f "$(command -v jlink)")")")/jmods" ]; } || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
+command -v ip >/dev/null || need+=(iproute2)   # the mDNS tests build network namespaces
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "missing ${need[*]} and not root" >&2; exit 1; }
   echo "installing ${need[*]}"
@@ -79,7 +81,9 @@ step_ok
 # ---- e. verify ----------------------------------------------------------------------------------
 step_start mvn-verify
 rm -rf "$IT_REPORTS"   # stale reports must never satisfy the guard
-timeout 3600 "${MVN[@]}" verify -Dit.requireDocker=true
+# it.requireInterop: a go/js reference peer that step b did not build fails Libp2pInteropIT (no silent skip);
+# it.requireNetns: the mDNS multicast tests fail, not skip, when network namespaces cannot be made
+timeout 3600 "${MVN[@]}" verify -Dit.requireDocker=true -Dit.requireInterop=true -Dit.requireNetns=true
 step_ok
 
 # ---- f. skip guard ----------------------------------------------------------------------------

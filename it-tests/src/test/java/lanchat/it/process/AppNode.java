@@ -1,0 +1,105 @@
+package lanchat.it.process;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A real LAN Chat process on 127.0.0.1, started exactly as a user starts it
+ * ({@code java -p mods -m lanchat.app --transport T -port 0 --host 127.0.0.1 …}); ready once it printed
+ * {@code Listening on /ip4/127.0.0.1/tcp/<port>/p2p/<id>}.
+ */
+public final class AppNode extends ProcessNode {
+    public static final Duration START = Duration.ofSeconds(30); // a JVM start on a loaded 2-core machine
+    public static final Pattern LISTENING = Pattern.compile("Listening on (/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/(\\w+))");
+
+    /** {@code /ip4/127.0.0.1/tcp/<port>/p2p/<id>}, from the {@code Listening on} line. */
+    public String address;
+    public String peerId;
+
+    private AppNode(String name, List<String> command) throws IOException {
+        super(name, command);
+    }
+
+    /** Starts the app from {@code mods} (a private snapshot, see {@link #snapshotMods}) and waits until it listens. */
+    public static AppNode start(String name, Path mods, String transport, String... extra) throws IOException {
+        AppNode n = launch(name, mods, transport, extra);
+        n.awaitStarted();
+        return n;
+    }
+
+    /** Starts the app without waiting; call {@link #awaitStarted()} before using {@link #address} or {@link #peerId}. */
+    public static AppNode launch(String name, Path mods, String transport, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-p", mods.toString(), "-m", "lanchat.app", "--transport", transport, "-port", "0", "--host", "127.0.0.1"));
+        cmd.addAll(List.of(extra));
+        return new AppNode(name, cmd);
+    }
+
+    public AppNode awaitStarted() {
+        String line = awaitLine(0, l -> LISTENING.matcher(l).matches(), START, "a 'Listening on /ip4/127.0.0.1/…' line");
+        Matcher m = LISTENING.matcher(line);
+        assertTrue(m.matches());
+        address = m.group(1);
+        peerId = m.group(2);
+        assertTrue(peerId.startsWith("12D3KooW"), peerId);
+        return this;
+    }
+
+    /** Types /quit. */
+    public void quit() {
+        stopRequested();
+        type("/quit");
+    }
+
+    /** The last 6 characters of a peer id: how the app names a peer that sent no nick. */
+    public static String shortId(String peerId) {
+        return peerId.substring(peerId.length() - 6);
+    }
+
+    // ---- mods/ snapshot ----
+
+    /** {@code -Dit.mods} (set by Failsafe) or {@code ../mods} from the module directory. */
+    public static Path liveMods() {
+        return Path.of(System.getProperty("it.mods", "../mods")).toAbsolutePath().normalize();
+    }
+
+    /**
+     * A private copy of mods/*.jar. Other engineers rebuild mods/ at any time (lanchat-app's build empties it first), so
+     * processes run from a copy; fails the test when mods/ has no single lanchat-app jar.
+     */
+    public static Path snapshotMods(String prefix) throws IOException {
+        Path live = liveMods();
+        List<Path> jars = new ArrayList<>();
+        if (Files.isDirectory(live)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(live, "*.jar")) {
+                ds.forEach(jars::add);
+            }
+        }
+        if (jars.stream().filter(j -> j.getFileName().toString().startsWith("lanchat-app")).count() != 1) {
+            fail("expected exactly one lanchat-app*.jar in " + live + ", found " + jars + ". Run: mvn -q -pl lanchat-app -am package -DskipTests");
+        }
+        Path dir = Files.createTempDirectory(prefix);
+        for (Path jar : jars) Files.copy(jar, dir.resolve(jar.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+        return dir;
+    }
+
+    public static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
