@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -67,6 +68,7 @@ type config struct {
 	security   string
 	echo       bool
 	ping       bool
+	bench      benchConfig
 }
 
 func parseFlags() config {
@@ -80,7 +82,13 @@ func parseFlags() config {
 	flag.StringVar(&c.security, "security", "default", "security transport: noise|tls|default (default = tls, then noise)")
 	flag.BoolVar(&c.echo, "echo", false, "reply to every received line with \"echo: <line>\"")
 	flag.BoolVar(&c.ping, "ping", false, "run one libp2p ping on every new connection and print PING")
-	// A future -bench mode plugs in here and in main's mode switch.
+	// -bench: see the bench section at the end of this file
+	flag.StringVar(&c.bench.modes, "bench", "", "bench mode: echo (serve the bench protocol) or a comma list of rtt,ping,throughput,setup (with -dial)")
+	flag.IntVar(&c.bench.count, "count", 10000, "bench: measured iterations (rtt, ping, setup)")
+	flag.IntVar(&c.bench.warmup, "warmup", 1000, "bench: unmeasured iterations first")
+	flag.Int64Var(&c.bench.bytes, "bytes", 1<<30, "bench: bytes sent by throughput")
+	flag.Int64Var(&c.bench.warmupBytes, "warmup-bytes", 64<<20, "bench: bytes sent by throughput before measuring")
+	flag.IntVar(&c.bench.timeout, "timeout", 120, "bench: seconds the whole run may take")
 	flag.Parse()
 	c.pid = protocol.ID(pid)
 	if len(c.listen) == 0 {
@@ -560,12 +568,18 @@ func main() {
 	if cfg.pid != chatProtocols[0] && cfg.pid != chatProtocols[1] {
 		served = append(served, cfg.pid)
 	}
-	for _, p := range served {
-		h.SetStreamHandler(p, n.handleChat)
+	chatHandler := n.handleChat
+	if cfg.bench.modes == "echo" {
+		chatHandler = benchServe
 	}
-	if err := n.watchIdentify(); err != nil {
-		log.Printf("fatal: %v", err)
-		os.Exit(1)
+	for _, p := range served {
+		h.SetStreamHandler(p, chatHandler)
+	}
+	if cfg.bench.modes == "" { // bench runs print BENCH lines only
+		if err := n.watchIdentify(); err != nil {
+			log.Printf("fatal: %v", err)
+			os.Exit(1)
+		}
 	}
 	if cfg.ping {
 		n.pingOnConnect()
@@ -585,12 +599,24 @@ func main() {
 		}
 	}
 
-	// Mode switch: the chat mode is the only one today; a -bench mode will be
-	// started here instead of the dial/stdin loop.
-	for _, d := range cfg.dial {
-		go n.dial(d)
+	// Mode switch: a bench client measures and exits; a bench echo server
+	// and the chat mode run until SIGINT/SIGTERM.
+	switch {
+	case cfg.bench.modes != "" && cfg.bench.modes != "echo":
+		os.Exit(runBench(h, cfg))
+	case cfg.bench.modes == "echo":
+		go func() { // bounded like every bench run
+			time.Sleep(time.Duration(cfg.bench.timeout) * time.Second)
+			log.Printf("bench: -timeout reached, exiting")
+			_ = h.Close()
+			os.Exit(0)
+		}()
+	default:
+		for _, d := range cfg.dial {
+			go n.dial(d)
+		}
+		go n.readStdin()
 	}
-	go n.readStdin()
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
@@ -601,4 +627,314 @@ func main() {
 	}
 	_ = h.Close()
 	os.Exit(0)
+}
+
+// ---------------------------------------------------------------- bench
+//
+// -bench echo serves the bench protocol on the chat protocols instead of the
+// chat (and prints only LISTEN/PEERID); -bench rtt,ping,throughput,setup
+// -dial MA/p2p/ID measures against such a server and prints one line per mode:
+//
+//	BENCH rtt p50_us=… p99_us=… max_us=… mean_us=… n=…
+//	BENCH ping p50_us=… p99_us=… max_us=… mean_us=… n=…   (go-libp2p's ping.Ping: one stream, back to back)
+//	BENCH throughput mb_s=… bytes=… secs=… write=65536
+//	BENCH setup p50_us=… p99_us=… max_us=… mean_us=… n=…   (Connect → NewStream → first echo, new connection each)
+//	BENCH <mode> error=<reason>
+//
+// The bench protocol (same in LAN Chat's lanchat-bench and js-peer) on a chat
+// stream, newline-terminated lines:
+//
+//	e<31 digits>       echoed back unchanged (round trips)
+//	d<65534 × x>       64 KiB with the newline; counted, not answered (throughput)
+//	sync               answered with "synced <bytes of d-lines since the last sync>"
+//
+// Percentiles are nearest-rank on the sorted samples. Every run is bounded by
+// -timeout seconds.
+
+type benchConfig struct {
+	modes       string
+	count       int
+	warmup      int
+	bytes       int64
+	warmupBytes int64
+	timeout     int
+}
+
+const benchWrite = 64 * 1024
+
+func benchEchoLine(i int) string { return fmt.Sprintf("e%031d", i) }
+
+func benchDataLine() []byte {
+	b := make([]byte, benchWrite)
+	for i := range b {
+		b[i] = 'x'
+	}
+	b[0], b[benchWrite-1] = 'd', '\n'
+	return b
+}
+
+// benchServe is the server side of the bench protocol on one chat stream.
+func benchServe(s network.Stream) {
+	r := bufio.NewReaderSize(s, 128*1024)
+	w := bufio.NewWriter(s)
+	var counted int64
+	inData := false // inside a data line longer than the buffer
+	var line []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if len(chunk) > 0 {
+			if inData || (len(line) == 0 && chunk[0] == 'd') {
+				counted += int64(len(chunk))
+				inData = chunk[len(chunk)-1] != '\n'
+			} else {
+				line = append(line, chunk...)
+				if line[len(line)-1] == '\n' {
+					text := strings.TrimRight(string(line), "\r\n")
+					line = line[:0]
+					var werr error
+					switch {
+					case strings.TrimSpace(text) == "":
+					case text == "sync":
+						_, werr = fmt.Fprintf(w, "synced %d\n", counted)
+						counted = 0
+					default:
+						_, werr = w.WriteString(text + "\n")
+					}
+					if werr == nil {
+						werr = w.Flush()
+					}
+					if werr != nil {
+						_ = s.Reset()
+						return
+					}
+				}
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				_ = s.Close()
+			} else {
+				_ = s.Reset()
+			}
+			return
+		}
+	}
+}
+
+func benchToken(s string) string {
+	t := strings.Join(strings.Fields(s), "_")
+	if t == "" {
+		t = "unknown"
+	}
+	if len(t) > 160 {
+		t = t[:160]
+	}
+	return t
+}
+
+func benchStats(ns []int64) string {
+	sorted := append([]int64(nil), ns...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	rank := func(q float64) int64 {
+		k := int(math.Ceil(q * float64(len(sorted))))
+		if k < 1 {
+			k = 1
+		}
+		if k > len(sorted) {
+			k = len(sorted)
+		}
+		return sorted[k-1]
+	}
+	var sum float64
+	for _, v := range sorted {
+		sum += float64(v)
+	}
+	return fmt.Sprintf("p50_us=%.1f p99_us=%.1f max_us=%.1f mean_us=%.1f n=%d",
+		float64(rank(0.50))/1e3, float64(rank(0.99))/1e3, float64(sorted[len(sorted)-1])/1e3,
+		sum/float64(len(sorted))/1e3, len(sorted))
+}
+
+func runBench(h host.Host, cfg config) int {
+	deadline := time.Now().Add(time.Duration(cfg.bench.timeout) * time.Second)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	defer h.Close()
+	if len(cfg.dial) != 1 {
+		log.Printf("-bench %s needs exactly one -dial", cfg.bench.modes)
+		return 2
+	}
+	maddr, err := ma.NewMultiaddr(cfg.dial[0])
+	if err != nil {
+		log.Printf("bad -dial: %v", err)
+		return 2
+	}
+	info, err := peer.AddrInfoFromP2pAddr(maddr)
+	if err != nil {
+		log.Printf("bad -dial: %v", err)
+		return 2
+	}
+	b := cfg.bench
+	for _, mode := range strings.Split(b.modes, ",") {
+		var fields string
+		var err error
+		switch mode {
+		case "rtt":
+			fields, err = benchRTT(ctx, h, *info, cfg.pid, b.warmup, b.count)
+		case "ping":
+			fields, err = benchPing(ctx, h, *info, b.warmup, b.count)
+		case "throughput":
+			fields, err = benchThroughput(ctx, h, *info, cfg.pid, b.warmupBytes, b.bytes)
+		case "setup":
+			fields, err = benchSetup(ctx, h, *info, cfg.pid, min(b.warmup, 50), b.count)
+		default:
+			err = fmt.Errorf("unknown bench mode %q", mode)
+		}
+		if err != nil {
+			emit("BENCH %s error=%s", mode, benchToken(err.Error()))
+		} else {
+			emit("BENCH %s %s", mode, fields)
+		}
+	}
+	return 0
+}
+
+func benchStream(ctx context.Context, h host.Host, info peer.AddrInfo, pid protocol.ID) (network.Stream, error) {
+	if err := h.Connect(ctx, info); err != nil {
+		return nil, err
+	}
+	s, err := h.NewStream(ctx, info.ID, pid)
+	if err != nil {
+		return nil, err
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = s.SetDeadline(dl)
+	}
+	return s, nil
+}
+
+func benchRTT(ctx context.Context, h host.Host, info peer.AddrInfo, pid protocol.ID, warmup, n int) (string, error) {
+	s, err := benchStream(ctx, h, info, pid)
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	r := bufio.NewReader(s)
+	samples := make([]int64, 0, n)
+	for i := 0; i < warmup+n; i++ {
+		line := benchEchoLine(i)
+		t0 := time.Now()
+		if _, err := io.WriteString(s, line+"\n"); err != nil {
+			return "", err
+		}
+		got, err := r.ReadString('\n')
+		d := time.Since(t0)
+		if err != nil {
+			return "", err
+		}
+		if strings.TrimRight(got, "\r\n") != line {
+			return "", fmt.Errorf("unexpected echo %q", got)
+		}
+		if i >= warmup {
+			samples = append(samples, d.Nanoseconds())
+		}
+	}
+	return benchStats(samples), nil
+}
+
+func benchPing(ctx context.Context, h host.Host, info peer.AddrInfo, warmup, n int) (string, error) {
+	if err := h.Connect(ctx, info); err != nil {
+		return "", err
+	}
+	pctx, pcancel := context.WithCancel(ctx)
+	defer pcancel()
+	results := ping.Ping(pctx, h, info.ID)
+	samples := make([]int64, 0, n)
+	for i := 0; i < warmup+n; i++ {
+		res, ok := <-results
+		if !ok {
+			return "", errors.New("ping stream ended")
+		}
+		if res.Error != nil {
+			return "", res.Error
+		}
+		if i >= warmup {
+			samples = append(samples, res.RTT.Nanoseconds())
+		}
+	}
+	return benchStats(samples), nil
+}
+
+func benchThroughput(ctx context.Context, h host.Host, info peer.AddrInfo, pid protocol.ID, warmupBytes, bytes int64) (string, error) {
+	s, err := benchStream(ctx, h, info, pid)
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	r := bufio.NewReader(s)
+	data := benchDataLine()
+	send := func(lines int64) error {
+		for i := int64(0); i < lines; i++ {
+			if _, err := s.Write(data); err != nil {
+				return err
+			}
+		}
+		if _, err := io.WriteString(s, "sync\n"); err != nil {
+			return err
+		}
+		reply, err := r.ReadString('\n')
+		if err != nil {
+			return err
+		}
+		var got int64
+		if _, err := fmt.Sscanf(reply, "synced %d", &got); err != nil {
+			return fmt.Errorf("unexpected reply %q", reply)
+		}
+		if got != lines*benchWrite {
+			return fmt.Errorf("peer counted %d bytes, sent %d", got, lines*benchWrite)
+		}
+		return nil
+	}
+	if err := send(max(1, warmupBytes/benchWrite)); err != nil {
+		return "", err
+	}
+	lines := max(1, bytes/benchWrite)
+	t0 := time.Now()
+	if err := send(lines); err != nil {
+		return "", err
+	}
+	secs := time.Since(t0).Seconds()
+	total := lines * benchWrite
+	return fmt.Sprintf("mb_s=%.1f bytes=%d secs=%.3f write=%d", float64(total)/1e6/secs, total, secs, benchWrite), nil
+}
+
+func benchSetup(ctx context.Context, h host.Host, info peer.AddrInfo, pid protocol.ID, warmup, n int) (string, error) {
+	samples := make([]int64, 0, n)
+	line := benchEchoLine(0)
+	for i := 0; i < warmup+n; i++ {
+		t0 := time.Now()
+		s, err := benchStream(ctx, h, info, pid)
+		if err != nil {
+			return "", err
+		}
+		if _, err := io.WriteString(s, line+"\n"); err != nil {
+			return "", err
+		}
+		got, err := bufio.NewReader(s).ReadString('\n')
+		d := time.Since(t0)
+		if err != nil {
+			return "", err
+		}
+		if strings.TrimRight(got, "\r\n") != line {
+			return "", fmt.Errorf("unexpected echo %q", got)
+		}
+		if i >= warmup {
+			samples = append(samples, d.Nanoseconds())
+		}
+		_ = s.Close()
+		_ = h.Network().ClosePeer(info.ID)
+	}
+	return benchStats(samples), nil
 }

@@ -42,10 +42,21 @@ function parseFlags (argv) {
       security: { type: 'string', default: 'default' },
       echo: { type: 'boolean', default: false },
       ping: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false }
+      help: { type: 'boolean', default: false },
+      // --bench: see the bench section below
+      bench: { type: 'string', default: '' },
+      count: { type: 'string', default: '10000' },
+      warmup: { type: 'string', default: '1000' },
+      bytes: { type: 'string', default: String(1 << 30) },
+      'warmup-bytes': { type: 'string', default: String(64 << 20) },
+      timeout: { type: 'string', default: '120' }
     }
   })
-  // A future --bench mode will be added here and in main()'s mode switch.
+  const int = (name) => {
+    const v = Number(values[name])
+    if (!Number.isSafeInteger(v) || v < 0) throw new Error(`--${name} must be a non-negative integer`)
+    return v
+  }
   return {
     listen: values.listen?.length ? values.listen : ['/ip4/127.0.0.1/tcp/0'],
     dial: values.dial ?? [],
@@ -55,12 +66,21 @@ function parseFlags (argv) {
     security: values.security,
     echo: values.echo,
     ping: values.ping,
-    help: values.help
+    help: values.help,
+    bench: {
+      modes: values.bench,
+      count: Math.max(1, int('count')),
+      warmup: int('warmup'),
+      bytes: Math.max(1, int('bytes')),
+      warmupBytes: int('warmup-bytes'),
+      timeout: Math.max(1, int('timeout'))
+    }
   }
 }
 
 const USAGE = `usage: node peer.js [--listen MA]... [--dial MA/p2p/ID]... [--key ed25519|rsa|secp256k1]
-       [--pid /chat/1.1.0] [--rendezvous NAME] [--security noise|default] [--echo] [--ping]`
+       [--pid /chat/1.1.0] [--rendezvous NAME] [--security noise|default] [--echo] [--ping]
+       [--bench echo|rtt,ping,throughput,setup [--count N] [--warmup N] [--bytes B] [--warmup-bytes B] [--timeout S]]`
 
 // ------------------------------------------------------------------ output
 
@@ -353,17 +373,23 @@ async function main () {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
-    services: { identify: identify(), ping: ping() }
+    services: { identify: identify(), ping: ping() },
+    // bench runs open connections back to back from one host (setup loop):
+    // js-libp2p refuses more than 5 per second per host by default
+    ...(cfg.bench.modes !== '' ? { connectionManager: { inboundConnectionThreshold: 1_000_000, maxIncomingPendingConnections: 1000 } } : {})
   })
   const peer = new ChatPeer(cfg, node)
 
   const served = [...new Set([...CHAT_PROTOCOLS, cfg.pid])]
-  await node.handle(served, (stream, connection) => peer.handleChat(stream, connection), {
+  const chatHandler = cfg.bench.modes === 'echo'
+    ? (stream) => { benchServe(stream) }
+    : (stream, connection) => peer.handleChat(stream, connection)
+  await node.handle(served, chatHandler, {
     maxInboundStreams: STREAM_LIMIT,
     maxOutboundStreams: STREAM_LIMIT
   })
 
-  node.addEventListener('peer:identify', evt => {
+  if (cfg.bench.modes === '') node.addEventListener('peer:identify', evt => { // bench runs print BENCH lines only
     const r = evt.detail
     const protocols = [...(r.protocols ?? [])].sort().join(',')
     emit(`IDENTIFY ${r.peerId} agent=${r.agentVersion ?? ''} protocols=${protocols}`)
@@ -385,7 +411,16 @@ async function main () {
   for (const ma of node.getMultiaddrs()) emit(`LISTEN ${ma}`)
   emit(`PEERID ${node.peerId}`)
 
-  // Mode switch: chat is the only mode today; a --bench mode starts here instead.
+  // Mode switch: a bench client measures and exits; a bench echo server and
+  // the chat mode run until SIGINT/SIGTERM.
+  if (cfg.bench.modes !== '' && cfg.bench.modes !== 'echo') {
+    const code = await runBench(node, cfg)
+    await Promise.race([node.stop().catch(() => {}), new Promise(resolve => setTimeout(resolve, 3000).unref())])
+    process.exit(code)
+  }
+  if (cfg.bench.modes === 'echo') {
+    setTimeout(() => { log('bench: --timeout reached, exiting'); process.exit(0) }, cfg.bench.timeout * 1000)
+  }
   for (const d of cfg.dial) peer.dial(d)
 
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false })
@@ -404,6 +439,226 @@ async function main () {
   }
   process.on('SIGINT', () => { stop('SIGINT') })
   process.on('SIGTERM', () => { stop('SIGTERM') })
+}
+
+// ------------------------------------------------------------------ bench
+//
+// --bench echo serves the bench protocol on the chat protocols instead of the
+// chat; --bench rtt,ping,throughput,setup --dial MA/p2p/ID measures against
+// such a server and prints one line per mode (same contract as go-peer and
+// LAN Chat's lanchat-bench; see BENCHMARKS.md):
+//
+//   BENCH rtt p50_us=… p99_us=… max_us=… mean_us=… n=…
+//   BENCH ping …       (services.ping.ping(): a new stream per ping, wall time)
+//   BENCH throughput mb_s=… bytes=… secs=… write=65536
+//   BENCH setup …      (dial → newStream → first echo, new connection each)
+//   BENCH <mode> error=<reason>
+//
+// Bench protocol lines: e<31 digits> is echoed; d<65534 × x> (64 KiB with the
+// newline) is counted; sync is answered with "synced <bytes since last sync>".
+
+const BENCH_WRITE = 64 * 1024
+const BENCH_PINGS_PER_CONNECTION = 200
+
+function benchEchoLine (i) { return 'e' + String(i).padStart(31, '0') }
+
+function benchDataLine () {
+  const b = new Uint8Array(BENCH_WRITE).fill(0x78)
+  b[0] = 0x64
+  b[BENCH_WRITE - 1] = 0x0a
+  return b
+}
+
+// Lines of a stream as { first, length, text }: length counts the newline;
+// text is decoded only for lines that are not data lines (first byte 'd').
+async function * benchLines (stream) {
+  let parts = []
+  let first = -1
+  let length = 0
+  for await (const chunk of stream) {
+    const buf = toBytes(chunk)
+    let start = 0
+    while (start < buf.length) {
+      const nl = buf.indexOf(0x0a, start)
+      const end = nl === -1 ? buf.length : nl
+      if (first === -1 && end > start) first = buf[start]
+      length += end - start
+      if (first !== 0x64 && length <= 4096) parts.push(buf.subarray(start, end))
+      if (nl === -1) break
+      let text = null
+      if (first !== 0x64) text = decoder.decode(parts.length === 1 ? parts[0] : parts.reduce(concat, new Uint8Array(0)))
+      yield { first, length: length + 1, text }
+      parts = []
+      first = -1
+      length = 0
+      start = nl + 1
+    }
+  }
+}
+
+async function benchServe (stream) {
+  let counted = 0
+  try {
+    for await (const line of benchLines(stream)) {
+      if (line.first === 0x64) {
+        counted += line.length
+        continue
+      }
+      const text = line.text.replace(/\r$/, '')
+      if (text.trim() === '') continue
+      if (text === 'sync') {
+        await send(stream, `synced ${counted}\n`)
+        counted = 0
+      } else {
+        await send(stream, text + '\n')
+      }
+    }
+    await stream.close().catch(() => {})
+  } catch (err) {
+    stream.abort(err)
+  }
+}
+
+function benchToken (s) {
+  const t = String(s).trim().split(/\s+/).join('_') || 'unknown'
+  return t.slice(0, 160)
+}
+
+function benchStats (ns) {
+  const sorted = [...ns].sort((a, b) => a - b)
+  const rank = q => sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1]
+  const us = v => (v / 1e3).toFixed(1)
+  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length
+  return `p50_us=${us(rank(0.5))} p99_us=${us(rank(0.99))} max_us=${us(sorted[sorted.length - 1])} mean_us=${us(mean)} n=${sorted.length}`
+}
+
+const nowNs = () => Number(process.hrtime.bigint())
+
+async function benchOpen (node, target, pid, signal) {
+  const connection = await node.dial(target, { signal })
+  const stream = await connection.newStream(pid, { signal })
+  return { connection, stream, lines: benchLines(stream)[Symbol.asyncIterator]() }
+}
+
+async function benchNext (lines) {
+  const r = await lines.next()
+  if (r.done) throw new Error('stream ended')
+  return r.value.text ?? ''
+}
+
+async function benchRtt (node, target, cfg, signal) {
+  const { stream, lines } = await benchOpen(node, target, cfg.pid, signal)
+  const samples = []
+  const { warmup, count } = cfg.bench
+  for (let i = 0; i < warmup + count; i++) {
+    const line = benchEchoLine(i)
+    const t0 = nowNs()
+    await send(stream, line + '\n')
+    const got = await benchNext(lines)
+    const d = nowNs() - t0
+    if (got.replace(/\r$/, '') !== line) throw new Error(`unexpected echo ${got.slice(0, 40)}`)
+    if (i >= warmup) samples.push(d)
+  }
+  await stream.close().catch(() => {})
+  return benchStats(samples)
+}
+
+async function benchPing (node, target, peerId, cfg, signal) {
+  const samples = []
+  const { warmup, count } = cfg.bench
+  let failures = 0
+  for (let i = 0; i < warmup + count; i++) {
+    if (i % BENCH_PINGS_PER_CONNECTION === 0) { // a fresh connection every 200 pings (as LAN Chat's bench client)
+      await node.hangUp(peerId).catch(() => {})
+      await node.dial(target, { signal })
+    }
+    const t0 = nowNs()
+    try {
+      await node.services.ping.ping(peerId, { signal })
+    } catch (err) {
+      // e.g. "Too many outbound protocol streams": the ping service allows one
+      // outbound stream and the previous one may not have finished closing;
+      // counted, reported, and the ping is done again
+      if (signal.aborted || ++failures > Math.max(5, Math.floor((warmup + count) / 20))) throw err
+      await new Promise(resolve => setTimeout(resolve, 10))
+      i--
+      continue
+    }
+    const d = nowNs() - t0
+    if (i >= warmup) samples.push(d)
+  }
+  return `${benchStats(samples)} failures=${failures}`
+}
+
+async function benchThroughput (node, target, cfg, signal) {
+  const { stream, lines } = await benchOpen(node, target, cfg.pid, signal)
+  const data = benchDataLine()
+  const sendLines = async (n) => {
+    for (let i = 0; i < n; i++) {
+      if (!stream.send(data)) await stream.onDrain({ signal })
+    }
+    await send(stream, 'sync\n')
+    const reply = await benchNext(lines)
+    const m = /^synced (\d+)/.exec(reply)
+    if (m == null) throw new Error(`unexpected reply ${reply.slice(0, 40)}`)
+    if (Number(m[1]) !== n * BENCH_WRITE) throw new Error(`peer counted ${m[1]} bytes, sent ${n * BENCH_WRITE}`)
+  }
+  await sendLines(Math.max(1, Math.floor(cfg.bench.warmupBytes / BENCH_WRITE)))
+  const n = Math.max(1, Math.floor(cfg.bench.bytes / BENCH_WRITE))
+  const t0 = nowNs()
+  await sendLines(n)
+  const secs = (nowNs() - t0) / 1e9
+  await stream.close().catch(() => {})
+  const total = n * BENCH_WRITE
+  return `mb_s=${(total / 1e6 / secs).toFixed(1)} bytes=${total} secs=${secs.toFixed(3)} write=${BENCH_WRITE}`
+}
+
+async function benchSetup (node, target, cfg, signal) {
+  const samples = []
+  const warmup = Math.min(cfg.bench.warmup, 50)
+  const line = benchEchoLine(0)
+  for (let i = 0; i < warmup + cfg.bench.count; i++) {
+    const t0 = nowNs()
+    const { connection, stream, lines } = await benchOpen(node, target, cfg.pid, signal)
+    await send(stream, line + '\n')
+    const got = await benchNext(lines)
+    const d = nowNs() - t0
+    if (got.replace(/\r$/, '') !== line) throw new Error(`unexpected echo ${got.slice(0, 40)}`)
+    if (i >= warmup) samples.push(d)
+    await connection.close().catch(() => {})
+  }
+  return benchStats(samples)
+}
+
+async function runBench (node, cfg) {
+  if (cfg.dial.length !== 1) {
+    log(`--bench ${cfg.bench.modes} needs exactly one --dial`)
+    return 2
+  }
+  const signal = AbortSignal.timeout(cfg.bench.timeout * 1000)
+  const target = multiaddr(cfg.dial[0])
+  const id = target.getComponents().findLast(c => c.name === 'p2p')?.value
+  if (id == null) {
+    log('--dial needs /p2p/<id>')
+    return 2
+  }
+  const peerId = peerIdFromString(id)
+  for (const mode of cfg.bench.modes.split(',')) {
+    try {
+      let fields
+      switch (mode) {
+        case 'rtt': fields = await benchRtt(node, target, cfg, signal); break
+        case 'ping': fields = await benchPing(node, target, peerId, cfg, signal); break
+        case 'throughput': fields = await benchThroughput(node, target, cfg, signal); break
+        case 'setup': fields = await benchSetup(node, target, cfg, signal); break
+        default: throw new Error(`unknown bench mode ${mode}`)
+      }
+      emit(`BENCH ${mode} ${fields}`)
+    } catch (err) {
+      emit(`BENCH ${mode} error=${benchToken(err.message)}`)
+    }
+  }
+  return 0
 }
 
 process.on('unhandledRejection', err => log('unhandled rejection', err))

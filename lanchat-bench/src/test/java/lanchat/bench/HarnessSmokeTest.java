@@ -1,0 +1,88 @@
+package lanchat.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import lanchat.api.Multiaddr;
+import lanchat.api.spi.Transport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Seconds-long smoke test of the bench harness (tiny counts; no benchmark runs in the test suite): statistics, the
+ * BENCH line format, and each client mode once against an in-JVM echo server over 127.0.0.1.
+ */
+@Timeout(60)
+class HarnessSmokeTest {
+    @Test
+    void percentilesAreNearestRank() {
+        long[] ns = new long[100];
+        for (int i = 0; i < 100; i++) ns[i] = (100 - i) * 1000L; // 100 µs … 1 µs, unsorted
+        Stats s = new Stats(ns, 100);
+        assertEquals(50_000, s.percentile(0.50));
+        assertEquals(99_000, s.percentile(0.99));
+        assertEquals(100_000, s.max());
+        assertEquals(1_000, new Stats(new long[] {1_000}, 1).percentile(0.99));
+        assertTrue(s.fields().startsWith("p50_us=50.0 p99_us=99.0 max_us=100.0 "), s.fields());
+    }
+
+    @Test
+    void benchLinesParse() {
+        BenchResult r = BenchResult.parse("BENCH throughput mb_s=812.4 bytes=1073741824 secs=1.322 write=65536").orElseThrow();
+        assertEquals("throughput", r.kind());
+        assertEquals(812.4, r.num("mb_s"));
+        assertTrue(r.ok());
+        assertTrue(!BenchResult.parse("BENCH setup error=" + BenchResult.token("dial refused: x")).orElseThrow().ok());
+        assertTrue(BenchResult.parse("LISTEN /ip4/127.0.0.1/tcp/1").isEmpty());
+        assertEquals(65_536, BenchProtocol.dataBytes().length);
+        assertEquals(65_535, BenchProtocol.dataText().length());
+        assertEquals(32, BenchProtocol.echoLine(7).length());
+    }
+
+    @Test
+    void everyModeRunsOverLibp2pAndNetty() throws Exception {
+        for (String name : List.of("libp2p", "netty")) {
+            ExecutorService callbacks = Executors.newSingleThreadExecutor();
+            Transport server = SpiClient.create(name, callbacks);
+            try (SpiClient client = new SpiClient(name, new Deadline(30))) {
+                server.onInbound(SpiEcho::serve);
+                Multiaddr addr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).toCompletableFuture().get().get(0);
+                SpiClient.Conn c = client.connect(addr);
+                assertTrue(client.rtt(c, 5, 20).contains("n=20"), name);
+                assertTrue(client.throughput(c, 64 * 1024, 1 << 20).startsWith("mb_s="), name);
+                assertTrue(client.ping(addr, 1, 3).contains("n=3"), name);
+                assertTrue(client.setup(addr, 1, 2).contains("n=2"), name);
+                assertTrue(client.aggregate(addr, 3, 3 * 64 * 1024, 6 * 64 * 1024).contains("conns=3"), name);
+                c.session().close();
+            } finally {
+                server.close();
+                callbacks.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void rawTcpBaselineRuns() throws Exception {
+        try (ServerSocket ss = RawTcp.listen()) {
+            InetSocketAddress addr = new InetSocketAddress("127.0.0.1", ss.getLocalPort());
+            assertTrue(RawTcp.rtt(addr, 5, 20).contains("n=20"));
+            assertTrue(RawTcp.throughput(addr, 64 * 1024, 1 << 20).startsWith("mb_s="));
+            assertTrue(RawTcp.setup(addr, 1, 3).contains("n=3"));
+            assertTrue(RawTcp.aggregate(addr, 3, 0, 6 * 64 * 1024).contains("conns=3"));
+        }
+    }
+
+    @Test
+    void suitePlansAreBounded() {
+        for (BenchSuite.Plan p : List.of(BenchSuite.QUICK, BenchSuite.FULL)) {
+            assertTrue(p.budgetSecs() > 0 && p.clientTimeout() > 0, p.name());
+        }
+        assertTrue(BenchSuite.QUICK.budgetSecs() <= 480, "quick mode stays within its 5-minute promise (plus build)");
+    }
+}
