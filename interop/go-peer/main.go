@@ -445,9 +445,10 @@ func (n *peerNode) pingOnConnect() {
 type mdnsNotifee struct{ n *peerNode }
 
 // HandlePeerFound connects and opens a chat stream, like chat-with-mdns.
-// When both sides discover each other, the peer with the smaller id dials at
-// once and the other waits a little so that usually only one stream is opened;
-// it still dials if none arrived (e.g. the other side never dials).
+// When both sides discover each other, the peer with the larger id dials at
+// once (the user's tie-breaker, which LAN Chat uses too: peer.ID compared as raw
+// multihash bytes) and the other waits a little so that only one stream is
+// opened; it still dials if none arrived (e.g. the other side never dials).
 func (m mdnsNotifee) HandlePeerFound(pi peer.AddrInfo) {
 	n := m.n
 	if pi.ID == n.h.ID() || n.hasChat(pi.ID) {
@@ -466,7 +467,7 @@ func (m mdnsNotifee) HandlePeerFound(pi peer.AddrInfo) {
 			delete(n.dialing, pi.ID)
 			n.mu.Unlock()
 		}()
-		if n.h.ID() > pi.ID {
+		if n.h.ID() < pi.ID {
 			time.Sleep(3 * time.Second)
 			if n.hasChat(pi.ID) {
 				return

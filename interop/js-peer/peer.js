@@ -308,14 +308,15 @@ class ChatPeer {
   }
 
   // mDNS discovery: connect and open a chat stream, like go's chat-with-mdns.
-  // The peer with the smaller id (go's byte order) dials at once, the other
-  // waits a little and dials only if no chat stream appeared meanwhile.
+  // The peer with the larger id (go's byte order: the user's tie-breaker, as in
+  // LAN Chat) dials at once, the other waits a little and dials only if no chat
+  // stream appeared meanwhile.
   async onDiscovery (info) {
     const peer = info.id.toString()
     if (info.id.equals(this.node.peerId) || this.hasChat(peer) || this.dialing.has(peer)) return
     this.dialing.add(peer)
     try {
-      if (compareIds(this.node.peerId, info.id) > 0) {
+      if (compareIds(this.node.peerId, info.id) < 0) {
         await new Promise(resolve => setTimeout(resolve, 3000))
         if (this.hasChat(peer)) return
       }

@@ -198,15 +198,21 @@ final class MdnsDiscovery implements Discovery {
             InetAddress any = ipv6 ? InetAddress.getByAddress(new byte[16]) : InetAddress.getByAddress(new byte[4]);
             ChannelFuture f = b.bind(new InetSocketAddress(any, port));
             if (!f.awaitUninterruptibly(3000) || !f.isSuccess()) {
-                log.warn("mDNS: no {} socket on port {}: {}", ipv6 ? "IPv6" : "IPv4", port, String.valueOf(f.cause()));
-                f.channel().close();
+                noSocket(ipv6, String.valueOf(f.cause()));
+                if (f.channel().isRegistered()) f.channel().close();
                 return null;
             }
             return new Family(ipv6, (NioDatagramChannel) f.channel());
         } catch (UnknownHostException | RuntimeException e) {
-            log.warn("mDNS: no {} socket on port {}: {}", ipv6 ? "IPv6" : "IPv4", port, e.toString());
+            noSocket(ipv6, e.toString());
             return null;
         }
+    }
+
+    /** A host without IPv6 (common in containers) is normal; a host without IPv4 multicast is not. */
+    private void noSocket(boolean ipv6, String why) {
+        if (ipv6) log.info("mDNS: no IPv6 socket on port {} ({}); IPv4 only", port, why);
+        else log.warn("mDNS: no IPv4 socket on port {}: {}", port, why);
     }
 
     private final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
