@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
 /**
- * Scenario 3: two rooms on ONE network (same multicast domain): "red" with two nodes and "blue"
- * with three, all started at once. Every node connects to each of its room-mates; for
+ * Scenario 3: three rooms on ONE network (same multicast domain): "red" and "green" with two nodes
+ * each and "blue" with three, all started at once. Every node connects to each of its room-mates; for
  * {@link Rooms#QUIET} after both rooms are complete (and again after the chat) no node prints
  * any line naming a node of the other room (no connection, no refusal), and a line sent in one
  * room never shows up in the other.
@@ -37,45 +37,39 @@ class RoomIsolationIT {
   void roomsOnOneLanStayApart(String transport) {
     String red = Rooms.roomName("red");
     String blue = Rooms.roomName("blue");
+    String green = Rooms.roomName("green");
     String nonce = UUID.randomUUID().toString().substring(0, 8);
     try (LanNetwork lan = new LanNetwork("isolation-" + transport)) {
       List<RoomNode> all = new ArrayList<>();
       try {
-        List<RoomNode> reds = List.of(
-            new RoomNode("red1", lan, 11, red, transport),
-            new RoomNode("red2", lan, 12, red, transport));
-        List<RoomNode> blues = List.of(
-            new RoomNode("blue1", lan, 21, blue, transport),
-            new RoomNode("blue2", lan, 22, blue, transport),
-            new RoomNode("blue3", lan, 23, blue, transport));
-        all.addAll(reds);
-        all.addAll(blues);
+        List<List<RoomNode>> rooms = List.of(
+            List.of(new RoomNode("red1", lan, 11, red, transport), new RoomNode("red2", lan, 12, red, transport)),
+            List.of(new RoomNode("blue1", lan, 21, blue, transport), new RoomNode("blue2", lan, 22, blue, transport),
+                new RoomNode("blue3", lan, 23, blue, transport)),
+            List.of(new RoomNode("green1", lan, 31, green, transport), new RoomNode("green2", lan, 32, green, transport)));
+        rooms.forEach(all::addAll);
         long startNs = Rooms.startAll(all);
         Rooms.readIds(all);
         long t0 = System.nanoTime();
-        Rooms.awaitMesh(reds, Rooms.CONNECT);
-        Rooms.awaitMesh(blues, Rooms.CONNECT);
-        Rooms.log("isolation %s: parallel start of 5 %s; both rooms complete %s after the ids were printed",
-            transport, Rooms.ms(startNs), Rooms.ms(System.nanoTime() - t0));
+        for (List<RoomNode> room : rooms) Rooms.awaitMesh(room, Rooms.CONNECT);
+        Rooms.log("isolation %s: parallel start of %d %s; all rooms complete %s after the ids were printed",
+            transport, all.size(), Rooms.ms(startNs), Rooms.ms(System.nanoTime() - t0));
 
         Rooms.sleep(Rooms.QUIET);
-        assertNoCrossTalk(reds, blues);
-        assertNoCrossTalk(blues, reds);
+        assertNoCrossTalk(rooms);
 
-        // chat inside each room: room-mates get it exactly once, the other room never
-        Rooms.chatEveryoneToEveryone(reds, nonce);
-        Rooms.chatEveryoneToEveryone(blues, nonce);
+        // chat inside each room: room-mates get it exactly once, the other rooms never
+        for (List<RoomNode> room : rooms) Rooms.chatEveryoneToEveryone(room, nonce);
         Rooms.sleep(Rooms.QUIET);
         for (RoomNode from : all) {
-          List<RoomNode> foreign = reds.contains(from) ? blues : reds;
-          for (RoomNode to : foreign) {
+          for (RoomNode to : all) {
+            if (to.room().equals(from.room())) continue;
             assertEquals(0, to.count(chatLine(from.nodeName(), "hello from " + from.nodeName() + " " + nonce)),
                 to.nodeName() + " (room " + to.room() + ") must never see " + from.nodeName() + "'s line\n"
                     + to.diagnostics());
           }
         }
-        assertNoCrossTalk(reds, blues);
-        assertNoCrossTalk(blues, reds);
+        assertNoCrossTalk(rooms);
         for (RoomNode n : all) {
           assertEquals(0, n.count(Pattern.compile("✗ disconnected")), n.nodeName() + ": no disconnect\n" + n.diagnostics());
         }
@@ -85,18 +79,23 @@ class RoomIsolationIT {
     }
   }
 
-  /** No line of any node in {@code room} names a node of {@code others}; each room-mate connected exactly once. */
-  private static void assertNoCrossTalk(List<RoomNode> room, List<RoomNode> others) {
-    for (RoomNode n : room) {
-      for (RoomNode o : others) {
-        List<String> lines = n.matching(Pattern.compile(Pattern.quote(o.peerId())), 0);
-        assertTrue(lines.isEmpty(), n.nodeName() + " (room " + n.room() + ") printed lines naming "
-            + o.nodeName() + " of room " + o.room() + ": " + lines + "\n" + n.diagnostics());
-      }
-      for (RoomNode mate : room) {
-        if (mate == n) continue;
-        assertEquals(1, n.count(Rooms.anyConnected(mate.peerId())),
-            n.nodeName() + ": exactly one connection report for " + mate.nodeName() + "\n" + n.diagnostics());
+  /** No node prints a line naming a node of another room; each room-mate is reported connected exactly once. */
+  private static void assertNoCrossTalk(List<List<RoomNode>> rooms) {
+    for (List<RoomNode> room : rooms) {
+      for (RoomNode n : room) {
+        for (List<RoomNode> other : rooms) {
+          if (other == room) continue;
+          for (RoomNode o : other) {
+            List<String> lines = n.matching(Pattern.compile(Pattern.quote(o.peerId())), 0);
+            assertTrue(lines.isEmpty(), n.nodeName() + " (room " + n.room() + ") printed lines naming "
+                + o.nodeName() + " of room " + o.room() + ": " + lines + "\n" + n.diagnostics());
+          }
+        }
+        for (RoomNode mate : room) {
+          if (mate == n) continue;
+          assertEquals(1, n.count(Rooms.anyConnected(mate.peerId())),
+              n.nodeName() + ": exactly one connection report for " + mate.nodeName() + "\n" + n.diagnostics());
+        }
       }
     }
   }
