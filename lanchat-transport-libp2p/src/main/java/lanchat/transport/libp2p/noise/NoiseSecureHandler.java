@@ -38,10 +38,18 @@ public final class NoiseSecureHandler extends ChannelInboundHandlerAdapter {
     private final boolean initiator;
     private boolean started;
 
-    /** @param expectedRemote the peer id being dialed, checked against the handshake; null when unknown or accepting */
+    /** A handshake that offers no stream muxers in its payload (the muxer is then agreed by multistream-select). */
     public NoiseSecureHandler(Identity local, boolean initiator, PeerId expectedRemote) {
+        this(local, initiator, expectedRemote, List.of());
+    }
+
+    /**
+     * @param expectedRemote the peer id being dialed, checked against the handshake; null when unknown or accepting
+     * @param muxers stream muxers offered in the payload's extensions for early muxer negotiation, in preference order
+     */
+    public NoiseSecureHandler(Identity local, boolean initiator, PeerId expectedRemote, List<String> muxers) {
         this.initiator = initiator;
-        this.handshake = initiator ? NoiseHandshake.initiator(local, expectedRemote, List.of()) : NoiseHandshake.responder(local, List.of());
+        this.handshake = initiator ? NoiseHandshake.initiator(local, expectedRemote, muxers) : NoiseHandshake.responder(local, muxers);
     }
 
     @Override

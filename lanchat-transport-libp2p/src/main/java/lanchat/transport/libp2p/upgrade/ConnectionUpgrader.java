@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  1. multistream-select  → "/noise"          (go offers /tls/1.0.0 first; we answer na)
  *  2. Noise XX            → remote peer id authenticated (checked against the dialed /p2p/ id)
- *  3. multistream-select  → "/yamux/1.0.0"    (inside the encrypted channel)
+ *  3. multistream-select  → "/yamux/1.0.0"    (inside the encrypted channel; skipped when both Noise payloads
+ *                                               listed /yamux/1.0.0: early muxer negotiation)
  *  4. Yamux session       → streams
  * </pre>
  *
@@ -102,24 +103,34 @@ public final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof ProtocolSelected selected && stage == Stage.SECURITY) {
-            ctx.pipeline().addBefore(ctx.name(), "noise", new NoiseSecureHandler(identity, initiator, expectedRemote));
+            ctx.pipeline().addBefore(ctx.name(), "noise", new NoiseSecureHandler(identity, initiator, expectedRemote, List.of(YAMUX)));
         } else if (evt instanceof NoiseResult r && stage == Stage.SECURITY) {
             security = r;
-            stage = Stage.MUXER;
-            ctx.pipeline().addBefore(ctx.name(), "muxer-select", select(YAMUX));
+            if (r.remoteMuxers().contains(YAMUX)) {
+                // early muxer negotiation: both sides listed yamux in their Noise handshake payloads, so both skip
+                // step 3 and save a round trip (go-libp2p and js-libp2p do the same)
+                installMux(ctx);
+            } else {
+                stage = Stage.MUXER;
+                ctx.pipeline().addBefore(ctx.name(), "muxer-select", select(YAMUX));
+            }
         } else if (evt instanceof ProtocolSelected selected && stage == Stage.MUXER) {
-            stage = Stage.DONE;
-            if (timeout != null) timeout.cancel(false);
-            YamuxSession mux = muxFactory.apply(security);
-            ctx.pipeline().addBefore(ctx.name(), "yamux-codec", new YamuxFrameCodec());
-            ctx.pipeline().addBefore(ctx.name(), "yamux", mux);
-            ctx.pipeline().remove(this);
-            result.complete(new Upgraded(security, mux));
+            installMux(ctx);
         } else if (evt instanceof ProtocolSelectionFailed failed) {
             fail(ctx, failed.cause());
         } else {
             super.userEventTriggered(ctx, evt);
         }
+    }
+
+    private void installMux(ChannelHandlerContext ctx) {
+        stage = Stage.DONE;
+        if (timeout != null) timeout.cancel(false);
+        YamuxSession mux = muxFactory.apply(security);
+        ctx.pipeline().addBefore(ctx.name(), "yamux-codec", new YamuxFrameCodec());
+        ctx.pipeline().addBefore(ctx.name(), "yamux", mux);
+        ctx.pipeline().remove(this);
+        result.complete(new Upgraded(security, mux));
     }
 
     @Override
