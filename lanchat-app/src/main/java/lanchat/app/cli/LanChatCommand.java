@@ -172,6 +172,8 @@ public final class LanChatCommand implements Callable<Integer> {
                 throw new UsageException(e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : "cannot listen on " + bind);
             } catch (TimeoutException e) {
                 throw new UsageException("timed out listening on " + bind);
+            } catch (IllegalStateException e) {
+                throw new UsageException("cannot join room '" + rendezvous + "': " + e.getMessage());
             }
             for (Multiaddr a : addrs) console.println("Listening on " + a);
             returnStartupMemory();

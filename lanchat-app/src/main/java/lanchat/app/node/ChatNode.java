@@ -60,14 +60,14 @@ public final class ChatNode implements AutoCloseable {
      * Listens, then starts discovery and dials the given peers. Returns the listen addresses.
      *
      * @throws ExecutionException when the transport cannot listen (e.g. the port is in use)
+     * @throws IllegalStateException when the discovery cannot start
      */
     public List<Multiaddr> start(Multiaddr bind, List<Multiaddr> staticPeers) throws ExecutionException, InterruptedException, TimeoutException {
         List<Multiaddr> addrs = transport.listen(bind).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        List<Multiaddr> advertised = advertised(bind, addrs);
-        onLoop(() -> {
-            discovery.ifPresent(d -> d.start(advertised, peers::onDiscovery));
-            staticPeers.forEach(peers::addStaticPeer);
-        });
+        // on this thread, so that a discovery that cannot start (e.g. UDP 5353 unavailable) is an error the caller
+        // sees; its events still arrive on the node thread (DiscoveryConfig.callbacks)
+        discovery.ifPresent(d -> d.start(advertised(bind, addrs), peers::onDiscovery));
+        onLoop(() -> staticPeers.forEach(peers::addStaticPeer));
         return addrs;
     }
 
