@@ -46,7 +46,7 @@ public final class BenchSuite {
     // Warm-ups are large on purpose: a fresh JVM needs ~20,000 round trips before C2 has compiled the hot paths (3,000
     // left the Java client at 3× its steady-state RTT); every implementation gets the same counts.
     static final Plan QUICK = new Plan("quick", 20_000, 5_000, 500, 1_000, 128 * MiB, 256 * MiB, 50, 100, 64 * MiB, 128 * MiB, 100,
-            3, 1_500, 120, 1, 500, 2, 500, 420);
+            3, 3_000, 120, 1, 500, 2, 500, 420); // idle: 3 s, after the launcher's post-start collection (2 s)
     static final Plan FULL = new Plan("full", 30_000, 10_000, 2_000, 2_000, 256 * MiB, 1024 * MiB, 50, 500, 128 * MiB, 1024 * MiB, 100,
             7, 5_000, 400, 3, 1_000, 5, 1_000, 2_400);
 
