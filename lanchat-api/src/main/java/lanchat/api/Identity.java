@@ -18,8 +18,7 @@ import java.util.Arrays;
 
 import lanchat.api.crypto.KeyType;
 import lanchat.api.crypto.PeerPublicKey;
-import lanchat.api.internal.ProtoReader;
-import lanchat.api.internal.ProtoWriter;
+import lanchat.api.internal.KeyMessage;
 
 /**
  * This node's Ed25519 key pair and the peer id derived from it.
@@ -69,17 +68,9 @@ public final class Identity {
 
     /** Decodes a protobuf private key (Ed25519 only: that is the only type LAN Chat signs with). */
     public static Identity decode(byte[] protobuf) {
-        KeyType type = null;
-        byte[] data = null;
-        ProtoReader r = new ProtoReader(protobuf);
-        while (r.next()) {
-            switch (r.field()) {
-                case 1 -> type = KeyType.fromCode(r.varint());
-                case 2 -> data = r.bytes();
-                default -> r.skip();
-            }
-        }
-        if (type == null || data == null) throw new IllegalArgumentException("private key lacks " + (type == null ? "Type" : "Data"));
+        KeyMessage key = KeyMessage.decode(protobuf, "private key");
+        KeyType type = key.type();
+        byte[] data = key.data();
         if (type != KeyType.ED25519) throw new IllegalArgumentException("only Ed25519 identities are supported, found " + type);
         if (data.length != 64 && data.length != 32) throw new IllegalArgumentException("Ed25519 private key must be 64 bytes (seed + public key), got " + data.length);
         Identity id = fromSeed(Arrays.copyOf(data, 32));
@@ -94,7 +85,7 @@ public final class Identity {
         byte[] data = new byte[64];
         System.arraycopy(seed(), 0, data, 0, 32);
         System.arraycopy(publicKey.data(), 0, data, 32, 32);
-        return new ProtoWriter().varint(1, KeyType.ED25519.code()).bytes(2, data).toByteArray();
+        return new KeyMessage(KeyType.ED25519, data).encode();
     }
 
     /** Loads the key file, or creates it with a fresh identity (mode 0600) when it does not exist. */

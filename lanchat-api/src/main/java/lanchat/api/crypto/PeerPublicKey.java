@@ -10,8 +10,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.ServiceLoader;
 
-import lanchat.api.internal.ProtoReader;
-import lanchat.api.internal.ProtoWriter;
+import lanchat.api.internal.KeyMessage;
 
 /**
  * A peer's public key as libp2p exchanges it: {@code message PublicKey { KeyType Type = 1; bytes Data = 2; }}.
@@ -38,23 +37,13 @@ public record PeerPublicKey(KeyType type, byte[] data) {
 
     /** Decodes the protobuf form; unknown fields are skipped. */
     public static PeerPublicKey decode(byte[] protobuf) {
-        KeyType type = null;
-        byte[] data = null;
-        ProtoReader r = new ProtoReader(protobuf);
-        while (r.next()) {
-            switch (r.field()) {
-                case 1 -> type = KeyType.fromCode(r.varint());
-                case 2 -> data = r.bytes();
-                default -> r.skip();
-            }
-        }
-        if (type == null || data == null) throw new IllegalArgumentException("public key protobuf lacks " + (type == null ? "Type" : "Data"));
-        return new PeerPublicKey(type, data);
+        KeyMessage key = KeyMessage.decode(protobuf, "public key protobuf");
+        return new PeerPublicKey(key.type(), key.data());
     }
 
     /** The deterministic protobuf form (fields in order, as the spec requires for peer-id derivation). */
     public byte[] encode() {
-        return new ProtoWriter().varint(1, type.code()).bytes(2, data).toByteArray();
+        return new KeyMessage(type, data).encode();
     }
 
     public static PeerPublicKey ed25519(byte[] raw32) {
