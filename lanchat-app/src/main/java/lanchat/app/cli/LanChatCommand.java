@@ -158,6 +158,7 @@ public final class LanChatCommand implements Callable<Integer> {
         try {
             node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults()), shell);
         } catch (IllegalArgumentException e) { // a plugin refusing its settings, e.g. a room name mDNS cannot carry
+            console.close();
             throw new UsageException(e.getMessage());
         }
         shell.attach(node);
