@@ -101,6 +101,9 @@ public final class BenchSuite {
         System.exit(rc);
     }
 
+    private DiscoveryBench.Result discovery;
+    private String discoveryError;
+
     static void say(String s) {
         System.out.println("bench: " + s);
         System.out.flush();
@@ -116,6 +119,7 @@ public final class BenchSuite {
             if (jmh) step("JMH codec benchmarks", this::runJmh);
             step("end-to-end matrix", this::runMatrix);
             step("startup and memory", () -> runStartup(mods));
+            step("discovery and fan-out (network namespaces)", () -> runDiscovery(mods));
             if (profile) step("profile", () -> runProfile(mods));
         } finally {
             Proc.stopAll();
@@ -517,8 +521,7 @@ public final class BenchSuite {
                     .append(ratio("libp2p>libp2p", "js>js", f)).append(" | ").append(ratio("netty>netty", "tcp>tcp", f)).append(" |");
             g.add(row.toString());
         }
-        g.add("| discovery (mDNS, room join → first peer) | s | not measured yet (needs network namespaces) | | | | | | | | | | | | |");
-        g.add("| fan-out (one message → N peers) | µs | not measured yet (needs mDNS rooms in network namespaces) | | | | | | | | | | | | |");
+        g.addAll(discoveryRows(PAIRS.length + 4));
         g.add("");
         g.add(countsNote());
         List<String> pingFailures = results.entrySet().stream()
@@ -619,6 +622,43 @@ public final class BenchSuite {
                 + "uses an Ed25519 identity.";
     }
 
+    /** Room join and fan-out with real nodes in network namespaces (see {@link DiscoveryBench}); libp2p, small flags. */
+    private void runDiscovery(Path mods) throws Exception {
+        Optional<String> why = DiscoveryBench.unavailable();
+        if (why.isPresent()) {
+            discoveryError = why.get();
+            return;
+        }
+        int runs = plan == FULL ? 10 : 5, nodes = plan == FULL ? 10 : 6;
+        try (DiscoveryBench b = new DiscoveryBench(repo, mods, work)) {
+            discovery = b.run(runs, nodes, 20);
+            say(String.format(Locale.ROOT, "  join p50 %.2f s from start, %.2f s from `Listening on`; %d-node mesh %.2f s; fan-out p50 %.1f ms",
+                    medianD(discovery.joins().stream().map(DiscoveryBench.Join::fromStartSecs).toList()),
+                    medianD(discovery.joins().stream().map(DiscoveryBench.Join::fromListeningSecs).toList()),
+                    discovery.meshNodes(), discovery.meshSecs(), medianD(discovery.fanoutMillis())));
+        } catch (Exception e) {
+            discoveryError = String.valueOf(e.getMessage());
+        }
+    }
+
+    private List<String> discoveryRows(int columns) {
+        String pad = " |".repeat(columns); // closes the value cell, then the empty ones after it
+        if (discovery == null) {
+            String why = discoveryError == null ? "not run" : "not measured: " + discoveryError;
+            return List.of("| discovery (mDNS, 2nd node start → connected on both ends) | s | " + why + pad,
+                    "| fan-out (one message → N−1 peers) | ms | " + why + pad);
+        }
+        List<Double> fromStart = discovery.joins().stream().map(DiscoveryBench.Join::fromStartSecs).toList();
+        List<Double> fromListening = discovery.joins().stream().map(DiscoveryBench.Join::fromListeningSecs).toList();
+        int n = discovery.meshNodes();
+        return List.of(
+                "| discovery p50: 2nd node's process start → `✓ mDNS connected` on both ends (" + fromStart.size() + " runs) | s | " + fmt(medianD(fromStart), 2) + pad,
+                "| discovery p50: 2nd node's `Listening on` → connected on both ends | s | " + fmt(medianD(fromListening), 2) + pad,
+                "| room of " + n + " started together → full mesh | s | " + fmt(discovery.meshSecs(), 2) + pad,
+                "| fan-out p50 / max: one line → the last of " + (n - 1) + " peers prints it (" + discovery.fanoutMillis().size() + " lines) | ms | "
+                        + fmt(medianD(discovery.fanoutMillis()), 1) + " / " + fmt(discovery.fanoutMillis().stream().mapToDouble(d -> d).max().orElse(0), 1) + pad);
+    }
+
     private List<String> goals() {
         List<String> g = new ArrayList<>();
         g.add("### Goals");
@@ -642,6 +682,8 @@ public final class BenchSuite {
                 .findFirst().map(r -> medianL(r.idleKiB) / 1024.0);
         Optional<Double> rssDefault = startupRows.stream().filter(r -> r.node.contains("--transport libp2p") && r.flags.equals("default") && !r.idleKiB.isEmpty())
                 .findFirst().map(r -> medianL(r.idleKiB) / 1024.0);
+        absGoal(g, "discovery: 2nd node's start → `✓ mDNS connected` on both ends ≤ 1 s p50", discovery == null ? Optional.empty()
+                : Optional.of(medianD(discovery.joins().stream().map(DiscoveryBench.Join::fromStartSecs).toList())), 1.0, "s");
         absGoal(g, "idle RSS ≤ 64 MiB with small JVM flags (libp2p)", rssSmall, 64, "MiB");
         absGoal(g, "idle RSS ≤ 64 MiB, default JVM flags (for reference)", rssDefault, 64, "MiB");
         return g;

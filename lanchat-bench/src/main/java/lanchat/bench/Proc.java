@@ -32,6 +32,7 @@ final class Proc implements AutoCloseable {
     final long startedNanos;
     private final BlockingQueue<Line> lines = new LinkedBlockingQueue<>();
     private final List<String> all = new CopyOnWriteArrayList<>();
+    private final List<Line> history = new CopyOnWriteArrayList<>();
 
     record Line(String text, long nanos) {}
 
@@ -45,7 +46,9 @@ final class Proc implements AutoCloseable {
                 String l;
                 while ((l = r.readLine()) != null) {
                     long now = System.nanoTime();
-                    lines.add(new Line(l, now));
+                    Line line = new Line(l, now);
+                    lines.add(line);
+                    history.add(line);
                     all.add(l);
                     w.write(l);
                     w.newLine();
@@ -82,6 +85,23 @@ final class Proc implements AutoCloseable {
             if (l != null && p.test(l.text)) return Optional.of(l);
             if (l == null && !process.isAlive() && lines.isEmpty()) return Optional.empty();
         }
+    }
+
+    /** The first line ever printed (not only from now on) matching {@code p}, waiting up to {@code millis}. */
+    Optional<Line> find(Predicate<String> p, long millis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (true) {
+            for (Line l : history) if (p.test(l.text)) return Optional.of(l);
+            if (System.nanoTime() > end || !process.isAlive()) return Optional.empty();
+            Thread.sleep(10);
+        }
+    }
+
+    /** Writes one line to the process's stdin. */
+    void send(String line) throws IOException {
+        OutputStream o = process.getOutputStream();
+        o.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        o.flush();
     }
 
     /** Every BENCH line until the process exits (or {@code millis} pass, then it is killed). */
