@@ -379,14 +379,9 @@ class Libp2pBadInputTest {
 
     @Test
     void whenThePeerClosesTheChatStreamTheSenderOpensANewOne() throws Exception {
-        Node a = harness.node().listen();
-        Node b = harness.node();
-        ChatSession out = await(b.transport.dial(a.addr()));
-        ChatSession in = a.accept();
-        Recorder atA = new Recorder();
-        Recorder atB = new Recorder();
-        in.setListener(atA);
-        out.setListener(atB);
+        Pair pair = pair();
+        ChatSession out = pair.ab(), in = pair.ba();
+        Recorder atA = pair.atA(), atB = pair.atB();
         await(out.send(ChatMessage.of(null, "one")));
         assertEquals("one", atA.next().text());
         List<io.netty.channel.Channel> before = chatStreams(out);
@@ -410,13 +405,9 @@ class Libp2pBadInputTest {
     @Test
     void badNickStreamsDoNotUseUpThePeersStreams() throws Exception {
         // a nick stream whose frame is too long, or that ends without one, must be let go by the receiver too
-        Node a = harness.node().listen();
-        Node b = harness.node();
-        ChatSession ab = await(b.transport.dial(a.addr()));
-        ChatSession ba = a.accept();
-        Recorder atA = new Recorder();
-        ba.setListener(atA);
-        ab.setListener(new Recorder());
+        Pair pair = pair();
+        ChatSession ab = pair.ab();
+        Recorder atA = pair.atA();
         Libp2pConnection conn = (Libp2pConnection) ab;
         for (int i = 0; i < 300; i++) {
             io.netty.channel.Channel s = await(conn.openStream(List.of(lanchat.transport.libp2p.nick.NickProtocol.ID)));
@@ -433,18 +424,27 @@ class Libp2pBadInputTest {
     @Test
     void pingingManyTimesDoesNotUseUpThePeersStreams() throws Exception {
         // every ping is a stream; the responder must let each go, or the peer's stream limit (256) is reached
-        Node a = harness.node().listen();
-        Node b = harness.node();
-        ChatSession ab = await(b.transport.dial(a.addr()));
-        ChatSession ba = a.accept();
-        Recorder atA = new Recorder();
-        ba.setListener(atA);
-        ab.setListener(new Recorder());
+        Pair pair = pair();
+        ChatSession ab = pair.ab();
+        Recorder atA = pair.atA();
         for (int i = 0; i < 300; i++) {
             Duration rtt = await(ab.ping());
             assertNotNull(rtt, "ping " + i);
         }
         await(ab.send(ChatMessage.of(null, "hello after 300 pings")));
         assertEquals("hello after 300 pings", atA.next().text());
+    }
+
+    /** B dialed A over libp2p; both sessions have a recorder ({@code atA} hears what B sends). */
+    private record Pair(ChatSession ab, ChatSession ba, Recorder atA, Recorder atB) {}
+
+    private Pair pair() throws Exception {
+        Node a = harness.node().listen();
+        ChatSession ab = await(harness.node().transport.dial(a.addr()));
+        ChatSession ba = a.accept();
+        Pair p = new Pair(ab, ba, new Recorder(), new Recorder());
+        ba.setListener(p.atA());
+        ab.setListener(p.atB());
+        return p;
     }
 }

@@ -62,22 +62,17 @@ public final class Wire {
 
     /** Reads all outbound ByteBufs of {@code ch} into one array (releasing them). */
     public static byte[] drainOutbound(EmbeddedChannel ch) {
-        ByteBuf all = Unpooled.buffer();
-        for (Object msg; (msg = ch.readOutbound()) != null; ) {
-            ByteBuf b = (ByteBuf) msg;
-            all.writeBytes(b);
-            b.release();
-        }
-        byte[] bytes = new byte[all.readableBytes()];
-        all.readBytes(bytes);
-        all.release();
-        return bytes;
+        return drain(ch::readOutbound);
     }
 
     /** Reads all inbound ByteBufs of {@code ch} into one array (releasing them). */
     public static byte[] drainInbound(EmbeddedChannel ch) {
+        return drain(ch::readInbound);
+    }
+
+    private static byte[] drain(java.util.function.Supplier<Object> next) {
         ByteBuf all = Unpooled.buffer();
-        for (Object msg; (msg = ch.readInbound()) != null; ) {
+        for (Object msg; (msg = next.get()) != null; ) {
             ByteBuf b = (ByteBuf) msg;
             all.writeBytes(b);
             b.release();
