@@ -11,7 +11,6 @@ module lanchat.transport.libp2p {
     requires io.netty.codec;
     requires io.netty.handler;
     requires org.slf4j;
-    requires org.bouncycastle.provider; // secp256k1 signatures only
 
     provides lanchat.api.spi.TransportProvider with lanchat.transport.libp2p.Libp2pTransportProvider;
     provides lanchat.api.crypto.SignatureVerifier with lanchat.transport.libp2p.crypto.Secp256k1Verifier;

@@ -25,7 +25,6 @@ final class DiscoveryBench implements AutoCloseable {
 
     record Result(List<Join> joins, List<Double> fanoutMillis, double meshSecs, int meshNodes) {}
 
-    private static final List<String> JVM = List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Xss512k");
     private final String prefix = "lcb" + ProcessHandle.current().pid() % 10000;
     private final Path mods;
     private final Path repo;
@@ -143,7 +142,7 @@ final class DiscoveryBench implements AutoCloseable {
 
         void start() throws IOException {
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            cmd.addAll(JVM);
+            cmd.addAll(BenchSuite.launcherFlags(repo)); // nodes run as the launcher runs them
             cmd.addAll(List.of("-p", mods.toString(), "-m", "lanchat.app", "--rendezvous", room, "--nick", name, "-port", "4001"));
             proc = Proc.start(name, cmd, repo, work.resolve("discovery"));
         }

@@ -1,5 +1,6 @@
 package lanchat.transport.libp2p.crypto;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +25,10 @@ import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.junit.jupiter.api.Test;
 
-/** Signs like go-libp2p does (ECDSA over SHA-256, DER) and checks the verifier, reached through PeerPublicKey. */
+/**
+ * Signs like go-libp2p does (ECDSA over SHA-256, DER) with BouncyCastle (a test-only dependency: an independent
+ * implementation to check ours against) and checks the verifier, reached through PeerPublicKey.
+ */
 class Secp256k1VerifierTest {
     private static final X9ECParameters CURVE = CustomNamedCurves.getByName("secp256k1");
     private final BigInteger secret = new BigInteger(256, new SecureRandom()).mod(CURVE.getN().subtract(BigInteger.ONE)).add(BigInteger.ONE);
@@ -32,12 +36,20 @@ class Secp256k1VerifierTest {
     private final byte[] message = "noise-libp2p-static-key:0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private byte[] sign(byte[] msg) throws Exception {
+        return signWith(secret, msg);
+    }
+
+    private static byte[] signWith(BigInteger d, byte[] msg) throws Exception {
         ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
-        signer.init(true, new ECPrivateKeyParameters(secret, new ECDomainParameters(CURVE.getCurve(), CURVE.getG(), CURVE.getN(), CURVE.getH())));
+        signer.init(true, new ECPrivateKeyParameters(d, new ECDomainParameters(CURVE.getCurve(), CURVE.getG(), CURVE.getN(), CURVE.getH())));
         BigInteger[] rs = signer.generateSignature(MessageDigest.getInstance("SHA-256").digest(msg));
+        return der(rs[0], rs[1]);
+    }
+
+    private static byte[] der(BigInteger r, BigInteger s) throws Exception {
         ASN1EncodableVector v = new ASN1EncodableVector();
-        v.add(new ASN1Integer(rs[0]));
-        v.add(new ASN1Integer(rs[1]));
+        v.add(new ASN1Integer(r));
+        v.add(new ASN1Integer(s));
         return new DERSequence(v).getEncoded();
     }
 
@@ -56,6 +68,73 @@ class Secp256k1VerifierTest {
         assertFalse(key.verify(message, new byte[0]));
         assertFalse(key.verify(message, new byte[] {0x30, 0x03, 0x02, 0x01}));
         assertFalse(key.verify(message, new byte[70]));
+    }
+
+    @Test
+    void agreesWithAnIndependentSignerOnManyKeysAndMessages() throws Exception {
+        SecureRandom random = new SecureRandom();
+        for (int i = 0; i < 40; i++) {
+            BigInteger d = new BigInteger(256, random).mod(CURVE.getN().subtract(BigInteger.ONE)).add(BigInteger.ONE);
+            byte[] pub = CURVE.getG().multiply(d).getEncoded(true);
+            byte[] msg = new byte[random.nextInt(200)];
+            random.nextBytes(msg);
+            byte[] sig = signWith(d, msg);
+            Secp256k1Verifier v = new Secp256k1Verifier();
+            assertTrue(v.verify(pub, msg, sig), "key " + i);
+            byte[] other = msg.clone();
+            if (other.length == 0) other = new byte[] {1};
+            else other[random.nextInt(other.length)] ^= (byte) (1 + random.nextInt(255));
+            assertFalse(v.verify(pub, other, sig), "key " + i + " tampered message");
+            byte[] otherKey = CURVE.getG().multiply(d.add(BigInteger.ONE)).getEncoded(true);
+            assertFalse(v.verify(otherKey, msg, sig), "key " + i + " wrong key");
+        }
+    }
+
+    @Test
+    void theSignatureOfTheNegatedSIsValidToo() throws Exception {
+        // ECDSA accepts (r, n − s) as well; go and js may produce either half, so both must pass
+        BigInteger[] rs = Secp256k1Verifier.parseDer(sign(message));
+        assertTrue(key.verify(message, der(rs[0], CURVE.getN().subtract(rs[1]))));
+    }
+
+    @Test
+    void scalarsOutOfRangeAndLaxDerFail() throws Exception {
+        BigInteger[] rs = Secp256k1Verifier.parseDer(sign(message));
+        BigInteger n = CURVE.getN();
+        assertFalse(key.verify(message, der(BigInteger.ZERO, rs[1])));
+        assertFalse(key.verify(message, der(rs[0], BigInteger.ZERO)));
+        assertFalse(key.verify(message, der(rs[0].add(n), rs[1])), "r + n has the same residue but is out of range");
+        assertFalse(key.verify(message, der(rs[0], n)));
+        byte[] good = sign(message);
+        byte[] trailing = java.util.Arrays.copyOf(good, good.length + 1);
+        assertFalse(key.verify(message, trailing));
+        // the same r with a needless leading zero byte (BER, not DER)
+        byte[] r = rs[0].toByteArray(), s = rs[1].toByteArray();
+        byte[] padded = new byte[2 + 2 + r.length + 1 + 2 + s.length];
+        padded[0] = 0x30;
+        padded[1] = (byte) (padded.length - 2);
+        padded[2] = 0x02;
+        padded[3] = (byte) (r.length + 1);
+        System.arraycopy(r, 0, padded, 5, r.length);
+        padded[5 + r.length] = 0x02;
+        padded[6 + r.length] = (byte) s.length;
+        System.arraycopy(s, 0, padded, 7 + r.length, s.length);
+        if (r[0] >= 0 && !(r.length > 1 && r[0] == 0)) assertFalse(key.verify(message, padded));
+    }
+
+    @Test
+    void curveArithmeticSanity() {
+        Secp256k1Verifier.Jacobian g = Secp256k1Verifier.decompress(CURVE.getG().getEncoded(true));
+        assertTrue(Secp256k1Verifier.shamir(CURVE.getN(), g, BigInteger.ZERO, g).isInfinity(), "n·G is the point at infinity");
+        Secp256k1Verifier.Jacobian minusG = Secp256k1Verifier.shamir(CURVE.getN().subtract(BigInteger.ONE), g, BigInteger.ZERO, g);
+        BigInteger zInv = minusG.z().modInverse(Secp256k1Verifier.P);
+        assertEquals(g.x(), minusG.x().multiply(zInv.pow(2)).mod(Secp256k1Verifier.P), "(n−1)·G = −G: same x");
+        assertEquals(Secp256k1Verifier.P.subtract(g.y()), minusG.y().multiply(zInv.pow(3)).mod(Secp256k1Verifier.P), "(n−1)·G = −G: negated y");
+        assertTrue(Secp256k1Verifier.shamir(CURVE.getN().subtract(BigInteger.ONE), g, BigInteger.ONE, g).isInfinity(), "(n−1)·G + G");
+        byte[] odd = CURVE.getG().multiply(BigInteger.valueOf(12345)).getEncoded(true);
+        Secp256k1Verifier.Jacobian k = Secp256k1Verifier.decompress(odd);
+        assertTrue(new BigInteger(1, java.util.Arrays.copyOfRange(odd, 1, 33)).equals(k.x()));
+        assertTrue(k.y().testBit(0) == (odd[0] == 3));
     }
 
     @Test
