@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +39,7 @@ public final class BenchPeer {
     private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
 
     record Args(String transport, List<String> modes, String dial, int count, int warmup, long bytes, long warmupBytes,
-                int conns, int timeoutSecs) {}
+                int conns, int timeoutSecs, boolean inlineCallbacks) {}
 
     public static void main(String[] argv) throws Exception {
         Args a;
@@ -47,7 +48,7 @@ public final class BenchPeer {
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("usage: BenchPeer -transport libp2p|netty|tcp -bench echo|rtt,ping,throughput,setup|aggregate|hold "
-                    + "[-dial ADDR] [-count N] [-warmup N] [-bytes B] [-warmup-bytes B] [-conns C] [-timeout S]");
+                    + "[-dial ADDR] [-count N] [-warmup N] [-bytes B] [-warmup-bytes B] [-conns C] [-timeout S] [-callbacks thread|inline]");
             System.exit(2);
             return;
         }
@@ -67,7 +68,7 @@ public final class BenchPeer {
     }
 
     static Args parse(String[] argv) {
-        String transport = "libp2p", bench = null, dial = null;
+        String transport = "libp2p", bench = null, dial = null, callbacks = "thread";
         int count = 10_000, warmup = 1_000, conns = 100, timeout = 120;
         long bytes = 1L << 30, warmupBytes = 64L << 20;
         for (int i = 0; i < argv.length; i++) {
@@ -84,12 +85,14 @@ public final class BenchPeer {
                 case "-warmup-bytes" -> warmupBytes = Long.parseLong(v);
                 case "-conns" -> conns = Integer.parseInt(v);
                 case "-timeout" -> timeout = Integer.parseInt(v);
+                case "-callbacks" -> callbacks = v;
                 default -> throw new IllegalArgumentException("unknown flag " + f);
             }
         }
         if (bench == null) throw new IllegalArgumentException("-bench is required");
         if (count < 1 || warmup < 0 || conns < 1 || timeout < 1 || bytes < 1) throw new IllegalArgumentException("counts must be positive");
-        return new Args(transport, List.of(bench.split(",")), dial, count, warmup, bytes, warmupBytes, conns, timeout);
+        if (!callbacks.equals("thread") && !callbacks.equals("inline")) throw new IllegalArgumentException("-callbacks is thread or inline");
+        return new Args(transport, List.of(bench.split(",")), dial, count, warmup, bytes, warmupBytes, conns, timeout, callbacks.equals("inline"));
     }
 
     // ---- server ----
@@ -105,7 +108,7 @@ public final class BenchPeer {
             ss.close();
             return;
         }
-        ExecutorService callbacks = Executors.newSingleThreadExecutor(SpiClient.daemon("bench-callbacks"));
+        Executor callbacks = SpiClient.callbacks(a.inlineCallbacks);
         Transport t = SpiClient.create(a.transport, callbacks);
         t.onInbound(SpiEcho::serve);
         List<Multiaddr> addrs = deadline.await(t.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).toCompletableFuture());
@@ -113,7 +116,7 @@ public final class BenchPeer {
         OUT.println("PEERID " + addrs.get(0).peerId().orElseThrow());
         stop.await(deadline.remainingMillis(), TimeUnit.MILLISECONDS);
         t.close();
-        callbacks.shutdownNow();
+        SpiClient.shutdown(callbacks);
     }
 
     // ---- clients ----
@@ -138,7 +141,7 @@ public final class BenchPeer {
 
     private static void runSpi(Args a, Deadline deadline) {
         Multiaddr addr = Multiaddr.parse(a.dial);
-        try (SpiClient client = new SpiClient(a.transport, deadline)) {
+        try (SpiClient client = new SpiClient(a.transport, deadline, a.inlineCallbacks)) {
             SpiClient.Conn conn = null;
             for (String mode : a.modes) {
                 try {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,18 +35,31 @@ final class SpiClient implements AutoCloseable {
     static final int WINDOW = Integer.getInteger("bench.window", 4);
 
     final Transport transport;
-    private final ExecutorService callbacks;
+    /** The transport's callback executor: one thread like the app's, or (inline) the I/O thread itself. */
+    private final Executor callbacks;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(daemon("bench-retry"));
     private final Deadline deadline;
     final AtomicLong fullBufferRetries = new AtomicLong();
 
-    SpiClient(String transportName, Deadline deadline) {
+    SpiClient(String transportName, Deadline deadline, boolean inlineCallbacks) {
         this.deadline = deadline;
-        this.callbacks = Executors.newSingleThreadExecutor(daemon("bench-callbacks"));
+        this.callbacks = callbacks(inlineCallbacks);
         this.transport = create(transportName, callbacks);
     }
 
-    static Transport create(String transportName, ExecutorService callbacks) {
+    /**
+     * One thread, as the app delivers events (the default), or inline: callbacks then run on the transport's I/O
+     * thread, which the SPI allows and the app does not do; it shows what the two hand-offs per side cost.
+     */
+    static Executor callbacks(boolean inline) {
+        return inline ? Runnable::run : Executors.newSingleThreadExecutor(daemon("bench-callbacks"));
+    }
+
+    static void shutdown(Executor callbacks) {
+        if (callbacks instanceof ExecutorService s) s.shutdownNow();
+    }
+
+    static Transport create(String transportName, Executor callbacks) {
         // idle timeouts far above any bench run; everything else at the transport's defaults
         return Plugins.installed().transport(transportName).create(new TransportConfig(Identity.generate(), callbacks, Map.of()));
     }
@@ -324,7 +338,7 @@ final class SpiClient implements AutoCloseable {
     @Override
     public void close() {
         transport.close();
-        callbacks.shutdownNow();
+        shutdown(callbacks);
         retries.shutdownNow();
     }
 }

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 
 import lanchat.api.Multiaddr;
 import lanchat.api.spi.Transport;
@@ -47,10 +46,10 @@ class HarnessSmokeTest {
 
     @Test
     void everyModeRunsOverLibp2pAndNetty() throws Exception {
-        for (String name : List.of("libp2p", "netty")) {
-            ExecutorService callbacks = Executors.newSingleThreadExecutor();
+        for (String name : List.of("libp2p", "netty")) for (boolean inline : new boolean[] {false, true}) {
+            Executor callbacks = SpiClient.callbacks(inline);
             Transport server = SpiClient.create(name, callbacks);
-            try (SpiClient client = new SpiClient(name, new Deadline(30))) {
+            try (SpiClient client = new SpiClient(name, new Deadline(30), inline)) {
                 server.onInbound(SpiEcho::serve);
                 Multiaddr addr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).toCompletableFuture().get().get(0);
                 SpiClient.Conn c = client.connect(addr);
@@ -62,7 +61,7 @@ class HarnessSmokeTest {
                 c.session().close();
             } finally {
                 server.close();
-                callbacks.shutdownNow();
+                SpiClient.shutdown(callbacks);
             }
         }
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -33,6 +34,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import lanchat.api.Identity;
+import lanchat.api.internal.noise.SignedStaticKey;
 import lanchat.api.Multiaddr;
 import lanchat.api.PeerId;
 import lanchat.api.spi.ChatSession;
@@ -54,6 +56,7 @@ final class Libp2pTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(Libp2pTransport.class);
 
     private final Identity identity;
+    private final Supplier<SignedStaticKey> staticKey;
     private final Executor callbacks;
     private final Settings settings;
     private final EventLoopGroup group;
@@ -64,6 +67,7 @@ final class Libp2pTransport implements Transport {
 
     Libp2pTransport(TransportConfig config) {
         this.identity = config.identity();
+        this.staticKey = SignedStaticKey.lazy(identity);
         this.callbacks = config.callbacks();
         this.settings = Settings.from(config);
         this.group = new NioEventLoopGroup(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())), new DefaultThreadFactory("lanchat-libp2p", true));
@@ -149,7 +153,7 @@ final class Libp2pTransport implements Transport {
                 }
                 channels.add(ch);
                 Libp2pConnection[] conn = new Libp2pConnection[1];
-                ConnectionUpgrader upgrader = new ConnectionUpgrader(identity, direction == Direction.OUTBOUND, expected, settings.handshakeTimeout().toMillis(),
+                ConnectionUpgrader upgrader = new ConnectionUpgrader(staticKey.get(), direction == Direction.OUTBOUND, expected, settings.handshakeTimeout().toMillis(),
                         security -> {
                             conn[0] = new Libp2pConnection(Libp2pTransport.this, ch, security.remotePeer(), direction, security.handshakeHash());
                             return new YamuxSession(direction == Direction.OUTBOUND, conn[0].inboundStreams());

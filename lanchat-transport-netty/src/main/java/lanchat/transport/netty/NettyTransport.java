@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -32,6 +33,7 @@ import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import lanchat.api.Identity;
+import lanchat.api.internal.noise.SignedStaticKey;
 import lanchat.api.Multiaddr;
 import lanchat.api.PeerId;
 import lanchat.api.spi.ChatSession;
@@ -67,6 +69,7 @@ final class NettyTransport implements Transport {
     private static final int FRAME_OVERHEAD = 2 + 4 * lanchat.api.ChatMessage.MAX_NICK;
 
     private final Identity identity;
+    private final Supplier<SignedStaticKey> staticKey;
     private final Executor callbacks;
     private final Settings settings;
     private final EventLoopGroup group;
@@ -77,6 +80,7 @@ final class NettyTransport implements Transport {
 
     NettyTransport(TransportConfig config) {
         this.identity = config.identity();
+        this.staticKey = SignedStaticKey.lazy(identity);
         this.callbacks = config.callbacks();
         this.settings = Settings.from(config);
         this.group = new NioEventLoopGroup(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())), new DefaultThreadFactory("lanchat-netty", true));
@@ -156,7 +160,7 @@ final class NettyTransport implements Transport {
                 p.addLast("hello", new Hello());
                 p.addLast("noise-frames", new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2));
                 p.addLast("noise-prepender", new LengthFieldPrepender(2));
-                p.addLast("noise", new NoiseHandshakeHandler(identity, expected, initiator));
+                p.addLast("noise", new NoiseHandshakeHandler(staticKey.get(), expected, initiator));
                 p.addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxMessageBytes() + FRAME_OVERHEAD + 4, 0, 4, 0, 4));
                 p.addLast("chat-codec", new ChatFrameCodec());
                 p.addLast("connection", new ConnectionHandler(NettyTransport.this, direction, done, deliver));

@@ -7,11 +7,11 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import lanchat.api.Identity;
 import lanchat.api.PeerId;
 import lanchat.api.internal.noise.NoiseException;
 import lanchat.api.internal.noise.NoiseHandshake;
 import lanchat.api.internal.noise.NoiseResult;
+import lanchat.api.internal.noise.SignedStaticKey;
 
 /**
  * Runs the Noise XX handshake over 2-byte length-prefixed frames (the framing is done by Netty's length-field codecs
@@ -23,7 +23,7 @@ final class NoiseHandshakeHandler extends ChannelInboundHandlerAdapter {
     private final NoiseHandshake handshake;
     private final boolean initiator;
 
-    NoiseHandshakeHandler(Identity local, PeerId expectedRemote, boolean initiator) {
+    NoiseHandshakeHandler(SignedStaticKey local, PeerId expectedRemote, boolean initiator) {
         this.initiator = initiator;
         this.handshake = initiator ? NoiseHandshake.initiator(local, expectedRemote, List.of()) : NoiseHandshake.responder(local, List.of());
     }

@@ -1,7 +1,5 @@
 package lanchat.api.internal.noise;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,11 +24,11 @@ import lanchat.api.crypto.PeerPublicKey;
  * </pre>
  *
  * Messages go in and out without the 2-byte big-endian length prefix that frames them on the wire; each is at most
- * {@link #MAX_MESSAGE} bytes. A fresh Noise static key is generated per handshake, so only the signed identity
- * key is long-lived. Driving it:
+ * {@link #MAX_MESSAGE} bytes. The Noise static key and its signature come from a {@link SignedStaticKey} that a
+ * transport makes once; the ephemeral keys are fresh for every handshake. Driving it:
  *
  * <pre>{@code
- * NoiseHandshake hs = NoiseHandshake.initiator(identity, expectedPeer, List.of("/yamux/1.0.0"));
+ * NoiseHandshake hs = NoiseHandshake.initiator(signedStaticKey, expectedPeer, List.of("/yamux/1.0.0"));
  * while (!hs.isComplete()) {
  *     if (hs.isOurTurn()) send(hs.writeMessage()); else hs.readMessage(receive());
  * }
@@ -42,7 +40,6 @@ import lanchat.api.crypto.PeerPublicKey;
  */
 public final class NoiseHandshake {
     public static final int MAX_MESSAGE = 65535;
-    private static final byte[] SIGNATURE_PREFIX = "noise-libp2p-static-key:".getBytes(StandardCharsets.UTF_8);
 
     /** Signs with the local libp2p identity key; a seam so tests can stand in RSA or ECDSA identities. */
     @FunctionalInterface
@@ -52,7 +49,7 @@ public final class NoiseHandshake {
 
     private final XXHandshake xx;
     private final PeerPublicKey localKey;
-    private final Signer signer;
+    private final byte[] localSignature;
     private final PeerId expectedRemote;
     private final List<String> localMuxers;
     // the peer's authenticated identity, set when its payload verifies
@@ -61,10 +58,10 @@ public final class NoiseHandshake {
     private List<String> remoteMuxers;
     private NoiseResult result;
 
-    private NoiseHandshake(XXHandshake xx, PeerPublicKey localKey, Signer signer, PeerId expectedRemote, List<String> localMuxers) {
+    private NoiseHandshake(XXHandshake xx, PeerPublicKey localKey, byte[] localSignature, PeerId expectedRemote, List<String> localMuxers) {
         this.xx = xx;
         this.localKey = Objects.requireNonNull(localKey);
-        this.signer = Objects.requireNonNull(signer);
+        this.localSignature = Objects.requireNonNull(localSignature);
         this.expectedRemote = expectedRemote;
         this.localMuxers = List.copyOf(localMuxers);
     }
@@ -75,24 +72,38 @@ public final class NoiseHandshake {
      * @param expectedRemote the peer being dialled ({@code /p2p/<id>}), or null to accept whoever answers
      * @param localMuxers    stream muxer protocol ids to advertise, in order of preference; empty sends no extensions
      */
-    public static NoiseHandshake initiator(Identity local, PeerId expectedRemote, List<String> localMuxers) {
-        return create(true, local.publicKey(), local::sign, expectedRemote, localMuxers);
+    public static NoiseHandshake initiator(SignedStaticKey local, PeerId expectedRemote, List<String> localMuxers) {
+        return of(true, local, expectedRemote, localMuxers);
     }
 
     /** The listener's side; see {@link #initiator} for {@code localMuxers}. */
+    public static NoiseHandshake responder(SignedStaticKey local, List<String> localMuxers) {
+        return of(false, local, null, localMuxers);
+    }
+
+    /** A dialer's handshake with a static key of its own (tests, benchmarks); transports share one {@link SignedStaticKey}. */
+    public static NoiseHandshake initiator(Identity local, PeerId expectedRemote, List<String> localMuxers) {
+        return initiator(SignedStaticKey.generate(local), expectedRemote, localMuxers);
+    }
+
+    /** A listener's handshake with a static key of its own (tests, benchmarks). */
     public static NoiseHandshake responder(Identity local, List<String> localMuxers) {
-        return create(false, local.publicKey(), local::sign, null, localMuxers);
+        return responder(SignedStaticKey.generate(local), localMuxers);
+    }
+
+    private static NoiseHandshake of(boolean initiator, SignedStaticKey local, PeerId expectedRemote, List<String> localMuxers) {
+        return new NoiseHandshake(XXHandshake.create(initiator, local.key()), local.identityKey(), local.signature(), expectedRemote, localMuxers);
     }
 
     /** Test hook: a handshake signing with any identity key type. */
     static NoiseHandshake create(boolean initiator, PeerPublicKey localKey, Signer signer, PeerId expectedRemote, List<String> localMuxers) {
-        return create(XXHandshake.create(initiator), localKey, signer, expectedRemote, localMuxers);
+        return of(initiator, SignedStaticKey.sign(X25519.generate(), localKey, signer), expectedRemote, localMuxers);
     }
 
     /** Test hook: the libp2p layer over a given raw handshake, e.g. one with fixed keys. */
     static NoiseHandshake create(XXHandshake xx, PeerPublicKey localKey, Signer signer, PeerId expectedRemote, List<String> localMuxers) {
         if (xx.step() != 0) throw new IllegalArgumentException("the raw handshake has already started");
-        return new NoiseHandshake(xx, localKey, signer, expectedRemote, localMuxers);
+        return new NoiseHandshake(xx, localKey, signer.sign(SignedStaticKey.signedData(xx.localStatic())), expectedRemote, localMuxers);
     }
 
     /**
@@ -151,8 +162,7 @@ public final class NoiseHandshake {
     }
 
     private byte[] localPayload() {
-        byte[] signature = signer.sign(signedData(xx.localStatic()));
-        return new HandshakePayload(localKey.encode(), signature, localMuxers).encode();
+        return new HandshakePayload(localKey.encode(), localSignature, localMuxers).encode();
     }
 
     private void authenticate(HandshakePayload payload) throws NoiseException {
@@ -165,7 +175,7 @@ public final class NoiseHandshake {
             throw new NoiseException("remote identity_key is not a libp2p public key: " + e.getMessage(), e);
         }
         try {
-            valid = key.verify(signedData(xx.remoteStatic()), payload.identitySig());
+            valid = key.verify(SignedStaticKey.signedData(xx.remoteStatic()), payload.identitySig());
             peer = PeerId.fromPublicKey(key);
         } catch (IllegalArgumentException e) {
             throw new NoiseException("remote " + key.type() + " identity key cannot be used: " + e.getMessage(), e);
@@ -186,12 +196,6 @@ public final class NoiseHandshake {
         if (xx.isComplete() && result == null) {
             result = new NoiseResult(remotePeer, remoteKey, remoteMuxers, xx.handshakeHash(), xx.sender(), xx.receiver());
         }
-    }
-
-    private static byte[] signedData(byte[] noiseStaticKey) {
-        byte[] data = Arrays.copyOf(SIGNATURE_PREFIX, SIGNATURE_PREFIX.length + noiseStaticKey.length);
-        System.arraycopy(noiseStaticKey, 0, data, SIGNATURE_PREFIX.length, noiseStaticKey.length);
-        return data;
     }
 
     @Override

@@ -49,9 +49,14 @@ final class XXHandshake {
         ss.mixHash(prologue);
     }
 
-    /** A handshake with fresh static and ephemeral keys and an empty prologue, as libp2p uses it. */
+    /** A handshake with fresh static and ephemeral keys and an empty prologue. */
     static XXHandshake create(boolean initiator) {
-        return new XXHandshake(initiator, new byte[0], X25519.generate(), X25519.generate());
+        return create(initiator, X25519.generate());
+    }
+
+    /** A handshake with the given static key, a fresh ephemeral key and an empty prologue, as libp2p uses it. */
+    static XXHandshake create(boolean initiator, X25519 staticKey) {
+        return new XXHandshake(initiator, new byte[0], staticKey, X25519.generate());
     }
 
     /** Test-vector hook: fixed X25519 private keys and prologue. */

@@ -70,6 +70,24 @@ class NoiseHandshakeTest {
         }
     }
 
+    @Test
+    void oneSignedStaticKeyServesManyHandshakesEachWithItsOwnSessionKeys() throws NoiseException {
+        SignedStaticKey aliceKey = SignedStaticKey.generate(alice), bobKey = SignedStaticKey.generate(bob);
+        NoiseResult[] first = run(NoiseHandshake.initiator(aliceKey, bob.peerId(), MUXERS), NoiseHandshake.responder(bobKey, MUXERS));
+        NoiseResult[] second = run(NoiseHandshake.initiator(aliceKey, bob.peerId(), MUXERS), NoiseHandshake.responder(bobKey, MUXERS));
+        assertEquals(alice.peerId(), second[1].remotePeer());
+        assertEquals(bob.peerId(), second[0].remotePeer());
+        // fresh ephemeral keys: a different transcript, and the first session's keys cannot read the second's traffic
+        assertFalse(Arrays.equals(first[0].handshakeHash(), second[0].handshakeHash()));
+        byte[] sealed = second[0].sender().encrypt("hello".getBytes(StandardCharsets.UTF_8));
+        assertThrows(NoiseException.class, () -> first[1].receiver().decrypt(sealed));
+        assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), second[1].receiver().decrypt(sealed));
+        exchange(first[0], first[1]);
+        // a static key signed by someone else is refused, whoever presents it
+        NoiseHandshake stolen = NoiseHandshake.create(true, alice.publicKey(), msg -> bob.sign(msg), null, List.of());
+        assertThrows(NoiseException.class, () -> run(stolen, NoiseHandshake.responder(bobKey, List.of())));
+    }
+
     /** Interleaved traffic both ways: each direction keeps its own counter. */
     static void exchange(NoiseResult a, NoiseResult b) throws NoiseException {
         for (int n = 0; n < 50; n++) {

@@ -9,11 +9,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
-import lanchat.api.Identity;
 import lanchat.api.PeerId;
 import lanchat.api.internal.noise.NoiseException;
 import lanchat.api.internal.noise.NoiseHandshake;
 import lanchat.api.internal.noise.NoiseResult;
+import lanchat.api.internal.noise.SignedStaticKey;
 
 /**
  * libp2p's {@code /noise} security: Noise XX with the libp2p identity payload, over 2-byte big-endian length
@@ -39,15 +39,16 @@ public final class NoiseSecureHandler extends ChannelInboundHandlerAdapter {
     private boolean started;
 
     /** A handshake that offers no stream muxers in its payload (the muxer is then agreed by multistream-select). */
-    public NoiseSecureHandler(Identity local, boolean initiator, PeerId expectedRemote) {
+    public NoiseSecureHandler(SignedStaticKey local, boolean initiator, PeerId expectedRemote) {
         this(local, initiator, expectedRemote, List.of());
     }
 
     /**
+     * @param local          our Noise static key and its identity signature, shared by the transport's connections
      * @param expectedRemote the peer id being dialed, checked against the handshake; null when unknown or accepting
      * @param muxers stream muxers offered in the payload's extensions for early muxer negotiation, in preference order
      */
-    public NoiseSecureHandler(Identity local, boolean initiator, PeerId expectedRemote, List<String> muxers) {
+    public NoiseSecureHandler(SignedStaticKey local, boolean initiator, PeerId expectedRemote, List<String> muxers) {
         this.initiator = initiator;
         this.handshake = initiator ? NoiseHandshake.initiator(local, expectedRemote, muxers) : NoiseHandshake.responder(local, muxers);
     }

@@ -12,9 +12,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderException;
-import lanchat.api.Identity;
 import lanchat.api.PeerId;
 import lanchat.api.internal.noise.NoiseResult;
+import lanchat.api.internal.noise.SignedStaticKey;
 import lanchat.transport.libp2p.multistream.MultistreamSelectHandler;
 import lanchat.transport.libp2p.multistream.ProtocolSelected;
 import lanchat.transport.libp2p.multistream.ProtocolSelectionFailed;
@@ -49,7 +49,7 @@ public final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
 
     private enum Stage { SECURITY, MUXER, DONE }
 
-    private final Identity identity;
+    private final SignedStaticKey staticKey;
     private final boolean initiator;
     private final PeerId expectedRemote;
     private final long timeoutMillis;
@@ -61,8 +61,8 @@ public final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timeout;
     private Throwable failure;
 
-    public ConnectionUpgrader(Identity identity, boolean initiator, PeerId expectedRemote, long timeoutMillis, Function<NoiseResult, YamuxSession> muxFactory) {
-        this.identity = identity;
+    public ConnectionUpgrader(SignedStaticKey staticKey, boolean initiator, PeerId expectedRemote, long timeoutMillis, Function<NoiseResult, YamuxSession> muxFactory) {
+        this.staticKey = staticKey;
         this.initiator = initiator;
         this.expectedRemote = expectedRemote;
         this.timeoutMillis = timeoutMillis;
@@ -103,7 +103,7 @@ public final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof ProtocolSelected selected && stage == Stage.SECURITY) {
-            ctx.pipeline().addBefore(ctx.name(), "noise", new NoiseSecureHandler(identity, initiator, expectedRemote, List.of(YAMUX)));
+            ctx.pipeline().addBefore(ctx.name(), "noise", new NoiseSecureHandler(staticKey, initiator, expectedRemote, List.of(YAMUX)));
         } else if (evt instanceof NoiseResult r && stage == Stage.SECURITY) {
             security = r;
             if (r.remoteMuxers().contains(YAMUX)) {

@@ -1,5 +1,6 @@
 package lanchat.transport.libp2p.noise;
 
+import lanchat.api.internal.noise.SignedStaticKey;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,11 +58,11 @@ class NoiseSecureHandlerTest {
     private final Events responderEvents = new Events();
 
     private EmbeddedChannel initiator(Identity expected) {
-        return new EmbeddedChannel(new NoiseSecureHandler(alice, true, expected == null ? null : expected.peerId()), initiatorEvents);
+        return new EmbeddedChannel(new NoiseSecureHandler(SignedStaticKey.generate(alice), true, expected == null ? null : expected.peerId()), initiatorEvents);
     }
 
     private EmbeddedChannel responder() {
-        return new EmbeddedChannel(new NoiseSecureHandler(bob, false, null), responderEvents);
+        return new EmbeddedChannel(new NoiseSecureHandler(SignedStaticKey.generate(bob), false, null), responderEvents);
     }
 
     private static byte[] random(int n, long seed) {

@@ -1,5 +1,6 @@
 package lanchat.transport.libp2p.upgrade;
 
+import lanchat.api.internal.noise.SignedStaticKey;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -70,7 +71,7 @@ class ConnectionUpgraderTest {
     }
 
     private static ConnectionUpgrader upgrader(Identity id, boolean initiator, PeerId expected, long timeoutMs) {
-        return new ConnectionUpgrader(id, initiator, expected, timeoutMs, security -> new YamuxSession(initiator, new Echo()));
+        return new ConnectionUpgrader(SignedStaticKey.generate(id), initiator, expected, timeoutMs, security -> new YamuxSession(initiator, new Echo()));
     }
 
     /** A connection that installs the upgrader when registered, as Libp2pTransport's initializer does. */
