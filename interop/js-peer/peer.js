@@ -616,7 +616,7 @@ async function benchThroughput (node, target, cfg, signal) {
 
 async function benchSetup (node, target, cfg, signal) {
   const samples = []
-  const warmup = Math.min(cfg.bench.warmup, 50)
+  const warmup = cfg.bench.warmup
   const line = benchEchoLine(0)
   for (let i = 0; i < warmup + cfg.bench.count; i++) {
     const t0 = nowNs()

@@ -128,7 +128,7 @@ public final class BenchPeer {
                 String fields = switch (mode) {
                     case "rtt" -> RawTcp.rtt(addr, a.warmup, a.count);
                     case "throughput" -> RawTcp.throughput(addr, a.warmupBytes, a.bytes);
-                    case "setup" -> RawTcp.setup(addr, Math.min(a.warmup, 50), a.count);
+                    case "setup" -> RawTcp.setup(addr, a.warmup, a.count);
                     case "aggregate" -> RawTcp.aggregate(addr, a.conns, a.warmupBytes, a.bytes);
                     default -> "error=unsupported_by_raw_tcp";
                 };
@@ -150,7 +150,7 @@ public final class BenchPeer {
                         case "rtt" -> client.rtt(conn, a.warmup, a.count);
                         case "ping" -> client.ping(addr, a.warmup, a.count);
                         case "throughput" -> client.throughput(conn, a.warmupBytes, a.bytes);
-                        case "setup" -> client.setup(addr, Math.min(a.warmup, 50), a.count);
+                        case "setup" -> client.setup(addr, a.warmup, a.count);
                         case "aggregate" -> client.aggregate(addr, a.conns, a.warmupBytes, a.bytes);
                         default -> "error=unknown_mode";
                     };

@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,10 +55,11 @@ public final class BenchSuite {
                 int clientTimeout, int jmhWarmups, int jmhWarmupMs, int jmhIterations, int jmhMs, long budgetSecs) {}
 
     // Warm-ups are large on purpose: a fresh JVM needs ~20,000 round trips before C2 has compiled the hot paths (3,000
-    // left the Java client at 3× its steady-state RTT); every implementation gets the same counts.
-    static final Plan QUICK = new Plan("quick", 20_000, 5_000, 500, 1_000, 128 * MiB, 256 * MiB, 50, 100, 64 * MiB, 128 * MiB, 100,
+    // left the Java client at 3× its steady-state RTT), and ~1,000 connections before its Ed25519/X25519 code is (300
+    // left setup at 2× its steady state); every implementation gets the same counts.
+    static final Plan QUICK = new Plan("quick", 20_000, 5_000, 500, 1_000, 128 * MiB, 256 * MiB, 1_000, 100, 64 * MiB, 128 * MiB, 100,
             3, 3_000, 120, 1, 500, 2, 500, 420); // idle: 3 s, after the launcher's post-start collection (2 s)
-    static final Plan FULL = new Plan("full", 30_000, 10_000, 2_000, 2_000, 256 * MiB, 1024 * MiB, 50, 500, 128 * MiB, 1024 * MiB, 100,
+    static final Plan FULL = new Plan("full", 30_000, 10_000, 2_000, 2_000, 256 * MiB, 1024 * MiB, 2_000, 500, 128 * MiB, 1024 * MiB, 100,
             7, 5_000, 400, 3, 1_000, 5, 1_000, 2_400);
 
     record Impl(String id, String label, List<String> cmd, boolean available, String why) {}
@@ -67,6 +69,8 @@ public final class BenchSuite {
     private final Path out;
     private final Path work;
     private final List<String> smallFlags;
+    /** The version of the JDK in the "newer JDK" column, "" when there is none. */
+    private String newerJdkVersion = "";
     private final String java = ProcessHandle.current().info().command().orElse("java");
     private final String cp = System.getProperty("java.class.path");
     private final Map<String, Impl> impls = new LinkedHashMap<>();
@@ -168,6 +172,11 @@ public final class BenchSuite {
         impls.put("tcp", new Impl("tcp", "raw TCP (Java sockets)", concat(javaPeer, "tcp"), true, ""));
         impls.put("libp2p", new Impl("libp2p", "LAN Chat libp2p", concat(javaPeer, "libp2p"), true, ""));
         impls.put("netty", new Impl("netty", "LAN Chat netty", concat(javaPeer, "netty"), true, ""));
+        Optional<Path> newer = newerJdk();
+        newerJdkVersion = newer.map(BenchSuite::jdkVersion).orElse("");
+        impls.put("libp2p-newjdk", new Impl("libp2p-newjdk", "LAN Chat libp2p on JDK " + newerJdkVersion,
+                List.of(newer.map(h -> h.resolve("bin/java").toString()).orElse("java"), "-cp", cp, BenchPeer.class.getName(), "-transport", "libp2p"),
+                newer.isPresent(), "no JDK 20 or later found (set BENCH_NEWER_JDK to its home)"));
         Path go = repo.resolve("interop/go-peer/go-peer");
         boolean goOk = Files.isExecutable(go);
         impls.put("go", new Impl("go", "go-libp2p", List.of(go.toString(), "-key", "ed25519", "-security", "noise"), goOk,
@@ -177,6 +186,40 @@ public final class BenchSuite {
         impls.put("js", new Impl("js", "js-libp2p", List.of("node", js.toString(), "-key", "ed25519"), jsOk,
                 jsOk ? "" : "node or interop/js-peer/node_modules missing (run interop/build.sh)"));
         for (Impl i : impls.values()) if (!i.available) notes.add(i.label + " not measured: " + i.why);
+    }
+
+    /**
+     * A second, newer JDK for one extra column: JDK 20+ has ChaCha20 and Poly1305 intrinsics, JDK 17's are pure Java.
+     * {@code BENCH_NEWER_JDK} (a JDK home), else the newest {@code /usr/lib/jvm/*} whose release is 20 or later.
+     */
+    static Optional<Path> newerJdk() {
+        String env = System.getenv("BENCH_NEWER_JDK");
+        if (env != null && !env.isBlank()) return Optional.of(Path.of(env)).filter(h -> Files.isExecutable(h.resolve("bin/java")));
+        try (var dirs = Files.list(Path.of("/usr/lib/jvm"))) {
+            return dirs.filter(h -> Files.isExecutable(h.resolve("bin/java")) && !Files.isSymbolicLink(h))
+                    .filter(h -> feature(jdkVersion(h)) >= 20)
+                    .max(Comparator.comparingInt(h -> feature(jdkVersion(h))));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** JAVA_VERSION from the JDK's release file, e.g. "25.0.1"; "" when unknown. */
+    static String jdkVersion(Path home) {
+        try {
+            return Files.readAllLines(home.resolve("release")).stream().filter(l -> l.startsWith("JAVA_VERSION="))
+                    .map(l -> l.substring("JAVA_VERSION=".length()).replace("\"", "")).findFirst().orElse("");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static int feature(String version) {
+        try {
+            return Integer.parseInt(version.split("[.+-]")[0]);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     static List<String> concat(List<String> a, String... b) {
@@ -194,6 +237,7 @@ public final class BenchSuite {
         CLIENTS.put("tcp", List.of("tcp"));
         CLIENTS.put("libp2p", List.of("libp2p", "go", "js"));
         CLIENTS.put("netty", List.of("netty"));
+        CLIENTS.put("libp2p-newjdk", List.of("libp2p-newjdk"));
         CLIENTS.put("go", List.of("go", "libp2p"));
         CLIENTS.put("js", List.of("js", "libp2p"));
     }
@@ -219,7 +263,7 @@ public final class BenchSuite {
                     if (!client.available) continue;
                     String pair = clientId + ">" + server.id;
                     client(pair, client, addr, "rtt,throughput", plan.rttWarmup, plan.rttCount);
-                    if (!server.id.equals("tcp")) client(pair, client, addr, "ping", plan.pingWarmup, plan.pingCount);
+                    if (!server.id.equals("tcp") && !server.id.equals("libp2p-newjdk")) client(pair, client, addr, "ping", plan.pingWarmup, plan.pingCount);
                     client(pair, client, addr, "setup", plan.setupWarmup, plan.setupCount);
                     if (clientId.equals(server.id) && (clientId.equals("tcp") || clientId.equals("libp2p") || clientId.equals("netty"))) {
                         client(pair, client, addr, "aggregate", 0, 1);
@@ -474,6 +518,7 @@ public final class BenchSuite {
     static final String[][] PAIRS = {
             {"libp2p>libp2p", "LAN Chat libp2p"},
             {"netty>netty", "LAN Chat netty"},
+            {"libp2p-newjdk>libp2p-newjdk", "LAN Chat libp2p, newer JDK⁴"},
             {"tcp>tcp", "raw TCP"},
             {"go>go", "go↔go"},
             {"go>libp2p", "go→LAN Chat"},
@@ -582,6 +627,10 @@ public final class BenchSuite {
                 + "bench peers give the SPI an inline executor, so callbacks run on the I/O thread (allowed by the SPI, not used by the "
                 + "app): the difference between the two is the cost of those hand-offs on this machine, the rest is the transport. "
                 + "go's echo handler reads and writes in its stream goroutine, which its yamux reader wakes: one cheap hand-off.");
+        g.add("");
+        g.add("⁴ " + (newerJdkVersion.isEmpty() ? "Not measured: no JDK 20 or later on this machine (`BENCH_NEWER_JDK` names one)."
+                : "The same LAN Chat libp2p bench peers, both on JDK " + newerJdkVersion + " instead of the JDK 17 the product targets: "
+                + "JDK 20 and later have ChaCha20 and Poly1305 intrinsics, JDK 17's are pure Java (see the JFR profile below)."));
         List<String> errors = results.entrySet().stream().filter(e -> !e.getValue().ok())
                 .map(e -> "`" + e.getKey() + "`: " + e.getValue().fields().get("error")).toList();
         if (!errors.isEmpty()) {
@@ -664,7 +713,7 @@ public final class BenchSuite {
                 + " pings, a guard against a stream leak fixed in 1a2d0b0, see “Bugs found”; go pings back to back on one stream); throughput " + plan.tpBytes / MiB + " MiB after " + plan.tpWarmup / MiB
                 + " MiB warm-up" + (plan == QUICK ? " (quick mode: less than the 1 GiB of `--full`)" : "") + "; 100-connection aggregate "
                 + plan.aggBytes / MiB + " MiB in total (LAN Chat: 100 `ChatSession`s, one chat stream each: the SPI has no way to open more "
-                + "streams on one connection); setup " + plan.setupCount + " new connections after " + Math.min(plan.setupWarmup, 50) + " warm-up, each "
+                + "streams on one connection); setup " + plan.setupCount + " new connections after " + plan.setupWarmup + " warm-up, each "
                 + "timed from dial to the first chat line's echo. go runs with `-security noise` (its default would pick TLS) and every peer "
                 + "uses an Ed25519 identity.";
     }
@@ -720,6 +769,12 @@ public final class BenchSuite {
         goal(g, "libp2p 1-stream throughput ≥ 50% of raw TCP", value("libp2p>libp2p", tp), value("tcp>tcp", tp), 0.5, false);
         goal(g, "libp2p 1-stream throughput ≥ 80% of go-libp2p", value("libp2p>libp2p", tp), value("go>go", tp), 0.8, false);
         goal(g, "libp2p 1-stream throughput ≥ 2× js-libp2p", value("libp2p>libp2p", tp), value("js>js", tp), 2.0, false);
+        if (!newerJdkVersion.isEmpty()) {
+            String on = " (both LAN Chat peers on JDK " + newerJdkVersion + "⁴, for reference)";
+            goal(g, "libp2p 1-stream throughput ≥ 50% of raw TCP" + on, value("libp2p-newjdk>libp2p-newjdk", tp), value("tcp>tcp", tp), 0.5, false);
+            goal(g, "libp2p 1-stream throughput ≥ 80% of go-libp2p" + on, value("libp2p-newjdk>libp2p-newjdk", tp), value("go>go", tp), 0.8, false);
+            goal(g, "libp2p 1-stream throughput ≥ 2× js-libp2p" + on, value("libp2p-newjdk>libp2p-newjdk", tp), value("js>js", tp), 2.0, false);
+        }
         goal(g, "libp2p setup p50 no slower than go-libp2p", value("libp2p>libp2p", setup), value("go>go", setup), 1.0, true);
         Optional<Double> start = startupRows.stream().filter(r -> r.node.contains("--transport libp2p") && r.flags.equals("default") && !r.secs.isEmpty())
                 .findFirst().map(r -> medianD(r.secs));

@@ -30,15 +30,20 @@ import lanchat.discovery.mdns.MdnsMessages.Layout;
  * a recording one and a fake clock.
  *
  * <ul>
- *   <li>On a new interface: announce (twice, one second apart, RFC 6762 8.3) and query (twice, likewise).</li>
+ *   <li>On a new interface: announce (twice, one second apart, RFC 6762 8.3) and query (twice, likewise). The first
+ *       query asks for unicast answers (QU bit, RFC 6762 5.4), which members send at once, while their multicast answer
+ *       may have to wait up to a second behind their last multicast.</li>
  *   <li>Every query interval: a query on every interface, after counting who did not answer the previous one
  *       ({@link PeerTable#queryRound}). Queries carry no known answers, so every member answers every query.</li>
  *   <li>A query for the room is answered on the interface it came in on (all interfaces when that cannot be told),
  *       with only that interface's addresses; at most one multicast per interface per second (RFC 6762 6): later
- *       answers wait and are merged. The IPv4 and IPv6 copies of one query (same non-zero ID) are answered once.</li>
+ *       answers wait and are merged. The IPv4 and IPv6 copies of one query (same non-zero ID) are answered once. A
+ *       question with the QU bit is also answered at once by unicast to its sender (RFC 6762 5.4), within the same
+ *       budget as legacy replies; the multicast answer still follows, for peers whose unicast copy went to another
+ *       process sharing port 5353 on their host.</li>
  *   <li>A query for the room from an address that is neither ours nor a known member's is a newcomer starting up: we
- *       query back at once (at most once a second per interface), which finds a go-libp2p peer right away instead of
- *       when its own announcement comes, up to a second later (zeroconf probes first).</li>
+ *       query back at once (at most once a second per interface, QU too), which finds a go-libp2p peer right away
+ *       instead of when its own announcement comes, up to a second later (zeroconf probes first).</li>
  *   <li>Responses: TXT records of {@code <label>.R.local.} are read with {@link TxtRecords#parse}; TTL 0 is a
  *       goodbye, as is a PTR {@code R.local. -> <label>.R.local.} with TTL 0. Our own instance and peer id are
  *       ignored.</li>
@@ -47,7 +52,7 @@ import lanchat.discovery.mdns.MdnsMessages.Layout;
 final class MdnsEngine {
     private static final Logger log = LoggerFactory.getLogger(MdnsEngine.class);
     static final int MDNS_PORT = 5353;
-    /** Legacy unicast replies allowed per second, in all. */
+    /** Unicast replies (legacy and QU) allowed per second, in all: a spoofed query cannot turn us into an amplifier. */
     static final int LEGACY_PER_SECOND = 20;
 
     /** What the engine needs from the outside. All calls happen on the engine's thread. */
@@ -152,11 +157,11 @@ final class MdnsEngine {
     /** Announce now and a second later; with {@code query}, query likewise. */
     private void startBurst(IfState st, boolean query) {
         requestMulticast(st, Layout.ANNOUNCE);
-        if (query) sendQuery(st);
+        if (query) sendQuery(st, true);
         io.schedule(() -> {
             if (closed || st.gone) return;
             requestMulticast(st, Layout.ANNOUNCE);
-            if (query) sendQuery(st);
+            if (query) sendQuery(st, false);
         }, 1000);
     }
 
@@ -166,7 +171,7 @@ final class MdnsEngine {
     void periodicQuery() {
         if (closed) return;
         emit(table.queryRound(clock.getAsLong()));
-        for (IfState st : ifaces.values()) sendQuery(st);
+        for (IfState st : ifaces.values()) sendQuery(st, false);
     }
 
     /** Drops records whose TTL ran out; call about once a second. */
@@ -175,9 +180,10 @@ final class MdnsEngine {
         emit(table.expire(clock.getAsLong()));
     }
 
-    private void sendQuery(IfState st) {
+    /** {@code unicastResponse}: the QU bit, for answers that need not wait for the members' multicast turn. */
+    private void sendQuery(IfState st, boolean unicastResponse) {
         st.lastQuery = clock.getAsLong();
-        io.multicast(st.nif, messages.query(1 + random.nextInt(0xFFFF)));
+        io.multicast(st.nif, messages.query(1 + random.nextInt(0xFFFF), unicastResponse));
     }
 
     // ------------------------------------------------------------------------------------------ packets
@@ -214,6 +220,7 @@ final class MdnsEngine {
 
     private void onQuery(Message m, InetSocketAddress sender, boolean fromThisHost) {
         EnumSet<Layout> want = EnumSet.noneOf(Layout.class);
+        EnumSet<Layout> wantUnicast = EnumSet.noneOf(Layout.class);
         Question legacyQuestion = null;
         boolean forRoom = false;
         for (Question q : m.questions()) {
@@ -224,6 +231,7 @@ final class MdnsEngine {
                 if (knownAnswer(m)) continue;
             }
             want.add(l);
+            if (q.unicastResponse()) wantUnicast.add(l);
             if (legacyQuestion == null) legacyQuestion = q;
         }
         if (want.isEmpty() && !forRoom) return;
@@ -234,10 +242,13 @@ final class MdnsEngine {
         }
         long now = clock.getAsLong();
         for (IfState st : targets) {
-            if (!want.isEmpty() && !duplicate(st, m.id(), now)) for (Layout l : want) requestMulticast(st, l);
+            if (!want.isEmpty() && !duplicate(st, m.id(), now)) {
+                for (Layout l : wantUnicast) unicastReply(st, l, sender);
+                for (Layout l : want) requestMulticast(st, l);
+            }
             if (forRoom && !fromThisHost && now - st.lastQuery >= 1000 && !table.knowsIp(NetIf.stripScope(sender.getAddress()).getAddress())) {
                 log.debug("mdns: query from newcomer {} on {}: querying back", sender, st.nif.key());
-                sendQuery(st);
+                sendQuery(st, true);
             }
         }
     }
@@ -277,20 +288,31 @@ final class MdnsEngine {
     }
 
     private void legacyReply(EnumSet<Layout> want, Question q, int id, InetSocketAddress to, List<IfState> targets) {
+        if (targets.isEmpty()) return;
+        IfState st = targets.get(0);
+        for (Layout l : want) {
+            if (!unicastBudget()) return;
+            messages.response(l, st.advertised, MdnsMessages.budget(st.nif.mtu()), q, id).ifPresent(b -> io.unicast(to, b));
+        }
+    }
+
+    /** A QU question's answer: the records a multicast answer would carry, sent to the querier alone (RFC 6762 6). */
+    private void unicastReply(IfState st, Layout layout, InetSocketAddress to) {
+        if (st.advertised.isEmpty() && layout != Layout.META) return;
+        if (!unicastBudget()) return;
+        messages.response(layout, st.advertised, MdnsMessages.budget(st.nif.mtu()), null, 0).ifPresent(b -> io.unicast(to, b));
+    }
+
+    /** Takes one unicast reply from this second's budget; false when it is spent. */
+    private boolean unicastBudget() {
         long now = clock.getAsLong();
         if (now - legacyWindow >= 1000) {
             legacyWindow = now;
             legacyCount = 0;
         }
-        if (targets.isEmpty()) return;
-        IfState st = targets.get(0);
-        for (Layout l : want) {
-            if (legacyCount >= LEGACY_PER_SECOND) return;
-            messages.response(l, st.advertised, MdnsMessages.budget(st.nif.mtu()), q, id).ifPresent(b -> {
-                legacyCount++;
-                io.unicast(to, b);
-            });
-        }
+        if (legacyCount >= LEGACY_PER_SECOND) return false;
+        legacyCount++;
+        return true;
     }
 
     // ------------------------------------------------------------------------------------------ rate limit

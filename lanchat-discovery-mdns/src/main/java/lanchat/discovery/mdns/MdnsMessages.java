@@ -77,8 +77,8 @@ final class MdnsMessages {
     }
 
     /** A QUERY with a random ID. */
-    byte[] query(int id) {
-        return codec.encode(new Draft(false, id, List.of(new Question(names.service, MdnsCodec.PTR, false)), List.of(), List.of()));
+    byte[] query(int id, boolean unicastResponse) {
+        return codec.encode(new Draft(false, id, List.of(new Question(names.service, MdnsCodec.PTR, unicastResponse)), List.of(), List.of()));
     }
 
     /**

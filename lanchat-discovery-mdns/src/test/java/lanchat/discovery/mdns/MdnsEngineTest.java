@@ -32,7 +32,7 @@ class MdnsEngineTest {
     final NetIf eth0 = nif("eth0", 2, "10.77.1.1/24"), eth1 = nif("eth1", 3, "10.9.0.1/16");
 
     long now = 1_000_000;
-    final List<String> sent = new ArrayList<>(); // "iface layout-or-QUERY"
+    final List<String> sent = new ArrayList<>(); // "iface layout-or-QUERY" (QUERY-QU: asking for unicast answers)
     final List<byte[]> sentBytes = new ArrayList<>();
     final List<DiscoveryEvent> events = new ArrayList<>();
     final PriorityQueue<long[]> timers = new PriorityQueue<>((x, y) -> Long.compare(x[0], y[0]));
@@ -62,7 +62,7 @@ class MdnsEngineTest {
 
     static String kind(byte[] b) {
         Dig.Parsed p = Dig.parse(b);
-        if (!p.response()) return "QUERY";
+        if (!p.response()) return p.lines().stream().anyMatch(l -> (l.dnsClass() & 0x8000) != 0) ? "QUERY-QU" : "QUERY";
         List<String> types = p.lines().stream().map(Dig.Line::type).toList();
         if (p.lines().stream().allMatch(l -> l.ttl() == 0)) return "GOODBYE";
         if (p.section("ADDITIONAL").size() > 0) return "BROWSE";
@@ -97,7 +97,11 @@ class MdnsEngineTest {
     }
 
     byte[] query(String room, int id) {
-        return new MdnsMessages(ServiceNames.withLabel(room, "x"), peerCodec).query(id);
+        return new MdnsMessages(ServiceNames.withLabel(room, "x"), peerCodec).query(id, false);
+    }
+
+    byte[] queryQu(String room, int id) {
+        return new MdnsMessages(ServiceNames.withLabel(room, "x"), peerCodec).query(id, true);
     }
 
     void receive(byte[] b, String from, int port) {
@@ -107,9 +111,9 @@ class MdnsEngineTest {
     @Test
     void joiningAnnouncesAndQueriesTwiceOneSecondApart() {
         engine(Map.of(), List.of(eth0));
-        assertEquals(List.of("eth0 ANNOUNCE", "eth0 QUERY"), sent);
+        assertEquals(List.of("eth0 ANNOUNCE", "eth0 QUERY-QU"), sent);
         advance(1000);
-        assertEquals(List.of("eth0 ANNOUNCE", "eth0 QUERY", "eth0 ANNOUNCE", "eth0 QUERY"), sent);
+        assertEquals(List.of("eth0 ANNOUNCE", "eth0 QUERY-QU", "eth0 ANNOUNCE", "eth0 QUERY"), sent);
         Dig.Parsed p = Dig.parse(sentBytes.get(0));
         assertTrue(p.render().contains("dnsaddr=/ip4/10.77.1.1/tcp/4001/p2p/" + SELF), p.render());
     }
@@ -170,7 +174,7 @@ class MdnsEngineTest {
         advance(5000);
         sent.clear();
         receive(query("myroom", 77), "10.77.1.9", 5353);
-        assertEquals(List.of("eth0 BROWSE", "eth0 QUERY"), sent);
+        assertEquals(List.of("eth0 BROWSE", "eth0 QUERY-QU"), sent);
         sent.clear();
         advance(2000);
         receive(peerResponse("myroom", A_LABEL, Layout.ANNOUNCE, List.of(tcp("10.77.1.9", 5000, A))), "10.77.1.9", 5353);
@@ -241,6 +245,26 @@ class MdnsEngineTest {
     }
 
     @Test
+    void aQuQueryIsAnsweredByUnicastAtOnceThenByMulticastInItsTurn() {
+        engine(Map.of(), List.of(eth0)); // just announced: the next multicast must wait a second
+        sent.clear();
+        sentBytes.clear();
+        receive(queryQu("myroom", 50), "10.77.1.2", 5353);
+        assertEquals(List.of("unicast /10.77.1.2:5353 BROWSE"), sent);
+        Dig.Parsed p = Dig.parse(sentBytes.get(0));
+        assertEquals(0, p.id());
+        assertTrue(p.render().contains("dnsaddr=/ip4/10.77.1.1/tcp/4001/p2p/" + SELF), p.render());
+        advance(1000);
+        assertTrue(sent.contains("eth0 BROWSE") || sent.contains("eth0 ANNOUNCE"), "the multicast answer follows: " + sent);
+        // a QU question for another room gets nothing; many QU queries get at most the unicast budget
+        sent.clear();
+        receive(queryQu("otherroom", 51), "10.77.1.2", 5353);
+        assertEquals(List.of(), sent);
+        for (int i = 0; i < 100; i++) receive(queryQu("myroom", 100 + i), "10.77.1." + (2 + i % 200), 5353);
+        assertTrue(sent.stream().filter(s -> s.startsWith("unicast")).count() <= MdnsEngine.LEGACY_PER_SECOND, "rate-limited: " + sent);
+    }
+
+    @Test
     void legacyUnicastQueriesGetAUnicastReply() {
         engine(Map.of(), List.of(eth0));
         sent.clear();
@@ -292,7 +316,7 @@ class MdnsEngineTest {
         sent.clear();
         NetIf eth1New = nif("eth1", 9, "10.78.0.5/24"); // Docker reconnect: a new name and index
         engine.interfaces(List.of(eth1New), Set.of(ip("10.78.0.5")));
-        assertEquals(List.of("eth1 ANNOUNCE", "eth1 QUERY"), sent);
+        assertEquals(List.of("eth1 ANNOUNCE", "eth1 QUERY-QU"), sent);
         assertEquals(List.of(tcp("10.78.0.5", 4001, SELF)), engine.advertised(eth1New.key()));
         advance(5000);
         sent.clear();

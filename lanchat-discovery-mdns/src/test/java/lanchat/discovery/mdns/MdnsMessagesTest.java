@@ -40,7 +40,8 @@ class MdnsMessagesTest {
 
     @Test
     void query() {
-        byte[] b = msgs.query(0x1234);
+        assertEquals(0x8001, Dig.parse(msgs.query(1, true)).lines().get(0).dnsClass(), "QU: the top bit of the class");
+        byte[] b = msgs.query(0x1234, false);
         Dig.Parsed p = Dig.parse(b);
         System.out.println("QUERY (" + b.length + " bytes)\n" + Dig.hex(b) + p.render());
         assertFalse(p.response());
