@@ -75,6 +75,13 @@ final class Libp2pConnection implements ChatSession {
     /** The nick we last told the peer, and whether it speaks the nick protocol at all; event loop only. */
     private String sentNick;
     private boolean nickUnsupported;
+    /**
+     * How long one ping stream serves: go-libp2p closes an inbound ping stream idle for 10 s (any after 30 s) and
+     * js-libp2p any ping stream 10 s after it opened, so ours retire well before either.
+     */
+    static final Duration PING_STREAM_LIFETIME = Duration.ofSeconds(5);
+    /** The ping stream in use, if any; event loop only. */
+    private CompletableFuture<PingInitiator> pingStream;
 
     Libp2pConnection(Libp2pTransport transport, Channel channel, PeerId remote, Direction direction, byte[] handshakeHash) {
         this.transport = transport;
@@ -250,6 +257,11 @@ final class Libp2pConnection implements ChatSession {
                 java.util.Optional.of(Multiaddr.tcp((InetSocketAddress) channel.remoteAddress())), List.copyOf(SUPPORTED).stream().sorted().toList());
     }
 
+    /** Streams open on this connection now, either side's (tests, diagnostics); waits for the event loop. */
+    int openStreams() throws Exception {
+        return channel.eventLoop().submit(() -> mux == null ? 0 : mux.streamCount()).get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     /** What the peer said of itself in identify, once known. */
     IdentifyMessage remoteIdentify() {
         return remoteIdentify;
@@ -335,19 +347,39 @@ final class Libp2pConnection implements ChatSession {
     public CompletionStage<Duration> ping() {
         if (!isOpen()) return CompletableFuture.failedFuture(new IOException("session to " + remote + " is closed"));
         CompletableFuture<Duration> rtt = new CompletableFuture<>();
-        channel.eventLoop().execute(() -> openStream(List.of(PingProtocol.ID)).whenComplete((stream, err) -> {
-            if (err != null) {
-                rtt.completeExceptionally(err);
-                return;
-            }
-            PingInitiator ping = new PingInitiator();
-            stream.pipeline().addLast(ping);
-            ping.result().whenComplete((d, e) -> {
-                if (e != null) rtt.completeExceptionally(e);
-                else rtt.complete(d);
-            });
+        channel.eventLoop().execute(() -> pingStream().thenCompose(PingInitiator::ping).whenComplete((d, e) -> {
+            if (e != null) rtt.completeExceptionally(e instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : e);
+            else rtt.complete(d);
         }));
         return rtt;
+    }
+
+    /**
+     * The ping stream, opened on the first ping and used by the pings of the next {@link #PING_STREAM_LIFETIME}, then
+     * retired (the next ping opens another). Event loop only.
+     */
+    private CompletableFuture<PingInitiator> pingStream() {
+        if (pingStream != null) return pingStream;
+        CompletableFuture<PingInitiator> f = new CompletableFuture<>();
+        pingStream = f;
+        openStream(List.of(PingProtocol.ID)).whenComplete((stream, err) -> {
+            if (err != null) {
+                if (pingStream == f) pingStream = null;
+                f.completeExceptionally(err);
+                return;
+            }
+            PingInitiator pinger = new PingInitiator();
+            stream.pipeline().addLast(pinger);
+            stream.closeFuture().addListener(c -> {
+                if (pingStream == f) pingStream = null;
+            });
+            stream.eventLoop().schedule(() -> {
+                if (pingStream == f) pingStream = null;
+                pinger.retire();
+            }, PING_STREAM_LIFETIME.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            f.complete(pinger);
+        });
+        return f;
     }
 
     @Override

@@ -14,6 +14,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import lanchat.transport.libp2p.LeakCheck;
 import lanchat.transport.libp2p.Wire;
@@ -22,104 +26,99 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(LeakCheck.class)
 class PingInitiatorTest {
-    private static Throwable failure(PingInitiator ping) {
-        ExecutionException e = assertThrows(ExecutionException.class, () -> ping.result().get());
+    private static Throwable failure(CompletableFuture<Duration> ping) {
+        ExecutionException e = assertThrows(ExecutionException.class, ping::get);
         return e.getCause();
     }
 
     @Test
-    void sendsThirtyTwoRandomBytesAtOnce() {
-        PingInitiator a = new PingInitiator();
-        PingInitiator b = new PingInitiator();
-        EmbeddedChannel ca = new EmbeddedChannel(a);
-        EmbeddedChannel cb = new EmbeddedChannel(b);
-        byte[] pa = Wire.drainOutbound(ca);
-        byte[] pb = Wire.drainOutbound(cb);
-        assertEquals(PingProtocol.SIZE, pa.length);
-        assertFalse(java.util.Arrays.equals(pa, pb), "payloads are random");
-        assertEquals(0, Wire.drainOutbound(ca).length, "sent once, not again on channelActive");
-        ca.finishAndReleaseAll();
-        cb.finishAndReleaseAll();
-    }
-
-    @Test
-    void addedToAnInactiveChannelItSendsWhenActive() throws Exception {
-        EmbeddedChannel ch = new EmbeddedChannel(false, false);
-        PingInitiator ping = new PingInitiator();
-        ch.pipeline().addLast(ping);
-        ch.register();
-        assertEquals(PingProtocol.SIZE, Wire.drainOutbound(ch).length);
+    void sendsThirtyTwoFreshRandomBytesPerPingAndNothingBefore() {
+        PingInitiator pinger = new PingInitiator();
+        EmbeddedChannel ch = new EmbeddedChannel(pinger);
+        assertEquals(0, Wire.drainOutbound(ch).length, "nothing until asked");
+        pinger.ping();
+        byte[] first = Wire.drainOutbound(ch);
+        pinger.ping();
+        byte[] second = Wire.drainOutbound(ch);
+        assertEquals(PingProtocol.SIZE, first.length);
+        assertEquals(PingProtocol.SIZE, second.length);
+        assertFalse(Arrays.equals(first, second), "payloads are random");
         ch.finishAndReleaseAll();
     }
 
     @Test
-    void completesWithTheRoundTripTimeOnTheRightEcho() throws Exception {
-        PingInitiator ping = new PingInitiator();
-        EmbeddedChannel ch = new EmbeddedChannel(ping);
+    void manyPingsOnOneStreamEachWithItsRoundTrip() throws Exception {
+        PingInitiator pinger = new PingInitiator();
+        EmbeddedChannel ch = new EmbeddedChannel(pinger);
         EmbeddedChannel responder = new EmbeddedChannel(new PingResponder());
-        Wire.pump(ch, responder);
-        Duration rtt = ping.result().get();
-        assertFalse(rtt.isNegative());
-        assertTrue(rtt.compareTo(Duration.ofSeconds(10)) < 0, rtt.toString());
-        assertFalse(ch.isOpen(), "the stream is closed after the echo");
+        for (int i = 0; i < 50; i++) {
+            CompletableFuture<Duration> rtt = pinger.ping();
+            Wire.pump(ch, responder);
+            Duration d = rtt.get();
+            assertFalse(d.isNegative());
+            assertTrue(d.compareTo(Duration.ofSeconds(10)) < 0, d.toString());
+        }
+        assertTrue(ch.isOpen(), "the stream stays open for the next ping");
         ch.finishAndReleaseAll();
         responder.finishAndReleaseAll();
     }
 
     @Test
-    void theEchoMayArriveInPieces() throws Exception {
-        PingInitiator ping = new PingInitiator();
-        EmbeddedChannel ch = new EmbeddedChannel(ping);
+    void overlappingPingsAreMatchedInOrderEvenWhenEchoesArriveInPieces() throws Exception {
+        PingInitiator pinger = new PingInitiator();
+        EmbeddedChannel ch = new EmbeddedChannel(pinger);
+        List<CompletableFuture<Duration>> pings = new ArrayList<>();
+        for (int i = 0; i < 3; i++) pings.add(pinger.ping());
         byte[] sent = Wire.drainOutbound(ch);
-        ByteBuf first = Unpooled.copiedBuffer(sent, 0, 10);
-        ByteBuf second = Unpooled.copiedBuffer(sent, 10, 22);
-        ch.writeInbound(first);
-        assertFalse(ping.result().isDone());
-        assertTrue(ch.isOpen());
-        ch.writeInbound(second);
-        assertTrue(ping.result().isDone());
-        ping.result().get();
-        assertEquals(0, first.refCnt());
-        assertEquals(0, second.refCnt());
+        assertEquals(3 * PingProtocol.SIZE, sent.length);
+        ByteBuf a = Unpooled.copiedBuffer(sent, 0, 40), b = Unpooled.copiedBuffer(sent, 40, 56);
+        ch.writeInbound(a);
+        assertTrue(pings.get(0).isDone() && !pings.get(1).isDone());
+        ch.writeInbound(b);
+        for (CompletableFuture<Duration> p : pings) p.get();
+        assertEquals(0, a.refCnt());
+        assertEquals(0, b.refCnt());
         assertNull(ch.readInbound());
         ch.finishAndReleaseAll();
     }
 
     @Test
-    void failsOnDifferentBytes() {
-        PingInitiator ping = new PingInitiator();
-        EmbeddedChannel ch = new EmbeddedChannel(ping);
+    void differentBytesFailThatPingAndEveryOtherWaitingAndCloseTheStream() {
+        PingInitiator pinger = new PingInitiator();
+        EmbeddedChannel ch = new EmbeddedChannel(pinger);
+        CompletableFuture<Duration> first = pinger.ping(), second = pinger.ping();
         byte[] sent = Wire.drainOutbound(ch);
         sent[17] ^= 1;
         ByteBuf wrong = Unpooled.wrappedBuffer(sent);
         ch.writeInbound(wrong);
-        Throwable cause = failure(ping);
+        Throwable cause = failure(first);
         assertInstanceOf(IOException.class, cause);
         assertTrue(cause.getMessage().contains("different"), cause.getMessage());
+        assertInstanceOf(IOException.class, failure(second));
         assertFalse(ch.isOpen());
         assertEquals(0, wrong.refCnt());
+        assertInstanceOf(IOException.class, failure(pinger.ping()), "a closed stream takes no more pings");
         ch.finishAndReleaseAll();
     }
 
     @Test
-    void extraBytesAfterTheEchoAreIgnoredAndReleased() throws Exception {
-        PingInitiator ping = new PingInitiator();
-        EmbeddedChannel ch = new EmbeddedChannel(ping);
-        byte[] sent = Wire.drainOutbound(ch);
-        ByteBuf echoAndMore = Unpooled.buffer().writeBytes(sent).writeBytes(new byte[40]);
-        ch.writeInbound(echoAndMore);
-        ping.result().get();
-        assertEquals(0, echoAndMore.refCnt());
+    void anEchoNobodyWaitsForClosesTheStream() {
+        EmbeddedChannel ch = new EmbeddedChannel(new PingInitiator());
+        ByteBuf unsolicited = Unpooled.wrappedBuffer(new byte[PingProtocol.SIZE]);
+        ch.writeInbound(unsolicited);
+        assertFalse(ch.isOpen());
+        assertEquals(0, unsolicited.refCnt());
         ch.finishAndReleaseAll();
     }
 
     @Test
-    void failsWhenTheStreamClosesFirst() {
-        PingInitiator ping = new PingInitiator();
-        EmbeddedChannel ch = new EmbeddedChannel(ping);
+    void aStreamClosingFirstFailsWhatWaits() {
+        PingInitiator pinger = new PingInitiator();
+        EmbeddedChannel ch = new EmbeddedChannel(pinger);
+        CompletableFuture<Duration> ping = pinger.ping();
         Wire.drainOutbound(ch);
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[31])); // one byte short
-        assertFalse(ping.result().isDone());
+        assertFalse(ping.isDone());
         ch.close();
         Throwable cause = failure(ping);
         assertInstanceOf(IOException.class, cause);
@@ -128,9 +127,30 @@ class PingInitiatorTest {
     }
 
     @Test
-    void failsOnAnExceptionAndClosesTheStream() {
-        PingInitiator ping = new PingInitiator();
-        EmbeddedChannel ch = new EmbeddedChannel(new ChannelInboundHandlerAdapter(), ping);
+    void retiringClosesOnceTheLastEchoIsIn() throws Exception {
+        PingInitiator pinger = new PingInitiator();
+        EmbeddedChannel ch = new EmbeddedChannel(pinger);
+        CompletableFuture<Duration> ping = pinger.ping();
+        byte[] sent = Wire.drainOutbound(ch);
+        pinger.retire();
+        assertTrue(ch.isOpen(), "a ping still waits");
+        assertInstanceOf(IOException.class, failure(pinger.ping()), "retired: no new pings");
+        ch.writeInbound(Unpooled.wrappedBuffer(sent));
+        ping.get();
+        assertFalse(ch.isOpen());
+        ch.finishAndReleaseAll();
+
+        EmbeddedChannel idle = new EmbeddedChannel(new PingInitiator());
+        ((PingInitiator) idle.pipeline().first()).retire();
+        assertFalse(idle.isOpen(), "nothing waits: closed at once");
+        idle.finishAndReleaseAll();
+    }
+
+    @Test
+    void anExceptionFailsWhatWaitsAndClosesTheStream() {
+        PingInitiator pinger = new PingInitiator();
+        EmbeddedChannel ch = new EmbeddedChannel(new ChannelInboundHandlerAdapter(), pinger);
+        CompletableFuture<Duration> ping = pinger.ping();
         Wire.drainOutbound(ch);
         IOException boom = new IOException("reset by peer");
         ch.pipeline().fireExceptionCaught(boom);
@@ -140,8 +160,8 @@ class PingInitiatorTest {
     }
 
     @Test
-    void aFailedWriteFailsTheResult() throws Exception {
-        EmbeddedChannel ch = new EmbeddedChannel(false, false);
+    void aFailedWriteFailsThePing() {
+        EmbeddedChannel ch = new EmbeddedChannel();
         ch.pipeline().addLast(new io.netty.channel.ChannelOutboundHandlerAdapter() {
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
@@ -149,10 +169,9 @@ class PingInitiatorTest {
                 promise.setFailure(new IOException("write refused"));
             }
         });
-        PingInitiator ping = new PingInitiator();
-        ch.pipeline().addLast(ping);
-        ch.register();
-        assertEquals("write refused", failure(ping).getMessage());
+        PingInitiator pinger = new PingInitiator();
+        ch.pipeline().addLast(pinger);
+        assertEquals("write refused", failure(pinger.ping()).getMessage());
         ch.finishAndReleaseAll();
     }
 }
