@@ -6,6 +6,7 @@
 // stdout carries only the contract lines (see ../README.md); logs go to stderr.
 import './compat.js' // must stay first: Promise.withResolvers on Node 20
 
+import { setMaxListeners } from 'node:events'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -21,6 +22,10 @@ import { createLibp2p } from 'libp2p'
 
 const CHAT_PROTOCOLS = ['/chat/1.0.0', '/chat/1.1.0']
 const STREAM_LIMIT = 1024
+// bench runs only: --bench streams opens --streams N streams on one connection
+// and the echo server does not know N, so neither the chat handler nor yamux
+// (1000 per connection by default) may be the limit
+const BENCH_STREAM_LIMIT = 1 << 20
 const MAX_PENDING = 1000
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -49,6 +54,7 @@ function parseFlags (argv) {
       warmup: { type: 'string', default: '1000' },
       bytes: { type: 'string', default: String(1 << 30) },
       'warmup-bytes': { type: 'string', default: String(64 << 20) },
+      streams: { type: 'string', default: '100' },
       timeout: { type: 'string', default: '120' }
     }
   })
@@ -73,6 +79,7 @@ function parseFlags (argv) {
       warmup: int('warmup'),
       bytes: Math.max(1, int('bytes')),
       warmupBytes: int('warmup-bytes'),
+      streams: Math.max(1, int('streams')),
       timeout: Math.max(1, int('timeout'))
     }
   }
@@ -80,7 +87,8 @@ function parseFlags (argv) {
 
 const USAGE = `usage: node peer.js [--listen MA]... [--dial MA/p2p/ID]... [--key ed25519|rsa|secp256k1]
        [--pid /chat/1.1.0] [--rendezvous NAME] [--security noise|default] [--echo] [--ping]
-       [--bench echo|rtt,ping,throughput,setup [--count N] [--warmup N] [--bytes B] [--warmup-bytes B] [--timeout S]]`
+       [--bench echo|rtt,ping,throughput,streams,setup [--count N] [--warmup N] [--bytes B] [--warmup-bytes B]
+        [--streams N] [--timeout S]]`
 
 // ------------------------------------------------------------------ output
 
@@ -372,7 +380,7 @@ async function main () {
     addresses: { listen: cfg.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux(cfg.bench.modes !== '' ? { maxInboundStreams: BENCH_STREAM_LIMIT, maxOutboundStreams: BENCH_STREAM_LIMIT } : {})],
     peerDiscovery,
     services: { identify: identify(), ping: ping() },
     // bench runs open connections back to back from one host (setup loop):
@@ -383,11 +391,12 @@ async function main () {
 
   const served = [...new Set([...CHAT_PROTOCOLS, cfg.pid])]
   const chatHandler = cfg.bench.modes === 'echo'
-    ? (stream) => { benchServe(stream) }
+    ? (stream, connection) => { benchServe(stream, connection) }
     : (stream, connection) => peer.handleChat(stream, connection)
+  const streamLimit = cfg.bench.modes !== '' ? BENCH_STREAM_LIMIT : STREAM_LIMIT
   await node.handle(served, chatHandler, {
-    maxInboundStreams: STREAM_LIMIT,
-    maxOutboundStreams: STREAM_LIMIT
+    maxInboundStreams: streamLimit,
+    maxOutboundStreams: streamLimit
   })
 
   if (cfg.bench.modes === '') node.addEventListener('peer:identify', evt => { // bench runs print BENCH lines only
@@ -445,21 +454,25 @@ async function main () {
 // ------------------------------------------------------------------ bench
 //
 // --bench echo serves the bench protocol on the chat protocols instead of the
-// chat; --bench rtt,ping,throughput,setup --dial MA/p2p/ID measures against
+// chat; --bench rtt,ping,throughput,streams,setup --dial MA/p2p/ID measures against
 // such a server and prints one line per mode (same contract as go-peer and
 // LAN Chat's lanchat-bench; see BENCHMARKS.md):
 //
 //   BENCH rtt p50_us=… p99_us=… max_us=… mean_us=… n=…
 //   BENCH ping …       (services.ping.ping(): a new stream per ping, wall time)
 //   BENCH throughput mb_s=… bytes=… secs=… write=65536
+//   BENCH streams mb_s=… bytes=… secs=… write=65536 streams=N   (N concurrent streams, one connection)
 //   BENCH setup …      (dial → newStream → first echo, new connection each)
 //   BENCH <mode> error=<reason>
 //
 // Bench protocol lines: e<31 digits> is echoed; d<65534 × x> (64 KiB with the
 // newline) is counted; sync is answered with "synced <bytes since last sync>".
+// d-line bytes are counted per connection (all its streams together), so a
+// client may send data on many streams and sync on one of them.
 
 const BENCH_WRITE = 64 * 1024
 const BENCH_PINGS_PER_CONNECTION = 200
+const BENCH_MAX_POLLS = 100000 // sync polls after one streams phase
 
 function benchEchoLine (i) { return 'e' + String(i).padStart(31, '0') }
 
@@ -497,19 +510,27 @@ async function * benchLines (stream) {
   }
 }
 
-async function benchServe (stream) {
-  let counted = 0
+// d-line byte count of each connection, shared by its bench streams
+const benchCounts = new WeakMap()
+
+async function benchServe (stream, connection) {
+  let counted = benchCounts.get(connection)
+  if (counted == null) {
+    counted = { bytes: 0 }
+    benchCounts.set(connection, counted)
+  }
   try {
     for await (const line of benchLines(stream)) {
       if (line.first === 0x64) {
-        counted += line.length
+        counted.bytes += line.length
         continue
       }
       const text = line.text.replace(/\r$/, '')
       if (text.trim() === '') continue
       if (text === 'sync') {
-        await send(stream, `synced ${counted}\n`)
-        counted = 0
+        const bytes = counted.bytes
+        counted.bytes = 0
+        await send(stream, `synced ${bytes}\n`)
       } else {
         await send(stream, text + '\n')
       }
@@ -614,6 +635,66 @@ async function benchThroughput (node, target, cfg, signal) {
   return `mb_s=${(total / 1e6 / secs).toFixed(1)} bytes=${total} secs=${secs.toFixed(3)} write=${BENCH_WRITE}`
 }
 
+// Aggregate throughput over --streams concurrent streams on one connection.
+// Stream 0 does an echo round trip before the others open, so it is the
+// server's first chat stream: LAN Chat answers every sync on its first chat
+// stream, so syncs are sent and read on stream 0 only.
+async function benchStreams (node, target, cfg, signal) {
+  const n = cfg.bench.streams
+  const { connection, stream: s0, lines } = await benchOpen(node, target, cfg.pid, signal)
+  const streams = [s0]
+  setMaxListeners(Infinity, signal) // every writer waits on it (onDrain)
+  // stream reads take no signal: the deadline aborts the streams instead
+  const onAbort = () => { for (const s of streams) s.abort(new Error('--timeout reached')) }
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    const echo = benchEchoLine(0)
+    await send(s0, echo + '\n')
+    const got = await benchNext(lines)
+    if (got.replace(/\r$/, '') !== echo) throw new Error(`unexpected echo ${got.slice(0, 40)}`)
+    for (let i = 1; i < n; i++) {
+      streams.push(await connection.newStream(cfg.pid, { signal, maxOutboundStreams: BENCH_STREAM_LIMIT }))
+    }
+    const data = benchDataLine()
+    // max(n, bytes / 64 KiB) data lines round-robin over the streams, all
+    // writers at once, then sync polls on stream 0 until the server has
+    // counted everything; returns the bytes sent and t0 → last byte counted
+    const phase = async (bytes) => {
+      const count = Math.max(n, Math.floor(bytes / BENCH_WRITE))
+      const total = count * BENCH_WRITE
+      const t0 = nowNs()
+      await Promise.all(streams.map(async (s, i) => {
+        for (let k = Math.floor(count / n) + (i < count % n ? 1 : 0); k > 0; k--) {
+          if (!s.send(data)) await s.onDrain({ signal })
+        }
+      }))
+      let sum = 0
+      for (let polls = 0; sum < total; polls++) {
+        if (polls === BENCH_MAX_POLLS) throw new Error(`peer counted ${sum} of ${total} bytes after ${polls} syncs`)
+        signal.throwIfAborted()
+        await send(s0, 'sync\n')
+        const reply = await benchNext(lines)
+        const m = /^synced (\d+)/.exec(reply)
+        if (m == null) throw new Error(`unexpected reply ${reply.slice(0, 40)}`)
+        const x = Number(m[1])
+        sum += x
+        if (sum > total) throw new Error(`peer counted ${sum} bytes, sent ${total}`)
+        if (x === 0) await new Promise(resolve => setTimeout(resolve, 1))
+      }
+      return { total, secs: (nowNs() - t0) / 1e9 }
+    }
+    await phase(cfg.bench.warmupBytes)
+    const { total, secs } = await phase(cfg.bench.bytes)
+    await Promise.all(streams.map(s => s.close({ signal }).catch(() => {})))
+    return `mb_s=${(total / 1e6 / secs).toFixed(1)} bytes=${total} secs=${secs.toFixed(3)} write=${BENCH_WRITE} streams=${n}`
+  } catch (err) {
+    for (const s of streams) s.abort(err)
+    throw err
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+}
+
 async function benchSetup (node, target, cfg, signal) {
   const samples = []
   const warmup = cfg.bench.warmup
@@ -651,6 +732,7 @@ async function runBench (node, cfg) {
         case 'rtt': fields = await benchRtt(node, target, cfg, signal); break
         case 'ping': fields = await benchPing(node, target, peerId, cfg, signal); break
         case 'throughput': fields = await benchThroughput(node, target, cfg, signal); break
+        case 'streams': fields = await benchStreams(node, target, cfg, signal); break
         case 'setup': fields = await benchSetup(node, target, cfg, signal); break
         default: throw new Error(`unknown bench mode ${mode}`)
       }

@@ -268,6 +268,10 @@ public final class BenchSuite {
                     if (clientId.equals(server.id) && (clientId.equals("tcp") || clientId.equals("libp2p") || clientId.equals("netty"))) {
                         client(pair, client, addr, "aggregate", 0, 1);
                     }
+                    // 100 streams on one connection: only go and js can open them (LAN Chat's SPI has one chat stream per session)
+                    if ((clientId.equals("go") || clientId.equals("js")) && (server.id.equals(clientId) || server.id.equals("libp2p"))) {
+                        client(pair, client, addr, "streams", 0, 1);
+                    }
                 }
             }
         }
@@ -295,11 +299,12 @@ public final class BenchSuite {
     /** {@code inline}: the client's SPI callbacks run on the I/O thread; its results are filed as {@code <kind>_inline}. */
     private void client(String pair, Impl client, String addr, String modes, int warmup, int count, boolean inline) throws Exception {
         String name = pair.replace('>', '_') + "-" + modes.replace(',', '+') + (inline ? "-inline" : "");
-        boolean agg = modes.equals("aggregate");
+        boolean agg = modes.equals("aggregate") || modes.equals("streams");
         List<String> cmd = concat(client.cmd, "-bench", modes, "-dial", addr, "-count", String.valueOf(count), "-warmup", String.valueOf(warmup),
                 "-bytes", String.valueOf(agg ? plan.aggBytes : plan.tpBytes), "-warmup-bytes", String.valueOf(agg ? plan.aggWarmup : plan.tpWarmup),
                 "-timeout", String.valueOf(plan.clientTimeout));
-        if (agg) cmd.addAll(List.of("-conns", String.valueOf(plan.aggConns)));
+        if (modes.equals("aggregate")) cmd.addAll(List.of("-conns", String.valueOf(plan.aggConns)));
+        if (modes.equals("streams")) cmd.addAll(List.of("-streams", String.valueOf(plan.aggConns)));
         if (inline) cmd.addAll(List.of("-callbacks", "inline"));
         String suffix = inline ? "_inline" : "";
         long t0 = System.nanoTime();
@@ -547,6 +552,7 @@ public final class BenchSuite {
             new Figure("ping() call p99, caller's wall time²", "µs", "ping", "p99_us", 1, true),
             new Figure("throughput, 1 stream, 64 KiB writes", "MB/s", "throughput", "mb_s", 1, false),
             new Figure("throughput, 100 connections at once", "MB/s", "aggregate", "mb_s", 1, false),
+            new Figure("throughput, 100 streams on one connection⁵", "MB/s", "streams", "mb_s", 1, false),
             new Figure("connection setup p50", "ms", "setup", "p50_us", 1e-3, true),
             new Figure("connection setup p99", "ms", "setup", "p99_us", 1e-3, true));
 
@@ -631,6 +637,13 @@ public final class BenchSuite {
         g.add("⁴ " + (newerJdkVersion.isEmpty() ? "Not measured: no JDK 20 or later on this machine (`BENCH_NEWER_JDK` names one)."
                 : "The same LAN Chat libp2p bench peers, both on JDK " + newerJdkVersion + " instead of the JDK 17 the product targets: "
                 + "JDK 20 and later have ChaCha20 and Poly1305 intrinsics, JDK 17's are pure Java (see the JFR profile below)."));
+        g.add("");
+        g.add("⁵ The client opens 100 chat streams on one connection, does one round trip on the first (the stream LAN Chat answers "
+                + "on), then writes its share of 64 KiB lines on all of them at once and polls `sync` on the first until the server "
+                + "has counted every byte; servers count per connection. Only go and js can be the client: LAN Chat's SPI gives one "
+                + "chat stream per session, so go→LAN Chat and js→LAN Chat show LAN Chat receiving 100 streams, and its own "
+                + "aggregate is the row above (100 connections). In bench mode go-peer lifts go-libp2p's per-peer stream limits and "
+                + "js-peer js-libp2p's per-protocol ones (their defaults would refuse 100 streams; interop/README.md).");
         List<String> errors = results.entrySet().stream().filter(e -> !e.getValue().ok())
                 .map(e -> "`" + e.getKey() + "`: " + e.getValue().fields().get("error")).toList();
         if (!errors.isEmpty()) {

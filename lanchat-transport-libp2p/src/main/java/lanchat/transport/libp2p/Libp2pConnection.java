@@ -289,11 +289,11 @@ final class Libp2pConnection implements ChatSession {
 
     @Override
     public CompletionStage<Void> send(ChatMessage message) {
-        List<String> lines = message.text().lines().filter(l -> !l.isBlank()).toList(); // receivers skip blank lines anyway
-        for (String line : lines) {
-            if (io.netty.buffer.ByteBufUtil.utf8Bytes(line) > transport.settings().maxMessageBytes()) {
-                return CompletableFuture.failedFuture(new IllegalArgumentException("message too long (max " + transport.settings().maxMessageBytes() + " bytes per line)"));
-            }
+        List<byte[]> lines; // encoded here, on the caller's thread, not on the event loop
+        try {
+            lines = ChatLineEncoder.wireLines(message.text(), transport.settings().maxMessageBytes());
+        } catch (IllegalArgumentException tooLong) {
+            return CompletableFuture.failedFuture(tooLong);
         }
         if (!isOpen()) return CompletableFuture.failedFuture(new IOException("session to " + remote + " is closed"));
         if (lines.isEmpty()) return CompletableFuture.completedFuture(null);
@@ -307,8 +307,8 @@ final class Libp2pConnection implements ChatSession {
                 done.completeExceptionally(new IOException("peer " + remote.shortString() + " is not reading; send buffer full"));
                 return;
             }
-            for (String line : lines.subList(0, lines.size() - 1)) stream.write(line);
-            stream.writeAndFlush(lines.get(lines.size() - 1)).addListener(w -> {
+            for (byte[] line : lines.subList(0, lines.size() - 1)) stream.write(io.netty.buffer.Unpooled.wrappedBuffer(line));
+            stream.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(lines.get(lines.size() - 1))).addListener(w -> {
                 if (w.isSuccess()) done.complete(null);
                 else done.completeExceptionally(w.cause());
             });

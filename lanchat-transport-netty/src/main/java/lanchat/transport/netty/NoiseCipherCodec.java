@@ -30,7 +30,7 @@ final class NoiseCipherCodec extends MessageToMessageCodec<ByteBuf, ByteBuf> {
             ByteBuf cipher = ctx.alloc().heapBuffer(n + TAG);
             try {
                 ByteBuffer dst = cipher.nioBuffer(0, n + TAG);
-                int written = sender.encrypt(plain.nioBuffer(plain.readerIndex(), n), dst);
+                int written = sender.encrypt(plain.nioBuffers(plain.readerIndex(), n), dst); // a composite frame is gathered, not copied
                 cipher.writerIndex(written);
                 plain.skipBytes(n);
                 out.add(cipher);

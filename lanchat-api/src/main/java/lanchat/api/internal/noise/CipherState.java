@@ -93,6 +93,36 @@ public final class CipherState {
     }
 
     /**
+     * Encrypts the remaining bytes of {@code in}, in order, as one message into {@code out}: a gathering
+     * {@link #encrypt(ByteBuffer, ByteBuffer)}, for plaintext that lies in pieces (Netty's composite buffers), so it
+     * need not be copied into one buffer first. Same aliasing rules, for each part.
+     */
+    public int encrypt(ByteBuffer[] in, ByteBuffer out) throws NoiseException {
+        if (in.length == 1) return encrypt(in[0], out);
+        long len = 0;
+        for (ByteBuffer b : in) len += b.remaining();
+        checkPlaintext((int) Math.min(len, Integer.MAX_VALUE));
+        if (out.remaining() < len + TAG_LENGTH) {
+            throw new IllegalArgumentException("output buffer has " + out.remaining() + " bytes left, needs " + (len + TAG_LENGTH));
+        }
+        int[] inPos = new int[in.length];
+        for (int i = 0; i < in.length; i++) inPos[i] = in[i].position();
+        int outPos = out.position();
+        try {
+            start(Cipher.ENCRYPT_MODE, null);
+            int n = 0;
+            for (int i = 0; i < in.length - 1; i++) n += cipher.update(in[i], out);
+            n += cipher.doFinal(in[in.length - 1], out);
+            nonce++;
+            return n;
+        } catch (GeneralSecurityException e) {
+            for (int i = 0; i < in.length; i++) in[i].position(inPos[i]);
+            out.position(outPos);
+            throw new NoiseException("ChaCha20-Poly1305 encryption failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Decrypts {@code in}'s remaining bytes (ciphertext + tag) into {@code out} at its position; both positions
      * advance. On failure both positions are left unchanged, though bytes after {@code out}'s position may have been
      * overwritten. Same aliasing rules as {@link #encrypt(ByteBuffer, ByteBuffer)}.

@@ -156,4 +156,26 @@ class CipherStateTest {
     private static ByteBuffer alloc(boolean direct, int n) {
         return direct ? ByteBuffer.allocateDirect(n) : ByteBuffer.allocate(n);
     }
+
+    @Test
+    void gatheringEncryptionIsTheSameMessageAsOneBuffer() throws NoiseException {
+        CipherState one = new CipherState(new byte[32]), gathered = new CipherState(new byte[32]);
+        java.util.Random random = new java.util.Random(5);
+        for (int[] cuts : new int[][] {{12, 500}, {0, 12, 12, 40}, {1, 1, 1}, {CipherState.MAX_PLAINTEXT - 12, 12}}) {
+            byte[] plain = new byte[java.util.Arrays.stream(cuts).sum()];
+            random.nextBytes(plain);
+            ByteBuffer[] parts = new ByteBuffer[cuts.length];
+            for (int i = 0, off = 0; i < cuts.length; off += cuts[i++]) parts[i] = ByteBuffer.wrap(plain, off, cuts[i]).slice();
+            ByteBuffer out = ByteBuffer.allocate(plain.length + 16 + 3);
+            out.position(3);
+            assertEquals(plain.length + 16, gathered.encrypt(parts, out));
+            for (ByteBuffer p : parts) assertEquals(0, p.remaining());
+            assertArrayEquals(one.encrypt(plain), java.util.Arrays.copyOfRange(out.array(), 3, out.position()));
+        }
+        ByteBuffer[] tooLong = {ByteBuffer.allocate(CipherState.MAX_PLAINTEXT), ByteBuffer.allocate(1)};
+        assertThrows(NoiseException.class, () -> gathered.encrypt(tooLong, ByteBuffer.allocate(70000)));
+        ByteBuffer[] fits = {ByteBuffer.allocate(10), ByteBuffer.allocate(10)};
+        assertThrows(IllegalArgumentException.class, () -> gathered.encrypt(fits, ByteBuffer.allocate(35)));
+        assertEquals(10, fits[0].remaining(), "nothing consumed");
+    }
 }

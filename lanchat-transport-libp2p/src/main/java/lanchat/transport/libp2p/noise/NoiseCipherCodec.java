@@ -74,7 +74,8 @@ public final class NoiseCipherCodec extends ChannelDuplexHandler {
                 int n = Math.min(plain.readableBytes(), CipherState.MAX_PLAINTEXT);
                 ByteBuf sealed = ctx.alloc().heapBuffer(n + TAG);
                 frames.add(sealed);
-                sealed.writerIndex(sender.encrypt(plain.nioBuffer(plain.readerIndex(), n), sealed.nioBuffer(0, n + TAG)));
+                // the parts as they are (a yamux header, a line...): gathered by the cipher, not copied together first
+                sealed.writerIndex(sender.encrypt(plain.nioBuffers(plain.readerIndex(), n), sealed.nioBuffer(0, n + TAG)));
                 plain.skipBytes(n);
             } while (plain.isReadable());
         } catch (Exception e) {

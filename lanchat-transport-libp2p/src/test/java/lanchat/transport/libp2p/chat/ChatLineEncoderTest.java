@@ -72,4 +72,28 @@ class ChatLineEncoderTest {
         assertEquals(List.of(42), List.of((Integer) ch.readOutbound()));
         assertFalse(ch.finish());
     }
+
+    @Test
+    void wireLinesSplitLikeStringLinesDropBlankOnesAndEndEachWithANewline() {
+        for (String text : List.of("hi", "  hi  ", "a\nb", "a\r\nb\rc\n", "\n\nx\n \n\ty\n", "€ ünïcödé 😀", "", " ", "\r\n")) {
+            List<String> expected = text.lines().filter(l -> !l.isBlank()).map(l -> l + "\n").toList();
+            List<String> got = ChatLineEncoder.wireLines(text, 1000).stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+            assertEquals(expected, got, text);
+        }
+    }
+
+    @Test
+    void wireLinesEncodeLikeTheEncoderAndEnforceTheLimitInUtf8Bytes() {
+        String line = "x€" + "\uD800"; // a lone surrogate: '?' in both
+        EmbeddedChannel ch = new EmbeddedChannel(new ChatLineEncoder());
+        ch.writeOutbound(line);
+        ByteBuf viaEncoder = ch.readOutbound();
+        assertArrayEquals(ByteBufUtil.getBytes(viaEncoder), ChatLineEncoder.wireLines(line, 100).get(0));
+        viaEncoder.release();
+        ch.finishAndReleaseAll();
+        String euros = "€".repeat(10); // 30 bytes in UTF-8, 10 chars
+        assertEquals(31, ChatLineEncoder.wireLines(euros, 30).get(0).length);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ChatLineEncoder.wireLines(euros, 29));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ChatLineEncoder.wireLines("ok\n" + euros, 29));
+    }
 }
