@@ -619,13 +619,13 @@ public final class BenchSuite {
                 .filter(e -> e.getKey().endsWith("/ping") && e.getValue().ok() && !"0".equals(e.getValue().fields().getOrDefault("failures", "0")))
                 .map(e -> "`" + e.getKey().replace("/ping", "") + "` " + e.getValue().fields().get("failures")).toList();
         g.add("");
-        g.add("² LAN Chat's `ChatSession.ping()` opens a new `/ipfs/ping/1.0.0` stream per call (multistream negotiation included in the "
-                + "wall time) and reports only the 32-byte echo; js-libp2p's `ping()` also opens a stream per call and reports whole "
-                + "milliseconds, so for js both rows show the wall time; go-libp2p's `ping.Ping` pings back to back on one stream, so for go "
-                + "both rows show its RTT."
+        g.add("² LAN Chat's `ChatSession.ping()` reuses one `/ipfs/ping/1.0.0` stream for the pings of 5 s (the first ping of a "
+                + "stream includes opening it) and reports only the 32-byte echo, while the wall time includes the hand-offs to and from "
+                + "the transport's I/O thread; js-libp2p's `ping()` opens a stream per call and reports whole milliseconds, so for js both "
+                + "rows show the wall time; go-libp2p's `ping.Ping` pings back to back on one stream, so for go both rows show its RTT."
                 + (pingFailures.isEmpty() ? "" : " Failed pings (done again on a fresh connection, not in the figures): " + String.join(", ", pingFailures)
-                + " (go-libp2p's resource manager allows 2 inbound ping streams per peer and resets further ones, and LAN Chat opens a stream "
-                + "per ping; js-libp2p allows itself one outbound ping stream)."));
+                + " (go-libp2p's resource manager allows 2 inbound ping streams per peer and resets further ones; js-libp2p allows itself "
+                + "one outbound ping stream)."));
         g.add("");
         g.add("³ How LAN Chat's SPI hands a received line to its user decides most of the round trip. The other rows run as the app "
                 + "does: the transport passes every event to the app's callback executor (one thread), and `send()` from that thread "
@@ -722,8 +722,8 @@ public final class BenchSuite {
     private String countsNote() {
         return "Counts (" + plan.name + " mode): round trips " + plan.rttCount + " measured after " + plan.rttWarmup + " warm-up"
                 + (plan == QUICK ? " (quick mode: fewer than the 10,000 of `--full`)" : "") + "; pings " + plan.pingCount + " after " + plan.pingWarmup
-                + " (LAN Chat clients and js open a new stream per ping and use a fresh connection every " + SpiClient.PINGS_PER_CONNECTION
-                + " pings, a guard against a stream leak fixed in 1a2d0b0, see “Bugs found”; go pings back to back on one stream); throughput " + plan.tpBytes / MiB + " MiB after " + plan.tpWarmup / MiB
+                + " (LAN Chat and go ping back to back on one connection and one stream; js opens a stream per ping and a fresh connection "
+                + "every 200 pings); throughput " + plan.tpBytes / MiB + " MiB after " + plan.tpWarmup / MiB
                 + " MiB warm-up" + (plan == QUICK ? " (quick mode: less than the 1 GiB of `--full`)" : "") + "; 100-connection aggregate "
                 + plan.aggBytes / MiB + " MiB in total (LAN Chat: 100 `ChatSession`s, one chat stream each: the SPI has no way to open more "
                 + "streams on one connection); setup " + plan.setupCount + " new connections after " + plan.setupWarmup + " warm-up, each "

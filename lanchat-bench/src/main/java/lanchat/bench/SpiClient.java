@@ -133,27 +133,15 @@ final class SpiClient implements AutoCloseable {
 
     // ---- ping ----
 
-    /**
-     * At most this many {@link ChatSession#ping()} calls per connection: LAN Chat's libp2p ping responder never
-     * closes its side of a ping stream, so after 256 pings (yamux maxInboundStreams) the peer refuses every new
-     * stream on that connection. Each batch gets a fresh connection, opened outside the measurement.
-     */
-    static final int PINGS_PER_CONNECTION = 200;
-
     /** Wall time of each {@code ping()} call as the caller sees it; the transport's own figure is reported too. */
     String ping(Multiaddr addr, int warmup, int n) throws Exception {
         long[] wall = new long[n];
         long[] reported = new long[n];
         Conn c = null;
-        int failures = 0, onThisConnection = 0;
+        int failures = 0;
         try {
             for (int i = 0; i < warmup + n; i++) {
-                if (c == null || onThisConnection == PINGS_PER_CONNECTION) {
-                    if (c != null) c.session.close();
-                    c = connect(addr);
-                    onThisConnection = 0;
-                }
-                onThisConnection++;
+                if (c == null) c = connect(addr); // all pings on one connection, as go's ping.Ping does
                 long t0 = System.nanoTime();
                 Duration d;
                 try {
@@ -161,7 +149,6 @@ final class SpiClient implements AutoCloseable {
                 } catch (java.util.concurrent.TimeoutException e) {
                     throw e;
                 } catch (Exception e) {
-                    // e.g. go-libp2p resets a ping stream when a peer has more than 2 open (its resource manager):
                     // counted, reported, and the ping is done again on a fresh connection
                     if (++failures > Math.max(5, (warmup + n) / 20)) throw e;
                     c.session.close();
