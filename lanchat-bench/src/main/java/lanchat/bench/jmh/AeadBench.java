@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Where the Noise transport's time goes, and an alternative: sealing one Noise message (ChaCha20-Poly1305, a new
  * nonce per message, as {@code CipherState} does) with the JDK's provider versus BouncyCastle's lightweight
- * {@code ChaCha20Poly1305} (bcprov is already on the libp2p transport's module path).
+ * {@code ChaCha20Poly1305} (bcprov is a bench-only dependency: LAN Chat itself uses the JDK's).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
