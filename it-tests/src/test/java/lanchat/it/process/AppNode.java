@@ -48,6 +48,18 @@ public final class AppNode extends ProcessNode {
         return new AppNode(name, cmd);
     }
 
+    /**
+     * Starts the app through the {@code ./lanchat} launcher script of the repository that holds {@code mods/}
+     * ({@code LANCHAT_MODS} pointing at the snapshot); the script execs the JVM, so this process is the JVM.
+     */
+    public static AppNode launchScript(String name, Path mods, String transport, String... extra) throws IOException {
+        Path script = liveMods().getParent().resolve("lanchat");
+        List<String> cmd = new ArrayList<>(List.of("env", "LANCHAT_MODS=" + mods, "sh", script.toString(),
+                "--transport", transport, "-port", "0", "--host", "127.0.0.1"));
+        cmd.addAll(List.of(extra));
+        return new AppNode(name, cmd);
+    }
+
     public AppNode awaitStarted() {
         String line = awaitLine(0, l -> LISTENING.matcher(l).matches(), START, "a 'Listening on /ip4/127.0.0.1/…' line");
         Matcher m = LISTENING.matcher(line);

@@ -3,6 +3,7 @@ package lanchat.it.process;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -114,6 +116,23 @@ class TwoProcessChatIT {
 
         a.terminate();
         a.assertExitedCleanly();
+    }
+
+    @Test
+    void theLauncherScriptRunsTheSameNodeWithItsSmallFlags() throws Exception {
+        AppNode a = AppNode.launchScript("A", mods, "libp2p");
+        nodes.add(a);
+        a.awaitStarted();
+        String cmdline = Files.readString(Path.of("/proc/" + a.process.pid() + "/cmdline")).replace('\0', ' ');
+        assertTrue(cmdline.contains("-XX:+UseSerialGC") && cmdline.contains("-m lanchat.app"), "the JVM runs with the launcher's flags: " + cmdline);
+        AppNode b = start("B", "libp2p", "--peer", a.address);
+        a.awaitLine("✓ connected to " + b.peerId, WAIT);
+        b.type("through the launcher");
+        a.awaitLine(shortId(b.peerId) + ": through the launcher", WAIT);
+        a.terminate(); // the script execs the JVM: SIGTERM reaches it directly
+        a.assertExitedCleanly();
+        b.terminate();
+        b.assertExitedCleanly();
     }
 
     // ---- processes ----
