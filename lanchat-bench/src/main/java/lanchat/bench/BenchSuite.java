@@ -56,8 +56,9 @@ public final class BenchSuite {
 
     // Warm-ups are large on purpose: a fresh JVM needs ~20,000 round trips before C2 has compiled the hot paths (3,000
     // left the Java client at 3× its steady-state RTT), and ~1,000 connections before its Ed25519/X25519 code is (300
-    // left setup at 2× its steady state); every implementation gets the same counts.
-    static final Plan QUICK = new Plan("quick", 20_000, 5_000, 500, 1_000, 128 * MiB, 256 * MiB, 1_000, 100, 64 * MiB, 128 * MiB, 100,
+    // left setup at 2× its steady state; quick mode's 500 keep it under 5 minutes, a little above steady state); every
+    // implementation gets the same counts.
+    static final Plan QUICK = new Plan("quick", 20_000, 5_000, 500, 1_000, 128 * MiB, 256 * MiB, 500, 100, 64 * MiB, 128 * MiB, 100,
             2, 3_000, 120, 1, 500, 1, 500, 420); // idle: 3 s, after the launcher's post-start collection (2 s)
     static final Plan FULL = new Plan("full", 30_000, 10_000, 2_000, 2_000, 256 * MiB, 1024 * MiB, 2_000, 500, 128 * MiB, 1024 * MiB, 100,
             7, 5_000, 400, 3, 1_000, 5, 1_000, 2_400);
@@ -276,8 +277,8 @@ public final class BenchSuite {
                 }
             }
         }
-        // LAN Chat's round trip once more with the SPI's callbacks on the I/O thread at both ends (kind "rtt_inline")
-        for (String id : List.of("libp2p", "netty")) {
+        // LAN Chat's round trip once more with the SPI's callbacks on the I/O thread at both ends (kind "rtt_inline"; netty in --full)
+        for (String id : plan == FULL ? List.of("libp2p", "netty") : List.of("libp2p")) {
             Impl impl = impls.get(id);
             if (!impl.available || System.nanoTime() - suiteDeadline > 0) continue;
             try (Proc srv = Proc.start(id + "-inline-server", concat(impl.cmd, "-bench", "echo", "-callbacks", "inline", "-timeout",

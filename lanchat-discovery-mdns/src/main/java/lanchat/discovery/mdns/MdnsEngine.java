@@ -53,7 +53,7 @@ final class MdnsEngine {
     private static final Logger log = LoggerFactory.getLogger(MdnsEngine.class);
     static final int MDNS_PORT = 5353;
     /** Unicast replies (legacy and QU) allowed per second, in all: a spoofed query cannot turn us into an amplifier. */
-    static final int LEGACY_PER_SECOND = 20;
+    static final int UNICAST_PER_SECOND = 20;
 
     /** What the engine needs from the outside. All calls happen on the engine's thread. */
     interface Io {
@@ -92,8 +92,8 @@ final class MdnsEngine {
     private final Map<String, IfState> ifaces = new LinkedHashMap<>();
     private List<Multiaddr> listen = List.of();
     private Set<InetAddress> local = Set.of();
-    private long legacyWindow;
-    private int legacyCount;
+    private long unicastWindow;
+    private int unicastCount;
     private long malformed;
     private boolean closed;
 
@@ -306,12 +306,12 @@ final class MdnsEngine {
     /** Takes one unicast reply from this second's budget; false when it is spent. */
     private boolean unicastBudget() {
         long now = clock.getAsLong();
-        if (now - legacyWindow >= 1000) {
-            legacyWindow = now;
-            legacyCount = 0;
+        if (now - unicastWindow >= 1000) {
+            unicastWindow = now;
+            unicastCount = 0;
         }
-        if (legacyCount >= LEGACY_PER_SECOND) return false;
-        legacyCount++;
+        if (unicastCount >= UNICAST_PER_SECOND) return false;
+        unicastCount++;
         return true;
     }
 

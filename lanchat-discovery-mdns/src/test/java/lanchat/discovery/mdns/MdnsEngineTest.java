@@ -261,7 +261,7 @@ class MdnsEngineTest {
         receive(queryQu("otherroom", 51), "10.77.1.2", 5353);
         assertEquals(List.of(), sent);
         for (int i = 0; i < 100; i++) receive(queryQu("myroom", 100 + i), "10.77.1." + (2 + i % 200), 5353);
-        assertTrue(sent.stream().filter(s -> s.startsWith("unicast")).count() <= MdnsEngine.LEGACY_PER_SECOND, "rate-limited: " + sent);
+        assertTrue(sent.stream().filter(s -> s.startsWith("unicast")).count() <= MdnsEngine.UNICAST_PER_SECOND, "rate-limited: " + sent);
     }
 
     @Test
@@ -275,7 +275,7 @@ class MdnsEngineTest {
         Dig.Parsed p = Dig.parse(sentBytes.get(0));
         assertEquals(4242, p.id());
         for (int i = 0; i < 100; i++) receive(query("myroom", 5000 + i), "10.77.1.2", 40000);
-        assertTrue(sent.size() <= MdnsEngine.LEGACY_PER_SECOND, "legacy replies are rate-limited: " + sent.size());
+        assertTrue(sent.size() <= MdnsEngine.UNICAST_PER_SECOND, "legacy replies are rate-limited: " + sent.size());
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -307,8 +308,8 @@ final class Libp2pConnection implements ChatSession {
                 done.completeExceptionally(new IOException("peer " + remote.shortString() + " is not reading; send buffer full"));
                 return;
             }
-            for (byte[] line : lines.subList(0, lines.size() - 1)) stream.write(io.netty.buffer.Unpooled.wrappedBuffer(line));
-            stream.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(lines.get(lines.size() - 1))).addListener(w -> {
+            for (byte[] line : lines.subList(0, lines.size() - 1)) stream.write(Unpooled.wrappedBuffer(line));
+            stream.writeAndFlush(Unpooled.wrappedBuffer(lines.get(lines.size() - 1))).addListener(w -> {
                 if (w.isSuccess()) done.complete(null);
                 else done.completeExceptionally(w.cause());
             });
