@@ -265,7 +265,7 @@ public final class BenchSuite {
                     String pair = clientId + ">" + server.id;
                     client(pair, client, addr, "rtt,throughput", plan.rttWarmup, plan.rttCount);
                     if (!server.id.equals("tcp") && !server.id.equals("libp2p-newjdk")) client(pair, client, addr, "ping", plan.pingWarmup, plan.pingCount);
-                    // quick mode leaves the newer JDK's setup out (its figure is the JDK 17 one within noise; 1,000 warm-up connections)
+                    // quick mode leaves the newer JDK's setup out: --full runs found it within noise of JDK 17's
                     if (plan == FULL || !server.id.equals("libp2p-newjdk")) client(pair, client, addr, "setup", plan.setupWarmup, plan.setupCount);
                     if (clientId.equals(server.id) && (clientId.equals("tcp") || clientId.equals("libp2p") || clientId.equals("netty"))) {
                         client(pair, client, addr, "aggregate", 0, 1);
