@@ -138,6 +138,27 @@ class Secp256k1VerifierTest {
     }
 
     @Test
+    void randomAndMangledInputNeverVerifiesAndNeverThrowsAnythingElse() throws Exception {
+        java.util.Random random = new java.util.Random(11); // fixed seed: a failure repeats
+        Secp256k1Verifier v = new Secp256k1Verifier();
+        byte[] good = sign(message), pub = key.data();
+        for (int i = 0; i < 500; i++) { // each verification is a millisecond or two of BigInteger work
+            byte[] sig = i % 2 == 0 ? new byte[random.nextInt(80)] : good.clone();
+            if (i % 2 == 0) random.nextBytes(sig);
+            else for (int k = 1 + random.nextInt(3); k > 0; k--) sig[random.nextInt(sig.length)] ^= (byte) (1 + random.nextInt(255));
+            assertFalse(v.verify(pub, message, sig), "input " + i);
+            byte[] k = new byte[33];
+            random.nextBytes(k);
+            k[0] = (byte) (2 + random.nextInt(2));
+            try {
+                assertFalse(v.verify(k, message, good), "random key " + i);
+            } catch (IllegalArgumentException notOnCurve) {
+                // about half of all x have no point: an unusable key, reported as such
+            }
+        }
+    }
+
+    @Test
     void aPointOffTheCurveIsAnUnusableKey() {
         byte[] bad = new byte[33];
         bad[0] = 2;
