@@ -376,7 +376,7 @@ final class Libp2pConnection implements ChatSession {
             });
             stream.eventLoop().schedule(() -> {
                 if (pingStream == f) pingStream = null;
-                pinger.retire();
+                pinger.retire(PING_STREAM_LIFETIME);
             }, PING_STREAM_LIFETIME.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             f.complete(pinger);
         });

@@ -442,7 +442,7 @@ class Libp2pBadInputTest {
             CompletableFuture<Duration> rtt = s.eventLoop().submit(() -> {
                 s.pipeline().addLast(once);
                 CompletableFuture<Duration> r = once.ping();
-                once.retire();
+                once.retire(Duration.ofSeconds(5));
                 return r;
             }).get(5, TimeUnit.SECONDS);
             assertNotNull(await(rtt), "stream " + i);

@@ -18,7 +18,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
  * it to keep at most one ping stream per peer): each {@link #ping()} writes 32 fresh random bytes and completes with
  * the round-trip time when the same bytes come back. Pings may overlap; the responder echoes in order, so echoes are
  * matched first in, first out. Bytes that match no waiting ping fail the stream; a closed stream fails every ping
- * still waiting. {@link #ping()} and {@link #retire()} run on the stream's event loop.
+ * still waiting. {@link #ping()} and {@link #retire} run on the stream's event loop.
  */
 public final class PingInitiator extends ByteToMessageDecoder {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -50,10 +50,15 @@ public final class PingInitiator extends ByteToMessageDecoder {
         return rtt;
     }
 
-    /** Takes no more pings and closes the stream once every waiting ping has its echo (at once when none waits). */
-    public void retire() {
+    /**
+     * Takes no more pings and closes the stream once every waiting ping has its echo (at once when none waits), or
+     * after {@code grace} at the latest, failing pings a silent peer never answered: a retired stream is gone by then.
+     */
+    public void retire(Duration grace) {
         retired = true;
-        if (waiting.isEmpty() && ctx != null) ctx.close();
+        if (ctx == null) return;
+        if (waiting.isEmpty()) ctx.close();
+        else ctx.executor().schedule(() -> ctx.close(), grace.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     @Override

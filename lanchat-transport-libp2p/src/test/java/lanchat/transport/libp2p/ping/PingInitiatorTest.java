@@ -132,7 +132,7 @@ class PingInitiatorTest {
         EmbeddedChannel ch = new EmbeddedChannel(pinger);
         CompletableFuture<Duration> ping = pinger.ping();
         byte[] sent = Wire.drainOutbound(ch);
-        pinger.retire();
+        pinger.retire(Duration.ofSeconds(5));
         assertTrue(ch.isOpen(), "a ping still waits");
         assertInstanceOf(IOException.class, failure(pinger.ping()), "retired: no new pings");
         ch.writeInbound(Unpooled.wrappedBuffer(sent));
@@ -141,9 +141,26 @@ class PingInitiatorTest {
         ch.finishAndReleaseAll();
 
         EmbeddedChannel idle = new EmbeddedChannel(new PingInitiator());
-        ((PingInitiator) idle.pipeline().first()).retire();
+        ((PingInitiator) idle.pipeline().first()).retire(Duration.ofSeconds(5));
         assertFalse(idle.isOpen(), "nothing waits: closed at once");
         idle.finishAndReleaseAll();
+    }
+
+    @Test
+    void aRetiredStreamIsClosedAfterItsGraceWhenThePeerStaysSilent() {
+        PingInitiator pinger = new PingInitiator();
+        EmbeddedChannel ch = new EmbeddedChannel(pinger);
+        CompletableFuture<Duration> unanswered = pinger.ping();
+        Wire.drainOutbound(ch);
+        pinger.retire(Duration.ofSeconds(5));
+        ch.advanceTimeBy(4, java.util.concurrent.TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen(), "still within the grace");
+        ch.advanceTimeBy(2, java.util.concurrent.TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertFalse(ch.isOpen(), "closed when the grace ran out");
+        assertInstanceOf(IOException.class, failure(unanswered));
+        ch.finishAndReleaseAll();
     }
 
     @Test
