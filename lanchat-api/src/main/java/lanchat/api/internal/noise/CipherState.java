@@ -74,22 +74,7 @@ public final class CipherState {
      *                                  consumed)
      */
     public int encrypt(ByteBuffer in, ByteBuffer out) throws NoiseException {
-        int len = in.remaining();
-        checkPlaintext(len);
-        if (out.remaining() < len + TAG_LENGTH) {
-            throw new IllegalArgumentException("output buffer has " + out.remaining() + " bytes left, needs " + (len + TAG_LENGTH));
-        }
-        int inPos = in.position(), outPos = out.position();
-        try {
-            start(Cipher.ENCRYPT_MODE, null);
-            int n = cipher.doFinal(in, out);
-            nonce++;
-            return n;
-        } catch (GeneralSecurityException e) {
-            in.position(inPos);
-            out.position(outPos);
-            throw new NoiseException("ChaCha20-Poly1305 encryption failed: " + e.getMessage(), e);
-        }
+        return encrypt(new ByteBuffer[] {in}, out);
     }
 
     /**
@@ -98,7 +83,7 @@ public final class CipherState {
      * need not be copied into one buffer first. Same aliasing rules, for each part.
      */
     public int encrypt(ByteBuffer[] in, ByteBuffer out) throws NoiseException {
-        if (in.length == 1) return encrypt(in[0], out);
+        if (in.length == 0) in = new ByteBuffer[] {ByteBuffer.allocate(0)};
         long len = 0;
         for (ByteBuffer b : in) len += b.remaining();
         checkPlaintext((int) Math.min(len, Integer.MAX_VALUE));
