@@ -127,6 +127,7 @@ class TwoProcessChatIT {
         assertTrue(cmdline.contains("-XX:+UseSerialGC") && cmdline.contains("-m lanchat.app"), "the JVM runs with the launcher's flags: " + cmdline);
         AppNode b = start("B", "libp2p", "--peer", a.address);
         a.awaitLine("✓ connected to " + b.peerId, WAIT);
+        b.awaitLine("✓ connected to " + a.peerId, WAIT); // B sends only to peers it knows are connected
         b.type("through the launcher");
         a.awaitLine(shortId(b.peerId) + ": through the launcher", WAIT);
         a.terminate(); // the script execs the JVM: SIGTERM reaches it directly
