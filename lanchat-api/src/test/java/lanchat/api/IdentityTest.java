@@ -1,7 +1,7 @@
 package lanchat.api;
 
+import static lanchat.api.internal.Bytes.concat;
 import static lanchat.api.SpecVectors.base58;
-import static lanchat.api.SpecVectors.concat;
 import static lanchat.api.SpecVectors.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
 package lanchat.api;
 
+import static lanchat.api.internal.Bytes.concat;
 import static lanchat.api.SpecVectors.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -470,7 +471,7 @@ class MultiaddrTest {
             case P2P -> {
                 byte[] digest = randomBytes(rnd, 32);
                 yield new Component(p, rnd.nextBoolean()
-                        ? SpecVectors.concat(new byte[] {0x12, 0x20}, digest)
+                        ? concat(new byte[] {0x12, 0x20}, digest)
                         : PeerId.fromPublicKey(PeerPublicKey.ed25519(digest)).toBytes());
             }
             case DNS, DNS4, DNS6, DNSADDR, IP6ZONE -> new Component(p, HOSTS[rnd.nextInt(HOSTS.length)].getBytes(StandardCharsets.UTF_8));

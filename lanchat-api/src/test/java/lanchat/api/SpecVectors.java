@@ -1,5 +1,7 @@
 package lanchat.api;
 
+import static lanchat.api.internal.Bytes.concat;
+
 import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -61,18 +63,6 @@ public final class SpecVectors {
 
     public static String hex(byte[] bytes) {
         return HexFormat.of().formatHex(bytes);
-    }
-
-    public static byte[] concat(byte[]... parts) {
-        int n = 0;
-        for (byte[] p : parts) n += p.length;
-        byte[] out = new byte[n];
-        int at = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
     }
 
     private static final String B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";

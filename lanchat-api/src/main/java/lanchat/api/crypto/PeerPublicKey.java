@@ -1,5 +1,7 @@
 package lanchat.api.crypto;
 
+import static lanchat.api.internal.Bytes.concat;
+
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -102,12 +104,6 @@ public record PeerPublicKey(KeyType type, byte[] data) {
         byte[] x509 = key.getEncoded();
         if (x509.length != 44 || !Arrays.equals(x509, 0, 12, ED25519_X509_PREFIX, 0, 12)) throw new IllegalArgumentException("not an Ed25519 key");
         return Arrays.copyOfRange(x509, 12, 44);
-    }
-
-    static byte[] concat(byte[] a, byte[] b) {
-        byte[] r = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
     }
 
     @Override

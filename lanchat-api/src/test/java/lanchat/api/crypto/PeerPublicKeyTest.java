@@ -1,6 +1,6 @@
 package lanchat.api.crypto;
 
-import static lanchat.api.SpecVectors.concat;
+import static lanchat.api.internal.Bytes.concat;
 import static lanchat.api.SpecVectors.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
 package lanchat.api.internal;
 
+import static lanchat.api.internal.Bytes.concat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -182,13 +183,6 @@ class ProtoReaderTest {
     @Test
     void emptyMessageHasNoFields() {
         assertFalse(new ProtoReader(new byte[0]).next());
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(a);
-        out.writeBytes(b);
-        return out.toByteArray();
     }
 
     /** Reads a whole message the way decoders do: known wire types read, the rest skipped. */

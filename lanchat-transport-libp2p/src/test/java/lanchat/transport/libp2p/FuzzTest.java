@@ -1,5 +1,6 @@
 package lanchat.transport.libp2p;
 
+import static lanchat.api.internal.Bytes.concat;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -95,9 +96,9 @@ class FuzzTest {
             // half the cases get past the header, some with a plausible message after it
             return switch (rnd.nextInt(4)) {
                 case 0 -> tail;
-                case 1 -> Wire.concat(header, tail);
-                case 2 -> Wire.concat(header, Wire.msg("/" + new String(randomBytes(rnd, 8))), tail);
-                default -> Wire.concat(header, Wire.msg("na"), tail);
+                case 1 -> concat(header, tail);
+                case 2 -> concat(header, Wire.msg("/" + new String(randomBytes(rnd, 8))), tail);
+                default -> concat(header, Wire.msg("na"), tail);
             };
         };
         int a = run("multistream responder", 2,

@@ -1,5 +1,6 @@
 package lanchat.transport.libp2p;
 
+import static lanchat.api.internal.Bytes.concat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -305,9 +306,9 @@ class Libp2pBadInputTest {
         Victim v = new Victim();
         try (Raw r = new Raw(v.socket())) {
             r.completeNoise(v.peerId());
-            r.writeSecure(Wire.concat(Wire.msg(MS), Wire.msg(ConnectionUpgrader.YAMUX)));
+            r.writeSecure(concat(Wire.msg(MS), Wire.msg(ConnectionUpgrader.YAMUX)));
             ByteArrayOutputStream reply = new ByteArrayOutputStream();
-            byte[] expected = Wire.concat(Wire.msg(MS), Wire.msg(ConnectionUpgrader.YAMUX));
+            byte[] expected = concat(Wire.msg(MS), Wire.msg(ConnectionUpgrader.YAMUX));
             while (reply.size() < expected.length) reply.writeBytes(r.readSecure());
             assertEquals(new String(expected, StandardCharsets.UTF_8), new String(reply.toByteArray(), 0, expected.length, StandardCharsets.UTF_8));
             // yamux version 7, type 9: a protocol error

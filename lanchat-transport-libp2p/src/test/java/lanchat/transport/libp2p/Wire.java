@@ -1,5 +1,7 @@
 package lanchat.transport.libp2p;
 
+import static lanchat.api.internal.Bytes.concat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -88,18 +90,6 @@ public final class Wire {
         byte[] t = (text + "\n").getBytes(StandardCharsets.UTF_8);
         byte[] prefix = Varint.encode(t.length);
         return concat(prefix, t);
-    }
-
-    public static byte[] concat(byte[]... parts) {
-        int n = 0;
-        for (byte[] p : parts) n += p.length;
-        byte[] out = new byte[n];
-        int at = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
     }
 
     public static byte[] hex(String hex) {

@@ -1,5 +1,7 @@
 package lanchat.transport.netty;
 
+import static lanchat.api.internal.Bytes.concat;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -82,11 +84,5 @@ final class Hello extends ByteToMessageDecoder {
         f[0] = (byte) p.length; // < 128: a one-byte varint
         System.arraycopy(p, 0, f, 1, p.length);
         return f;
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] r = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
     }
 }

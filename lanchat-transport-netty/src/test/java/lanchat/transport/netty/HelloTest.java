@@ -1,5 +1,6 @@
 package lanchat.transport.netty;
 
+import static lanchat.api.internal.Bytes.concat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -67,11 +68,5 @@ class HelloTest {
         ((ByteBuf) ch.readOutbound()).release();
         DecoderException e = assertThrows(DecoderException.class, () -> ch.writeInbound(Unpooled.wrappedBuffer("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII))));
         assertTrue(e.getCause().getMessage().contains("does not speak"), e.getCause().getMessage());
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] r = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
     }
 }

@@ -1,7 +1,8 @@
 package lanchat.api.internal.noise;
 
+import static lanchat.api.internal.Bytes.concat;
+
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.function.Supplier;
 
 import lanchat.api.Identity;
@@ -73,9 +74,7 @@ public final class SignedStaticKey {
 
     /** What the identity key signs for a Noise static key. */
     static byte[] signedData(byte[] noiseStaticKey) {
-        byte[] data = Arrays.copyOf(SIGNATURE_PREFIX, SIGNATURE_PREFIX.length + noiseStaticKey.length);
-        System.arraycopy(noiseStaticKey, 0, data, SIGNATURE_PREFIX.length, noiseStaticKey.length);
-        return data;
+        return concat(SIGNATURE_PREFIX, noiseStaticKey);
     }
 
     @Override

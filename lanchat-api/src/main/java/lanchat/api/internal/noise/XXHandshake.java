@@ -1,5 +1,7 @@
 package lanchat.api.internal.noise;
 
+import static lanchat.api.internal.Bytes.concat;
+
 import java.util.Arrays;
 
 /**
@@ -239,17 +241,5 @@ final class XXHandshake {
 
     private void requireComplete() {
         if (!isComplete()) throw new IllegalStateException("the handshake is not complete");
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        int n = 0;
-        for (byte[] p : parts) n += p.length;
-        byte[] out = new byte[n];
-        int at = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
     }
 }

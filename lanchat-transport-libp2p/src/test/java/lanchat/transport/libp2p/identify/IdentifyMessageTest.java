@@ -1,5 +1,6 @@
 package lanchat.transport.libp2p.identify;
 
+import static lanchat.api.internal.Bytes.concat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -158,12 +159,6 @@ class IdentifyMessageTest {
         protocols.add("/b");
         assertEquals(List.of("/a"), m.protocols());
         assertThrows(UnsupportedOperationException.class, () -> m.protocols().add("/c"));
-    }
-
-    static byte[] concat(byte[]... parts) {
-        ByteArrayBuilder b = new ByteArrayBuilder();
-        for (byte[] p : parts) b.add(p);
-        return b.bytes();
     }
 
     private static byte[] fixed64(int field) {

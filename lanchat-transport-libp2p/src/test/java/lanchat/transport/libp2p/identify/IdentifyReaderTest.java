@@ -1,5 +1,6 @@
 package lanchat.transport.libp2p.identify;
 
+import static lanchat.api.internal.Bytes.concat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,7 +32,7 @@ class IdentifyReaderTest {
     private final EmbeddedChannel ch = new EmbeddedChannel(new VarintFrameDecoder(IdentifyProtocol.MAX_MESSAGE), reader);
 
     private static byte[] framed(byte[] body) {
-        return IdentifyMessageTest.concat(Varint.encode(body.length), body);
+        return concat(Varint.encode(body.length), body);
     }
 
     private Throwable failure() {
@@ -44,7 +45,7 @@ class IdentifyReaderTest {
         byte[] key = Identity.generate().publicKey().encode();
         byte[] one = new ProtoWriter().bytes(1, key).string(3, "/chat/1.1.0").bytes(2, IdentifyMessageTest.LAN.toBytes()).toByteArray();
         byte[] two = new ProtoWriter().string(3, "/ipfs/ping/1.0.0").string(6, "agent").bytes(2, IdentifyMessageTest.LOOP6.toBytes()).toByteArray();
-        byte[] wire = IdentifyMessageTest.concat(framed(one), framed(two));
+        byte[] wire = concat(framed(one), framed(two));
         // split mid-prefix and mid-body
         List<ByteBuf> parts = new ArrayList<>();
         for (int at = 0; at < wire.length; at += 7) parts.add(Unpooled.copiedBuffer(wire, at, Math.min(7, wire.length - at)));

@@ -1,5 +1,7 @@
 package lanchat.transport.libp2p.upgrade;
 
+import static lanchat.api.internal.Bytes.concat;
+
 import lanchat.api.internal.noise.SignedStaticKey;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -181,10 +183,10 @@ class ConnectionUpgraderTest {
     void aPeerOfferingOnlyTlsIsRefused() throws Exception {
         ConnectionUpgrader listener = upgrader(bob, false, null, TIMEOUT_MS);
         EmbeddedChannel ours = connection(listener);
-        ByteBuf offer = Wire.buf(Wire.concat(Wire.msg(MS), Wire.msg("/tls/1.0.0")));
+        ByteBuf offer = Wire.buf(concat(Wire.msg(MS), Wire.msg("/tls/1.0.0")));
         ours.writeInbound(offer);
         assertEquals(0, offer.refCnt());
-        assertArrayEquals(Wire.concat(Wire.msg(MS), Wire.msg("na")), Wire.drainOutbound(ours), "header, then na to /tls/1.0.0");
+        assertArrayEquals(concat(Wire.msg(MS), Wire.msg("na")), Wire.drainOutbound(ours), "header, then na to /tls/1.0.0");
         assertFalse(listener.result().isDone(), "the peer may still offer something else");
         // a go or js dialer with nothing else to offer gives up and closes its side
         ours.pipeline().fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
@@ -223,8 +225,8 @@ class ConnectionUpgraderTest {
         ConnectionUpgrader listener = upgrader(bob, false, null, 500);
         EmbeddedChannel ours = connection(listener);
         ours.freezeTime(); // the timer was armed a moment ago, in real time
-        ours.writeInbound(Wire.buf(Wire.concat(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL))));
-        assertArrayEquals(Wire.concat(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL)), Wire.drainOutbound(ours));
+        ours.writeInbound(Wire.buf(concat(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL))));
+        assertArrayEquals(concat(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL)), Wire.drainOutbound(ours));
         ours.writeInbound(Wire.buf(new byte[] {0, 32, 1, 2, 3})); // noise message 1 announced, 3 of 32 bytes sent
         ours.advanceTimeBy(250, TimeUnit.MILLISECONDS);
         ours.runScheduledPendingTasks();
@@ -287,7 +289,7 @@ class ConnectionUpgraderTest {
     void aGarbageNoiseFrameFailsTheHandshake() {
         ConnectionUpgrader listener = upgrader(bob, false, null, TIMEOUT_MS);
         EmbeddedChannel ours = connection(listener);
-        ours.writeInbound(Wire.buf(Wire.concat(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL))));
+        ours.writeInbound(Wire.buf(concat(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL))));
         Wire.drainOutbound(ours);
         byte[] frame = new byte[2 + 40];
         new java.util.Random(3).nextBytes(frame);

@@ -1,7 +1,7 @@
 package lanchat.transport.libp2p.wire;
 
+import static lanchat.api.internal.Bytes.concat;
 import static lanchat.transport.libp2p.Wire.buf;
-import static lanchat.transport.libp2p.Wire.concat;
 import static lanchat.transport.libp2p.Wire.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
