@@ -190,12 +190,20 @@ public class ChatNodeContainer extends GenericContainer<ChatNodeContainer> {
 
   /** Types one line into the app's stdin (see the class comment). */
   public void send(String line) {
-    if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
-      throw new IllegalArgumentException("one line at a time: " + line);
+    sendAll(List.of(line));
+  }
+
+  /** Types several lines with one {@code printf} into the app's stdin, as a paste does. */
+  public void sendAll(List<String> lines) {
+    for (String line : lines) {
+      if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
+        throw new IllegalArgumentException("one line at a time: " + line);
+      }
     }
+    List<String> cmd = new java.util.ArrayList<>(List.of("sh", "-c", "printf '%s\\n' \"$@\" > " + STDIN_FIFO, "sh"));
+    cmd.addAll(lines);
     try {
-      ExecResult r = execInContainer(StandardCharsets.UTF_8,
-          "sh", "-c", "printf '%s\\n' \"$1\" > " + STDIN_FIFO, "sh", line);
+      ExecResult r = execInContainer(StandardCharsets.UTF_8, cmd.toArray(String[]::new));
       if (r.getExitCode() != 0) {
         throw new AssertionError(nodeName + ": writing to stdin failed (exit " + r.getExitCode()
             + "): " + r.getStderr() + "\n" + diagnostics());

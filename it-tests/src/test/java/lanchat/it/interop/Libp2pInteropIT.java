@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import lanchat.it.interop.InteropPeer.Kind;
@@ -130,6 +131,40 @@ class Libp2pInteropIT {
         assertEquals(List.of(summary(huge), "after the first huge line", summary(huge), "after the second huge line"), got, "lines the peer received, in order");
         assertTrue(java.lines().subList(jm, java.lines().size()).stream().noneMatch(l -> l.startsWith("* could not send")),
                 "the app refused a line\n" + java.describe());
+    }
+
+    // ---- 1c. a pasted burst arrives in order -------------------------------------------------------------------
+
+    /**
+     * 30 lines pasted into LAN Chat right after it connected (before any chat stream exists) and again in steady
+     * state reach the go or js peer complete and in the order typed, in both dial directions.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void aPastedBurstArrivesInOrderAtThePeer(Kind kind) throws Exception {
+        for (boolean javaDials : new boolean[] {true, false}) {
+            InteropPeer peer;
+            AppNode java;
+            if (javaDials) {
+                peer = peer(kind, "P");
+                java = java("J", "--peer", peer.address);
+            } else {
+                java = java("J2");
+                peer = peer(kind, "P2", "-dial", java.address);
+            }
+            awaitConnected(java, peer);
+            for (String when : List.of("right after connecting", "in steady state")) {
+                List<String> burst = IntStream.range(0, 30).mapToObj(i -> "burst " + when + " " + i).toList();
+                int pm = peer.mark();
+                java.typeAll(burst);
+                String prefix = "RECV " + java.peerId + " ";
+                peer.awaitLine(pm, (prefix + burst.get(burst.size() - 1))::equals, WAIT, "the last line of the burst");
+                assertEquals(burst, peer.linesAfter(pm, prefix).stream().filter(burst::contains).toList(),
+                        "the burst as the " + kind + " peer received it (Java dials: " + javaDials + ")");
+            }
+            java.kill();
+            peer.kill();
+        }
     }
 
     // ---- 2. ping from each side ---------------------------------------------------------------------------------

@@ -31,6 +31,20 @@ class Stage2MdnsChatIT {
     ItEnv.requireImageAndMods();
   }
 
+  static List<String> burst(String tag) {
+    return java.util.stream.IntStream.range(0, 30).mapToObj(i -> "burst " + tag + " " + i).toList();
+  }
+
+  /** Waits for the burst's last line at {@code to}, then checks that its lines came once each, in order. */
+  static void assertBurst(RoomNode to, int mark, String fromNick, List<String> sent) {
+    to.awaitLine(chatLine(fromNick, sent.get(sent.size() - 1)), Rooms.MESSAGE, mark);
+    String prefix = fromNick + ": ";
+    List<String> lines = to.stdoutLines();
+    List<String> got = lines.subList(mark, lines.size()).stream()
+        .filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length())).filter(sent::contains).toList();
+    assertEquals(sent, got, to.nodeName() + ": the burst from " + fromNick + ", in order\n" + to.diagnostics());
+  }
+
   @ParameterizedTest(name = "--transport {0}")
   @ValueSource(strings = {"libp2p", "netty"})
   void twoNodesFindEachOtherByMdnsAndChat(String transport) {
@@ -60,6 +74,14 @@ class Stage2MdnsChatIT {
         String fromB = "hi alice " + nonce + " — grüße ✓";
         b.send(fromB);
         a.awaitLine(chatLine("bob", fromB), Rooms.MESSAGE);
+
+        // a pasted burst each way: every line arrives, in the order typed (issue: the first line came last)
+        List<String> burstA = burst("from alice " + nonce), burstB = burst("from bob " + nonce);
+        int markA = a.mark(), markB = b.mark();
+        a.sendAll(burstA);
+        b.sendAll(burstB);
+        assertBurst(b, markB, "alice", burstA);
+        assertBurst(a, markA, "bob", burstB);
 
         Rooms.sleep(Rooms.QUIET);
         for (RoomNode n : nodes) {

@@ -164,6 +164,19 @@ public class ProcessNode {
         }
     }
 
+    /** Types several lines with one write, as a paste does. */
+    public void typeAll(List<String> lines) {
+        type(String.join("\n", lines));
+    }
+
+    /**
+     * The lines printed since {@code from} that start with {@code prefix}, without it: e.g. the texts a peer received
+     * from one sender, in the order they were printed.
+     */
+    public synchronized List<String> linesAfter(int from, String prefix) {
+        return out.subList(from, out.size()).stream().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length())).toList();
+    }
+
     public void closeStdin() throws IOException {
         stdin.close();
     }

@@ -27,18 +27,29 @@ public interface ChatSession {
     String connectionId();
 
     /**
-     * Sends one message. Completes when it has been written to the socket; fails when the session is closed
-     * or the message exceeds the transport's limit. Writes are queued in order with a bounded queue.
+     * Sends one message. Completes when it has been written to the socket; fails when the session is closed, the
+     * message exceeds the transport's limit, or the bounded queue of messages waiting for the peer is full.
+     *
+     * <p><b>Order:</b> messages sent on one session arrive in the order {@code send} was called, whatever happens
+     * underneath (a stream still being negotiated, a nick announcement, a stream being replaced, back-pressure) and
+     * whichever threads the calls come from, as long as each call returns before the next is made. Transports keep a
+     * per-session first-in, first-out queue on the connection's event loop; nothing may depend on the order in which
+     * futures complete. A {@link #close()} called after a send lets that send go out first (within a bounded time).
      */
     CompletionStage<Void> send(ChatMessage message);
 
-    /** Measures one round trip to the peer (the answer is read once a listener is set, like everything else). */
+    /**
+     * Measures one round trip to the peer. The peer's transport answers by itself, whether or not its app has set a
+     * listener, and only after it has taken in every message whose {@code send} had completed before the ping was
+     * called.
+     */
     CompletionStage<Duration> ping();
 
     /**
-     * Sets the listener for this session's messages and close event. A session reads nothing from the peer until
-     * then (so an app that is not ready exerts back-pressure instead of buffering); events that had already arrived
-     * are delivered to it first, so nothing accepted is lost.
+     * Sets the listener for this session's messages and close event. Until then a session holds at most a small,
+     * bounded amount of the peer's messages and then stops reading them (so an app that is not ready exerts
+     * back-pressure instead of buffering); events that had already arrived are delivered to it first, in order, so
+     * nothing accepted is lost.
      */
     void setListener(SessionListener listener);
 

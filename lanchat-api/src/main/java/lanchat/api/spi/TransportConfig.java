@@ -9,7 +9,10 @@ import lanchat.api.Identity;
  * What a transport is created with.
  *
  * @param identity this node's key pair; every connection authenticates with it
- * @param callbacks where session and inbound events are delivered (never a transport's I/O thread)
+ * @param callbacks where session and inbound events are delivered: it must run tasks one at a time, in the order
+ *                  they were submitted (a single thread, as the app's node thread is), or session events could be
+ *                  reordered; {@code Runnable::run} also keeps each session's order (events then run on its I/O
+ *                  thread and must not block)
  * @param options transport-specific settings, e.g. {@code maxMessageBytes}; unknown keys are ignored
  */
 public record TransportConfig(Identity identity, Executor callbacks, Map<String, String> options) {

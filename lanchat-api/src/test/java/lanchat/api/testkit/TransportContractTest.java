@@ -11,8 +11,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 import lanchat.api.ChatMessage;
 import lanchat.api.Multiaddr;
@@ -139,11 +147,113 @@ public abstract class TransportContractTest {
         Node a = node().listen();
         ChatSession out = await(node().transport.dial(a.addr()));
         ChatSession in = a.accept();
+        out.setListener(new Recorder());
         for (int i = 0; i < 20; i++) await(out.send(ChatMessage.of(null, "early" + i)));
-        Thread.sleep(200); // let them arrive before anyone listens
+        // pings are answered by the peer's transport with or without a listener, and the answer comes after
+        // everything sent before it: so the messages have reached the peer before anyone listens there
+        await(out.ping());
         Recorder ra = new Recorder();
         in.setListener(ra);
         for (int i = 0; i < 20; i++) assertEquals("early" + i, ra.next().text());
+    }
+
+    /** How many messages each ordering test sends. */
+    protected static final int BURST = 1000;
+
+    /**
+     * Calls {@code send} {@code count} times, one call after another but each from one of several threads in turn
+     * (call i happens before call i+1, as when an app hands its work between threads), without waiting for any send
+     * to complete. Returns the sends' results.
+     */
+    protected static List<CompletableFuture<Void>> burst(ChatSession s, int count, IntFunction<ChatMessage> message) throws Exception {
+        List<ExecutorService> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) threads.add(Executors.newSingleThreadExecutor());
+        try {
+            List<CompletableFuture<Void>> sent = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                sent.add(threads.get(i % threads.size()).submit(() -> s.send(message.apply(n)).toCompletableFuture()).get());
+            }
+            return sent;
+        } finally {
+            threads.forEach(ExecutorService::shutdown);
+        }
+    }
+
+    /** Waits for every send to succeed, then for {@code count} messages at {@code r}: all there, in order. */
+    private static void assertArrivedInOrder(List<CompletableFuture<Void>> sent, Recorder r, int count, IntFunction<ChatMessage> message) throws Exception {
+        for (CompletableFuture<Void> f : sent) await(f);
+        for (int i = 0; i < count; i++) {
+            ChatMessage expected = message.apply(i), got = r.next();
+            assertEquals(expected.text(), got.text(), "message " + i + " of the burst");
+            if (expected.nick().isPresent()) assertEquals(expected.nick(), got.nick(), "nick of message " + i);
+        }
+    }
+
+    @Test
+    void burstRightAfterConnectArrivesCompleteAndInOrder() throws Exception {
+        Node a = node().listen();
+        ChatSession out = await(node().transport.dial(a.addr()));
+        // before any stream or nick has been negotiated
+        IntFunction<ChatMessage> m = i -> ChatMessage.of("alice", "burst " + i);
+        List<CompletableFuture<Void>> sent = burst(out, BURST, m);
+        Recorder ra = new Recorder();
+        a.accept().setListener(ra);
+        out.setListener(new Recorder());
+        assertArrivedInOrder(sent, ra, BURST, m);
+    }
+
+    @Test
+    void burstAcrossNickChangesArrivesInOrderWithEachNick() throws Exception {
+        Node a = node().listen();
+        ChatSession out = await(node().transport.dial(a.addr()));
+        Recorder ra = new Recorder();
+        a.accept().setListener(ra);
+        out.setListener(new Recorder());
+        await(out.send(ChatMessage.of("nick0", "hello")));
+        assertEquals("hello", ra.next().text());
+        IntFunction<ChatMessage> m = i -> ChatMessage.of("nick" + (i / 100), "line " + i); // a new nick every 100
+        assertArrivedInOrder(burst(out, BURST, m), ra, BURST, m);
+    }
+
+    @Test
+    void burstsBothWaysInSteadyStateArriveInOrder() throws Exception {
+        Node a = node().listen();
+        ChatSession out = await(node().transport.dial(a.addr()));
+        ChatSession in = a.accept();
+        Recorder ra = new Recorder(), rb = new Recorder();
+        in.setListener(ra);
+        out.setListener(rb);
+        await(out.send(ChatMessage.of("bob", "warm-up")));
+        await(in.send(ChatMessage.of("alice", "warm-up")));
+        assertEquals("warm-up", ra.next().text());
+        assertEquals("warm-up", rb.next().text());
+        IntFunction<ChatMessage> toA = i -> ChatMessage.of("bob", "to a " + i), toB = i -> ChatMessage.of("alice", "to b " + i);
+        CompletableFuture<List<CompletableFuture<Void>>> fromA = CompletableFuture.supplyAsync(() -> {
+            try {
+                return burst(in, BURST, toB);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        List<CompletableFuture<Void>> fromB = burst(out, BURST, toA);
+        assertArrivedInOrder(fromB, ra, BURST, toA);
+        assertArrivedInOrder(fromA.get(WAIT.toSeconds(), TimeUnit.SECONDS), rb, BURST, toB);
+    }
+
+    @Test
+    void burstLargerThanThePeersBuffersWaitsForItAndArrivesInOrder() throws Exception {
+        Node a = node().listen();
+        ChatSession out = await(node().transport.dial(a.addr()));
+        ChatSession in = a.accept();
+        out.setListener(new Recorder());
+        // 1000 × 2 KiB: more than a stream window or a socket buffer holds while the peer does not read
+        String pad = "p".repeat(2048);
+        IntFunction<ChatMessage> m = i -> ChatMessage.of("bob", i + " " + pad);
+        List<CompletableFuture<Void>> sent = burst(out, BURST, m);
+        Recorder ra = new Recorder();
+        in.setListener(ra);
+        assertArrivedInOrder(sent, ra, BURST, m);
     }
 
     @Test

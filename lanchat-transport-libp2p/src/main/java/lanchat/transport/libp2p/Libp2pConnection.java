@@ -67,6 +67,13 @@ final class Libp2pConnection implements ChatSession {
     /** Chat streams opened by either side; we send on the first. Event loop only. */
     private final List<Channel> chatStreams = new ArrayList<>();
     private CompletableFuture<Channel> sendStream;
+    /** Messages not yet written, in the order send() was called, and their size; event loop only. */
+    private final java.util.ArrayDeque<Outgoing> outbox = new java.util.ArrayDeque<>();
+    private long outboxBytes;
+    /** True while the outbox waits for a step (a nick stream, a chat stream) before its head can go. */
+    private boolean outboxWaiting;
+    /** close() was called: the outbox takes nothing new and the connection closes once it is empty. */
+    private boolean closeRequested;
     private final List<Consumer<SessionListener>> early = new ArrayList<>();
     private volatile SessionListener listener;
     private volatile IdentifyMessage remoteIdentify;
@@ -169,7 +176,10 @@ final class Libp2pConnection implements ChatSession {
         if (sendStream == null) sendStream = CompletableFuture.completedFuture(stream);
         stream.closeFuture().addListener(f -> {
             chatStreams.remove(stream);
-            if (sendStream != null && sendStream.getNow(null) == stream) sendStream = null; // next send opens another
+            if (sendStream != null && sendStream.getNow(null) == stream) {
+                sendStream = null;
+                drain(); // what still waits goes on another stream
+            }
         });
     }
 
@@ -180,6 +190,12 @@ final class Libp2pConnection implements ChatSession {
                 ChatMessage m = new ChatMessage(java.util.Optional.ofNullable(remoteNick), line);
                 emit(l -> l.onMessage(Libp2pConnection.this, m));
             }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+            if (ctx.channel().isWritable()) drain();
+            super.channelWritabilityChanged(ctx);
         }
 
         @Override
@@ -298,36 +314,123 @@ final class Libp2pConnection implements ChatSession {
         }
         if (!isOpen()) return CompletableFuture.failedFuture(new IOException("session to " + remote + " is closed"));
         if (lines.isEmpty()) return CompletableFuture.completedFuture(null);
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        channel.eventLoop().execute(() -> announceNick(message.nick().orElse(null)).thenCompose(ignored -> sendStream()).whenComplete((stream, err) -> {
-            if (err != null) {
-                done.completeExceptionally(new IOException("cannot open a chat stream to " + remote.shortString() + ": " + err.getMessage(), err));
-                return;
-            }
-            if (!stream.isWritable()) {
-                done.completeExceptionally(new IOException("peer " + remote.shortString() + " is not reading; send buffer full"));
-                return;
-            }
-            for (byte[] line : lines.subList(0, lines.size() - 1)) stream.write(Unpooled.wrappedBuffer(line));
-            stream.writeAndFlush(Unpooled.wrappedBuffer(lines.get(lines.size() - 1))).addListener(w -> {
-                if (w.isSuccess()) done.complete(null);
-                else done.completeExceptionally(w.cause());
-            });
-        }));
-        return done;
+        Outgoing out = new Outgoing(message.nick().orElse(null), lines);
+        // tasks run on the event loop in the order they were submitted, so the outbox sees sends in call order
+        channel.eventLoop().execute(() -> enqueue(out));
+        return out.done;
+    }
+
+    /** A message waiting in the {@link #outbox}: its wire lines and the nick it carries. */
+    private static final class Outgoing {
+        final String nick;
+        final List<byte[]> lines;
+        final long bytes;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        Outgoing(String nick, List<byte[]> lines) {
+            this.nick = nick;
+            this.lines = lines;
+            this.bytes = lines.stream().mapToLong(l -> l.length).sum();
+        }
+    }
+
+    private void enqueue(Outgoing out) {
+        if (!channel.isActive() || closeRequested) { // not isOpen(): a close() called after this send waits for it
+            out.done.completeExceptionally(new IOException("session to " + remote + " is closed"));
+            return;
+        }
+        if (outboxBytes + out.bytes > maxOutboxBytes()) {
+            out.done.completeExceptionally(new IOException("peer " + remote.shortString() + " is not reading; send buffer full"));
+            return;
+        }
+        outbox.add(out);
+        outboxBytes += out.bytes;
+        drain();
+    }
+
+    /** At most this much text waits for the peer (besides what the chat stream's own buffer holds). */
+    private long maxOutboxBytes() {
+        return 4L * transport.settings().maxMessageBytes();
     }
 
     /**
-     * Tells the peer our nick when it changed, before the message that carries it goes out (the nick stream's data is
-     * written first, so the peer reads it first). Peers without the protocol are asked once. Event loop only.
+     * Writes queued messages, strictly first in, first out. Whatever a message needs first (our nick told to the peer,
+     * a chat stream negotiated, room in the stream's buffer) is waited for with the whole queue behind it, so the
+     * order never depends on which future completes first. Event loop only.
      */
-    private CompletableFuture<Void> announceNick(String nick) {
-        if (nick == null || nick.equals(sentNick) || nickUnsupported) return CompletableFuture.completedFuture(null);
+    private void drain() {
+        if (outboxWaiting) return; // the step in progress calls drain() again when it is done
+        boolean wrote = false;
+        Channel stream = null;
+        while (!outbox.isEmpty()) {
+            Outgoing head = outbox.peek();
+            if (nickToAnnounce(head.nick)) {
+                waitFor(announceNick(head.nick), wrote ? stream : null);
+                return;
+            }
+            CompletableFuture<Channel> s = sendStream();
+            if (!s.isDone()) {
+                waitFor(s, wrote ? stream : null);
+                return;
+            }
+            if (s.isCompletedExceptionally()) {
+                Throwable err = s.handle((x, e) -> e).join();
+                failOutbox(new IOException("cannot open a chat stream to " + remote.shortString() + ": " + err.getMessage(), err));
+                return;
+            }
+            Channel current = s.join();
+            if (current != stream && wrote) stream.flush();
+            stream = current;
+            if (!stream.isWritable()) break; // ChatStreamWriter.channelWritabilityChanged drains again
+            outbox.poll();
+            outboxBytes -= head.bytes;
+            write(stream, head);
+            wrote = true;
+        }
+        if (wrote) stream.flush();
+        if (closeRequested && outbox.isEmpty()) channel.close();
+    }
+
+    private void write(Channel stream, Outgoing m) {
+        for (byte[] line : m.lines.subList(0, m.lines.size() - 1)) stream.write(Unpooled.wrappedBuffer(line), stream.voidPromise());
+        stream.write(Unpooled.wrappedBuffer(m.lines.get(m.lines.size() - 1))).addListener(w -> {
+            if (w.isSuccess()) m.done.complete(null);
+            else m.done.completeExceptionally(w.cause());
+        });
+    }
+
+    /** Parks the outbox until {@code step} completes (flushing what was written before), then drains again. */
+    private void waitFor(CompletableFuture<?> step, Channel flushFirst) {
+        if (flushFirst != null) flushFirst.flush();
+        outboxWaiting = true;
+        step.whenComplete((x, e) -> channel.eventLoop().execute(() -> {
+            outboxWaiting = false;
+            drain();
+        }));
+    }
+
+    private void failOutbox(Throwable cause) {
+        Outgoing m;
+        while ((m = outbox.poll()) != null) m.done.completeExceptionally(cause);
+        outboxBytes = 0;
+    }
+
+    /** Whether the peer must be told {@code nick} before a message that carries it. Event loop only. */
+    private boolean nickToAnnounce(String nick) {
+        if (nick == null || nick.equals(sentNick) || nickUnsupported) return false;
         IdentifyMessage id = remoteIdentify;
         if (id != null && !id.protocols().contains(NickProtocol.ID)) {
             nickUnsupported = true;
-            return CompletableFuture.completedFuture(null);
+            return false;
         }
+        return true;
+    }
+
+    /**
+     * Tells the peer our nick on its own stream; completes once it is written (or the peer turned the protocol down:
+     * then it is never asked again), so the chat line that follows is read after it. Event loop only.
+     */
+    private CompletableFuture<Void> announceNick(String nick) {
         sentNick = nick;
         CompletableFuture<Void> written = new CompletableFuture<>();
         openStream(List.of(NickProtocol.ID)).whenComplete((stream, err) -> {
@@ -396,10 +499,24 @@ final class Libp2pConnection implements ChatSession {
         });
     }
 
+    /**
+     * How long a close waits for messages sent before it to be written; a peer that stopped reading does not hold
+     * the connection open longer than this.
+     */
+    static final Duration CLOSE_FLUSH_GRACE = Duration.ofSeconds(1);
+
     @Override
     public CompletionStage<Void> close() {
         goingAway = true;
-        channel.close(); // the yamux session sends Go Away (normal) before the socket closes
+        // through the event loop, behind the sends called before: they are written first (bounded by the grace)
+        channel.eventLoop().execute(() -> {
+            closeRequested = true;
+            if (outbox.isEmpty()) {
+                channel.close(); // the yamux session sends Go Away (normal) before the socket closes
+            } else {
+                channel.eventLoop().schedule(() -> { channel.close(); }, CLOSE_FLUSH_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        });
         return closed;
     }
 
@@ -410,6 +527,7 @@ final class Libp2pConnection implements ChatSession {
 
     /** The connection is gone (event loop). {@code cause} null: an orderly close by either side. */
     void onClosed(Throwable cause) {
+        failOutbox(new IOException("session to " + remote + " closed"));
         emit(l -> l.onClosed(this, cause));
         closed.complete(null);
     }

@@ -59,7 +59,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             handshakeTimeout.cancel(false);
             NettyTransport.Settings s = transport.settings();
             ctx.pipeline().addFirst("keepalive", new IdleStateHandler(s.idleTimeout().toMillis(), s.keepaliveInterval().toMillis(), 0, TimeUnit.MILLISECONDS));
-            ctx.channel().config().setAutoRead(false); // until the app sets a listener
             session = new NettyChatSession(ctx.channel(), r.remotePeer(), direction, r.handshakeHash(), transport.callbacks(), s.maxMessageBytes());
             log.debug("secured {} connection with {} at {}", direction, r.remotePeer(), ctx.channel().remoteAddress());
             established.complete(session);
@@ -74,6 +73,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         } else {
             super.userEventTriggered(ctx, evt);
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (session != null && ctx.channel().isWritable()) session.drain();
+        super.channelWritabilityChanged(ctx);
     }
 
     @Override

@@ -24,8 +24,10 @@ import lanchat.api.spi.Direction;
 import lanchat.api.spi.SessionListener;
 
 /**
- * A chat session over one secured netty-transport connection. Reading is paused until a listener is set, so nothing
- * the peer sent before the app was ready is dropped or buffered without bound.
+ * A chat session over one secured netty-transport connection. Until a listener is set the session keeps reading
+ * (pings are answered) but holds at most {@link #EARLY_LIMIT} of text before it stops reading, so nothing the peer
+ * sent before the app was ready is dropped or buffered without bound. Messages go out through a per-session FIFO on
+ * the event loop, in the order {@code send} was called.
  */
 final class NettyChatSession implements ChatSession {
     private final Channel channel;
@@ -39,7 +41,20 @@ final class NettyChatSession implements ChatSession {
     /** Events seen before a listener was set; touched on the event loop only. */
     private final Queue<Consumer<SessionListener>> early = new ArrayDeque<>();
     private volatile SessionListener listener;
-    private volatile boolean byeSent;
+    /** Characters of text held in {@link #early}; event loop only. */
+    private long earlyBytes;
+    /** Messages not yet written, in the order send() was called, and their size; event loop only. */
+    private final Queue<Outgoing> outbox = new ArrayDeque<>();
+    private long outboxBytes;
+    /** close() was called (any thread): new sends fail. */
+    private volatile boolean byeRequested;
+    /** close() reached the event loop: the outbox takes nothing new; goodbye follows once it is empty. */
+    private boolean closeRequested;
+    /** Our goodbye went out (or the peer's came in); event loop only. */
+    private boolean byeSent;
+
+    /** Before the app sets a listener, reading stops once this much text is held. */
+    static final int EARLY_LIMIT = 64 * 1024;
 
     /** How long we keep reading after our goodbye before closing anyway. */
     static final Duration BYE_GRACE = Duration.ofSeconds(1);
@@ -71,18 +86,51 @@ final class NettyChatSession implements ChatSession {
     public String connectionId() { return connectionId; }
 
     @Override
-    public boolean isOpen() { return channel.isActive() && !byeSent; }
+    public boolean isOpen() { return channel.isActive() && !byeRequested; }
 
     @Override
     public CompletionStage<Void> send(ChatMessage message) {
-        if (io.netty.buffer.ByteBufUtil.utf8Bytes(message.text()) > maxMessageBytes) {
+        int bytes = io.netty.buffer.ByteBufUtil.utf8Bytes(message.text());
+        if (bytes > maxMessageBytes) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("message too long (max " + maxMessageBytes + " bytes)"));
         }
         if (!isOpen()) return CompletableFuture.failedFuture(new IOException("session to " + remote + " is closed"));
-        if (!channel.isWritable()) {
-            return CompletableFuture.failedFuture(new IOException("peer " + remote.shortString() + " is not reading; send buffer full"));
+        Outgoing out = new Outgoing(new ChatFrame.Message(message), bytes, new CompletableFuture<>());
+        // tasks run on the event loop in the order they were submitted, so the outbox sees sends in call order
+        channel.eventLoop().execute(() -> enqueue(out));
+        return out.done;
+    }
+
+    private record Outgoing(ChatFrame.Message frame, int bytes, CompletableFuture<Void> done) {}
+
+    private void enqueue(Outgoing out) {
+        if (!channel.isActive() || closeRequested) { // not isOpen(): a close() called after this send waits for it
+            out.done.completeExceptionally(new IOException("session to " + remote + " is closed"));
+            return;
         }
-        return toStage(channel.writeAndFlush(new ChatFrame.Message(message)));
+        if (outboxBytes + out.bytes > 4L * maxMessageBytes) {
+            out.done.completeExceptionally(new IOException("peer " + remote.shortString() + " is not reading; send buffer full"));
+            return;
+        }
+        outbox.add(out);
+        outboxBytes += out.bytes;
+        drain();
+    }
+
+    /** Writes queued messages first in, first out, while the socket takes them. Event loop only. */
+    void drain() {
+        boolean wrote = false;
+        while (!outbox.isEmpty() && channel.isWritable()) {
+            Outgoing m = outbox.poll();
+            outboxBytes -= m.bytes;
+            channel.write(m.frame).addListener(w -> {
+                if (w.isSuccess()) m.done.complete(null);
+                else m.done.completeExceptionally(w.cause());
+            });
+            wrote = true;
+        }
+        if (wrote) channel.flush();
+        if (closeRequested && outbox.isEmpty()) sayBye();
     }
 
     @Override
@@ -106,31 +154,45 @@ final class NettyChatSession implements ChatSession {
             listener = l;
             Consumer<SessionListener> e;
             while ((e = early.poll()) != null) deliver(e);
+            earlyBytes = 0;
             channel.config().setAutoRead(true);
             channel.read();
         });
     }
 
     /**
-     * Says goodbye and lets the peer close the connection, reading until it does (bounded by {@link #BYE_GRACE}), so
-     * that messages it sent before seeing our goodbye are still delivered.
+     * Says goodbye once every message sent before is written (bounded by {@link #BYE_GRACE}) and lets the peer close
+     * the connection, reading until it does (bounded by {@link #BYE_GRACE} again), so that messages it sent before
+     * seeing our goodbye are still delivered.
      */
     @Override
     public CompletionStage<Void> close() {
-        if (!byeSent && channel.isActive()) {
-            byeSent = true;
-            channel.writeAndFlush(new ChatFrame.Bye());
-            channel.eventLoop().schedule(() -> channel.close(), BYE_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } else {
-            channel.close();
-        }
+        byeRequested = true;
+        channel.eventLoop().execute(() -> {
+            if (!channel.isActive()) return;
+            closeRequested = true;
+            if (outbox.isEmpty()) sayBye();
+            else channel.eventLoop().schedule(this::sayBye, BYE_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        });
         return closed;
+    }
+
+    private void sayBye() {
+        if (byeSent || !channel.isActive()) return;
+        byeSent = true;
+        channel.writeAndFlush(new ChatFrame.Bye());
+        channel.eventLoop().schedule(() -> { channel.close(); }, BYE_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     // ---- called on the event loop by ConnectionHandler ----
 
     void onFrame(ChatFrame frame) {
         if (frame instanceof ChatFrame.Message m) {
+            if (listener == null) {
+                // the app is not ready: keep what arrived, but stop reading once a bounded amount is held
+                earlyBytes += m.message().text().length();
+                if (earlyBytes >= EARLY_LIMIT) channel.config().setAutoRead(false);
+            }
             emit(l -> l.onMessage(this, m.message()));
         } else if (frame instanceof ChatFrame.Ping p) {
             channel.writeAndFlush(new ChatFrame.Pong(p.id()));
@@ -138,13 +200,16 @@ final class NettyChatSession implements ChatSession {
             Ping ping = pings.remove(p.id());
             if (ping != null) ping.result.complete(Duration.ofNanos(System.nanoTime() - ping.startNanos));
         } else if (frame instanceof ChatFrame.Bye) {
-            byeSent = true; // the peer is leaving: do not answer, just close
+            byeSent = byeRequested = true; // the peer is leaving: do not answer, just close
             channel.close();
         }
     }
 
     void onClosed(Throwable cause) {
         IOException gone = new IOException("session to " + remote + " closed");
+        Outgoing m;
+        while ((m = outbox.poll()) != null) m.done.completeExceptionally(gone);
+        outboxBytes = 0;
         pings.values().forEach(p -> p.result.completeExceptionally(gone));
         pings.clear();
         emit(l -> l.onClosed(this, cause));
