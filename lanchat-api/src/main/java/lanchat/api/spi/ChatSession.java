@@ -53,6 +53,14 @@ public interface ChatSession {
      */
     void setListener(SessionListener listener);
 
+    /**
+     * Opens a {@link ProtocolChannel} to the peer for a protocol registered with this session's transport
+     * ({@link Transport#registerProtocol}; its limits apply). Completes once the peer accepted it; fails with
+     * {@link ProtocolNotSupportedException} when the peer does not speak the protocol or refuses another channel of it,
+     * and with {@link IllegalArgumentException} when the protocol is not registered here.
+     */
+    CompletionStage<ProtocolChannel> openChannel(String protocolId);
+
     /** Closes gracefully (the peer is told). Idempotent. */
     CompletionStage<Void> close();
 

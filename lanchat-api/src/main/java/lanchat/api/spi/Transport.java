@@ -20,6 +20,15 @@ public interface Transport extends AutoCloseable {
     /** True when this transport can dial {@code address} (its protocols, not whether the peer is up). */
     boolean canDial(Multiaddr address);
 
+    /**
+     * Registers a protocol whose {@link ProtocolChannel}s this transport accepts from peers and may open to them.
+     * Before {@link #listen}; one handler per id.
+     *
+     * @throws IllegalArgumentException when the id is taken (by another handler or by the transport itself)
+     * @throws IllegalStateException after {@link #listen}
+     */
+    void registerProtocol(ProtocolHandler handler);
+
     /** Called with every authenticated inbound session. Set once, before {@link #listen}. */
     void onInbound(Consumer<ChatSession> handler);
 

@@ -28,6 +28,7 @@ class DialArbiterTest {
         @Override public String transport() { return "fake"; }
         @Override public CompletionStage<Void> send(ChatMessage message) { throw new UnsupportedOperationException(); }
         @Override public CompletionStage<Duration> ping() { throw new UnsupportedOperationException(); }
+        @Override public CompletionStage<lanchat.api.spi.ProtocolChannel> openChannel(String protocolId) { throw new UnsupportedOperationException(); }
         @Override public void setListener(SessionListener listener) { throw new UnsupportedOperationException(); }
         @Override public CompletionStage<Void> close() { throw new UnsupportedOperationException(); }
         @Override public boolean isOpen() { return true; }

@@ -1,9 +1,11 @@
 package lanchat.api.testkit;
 
 import static lanchat.api.testkit.TransportHarness.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,10 +26,15 @@ import java.util.function.IntFunction;
 
 import lanchat.api.ChatMessage;
 import lanchat.api.Multiaddr;
+import lanchat.api.spi.ChannelLimits;
 import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.ProtocolChannel;
+import lanchat.api.spi.ProtocolHandler;
+import lanchat.api.spi.ProtocolNotSupportedException;
 import lanchat.api.spi.Direction;
 import lanchat.api.spi.Transport;
 import lanchat.api.spi.TransportProvider;
+import lanchat.api.testkit.TransportHarness.ChannelRecorder;
 import lanchat.api.testkit.TransportHarness.Node;
 import lanchat.api.testkit.TransportHarness.Recorder;
 import org.junit.jupiter.api.AfterEach;
@@ -319,5 +326,232 @@ public abstract class TransportContractTest {
         Transport t = node().transport;
         assertFalse(t.canDial(Multiaddr.parse("/ip4/127.0.0.1/udp/4001/quic-v1")));
         assertTrue(t.canDial(Multiaddr.parse("/ip4/127.0.0.1/tcp/4001")));
+    }
+
+    // ---- protocol channels ---------------------------------------------------------------------------------------
+
+    /** A connected pair with {@link EchoProtocol} registered on both ends and the sessions' listeners set. */
+    private ChatSession[] echoPair() throws Exception {
+        Node a = node();
+        a.transport.registerProtocol(EchoProtocol.handler());
+        a.listen();
+        Node b = node();
+        b.transport.registerProtocol(EchoProtocol.handler());
+        ChatSession out = await(b.transport.dial(a.addr()));
+        ChatSession in = a.accept();
+        in.setListener(new Recorder());
+        out.setListener(new Recorder());
+        return new ChatSession[] {out, in};
+    }
+
+    private static byte[] message(int i, int size) {
+        byte[] m = new byte[size];
+        java.util.Arrays.fill(m, (byte) i);
+        if (size >= 4) java.nio.ByteBuffer.wrap(m).putInt(i);
+        return m;
+    }
+
+    @Test
+    void channelCarriesMessagesBothWaysInOrderAndClosesGracefully() throws Exception {
+        ChatSession out = echoPair()[0];
+        ProtocolChannel ch = await(out.openChannel(EchoProtocol.ID));
+        assertEquals(EchoProtocol.ID, ch.protocol());
+        assertEquals(Direction.OUTBOUND, ch.direction());
+        assertEquals(out, ch.session());
+        ChannelRecorder echoes = new ChannelRecorder();
+        ch.setListener(echoes);
+        int[] sizes = {0, 1, 100, 4096, EchoProtocol.LIMITS.maxMessageBytes()};
+        // a sender paces itself by its sends: at most a few in flight (the send buffer is 4 maximum-size messages)
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            if (i >= 3) await(sent.get(i - 3));
+            sent.add(ch.send(message(i, sizes[i % sizes.length])).toCompletableFuture());
+        }
+        for (CompletableFuture<Void> f : sent) await(f);
+        for (int i = 0; i < 200; i++) assertArrayEquals(message(i, sizes[i % sizes.length]), echoes.next(), "echo " + i);
+        await(ch.close());
+        assertNull(echoes.awaitClosed(), "a graceful close is not a failure");
+        assertFalse(ch.isOpen());
+        assertThrows(ExecutionException.class, () -> await(ch.send(new byte[1])));
+        // the session itself is unaffected
+        assertTrue(out.isOpen());
+        assertNotNull(await(out.ping()));
+    }
+
+    @Test
+    void channelsArriveAtTheRegisteredHandlerWithTheirMessages() throws Exception {
+        Node a = node();
+        java.util.concurrent.BlockingQueue<ProtocolChannel> accepted = new java.util.concurrent.LinkedBlockingQueue<>();
+        ChannelRecorder atA = new ChannelRecorder();
+        a.transport.registerProtocol(new ProtocolHandler("/lanchat/test/sink/1.0.0", ChannelLimits.DEFAULT, ch -> {
+            accepted.add(ch);
+            ch.setListener(atA);
+        }));
+        a.listen();
+        Node b = node();
+        b.transport.registerProtocol(new ProtocolHandler("/lanchat/test/sink/1.0.0", ChannelLimits.DEFAULT, ch -> ch.reset()));
+        ChatSession out = await(b.transport.dial(a.addr()));
+        ChatSession in = a.accept();
+        ProtocolChannel ch = await(out.openChannel("/lanchat/test/sink/1.0.0"));
+        ch.setListener(new ChannelRecorder());
+        // sent before the peer's app has even seen the channel: held for its listener, not lost
+        for (int i = 0; i < 10; i++) ch.send(message(i, 10));
+        ProtocolChannel there = accepted.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertNotNull(there, "the peer's handler got the channel");
+        assertEquals(Direction.INBOUND, there.direction());
+        assertEquals(in.remotePeer(), there.session().remotePeer());
+        for (int i = 0; i < 10; i++) assertArrayEquals(message(i, 10), atA.next());
+        // the peer resets: we hear why
+        ProtocolChannel second = await(out.openChannel("/lanchat/test/sink/1.0.0"));
+        ChannelRecorder r2 = new ChannelRecorder();
+        second.setListener(r2);
+        ProtocolChannel secondThere = accepted.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertNotNull(secondThere);
+        secondThere.reset();
+        assertNotNull(r2.awaitClosed(), "a reset is reported with a cause");
+        assertFalse(second.isOpen());
+    }
+
+    @Test
+    void aProtocolThePeerDoesNotSpeakIsRefusedAndTheSessionLivesOn() throws Exception {
+        Node a = node().listen(); // registers nothing
+        Node b = node();
+        b.transport.registerProtocol(EchoProtocol.handler());
+        ChatSession out = await(b.transport.dial(a.addr()));
+        Recorder ra = new Recorder();
+        a.accept().setListener(ra);
+        out.setListener(new Recorder());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(out.openChannel(EchoProtocol.ID)));
+        assertTrue(e.getCause() instanceof ProtocolNotSupportedException, "refusal is ProtocolNotSupportedException: " + e.getCause());
+        await(out.send(ChatMessage.of(null, "still here")));
+        assertEquals("still here", ra.next().text());
+        // and a protocol we did not register ourselves cannot be opened at all
+        assertThrows(ExecutionException.class, () -> await(out.openChannel("/lanchat/test/unregistered/1.0.0")));
+    }
+
+    @Test
+    void registrationIsCheckedAndClosedOnceTheTransportListens() throws Exception {
+        Node a = node();
+        a.transport.registerProtocol(EchoProtocol.handler());
+        assertThrows(IllegalArgumentException.class, () -> a.transport.registerProtocol(EchoProtocol.handler()), "one handler per id");
+        assertThrows(IllegalArgumentException.class, () -> new ProtocolHandler("no-slash", ChannelLimits.DEFAULT, ch -> { }));
+        assertThrows(IllegalArgumentException.class, () -> new ProtocolHandler("/with space", ChannelLimits.DEFAULT, ch -> { }));
+        a.listen();
+        assertThrows(IllegalStateException.class, () -> a.transport.registerProtocol(new ProtocolHandler("/lanchat/test/late/1.0.0", ChannelLimits.DEFAULT, ch -> { })));
+    }
+
+    @Test
+    void manyChannelsAtOnceUpToThePeersLimit() throws Exception {
+        ChatSession out = echoPair()[0];
+        int limit = EchoProtocol.LIMITS.maxInboundPerSession();
+        List<ProtocolChannel> open = new ArrayList<>();
+        List<ChannelRecorder> recorders = new ArrayList<>();
+        List<CompletableFuture<ProtocolChannel>> opening = new ArrayList<>();
+        for (int i = 0; i < limit; i++) opening.add(out.openChannel(EchoProtocol.ID).toCompletableFuture());
+        for (CompletableFuture<ProtocolChannel> f : opening) {
+            ProtocolChannel ch = await(f);
+            ChannelRecorder r = new ChannelRecorder();
+            ch.setListener(r);
+            open.add(ch);
+            recorders.add(r);
+        }
+        for (int round = 0; round < 20; round++) {
+            for (int c = 0; c < limit; c++) open.get(c).send(message(c * 1000 + round, 64));
+        }
+        for (int c = 0; c < limit; c++) {
+            for (int round = 0; round < 20; round++) assertArrayEquals(message(c * 1000 + round, 64), recorders.get(c).next(), "channel " + c + " message " + round);
+        }
+        ExecutionException over = assertThrows(ExecutionException.class, () -> await(out.openChannel(EchoProtocol.ID)));
+        assertTrue(over.getCause() instanceof ProtocolNotSupportedException, "beyond the peer's limit a channel is refused: " + over.getCause());
+        await(open.get(0).close());
+        assertNull(recorders.get(0).awaitClosed());
+        // a closed channel makes room for another (the peer may learn of the close a moment after we do)
+        ProtocolChannel again = null;
+        for (int attempt = 0; attempt < 50 && again == null; attempt++) {
+            try {
+                again = await(out.openChannel(EchoProtocol.ID));
+            } catch (ExecutionException e) {
+                assertTrue(e.getCause() instanceof ProtocolNotSupportedException, String.valueOf(e.getCause()));
+                Thread.sleep(20);
+            }
+        }
+        assertNotNull(again, "a channel can be opened again once one closed");
+    }
+
+    @Test
+    void aReceiverThatDoesNotKeepUpSlowsTheSenderWithoutBuffering() throws Exception {
+        Node a = node();
+        ChannelRecorder atA = new ChannelRecorder();
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        atA.gate = release; // nothing is done with until released
+        ChannelLimits limits = new ChannelLimits(16 * 1024, 256 * 1024, 64 * 1024, 2);
+        a.transport.registerProtocol(new ProtocolHandler("/lanchat/test/slow/1.0.0", limits, ch -> ch.setListener(atA)));
+        a.listen();
+        Node b = node();
+        b.transport.registerProtocol(new ProtocolHandler("/lanchat/test/slow/1.0.0", limits, ch -> ch.reset()));
+        ChatSession out = await(b.transport.dial(a.addr()));
+        a.accept().setListener(new Recorder());
+        out.setListener(new Recorder());
+        ProtocolChannel ch = await(out.openChannel("/lanchat/test/slow/1.0.0"));
+        ch.setListener(new ChannelRecorder());
+        List<CompletableFuture<Void>> sends = new ArrayList<>();
+        int firstRefused = -1;
+        for (int i = 0; i < 4096 && firstRefused < 0; i++) { // 64 MiB at most: far more than any buffer on the way
+            sends.add(ch.send(message(i, 16 * 1024)).toCompletableFuture());
+            if (i % 16 == 15) {
+                try { // let this batch reach the event loop, so that the buffers can fill
+                    sends.get(i).get(100, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
+                    // waiting for the peer, or refused: what this test is after
+                }
+                for (int j = 0; j < sends.size(); j++) {
+                    if (sends.get(j).isCompletedExceptionally()) {
+                        firstRefused = j;
+                        break;
+                    }
+                }
+            }
+        }
+        assertTrue(firstRefused >= 0, "sends are refused once the buffers on the way are full");
+        long acceptedBytes = firstRefused * 16L * 1024;
+        assertTrue(acceptedBytes < 16L << 20, "a receiver that does not keep up bounds what the sender may queue: " + acceptedBytes + " bytes accepted");
+        release.complete(null);
+        for (int n = 0; n < firstRefused; n++) {
+            await(sends.get(n));
+            assertArrayEquals(message(n, 16 * 1024), atA.next(), "message " + n + " arrives, in order, once the receiver keeps up");
+        }
+    }
+
+    @Test
+    void channelsEndWithACauseWhenThePeerGoes() throws Exception {
+        Node a = node();
+        a.transport.registerProtocol(EchoProtocol.handler());
+        a.listen();
+        Node b = node();
+        b.transport.registerProtocol(EchoProtocol.handler());
+        ChatSession out = await(b.transport.dial(a.addr()));
+        a.accept().setListener(new Recorder());
+        out.setListener(new Recorder());
+        ProtocolChannel ch = await(out.openChannel(EchoProtocol.ID));
+        ChannelRecorder r = new ChannelRecorder();
+        ch.setListener(r);
+        await(ch.send(message(1, 10)));
+        assertArrayEquals(message(1, 10), r.next());
+        a.transport.close();
+        assertNotNull(r.awaitClosed(), "the session's end ends its channels, with a cause");
+        assertFalse(ch.isOpen());
+        assertThrows(ExecutionException.class, () -> await(ch.send(new byte[1])));
+    }
+
+    @Test
+    void aMessageOverTheLimitIsRefusedBeforeItIsSent() throws Exception {
+        ChatSession out = echoPair()[0];
+        ProtocolChannel ch = await(out.openChannel(EchoProtocol.ID));
+        ChannelRecorder r = new ChannelRecorder();
+        ch.setListener(r);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(ch.send(new byte[EchoProtocol.LIMITS.maxMessageBytes() + 1])));
+        assertTrue(e.getCause() instanceof IllegalArgumentException, String.valueOf(e.getCause()));
+        await(ch.send(message(7, 8)));
+        assertArrayEquals(message(7, 8), r.next(), "the channel still works");
     }
 }

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 import lanchat.api.ChatMessage;
 import lanchat.api.Identity;
 import lanchat.api.Multiaddr;
+import lanchat.api.spi.ChannelListener;
 import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.ProtocolChannel;
 import lanchat.api.spi.SessionListener;
 import lanchat.api.spi.Transport;
 import lanchat.api.spi.TransportConfig;
@@ -85,6 +87,35 @@ public final class TransportHarness implements AutoCloseable {
         public ChatMessage next() throws InterruptedException {
             ChatMessage m = messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             if (m == null) throw new AssertionError("no message within " + WAIT);
+            return m;
+        }
+
+        public Throwable awaitClosed() throws Exception {
+            return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /** Records a channel's messages and its end; {@link #gate} holds each message as not done with until completed. */
+    public static final class ChannelRecorder implements ChannelListener {
+        public final BlockingQueue<byte[]> messages = new LinkedBlockingQueue<>();
+        public final CompletableFuture<Throwable> closed = new CompletableFuture<>();
+        /** Completed to let messages count as done with; null: at once. */
+        public volatile CompletableFuture<Void> gate;
+
+        @Override
+        public CompletionStage<?> onMessage(ProtocolChannel channel, byte[] message) {
+            messages.add(message);
+            return gate;
+        }
+
+        @Override
+        public void onClosed(ProtocolChannel channel, Throwable cause) {
+            if (!closed.complete(cause)) throw new AssertionError("onClosed delivered twice");
+        }
+
+        public byte[] next() throws InterruptedException {
+            byte[] m = messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            if (m == null) throw new AssertionError("no channel message within " + WAIT);
             return m;
         }
 

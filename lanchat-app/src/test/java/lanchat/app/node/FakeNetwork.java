@@ -118,6 +118,11 @@ public final class FakeNetwork {
         public void onInbound(Consumer<ChatSession> handler) { this.inbound = handler; }
 
         @Override
+        public void registerProtocol(lanchat.api.spi.ProtocolHandler handler) {
+            // the fake carries chat lines only; protocol channels are covered by the transports' contract tests
+        }
+
+        @Override
         public CompletionStage<List<Multiaddr>> listen(Multiaddr bind) {
             var requested = bind.toTcpSocketAddress();
             int port;
@@ -272,6 +277,11 @@ public final class FakeNetwork {
             this.direction = direction;
             this.connectionId = connectionId;
             this.remoteAddress = remoteAddress;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<lanchat.api.spi.ProtocolChannel> openChannel(String protocolId) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new lanchat.api.spi.ProtocolNotSupportedException("the fake network carries chat lines only"));
         }
 
         @Override

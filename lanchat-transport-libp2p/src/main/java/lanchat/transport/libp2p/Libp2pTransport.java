@@ -42,6 +42,13 @@ import lanchat.api.spi.Direction;
 import lanchat.api.spi.ListenAddresses;
 import lanchat.api.spi.Transport;
 import lanchat.api.spi.TransportConfig;
+import io.netty.util.AttributeKey;
+import lanchat.api.spi.ProtocolHandler;
+import lanchat.transport.libp2p.channel.ChannelService;
+import lanchat.transport.libp2p.chat.ChatService;
+import lanchat.transport.libp2p.identify.IdentifyService;
+import lanchat.transport.libp2p.nick.NickService;
+import lanchat.transport.libp2p.ping.PingService;
 import lanchat.transport.libp2p.upgrade.ConnectionUpgrader;
 import lanchat.transport.libp2p.yamux.GoAwayReceived;
 import lanchat.transport.libp2p.yamux.YamuxSession;
@@ -52,8 +59,10 @@ import org.slf4j.LoggerFactory;
  * The libp2p transport: TCP connections upgraded by {@link ConnectionUpgrader} (multistream-select, Noise, Yamux),
  * each presented as a {@link Libp2pConnection}.
  */
-final class Libp2pTransport implements Transport {
+final class Libp2pTransport implements Transport, Host {
     private static final Logger log = LoggerFactory.getLogger(Libp2pTransport.class);
+    /** The connection a secured TCP channel carries, set when the Noise handshake is done. */
+    private static final AttributeKey<Libp2pConnection> CONNECTION = AttributeKey.valueOf(Libp2pConnection.class, "connection");
 
     private final Identity identity;
     private final Supplier<SignedStaticKey> staticKey;
@@ -63,6 +72,12 @@ final class Libp2pTransport implements Transport {
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
     private volatile Consumer<ChatSession> inbound = ChatSession::close;
+    /** Every protocol spoken on streams: the built-in ones, then the app's channels. */
+    private final ProtocolRegistry registry = new ProtocolRegistry()
+            .register(new IdentifyService())
+            .register(new PingService())
+            .register(new NickService())
+            .register(new ChatService());
     private volatile boolean closed;
 
     Libp2pTransport(TransportConfig config) {
@@ -73,15 +88,32 @@ final class Libp2pTransport implements Transport {
         this.group = new NioEventLoopGroup(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())), new DefaultThreadFactory("lanchat-libp2p", true));
     }
 
-    Identity identity() { return identity; }
+    @Override
+    public Identity identity() { return identity; }
 
-    Settings settings() { return settings; }
+    @Override
+    public Settings settings() { return settings; }
 
-    Executor callbacks() { return callbacks; }
+    @Override
+    public Executor callbacks() { return callbacks; }
 
-    /** Our listen addresses without {@code /p2p}, as identify reports them. */
-    List<Multiaddr> listenAddrs() {
+    @Override
+    public List<Multiaddr> listenAddrs() {
         return listenAddrs.stream().map(Multiaddr::withoutPeerId).toList();
+    }
+
+    @Override
+    public List<String> protocolIds() {
+        return registry.ids();
+    }
+
+    ProtocolRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void registerProtocol(ProtocolHandler handler) {
+        registry.register(new ChannelService(handler));
     }
 
     @Override
@@ -100,6 +132,7 @@ final class Libp2pTransport implements Transport {
     @Override
     public CompletionStage<List<Multiaddr>> listen(Multiaddr bind) {
         if (!bind.isPlainTcp()) return CompletableFuture.failedFuture(new IllegalArgumentException("libp2p transport listens on /ip4|ip6/…/tcp/… only, not " + bind));
+        registry.freeze();
         CompletableFuture<List<Multiaddr>> result = new CompletableFuture<>();
         InetSocketAddress requested = bind.toTcpSocketAddress();
         new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -125,6 +158,7 @@ final class Libp2pTransport implements Transport {
         if (!canDial(address)) return CompletableFuture.failedFuture(new IllegalArgumentException("libp2p transport cannot dial " + address));
         PeerId expected = address.peerId().orElse(null);
         if (identity.peerId().equals(expected)) return CompletableFuture.failedFuture(new IllegalArgumentException("refusing to dial ourselves"));
+        registry.freeze();
         CompletableFuture<Libp2pConnection> established = new CompletableFuture<>();
         new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -139,7 +173,8 @@ final class Libp2pTransport implements Transport {
     }
 
     /** For the TCP connections and for chat streams: a few maximum-size messages may be in flight before sends are refused. */
-    WriteBufferWaterMark waterMark() {
+    @Override
+    public WriteBufferWaterMark waterMark() {
         return new WriteBufferWaterMark(256 * 1024, 4 * settings.maxMessageBytes() + 1024 * 1024);
     }
 
@@ -152,11 +187,11 @@ final class Libp2pTransport implements Transport {
                     return;
                 }
                 channels.add(ch);
-                Libp2pConnection[] conn = new Libp2pConnection[1];
                 ConnectionUpgrader upgrader = new ConnectionUpgrader(staticKey.get(), direction == Direction.OUTBOUND, expected, settings.handshakeTimeout().toMillis(),
                         security -> {
-                            conn[0] = new Libp2pConnection(Libp2pTransport.this, ch, security.remotePeer(), direction, security.handshakeHash());
-                            return new YamuxSession(direction == Direction.OUTBOUND, conn[0].inboundStreams());
+                            Libp2pConnection c = new Libp2pConnection(Libp2pTransport.this, ch, security.remotePeer(), direction, security.handshakeHash());
+                            ch.attr(CONNECTION).set(c);
+                            return new YamuxSession(direction == Direction.OUTBOUND, c.inboundStreams());
                         });
                 upgrader.install(ch.pipeline());
                 ch.pipeline().addLast("connection", new ConnectionWatcher());
@@ -165,7 +200,7 @@ final class Libp2pTransport implements Transport {
                         established.completeExceptionally(err);
                         return;
                     }
-                    Libp2pConnection c = conn[0];
+                    Libp2pConnection c = ch.attr(CONNECTION).get();
                     ch.pipeline().get(ConnectionWatcher.class).connection = c;
                     ch.pipeline().addFirst("keepalive", new IdleStateHandler(settings.idleTimeout().toMillis(), settings.keepaliveInterval().toMillis(), 0, TimeUnit.MILLISECONDS));
                     c.start(up.mux());

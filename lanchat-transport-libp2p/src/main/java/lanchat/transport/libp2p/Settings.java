@@ -5,8 +5,8 @@ import java.time.Duration;
 import lanchat.api.spi.TransportConfig;
 
 /** The transport's tunables, read from {@link TransportConfig#options()}. */
-record Settings(Duration handshakeTimeout, Duration keepaliveInterval, Duration idleTimeout, int maxMessageBytes, String agentVersion) {
-    static Settings from(TransportConfig c) {
+public record Settings(Duration handshakeTimeout, Duration keepaliveInterval, Duration idleTimeout, int maxMessageBytes, String agentVersion) {
+    public static Settings from(TransportConfig c) {
         return new Settings(Duration.ofMillis(c.intOption("handshakeTimeoutMs", 10_000)),
                 Duration.ofMillis(c.intOption("keepaliveMs", 10_000)),
                 Duration.ofMillis(c.intOption("idleTimeoutMs", 30_000)),

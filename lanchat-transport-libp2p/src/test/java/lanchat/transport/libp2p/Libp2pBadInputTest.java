@@ -367,18 +367,10 @@ class Libp2pBadInputTest {
         assertTrue(!atReceiver.closed.isDone() && !atSender.closed.isDone());
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> T field(Object o, String name) throws ReflectiveOperationException {
-        java.lang.reflect.Field f = o.getClass().getDeclaredField(name);
-        f.setAccessible(true);
-        return (T) f.get(o);
-    }
-
     /** The connection's chat streams, read on its event loop. */
     private static List<io.netty.channel.Channel> chatStreams(ChatSession s) throws Exception {
-        io.netty.channel.Channel ch = field(s, "channel");
-        List<io.netty.channel.Channel> streams = field(s, "chatStreams");
-        return ch.eventLoop().submit(() -> List.copyOf(streams)).get(5, TimeUnit.SECONDS);
+        Libp2pConnection c = (Libp2pConnection) s;
+        return c.channel().eventLoop().submit(() -> List.copyOf(c.handler(lanchat.transport.libp2p.chat.ChatService.PerConnection.class).streams())).get(5, TimeUnit.SECONDS);
     }
 
     @Test

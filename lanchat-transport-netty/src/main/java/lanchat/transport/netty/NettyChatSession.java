@@ -149,6 +149,12 @@ final class NettyChatSession implements ChatSession {
     }
 
     @Override
+    public CompletionStage<lanchat.api.spi.ProtocolChannel> openChannel(String protocolId) {
+        // protocol channels on the netty transport: its multiplexer is being written (issue 12)
+        return CompletableFuture.failedFuture(new lanchat.api.spi.ProtocolNotSupportedException("the netty transport has no protocol channels yet"));
+    }
+
+    @Override
     public void setListener(SessionListener l) {
         channel.eventLoop().execute(() -> {
             listener = l;

@@ -100,6 +100,11 @@ final class NettyTransport implements Transport {
     }
 
     @Override
+    public void registerProtocol(lanchat.api.spi.ProtocolHandler handler) {
+        // accepted but not yet carried: the netty multiplexer is being written (issue 12)
+    }
+
+    @Override
     public void onInbound(Consumer<ChatSession> handler) {
         this.inbound = handler;
     }

@@ -1,0 +1,277 @@
+package lanchat.transport.libp2p.chat;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.TooLongFrameException;
+import lanchat.api.ChatMessage;
+import lanchat.transport.libp2p.ConnectionContext;
+import lanchat.transport.libp2p.StreamProtocol;
+import lanchat.transport.libp2p.nick.NickService;
+import lanchat.api.spi.Direction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chat lines on {@code /chat/1.1.0} (or {@code /chat/1.0.0}) streams, newline-terminated, exactly as go-libp2p's chat
+ * examples write them. The dialer opens a chat stream at once (a go listener waits for one); we send on the first chat
+ * stream we have, opened by either side, and read every chat stream the peer opens.
+ *
+ * <p>Sending goes through a per-connection first-in, first-out outbox on the event loop: whatever the head message
+ * needs first (our nick told to the peer, a chat stream negotiated, room in the stream's buffer) is waited for with
+ * the whole queue behind it, so lines arrive in the order they were sent, never in the order futures complete.
+ */
+public final class ChatService implements StreamProtocol {
+    private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+
+    @Override
+    public List<String> ids() {
+        return ChatProtocol.PROPOSALS;
+    }
+
+    /** A peer needs one chat stream; a few more cover replacements and a go peer's simultaneous opens. */
+    @Override
+    public int maxInboundStreams() {
+        return 4;
+    }
+
+    @Override
+    public PerConnection attach(ConnectionContext connection) {
+        return new PerConnection(connection);
+    }
+
+    /** Chat on one connection; event loop only. */
+    public static final class PerConnection implements Handler {
+        private final ConnectionContext conn;
+        private final int maxLineBytes;
+        /** Chat streams opened by either side; we send on the first. */
+        private final List<Channel> streams = new ArrayList<>();
+        private CompletableFuture<Channel> sendStream;
+        /** Messages not yet written, in the order send() was called, and their size. */
+        private final ArrayDeque<Outgoing> outbox = new ArrayDeque<>();
+        private long outboxBytes;
+        /** True while the outbox waits for a step (a nick stream, a chat stream) before its head can go. */
+        private boolean waiting;
+        /** Lines are read once the app set a listener. */
+        private boolean reading;
+        /** The connection is closing: the outbox takes nothing new. */
+        private boolean closing;
+        private Runnable onDrained;
+
+        PerConnection(ConnectionContext conn) {
+            this.conn = conn;
+            this.maxLineBytes = conn.host().settings().maxMessageBytes();
+        }
+
+        @Override
+        public void started() {
+            if (conn.session().direction() == Direction.OUTBOUND) sendStream(); // a go listener waits for our chat stream
+        }
+
+        @Override
+        public void inbound(Channel stream, String protocolId) {
+            add(stream);
+        }
+
+        /** The chat streams open now, either side's (tests, diagnostics). */
+        public List<Channel> streams() {
+            return streams;
+        }
+
+        /** The app set its listener: read every chat stream from now on. */
+        public void startReading() {
+            reading = true;
+            for (Channel s : streams) {
+                s.config().setAutoRead(true);
+                s.read();
+            }
+        }
+
+        /** A message waiting in the outbox: its wire lines and the nick it carries. */
+        private static final class Outgoing {
+            final String nick;
+            final List<byte[]> lines;
+            final long bytes;
+            final CompletableFuture<Void> done;
+
+            Outgoing(String nick, List<byte[]> lines, CompletableFuture<Void> done) {
+                this.nick = nick;
+                this.lines = lines;
+                this.bytes = lines.stream().mapToLong(l -> l.length).sum();
+                this.done = done;
+            }
+        }
+
+        /**
+         * Queues a message already encoded by {@link ChatLineEncoder#wireLines} (on the sender's thread); called on the
+         * event loop in the order the app called send.
+         */
+        public void enqueue(String nick, List<byte[]> lines, CompletableFuture<Void> done) {
+            if (closing || !conn.channel().isActive()) {
+                done.completeExceptionally(new IOException("session to " + conn.remotePeer() + " is closed"));
+                return;
+            }
+            Outgoing out = new Outgoing(nick, lines, done);
+            if (outboxBytes + out.bytes > 4L * maxLineBytes) {
+                done.completeExceptionally(new IOException("peer " + conn.remotePeer().shortString() + " is not reading; send buffer full"));
+                return;
+            }
+            outbox.add(out);
+            outboxBytes += out.bytes;
+            drain();
+        }
+
+        /**
+         * Stops taking messages; {@code then} runs once every queued message is written (at once if none waits). The
+         * caller bounds the wait (a peer that stopped reading must not hold a close open).
+         */
+        public void closeAfterDrain(Runnable then) {
+            closing = true;
+            if (outbox.isEmpty()) then.run();
+            else onDrained = then;
+        }
+
+        private void drain() {
+            if (waiting) return; // the step in progress calls drain() again when it is done
+            boolean wrote = false;
+            Channel stream = null;
+            NickService.PerConnection nicks = conn.handler(NickService.PerConnection.class);
+            while (!outbox.isEmpty()) {
+                Outgoing head = outbox.peek();
+                if (nicks.needsAnnouncing(head.nick)) {
+                    waitFor(nicks.announce(head.nick), wrote ? stream : null);
+                    return;
+                }
+                CompletableFuture<Channel> s = sendStream();
+                if (!s.isDone()) {
+                    waitFor(s, wrote ? stream : null);
+                    return;
+                }
+                if (s.isCompletedExceptionally()) {
+                    Throwable err = s.handle((x, e) -> e).join();
+                    fail(new IOException("cannot open a chat stream to " + conn.remotePeer().shortString() + ": " + err.getMessage(), err));
+                    return;
+                }
+                Channel current = s.join();
+                if (current != stream && wrote) stream.flush();
+                stream = current;
+                if (!stream.isWritable()) break; // Reader.channelWritabilityChanged drains again
+                outbox.poll();
+                outboxBytes -= head.bytes;
+                write(stream, head);
+                wrote = true;
+            }
+            if (wrote) stream.flush();
+            if (outbox.isEmpty() && onDrained != null) {
+                Runnable r = onDrained;
+                onDrained = null;
+                r.run();
+            }
+        }
+
+        private static void write(Channel stream, Outgoing m) {
+            for (byte[] line : m.lines.subList(0, m.lines.size() - 1)) stream.write(Unpooled.wrappedBuffer(line), stream.voidPromise());
+            stream.write(Unpooled.wrappedBuffer(m.lines.get(m.lines.size() - 1))).addListener(w -> {
+                if (w.isSuccess()) m.done.complete(null);
+                else m.done.completeExceptionally(w.cause());
+            });
+        }
+
+        /** Parks the outbox until {@code step} completes (flushing what was written before), then drains again. */
+        private void waitFor(CompletableFuture<?> step, Channel flushFirst) {
+            if (flushFirst != null) flushFirst.flush();
+            waiting = true;
+            step.whenComplete((x, e) -> conn.channel().eventLoop().execute(() -> {
+                waiting = false;
+                drain();
+            }));
+        }
+
+        private void fail(Throwable cause) {
+            Outgoing m;
+            while ((m = outbox.poll()) != null) m.done.completeExceptionally(cause);
+            outboxBytes = 0;
+        }
+
+        @Override
+        public void closed(Throwable cause) {
+            fail(new IOException("session to " + conn.remotePeer() + " closed"));
+        }
+
+        /** The stream we send on, opening one when there is none. */
+        private CompletableFuture<Channel> sendStream() {
+            if (sendStream != null) return sendStream;
+            CompletableFuture<Channel> f = new CompletableFuture<>();
+            sendStream = f;
+            conn.openStream(ChatProtocol.PROPOSALS).whenComplete((s, err) -> {
+                if (err != null) {
+                    if (sendStream == f) sendStream = null;
+                    f.completeExceptionally(err);
+                } else {
+                    add(s);
+                    f.complete(s);
+                }
+            });
+            return f;
+        }
+
+        private void add(Channel stream) {
+            stream.pipeline().addLast(new ChatLineDecoder(maxLineBytes), new ChatLineEncoder(), new Reader());
+            // Netty's default (64 KiB high) would make one line larger than the peer's yamux window (256 KiB) turn the
+            // stream unwritable until the peer has taken all of it, and sends queue up behind it meanwhile
+            stream.config().setWriteBufferWaterMark(conn.host().waterMark());
+            streams.add(stream);
+            if (!reading) stream.config().setAutoRead(false);
+            if (sendStream == null) sendStream = CompletableFuture.completedFuture(stream);
+            stream.closeFuture().addListener(f -> {
+                streams.remove(stream);
+                if (sendStream != null && sendStream.getNow(null) == stream) {
+                    sendStream = null;
+                    drain(); // what still waits goes on another stream
+                }
+            });
+        }
+
+        private final class Reader extends ChannelInboundHandlerAdapter {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof String line) {
+                    ChatMessage m = new ChatMessage(conn.handler(NickService.PerConnection.class).remoteNick(), line);
+                    conn.emit(l -> l.onMessage(conn.session(), m));
+                }
+            }
+
+            @Override
+            public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+                if (ctx.channel().isWritable()) drain();
+                super.channelWritabilityChanged(ctx);
+            }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+                if (evt instanceof ChannelInputShutdownEvent) ctx.close(); // the peer is done with this stream
+                super.userEventTriggered(ctx, evt);
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                if (cause instanceof TooLongFrameException) {
+                    // only that line is lost: the decoder resumes after its end. Closing the stream would also lose the lines
+                    // the peer sends before it learns of the close (and go's chat example never opens another stream)
+                    log.warn("dropping a chat line from {}: {}", conn.remotePeer(), cause.getMessage());
+                    return;
+                }
+                log.warn("closing chat stream with {}: {}", conn.remotePeer(), cause.getMessage());
+                ctx.close(); // a bad stream costs that stream, not the connection
+            }
+        }
+    }
+}
