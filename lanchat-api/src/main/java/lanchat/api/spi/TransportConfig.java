@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 
 import lanchat.api.Identity;
+import lanchat.api.resource.ResourceLimits;
+import lanchat.api.resource.ResourceManager;
 
 /**
  * What a transport is created with.
@@ -14,11 +16,18 @@ import lanchat.api.Identity;
  *                  reordered; {@code Runnable::run} also keeps each session's order (events then run on its I/O
  *                  thread and must not block)
  * @param options transport-specific settings, e.g. {@code maxMessageBytes}; unknown keys are ignored
+ * @param resources the node's resource manager, shared by its transports: every connection, stream and buffer a peer
+ *                  can make us hold is reserved there first
  */
-public record TransportConfig(Identity identity, Executor callbacks, Map<String, String> options) {
+public record TransportConfig(Identity identity, Executor callbacks, Map<String, String> options, ResourceManager resources) {
     public TransportConfig {
-        if (identity == null || callbacks == null) throw new IllegalArgumentException("identity and callbacks are required");
+        if (identity == null || callbacks == null || resources == null) throw new IllegalArgumentException("identity, callbacks and resources are required");
         options = options == null ? Map.of() : Map.copyOf(options);
+    }
+
+    /** With a resource manager of its own, at the default limits (tests, tools: one transport per node). */
+    public TransportConfig(Identity identity, Executor callbacks, Map<String, String> options) {
+        this(identity, callbacks, options, new ResourceManager(ResourceLimits.DEFAULTS));
     }
 
     public int intOption(String key, int defaultValue) {

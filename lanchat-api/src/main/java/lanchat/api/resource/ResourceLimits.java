@@ -1,0 +1,137 @@
+package lanchat.api.resource;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every limit of the {@link ResourceManager}, in one place. The defaults are sized for a laptop in a room of 50 (a node
+ * started by {@code ./lanchat}, whose heap is 128 MiB): a peer needs one or two connections and a handful of streams,
+ * so a peer that asks for more is either broken or hostile.
+ *
+ * <p>Each can be changed by name with {@link #with(String, String)}, as {@code --limit NAME=VALUE} does on the command
+ * line: {@code system.memory=96MiB}, {@code peer.inboundStreams=64}, {@code transient.perIp=4}. {@link #names()} lists
+ * them with their values.
+ *
+ * @param system everything together
+ * @param transientScope connections not yet authenticated (before the security handshake ends)
+ * @param peer each authenticated peer, all its connections together
+ * @param connection each connection
+ * @param stream each stream or protocol channel
+ * @param unauthenticatedPerIp connections from one IP address that may be in their handshake at once
+ * @param unadmittedMemory what a connection may hold until the app admits its session (sets a listener): a peer that
+ *     is not (yet) a member of the room gets no more than this
+ */
+public record ResourceLimits(ScopeLimits system, ScopeLimits transientScope, ScopeLimits peer, ScopeLimits connection, ScopeLimits stream,
+                             int unauthenticatedPerIp, long unadmittedMemory) {
+    private static final long KiB = 1024, MiB = 1024 * KiB;
+
+    public static final ResourceLimits DEFAULTS = new ResourceLimits(
+            new ScopeLimits(128, 128, 4096, 4096, 64 * MiB),
+            new ScopeLimits(32, 32, 0, 0, 4 * MiB),
+            new ScopeLimits(4, 4, 256, 256, 16 * MiB),
+            new ScopeLimits(1, 1, 256, 256, 16 * MiB),
+            new ScopeLimits(0, 0, 1, 1, 4 * MiB),
+            8, 512 * KiB);
+
+    public ResourceLimits {
+        if (system == null || transientScope == null || peer == null || connection == null || stream == null) throw new IllegalArgumentException("every scope needs limits");
+        if (unauthenticatedPerIp < 1) throw new IllegalArgumentException("transient.perIp must be at least 1");
+        if (unadmittedMemory < 0) throw new IllegalArgumentException("connection.unadmittedMemory cannot be negative");
+    }
+
+    /** Every limit by name, with its value, in a stable order (for {@code --help}, the README and error messages). */
+    public Map<String, String> names() {
+        Map<String, String> m = new LinkedHashMap<>();
+        scope(m, "system", system);
+        scope(m, "transient", transientScope);
+        m.put("transient.perIp", Integer.toString(unauthenticatedPerIp));
+        scope(m, "peer", peer);
+        scope(m, "connection", connection);
+        m.put("connection.unadmittedMemory", bytes(unadmittedMemory));
+        scope(m, "stream", stream);
+        return m;
+    }
+
+    private static void scope(Map<String, String> m, String name, ScopeLimits s) {
+        m.put(name + ".inboundConns", Integer.toString(s.inboundConns()));
+        m.put(name + ".outboundConns", Integer.toString(s.outboundConns()));
+        m.put(name + ".inboundStreams", Integer.toString(s.inboundStreams()));
+        m.put(name + ".outboundStreams", Integer.toString(s.outboundStreams()));
+        m.put(name + ".memory", bytes(s.memory()));
+    }
+
+    /**
+     * These limits with one changed.
+     *
+     * @throws IllegalArgumentException naming the limit or the value when either is not understood
+     */
+    public ResourceLimits with(String name, String value) {
+        int dot = name.lastIndexOf('.');
+        if (dot < 0 || !names().containsKey(name)) throw new IllegalArgumentException("unknown limit '" + name + "'; limits are " + String.join(", ", names().keySet()));
+        String scope = name.substring(0, dot), field = name.substring(dot + 1);
+        if (name.equals("transient.perIp")) return new ResourceLimits(system, transientScope, peer, connection, stream, (int) count(name, value), unadmittedMemory);
+        if (name.equals("connection.unadmittedMemory")) return new ResourceLimits(system, transientScope, peer, connection, stream, unauthenticatedPerIp, parseBytes(name, value));
+        ScopeLimits s = switch (scope) {
+            case "system" -> system;
+            case "transient" -> transientScope;
+            case "peer" -> peer;
+            case "connection" -> connection;
+            default -> stream;
+        };
+        ScopeLimits changed = switch (field) {
+            case "inboundConns" -> new ScopeLimits((int) count(name, value), s.outboundConns(), s.inboundStreams(), s.outboundStreams(), s.memory());
+            case "outboundConns" -> new ScopeLimits(s.inboundConns(), (int) count(name, value), s.inboundStreams(), s.outboundStreams(), s.memory());
+            case "inboundStreams" -> new ScopeLimits(s.inboundConns(), s.outboundConns(), (int) count(name, value), s.outboundStreams(), s.memory());
+            case "outboundStreams" -> new ScopeLimits(s.inboundConns(), s.outboundConns(), s.inboundStreams(), (int) count(name, value), s.memory());
+            default -> s.withMemory(parseBytes(name, value));
+        };
+        return switch (scope) {
+            case "system" -> new ResourceLimits(changed, transientScope, peer, connection, stream, unauthenticatedPerIp, unadmittedMemory);
+            case "transient" -> new ResourceLimits(system, changed, peer, connection, stream, unauthenticatedPerIp, unadmittedMemory);
+            case "peer" -> new ResourceLimits(system, transientScope, changed, connection, stream, unauthenticatedPerIp, unadmittedMemory);
+            case "connection" -> new ResourceLimits(system, transientScope, peer, changed, stream, unauthenticatedPerIp, unadmittedMemory);
+            default -> new ResourceLimits(system, transientScope, peer, connection, changed, unauthenticatedPerIp, unadmittedMemory);
+        };
+    }
+
+    /** These limits with every {@code NAME=VALUE} of {@code settings} applied, in order. */
+    public ResourceLimits with(Map<String, String> settings) {
+        ResourceLimits r = this;
+        for (Map.Entry<String, String> e : settings.entrySet()) r = r.with(e.getKey(), e.getValue());
+        return r;
+    }
+
+    private static long count(String name, String value) {
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n < 0 || n > Integer.MAX_VALUE) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("limit " + name + " needs a whole number from 0, not '" + value + "'");
+        }
+    }
+
+    /** {@code 1048576}, {@code 512KiB}, {@code 64MiB}, {@code 1GiB} (also KB/MB/GB, meaning the same powers of two). */
+    static long parseBytes(String name, String value) {
+        String v = value.trim().toUpperCase(Locale.ROOT).replace("IB", "B");
+        long unit = 1;
+        if (v.endsWith("KB")) unit = KiB;
+        else if (v.endsWith("MB")) unit = MiB;
+        else if (v.endsWith("GB")) unit = 1024 * MiB;
+        String digits = unit == 1 ? (v.endsWith("B") ? v.substring(0, v.length() - 1) : v) : v.substring(0, v.length() - 2);
+        try {
+            long n = Long.parseLong(digits.trim());
+            if (n < 0 || n > Long.MAX_VALUE / unit) throw new NumberFormatException();
+            return n * unit;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("limit " + name + " needs a size such as 65536, 512KiB or 64MiB, not '" + value + "'");
+        }
+    }
+
+    static String bytes(long n) {
+        if (n > 0 && n % MiB == 0) return n / MiB + "MiB";
+        if (n > 0 && n % KiB == 0) return n / KiB + "KiB";
+        return Long.toString(n);
+    }
+}

@@ -1,0 +1,313 @@
+package lanchat.api.resource;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import lanchat.api.PeerId;
+import lanchat.api.spi.Direction;
+
+/**
+ * Bounds what peers can make this node hold, in the spirit of go-libp2p's resource manager: a tree of scopes,
+ * <pre>
+ *   system ─┬─ transient (connections still in their handshake) ─┐
+ *           └─ peer (one per authenticated peer) ─────────────────┴─ connection ── stream
+ * </pre>
+ * each with limits on connections, streams and bytes buffered ({@link ResourceLimits}). Every reservation is checked
+ * against its scope and all the scopes above it <em>before</em> memory is committed, and either succeeds everywhere or
+ * nowhere. A connection counts in the transient scope until {@link ConnectionScope#setPeer} moves it to its peer's;
+ * until the app admits its session ({@link ConnectionScope#admit}) it may hold only
+ * {@link ResourceLimits#unadmittedMemory()}.
+ *
+ * <p>One manager per node, shared by its transports; thread-safe (one lock: reservations are per connection, stream or
+ * buffer, never per byte).
+ */
+public final class ResourceManager {
+    private final ResourceLimits limits;
+    private final Usage system;
+    private final Usage transientUsage;
+    private final Map<PeerId, Usage> peers = new HashMap<>();
+    private final Map<InetAddress, Integer> handshakingPerIp = new HashMap<>();
+
+    public ResourceManager(ResourceLimits limits) {
+        this.limits = limits;
+        this.system = new Usage("system", limits.system());
+        this.transientUsage = new Usage("transient", limits.transientScope());
+    }
+
+    public ResourceLimits limits() {
+        return limits;
+    }
+
+    /** What one scope holds now. */
+    public record Snapshot(int inboundConns, int outboundConns, int inboundStreams, int outboundStreams, long memory) {}
+
+    /** What the whole node holds now (tests, diagnostics, the bench). */
+    public synchronized Snapshot system() {
+        return system.snapshot();
+    }
+
+    /** What connections still in their handshake hold now. */
+    public synchronized Snapshot handshaking() {
+        return transientUsage.snapshot();
+    }
+
+    /** How many authenticated peers hold anything now. */
+    public synchronized int peers() {
+        return peers.size();
+    }
+
+    /**
+     * Admits a new connection (before any of its bytes is read) into the transient scope. Inbound connections are also
+     * counted per source address while they are in their handshake.
+     *
+     * @throws ResourceLimitException when the system, the transient scope or {@code remote}'s address is at its limit
+     */
+    public synchronized ConnectionScope openConnection(Direction direction, InetAddress remote) throws ResourceLimitException {
+        boolean in = direction == Direction.INBOUND;
+        if (in && handshakingPerIp.getOrDefault(remote, 0) >= limits.unauthenticatedPerIp()) {
+            throw new ResourceLimitException(limits.unauthenticatedPerIp() + " connections from " + remote.getHostAddress() + " are already in their handshake");
+        }
+        List<Usage> chain = List.of(transientUsage, system);
+        check(chain, u -> in ? u.inConns + 1 > u.limits.inboundConns() : u.outConns + 1 > u.limits.outboundConns(), in ? "inbound connections" : "outbound connections");
+        for (Usage u : chain) {
+            if (in) u.inConns++;
+            else u.outConns++;
+        }
+        if (in) handshakingPerIp.merge(remote, 1, Integer::sum);
+        return new ConnectionScope(direction, remote);
+    }
+
+    private interface Over {
+        boolean test(Usage u);
+    }
+
+    private static void check(List<Usage> chain, Over over, String what) throws ResourceLimitException {
+        for (Usage u : chain) {
+            if (over.test(u)) throw new ResourceLimitException(u.name + " scope is at its limit of " + what);
+        }
+    }
+
+    /** Counts of one scope. Guarded by the manager's lock. */
+    private static final class Usage {
+        final String name;
+        final ScopeLimits limits;
+        int inConns, outConns, inStreams, outStreams;
+        long memory;
+
+        Usage(String name, ScopeLimits limits) {
+            this.name = name;
+            this.limits = limits;
+        }
+
+        Snapshot snapshot() {
+            return new Snapshot(inConns, outConns, inStreams, outStreams, memory);
+        }
+
+        boolean empty() {
+            return inConns == 0 && outConns == 0 && inStreams == 0 && outStreams == 0 && memory == 0;
+        }
+    }
+
+    /** Something that holds memory on a scope's account. */
+    public interface MemoryScope {
+        /** Reserves {@code bytes} here and in every scope above, or nowhere; false when any would pass its limit. */
+        boolean reserveMemory(long bytes);
+
+        /** Gives back what {@link #reserveMemory} took. */
+        void releaseMemory(long bytes);
+    }
+
+    /** One connection's account. Close it exactly once, when the connection is gone: it gives back everything. */
+    public final class ConnectionScope implements MemoryScope {
+        private final Direction direction;
+        private final InetAddress remote;
+        private final Usage own;
+        private final List<StreamScope> streams = new ArrayList<>();
+        private Usage parent = transientUsage;
+        private PeerId peer;
+        private boolean admitted;
+        private boolean closed;
+
+        private ConnectionScope(Direction direction, InetAddress remote) {
+            this.direction = direction;
+            this.remote = remote;
+            this.own = new Usage("connection", limits.connection());
+        }
+
+        /** This connection, then its transient or peer scope, then the system. */
+        private List<Usage> chain() {
+            return List.of(own, parent, system);
+        }
+
+        private long ownMemoryLimit() {
+            return admitted ? limits.connection().memory() : Math.min(limits.unadmittedMemory(), limits.connection().memory());
+        }
+
+        /**
+         * The handshake proved {@code peer}: the connection leaves the transient scope for the peer's.
+         *
+         * @throws ResourceLimitException when the peer already has as many connections (or as much memory) as it may
+         */
+        public void setPeer(PeerId id) throws ResourceLimitException {
+            synchronized (ResourceManager.this) {
+                if (closed) throw new ResourceLimitException("connection already closed");
+                if (peer != null) throw new IllegalStateException("peer already set");
+                Usage p = peers.computeIfAbsent(id, k -> new Usage("peer " + k.shortString(), limits.peer()));
+                boolean in = direction == Direction.INBOUND;
+                if ((in ? p.inConns + 1 > p.limits.inboundConns() : p.outConns + 1 > p.limits.outboundConns()) || p.memory + own.memory > p.limits.memory()) {
+                    if (p.empty()) peers.remove(id);
+                    throw new ResourceLimitException("peer " + id.shortString() + " is at its limit of " + (in ? "inbound" : "outbound") + " connections");
+                }
+                move(transientUsage, p, in);
+                if (in) leaveHandshake();
+                parent = p;
+                peer = id;
+            }
+        }
+
+        private void move(Usage from, Usage to, boolean in) {
+            if (in) {
+                from.inConns--;
+                to.inConns++;
+            } else {
+                from.outConns--;
+                to.outConns++;
+            }
+            from.memory -= own.memory;
+            to.memory += own.memory;
+            from.inStreams -= own.inStreams;
+            to.inStreams += own.inStreams;
+            from.outStreams -= own.outStreams;
+            to.outStreams += own.outStreams;
+        }
+
+        private void leaveHandshake() {
+            handshakingPerIp.computeIfPresent(remote, (k, n) -> n == 1 ? null : n - 1);
+        }
+
+        /** The app accepted the session (e.g. its peer is a member of the room): the full connection limit applies. */
+        public void admit() {
+            synchronized (ResourceManager.this) {
+                admitted = true;
+            }
+        }
+
+        @Override
+        public boolean reserveMemory(long bytes) {
+            synchronized (ResourceManager.this) {
+                return !closed && reserve(chain(), ownMemoryLimit(), bytes);
+            }
+        }
+
+        @Override
+        public void releaseMemory(long bytes) {
+            synchronized (ResourceManager.this) {
+                if (!closed) release(chain(), bytes);
+            }
+        }
+
+        /**
+         * Opens a stream's account on this connection.
+         *
+         * @throws ResourceLimitException when this connection, its peer or the system has as many such streams as it may
+         */
+        public StreamScope openStream(Direction d) throws ResourceLimitException {
+            synchronized (ResourceManager.this) {
+                if (closed) throw new ResourceLimitException("connection closed");
+                boolean in = d == Direction.INBOUND;
+                check(chain(), u -> in ? u.inStreams + 1 > u.limits.inboundStreams() : u.outStreams + 1 > u.limits.outboundStreams(), in ? "inbound streams" : "outbound streams");
+                for (Usage u : chain()) {
+                    if (in) u.inStreams++;
+                    else u.outStreams++;
+                }
+                StreamScope s = new StreamScope(this, d);
+                streams.add(s);
+                return s;
+            }
+        }
+
+        /** Gives back everything the connection and its streams hold. Idempotent. */
+        public void close() {
+            synchronized (ResourceManager.this) {
+                if (closed) return;
+                for (StreamScope s : List.copyOf(streams)) s.close();
+                release(chain(), own.memory);
+                boolean in = direction == Direction.INBOUND;
+                for (Usage u : List.of(parent, system)) {
+                    if (in) u.inConns--;
+                    else u.outConns--;
+                }
+                if (peer == null && in) leaveHandshake();
+                if (peer != null && parent.empty()) peers.remove(peer);
+                closed = true;
+            }
+        }
+    }
+
+    /** One stream's (or protocol channel's) account. Close it exactly once, when the stream is gone. */
+    public final class StreamScope implements MemoryScope {
+        private final ConnectionScope conn;
+        private final Direction direction;
+        private long memory;
+        private boolean closed;
+
+        private StreamScope(ConnectionScope conn, Direction direction) {
+            this.conn = conn;
+            this.direction = direction;
+        }
+
+        @Override
+        public boolean reserveMemory(long bytes) {
+            synchronized (ResourceManager.this) {
+                if (closed || memory + bytes > limits.stream().memory()) return false;
+                if (!reserve(conn.chain(), conn.ownMemoryLimit(), bytes)) return false;
+                memory += bytes;
+                return true;
+            }
+        }
+
+        @Override
+        public void releaseMemory(long bytes) {
+            synchronized (ResourceManager.this) {
+                if (closed) return;
+                long b = Math.min(bytes, memory);
+                memory -= b;
+                release(conn.chain(), b);
+            }
+        }
+
+        /** Gives back the stream's count and memory. Idempotent. */
+        public void close() {
+            synchronized (ResourceManager.this) {
+                if (closed) return;
+                closed = true;
+                release(conn.chain(), memory);
+                memory = 0;
+                for (Usage u : conn.chain()) {
+                    if (direction == Direction.INBOUND) u.inStreams--;
+                    else u.outStreams--;
+                }
+                conn.streams.remove(this);
+            }
+        }
+    }
+
+    /** {@code chain.get(0)} is limited by {@code firstLimit} (a connection's depends on admission), the rest by their own. */
+    private static boolean reserve(List<Usage> chain, long firstLimit, long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("negative reservation");
+        for (int i = 0; i < chain.size(); i++) {
+            Usage u = chain.get(i);
+            long limit = i == 0 ? firstLimit : u.limits.memory();
+            if (u.memory + bytes > limit) return false;
+        }
+        for (Usage u : chain) u.memory += bytes;
+        return true;
+    }
+
+    private static void release(List<Usage> chain, long bytes) {
+        for (Usage u : chain) u.memory = Math.max(0, u.memory - bytes);
+    }
+}

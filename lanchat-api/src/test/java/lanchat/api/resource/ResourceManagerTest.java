@@ -1,0 +1,156 @@
+package lanchat.api.resource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import lanchat.api.Identity;
+import lanchat.api.PeerId;
+import lanchat.api.resource.ResourceManager.ConnectionScope;
+import lanchat.api.resource.ResourceManager.StreamScope;
+import lanchat.api.spi.Direction;
+import org.junit.jupiter.api.Test;
+
+class ResourceManagerTest {
+    static final InetAddress A = addr("10.0.0.1"), B = addr("10.0.0.2");
+
+    static InetAddress addr(String s) {
+        try {
+            return InetAddress.getByName(s);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static ResourceLimits small() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        String[] kv = {"system.inboundConns", "6", "system.memory", "1MiB",
+                "transient.inboundConns", "4", "transient.perIp", "2", "transient.memory", "64KiB",
+                "peer.inboundConns", "2", "peer.inboundStreams", "3", "peer.memory", "512KiB",
+                "connection.memory", "400KiB", "connection.unadmittedMemory", "100KiB", "stream.memory", "300KiB"};
+        for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+        return ResourceLimits.DEFAULTS.with(m);
+    }
+
+    @Test
+    void handshakingConnectionsAreCappedInTotalAndPerAddress() throws Exception {
+        ResourceManager rm = new ResourceManager(small());
+        ConnectionScope a1 = rm.openConnection(Direction.INBOUND, A);
+        rm.openConnection(Direction.INBOUND, A);
+        ResourceLimitException perIp = assertThrows(ResourceLimitException.class, () -> rm.openConnection(Direction.INBOUND, A));
+        assertTrue(perIp.getMessage().contains("10.0.0.1"), perIp.getMessage());
+        rm.openConnection(Direction.INBOUND, B);
+        rm.openConnection(Direction.INBOUND, B);
+        assertThrows(ResourceLimitException.class, () -> rm.openConnection(Direction.INBOUND, addr("10.0.0.3")), "transient scope full");
+        assertEquals(4, rm.handshaking().inboundConns());
+        // a finished handshake frees its address's slot, and the transient one
+        a1.setPeer(peer());
+        assertEquals(3, rm.handshaking().inboundConns());
+        rm.openConnection(Direction.INBOUND, A);
+        assertEquals(5, rm.system().inboundConns());
+    }
+
+    @Test
+    void aClosedConnectionGivesEverythingBack() throws Exception {
+        ResourceManager rm = new ResourceManager(small());
+        ConnectionScope c = rm.openConnection(Direction.INBOUND, A);
+        assertTrue(c.reserveMemory(10_000));
+        c.setPeer(peer());
+        c.admit();
+        StreamScope s = c.openStream(Direction.INBOUND);
+        assertTrue(s.reserveMemory(200_000));
+        assertEquals(210_000, rm.system().memory());
+        assertEquals(1, rm.peers());
+        c.close();
+        c.close(); // idempotent
+        assertEquals(new ResourceManager.Snapshot(0, 0, 0, 0, 0), rm.system());
+        assertEquals(new ResourceManager.Snapshot(0, 0, 0, 0, 0), rm.handshaking());
+        assertEquals(0, rm.peers(), "an empty peer scope is pruned");
+        assertFalse(s.reserveMemory(1), "a closed stream reserves nothing");
+    }
+
+    @Test
+    void memoryIsCheckedOnEveryScopeBeforeItIsCommitted() throws Exception {
+        ResourceManager rm = new ResourceManager(small());
+        ConnectionScope c = rm.openConnection(Direction.INBOUND, A);
+        assertTrue(c.reserveMemory(60 * 1024));
+        assertFalse(c.reserveMemory(8 * 1024), "the transient scope holds 64 KiB");
+        assertEquals(60 * 1024, rm.system().memory(), "a failed reservation takes nothing anywhere");
+        c.setPeer(peer());
+        assertTrue(c.reserveMemory(30 * 1024));
+        assertFalse(c.reserveMemory(20 * 1024), "until admitted a connection holds 100 KiB");
+        c.admit();
+        assertTrue(c.reserveMemory(20 * 1024));
+        StreamScope s = c.openStream(Direction.OUTBOUND);
+        assertFalse(s.reserveMemory(301 * 1024), "a stream holds 300 KiB");
+        assertTrue(s.reserveMemory(250 * 1024));
+        assertFalse(c.reserveMemory(100 * 1024), "the connection holds 400 KiB, its stream's included");
+        s.releaseMemory(250 * 1024);
+        assertTrue(c.reserveMemory(100 * 1024));
+    }
+
+    @Test
+    void aPeerIsBoundedOverAllItsConnections() throws Exception {
+        ResourceManager rm = new ResourceManager(small());
+        PeerId p = peer();
+        List<ConnectionScope> conns = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ConnectionScope c = rm.openConnection(Direction.INBOUND, A);
+            c.setPeer(p);
+            c.admit();
+            conns.add(c);
+        }
+        ConnectionScope third = rm.openConnection(Direction.INBOUND, A);
+        assertThrows(ResourceLimitException.class, () -> third.setPeer(p), "two inbound connections per peer");
+        third.close();
+        conns.get(0).openStream(Direction.INBOUND);
+        conns.get(0).openStream(Direction.INBOUND);
+        conns.get(1).openStream(Direction.INBOUND);
+        assertThrows(ResourceLimitException.class, () -> conns.get(1).openStream(Direction.INBOUND), "three inbound streams per peer");
+        assertTrue(conns.get(0).reserveMemory(300 * 1024));
+        assertFalse(conns.get(1).reserveMemory(300 * 1024), "512 KiB per peer over its connections");
+        assertEquals(2, rm.system().inboundConns());
+    }
+
+    @Test
+    void theSystemScopeBoundsEveryoneTogether() throws Exception {
+        ResourceManager rm = new ResourceManager(small());
+        long reserved = 0;
+        for (int i = 0; i < 6; i++) {
+            ConnectionScope c = rm.openConnection(Direction.INBOUND, addr("10.0.1." + (i + 1)));
+            c.setPeer(peer());
+            c.admit();
+            while (c.reserveMemory(64 * 1024)) reserved += 64 * 1024;
+        }
+        assertTrue(reserved <= 1 << 20, "1 MiB for the whole node: " + reserved);
+        assertEquals(1 << 20, rm.system().memory());
+        assertThrows(ResourceLimitException.class, () -> rm.openConnection(Direction.INBOUND, addr("10.0.2.1")), "six connections for the whole node");
+    }
+
+    @Test
+    void limitsAreChangedByNameWithClearErrors() {
+        ResourceLimits l = ResourceLimits.DEFAULTS.with("peer.inboundStreams", "64").with("system.memory", "96MiB").with("stream.memory", "512KiB");
+        assertEquals(64, l.peer().inboundStreams());
+        assertEquals(96L << 20, l.system().memory());
+        assertEquals(512L << 10, l.stream().memory());
+        assertEquals("96MiB", l.names().get("system.memory"));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> l.with("peer.streams", "1"));
+        assertTrue(unknown.getMessage().contains("peer.inboundStreams"), "the error lists the names: " + unknown.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> l.with("system.memory", "lots"));
+        assertThrows(IllegalArgumentException.class, () -> l.with("peer.inboundConns", "-1"));
+        assertThrows(IllegalArgumentException.class, () -> l.with("transient.perIp", "0"));
+        assertEquals(1536, ResourceLimits.parseBytes("x", "1536"));
+        assertEquals(2048, ResourceLimits.parseBytes("x", "2KB"));
+        assertEquals(3L << 30, ResourceLimits.parseBytes("x", "3GiB"));
+    }
+
+    static PeerId peer() {
+        return Identity.generate().peerId();
+    }
+}
