@@ -142,7 +142,7 @@ final class DiscoveryBench implements AutoCloseable {
 
         void start() throws IOException {
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            cmd.addAll(BenchSuite.launcherFlags(repo)); // nodes run as the launcher runs them
+            cmd.addAll(LauncherFlags.read(repo)); // nodes run as the launcher runs them
             cmd.addAll(List.of("-p", mods.toString(), "-m", "lanchat.app", "--rendezvous", room, "--nick", name, "-port", "4001"));
             proc = Proc.start(name, cmd, repo, work.resolve("discovery"));
         }

@@ -97,6 +97,15 @@ final class Proc implements AutoCloseable {
         }
     }
 
+    /**
+     * The first {@code LISTEN} address of a bench peer once it printed its ready line ({@code PEERID}), within
+     * {@code millis}; empty when it did not get ready.
+     */
+    Optional<String> awaitListenAddress(long millis) throws InterruptedException {
+        if (await(l -> l.startsWith("PEERID"), millis).isEmpty()) return Optional.empty();
+        return all.stream().filter(l -> l.startsWith("LISTEN ")).map(l -> l.substring(7).trim()).findFirst();
+    }
+
     /** Writes one line to the process's stdin. */
     void send(String line) throws IOException {
         OutputStream o = process.getOutputStream();

@@ -1,0 +1,133 @@
+package lanchat.bench;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The end-to-end matrix over 127.0.0.1: one echo server at a time, each client of {@link #CLIENTS} against it in turn,
+ * every client a separate process that prints BENCH lines. Results are filed as {@code "client>server/kind"}.
+ */
+final class Matrix {
+    /** Which clients run against which server, by implementation id. */
+    private static final Map<String, List<String>> CLIENTS = new LinkedHashMap<>();
+
+    static {
+        CLIENTS.put("tcp", List.of("tcp"));
+        CLIENTS.put("libp2p", List.of("libp2p", "go", "js"));
+        CLIENTS.put("netty", List.of("netty"));
+        CLIENTS.put("libp2p-newjdk", List.of("libp2p-newjdk"));
+        CLIENTS.put("go", List.of("go", "libp2p"));
+        CLIENTS.put("js", List.of("js", "libp2p"));
+    }
+
+    private final RunContext ctx;
+    private final Plan plan;
+    private final Implementations impls;
+    private final List<String> notes;
+    /** "client>server/kind" → result, in the order measured */
+    private final Map<String, BenchResult> results = new LinkedHashMap<>();
+
+    Matrix(RunContext ctx, Implementations impls, List<String> notes) {
+        this.ctx = ctx;
+        this.plan = ctx.plan();
+        this.impls = impls;
+        this.notes = notes;
+    }
+
+    /** What was measured so far (also after a failure part way). */
+    Map<String, BenchResult> results() {
+        return results;
+    }
+
+    void run() throws Exception {
+        for (var e : CLIENTS.entrySet()) {
+            Impl server = impls.get(e.getKey());
+            if (!server.available()) continue;
+            if (ctx.overBudget()) {
+                notes.add("matrix stopped before the " + server.label() + " server: time budget used up");
+                break;
+            }
+            int serverTimeout = plan.clientTimeout() * 3 * e.getValue().size() + 60;
+            try (Proc srv = ctx.start(server.id() + "-server", Commands.concat(server.cmd(), "-bench", "echo", "-timeout", String.valueOf(serverTimeout)))) {
+                Optional<String> addr = srv.awaitListenAddress(30_000);
+                if (addr.isEmpty()) {
+                    notes.add(server.label() + " echo server did not start (see " + ctx.logDir() + "/" + server.id() + "-server.err)");
+                    continue;
+                }
+                for (String clientId : e.getValue()) {
+                    Impl client = impls.get(clientId);
+                    if (client.available()) runClient(client, server, addr.get());
+                }
+            }
+        }
+        runInlineRoundTrips();
+    }
+
+    /** Every measurement of one client against one server. */
+    private void runClient(Impl client, Impl server, String addr) throws Exception {
+        String clientId = client.id();
+        String pair = clientId + ">" + server.id();
+        client(pair, client, addr, "rtt,throughput", plan.rttWarmup(), plan.rttCount(), false);
+        if (!server.id().equals("tcp") && !server.id().equals("libp2p-newjdk")) client(pair, client, addr, "ping", plan.pingWarmup(), plan.pingCount(), false);
+        // quick mode leaves the newer JDK's setup out: --full runs found it within noise of JDK 17's
+        if (plan.isFull() || !server.id().equals("libp2p-newjdk")) client(pair, client, addr, "setup", plan.setupWarmup(), plan.setupCount(), false);
+        if (clientId.equals(server.id()) && (clientId.equals("tcp") || clientId.equals("libp2p") || clientId.equals("netty"))) {
+            client(pair, client, addr, "aggregate", 0, 1, false);
+        }
+        // 100 streams on one connection: only go and js can open them (LAN Chat's SPI has one chat stream per session)
+        if ((clientId.equals("go") || clientId.equals("js")) && (server.id().equals(clientId) || server.id().equals("libp2p"))) {
+            client(pair, client, addr, "streams", 0, 1, false);
+        }
+    }
+
+    /** LAN Chat's round trip once more with the SPI's callbacks on the I/O thread at both ends (kind "rtt_inline"; netty in --full). */
+    private void runInlineRoundTrips() throws Exception {
+        for (String id : plan.isFull() ? List.of("libp2p", "netty") : List.of("libp2p")) {
+            Impl impl = impls.get(id);
+            if (!impl.available() || ctx.overBudget()) continue;
+            try (Proc srv = ctx.start(id + "-inline-server", Commands.concat(impl.cmd(), "-bench", "echo", "-callbacks", "inline", "-timeout",
+                    String.valueOf(plan.clientTimeout() * 2 + 60)))) {
+                Optional<String> addr = srv.awaitListenAddress(30_000);
+                if (addr.isEmpty()) {
+                    notes.add(impl.label() + " inline-callback echo server did not start");
+                    continue;
+                }
+                client(id + ">" + id, impl, addr.get(), "rtt", plan.rttWarmup(), plan.rttCount(), true);
+            }
+        }
+    }
+
+    /**
+     * One client process for {@code modes} (comma-separated); a mode without a BENCH line is filed as an error.
+     * {@code inline}: the client's SPI callbacks run on the I/O thread; its results are filed as {@code <kind>_inline}.
+     */
+    private void client(String pair, Impl client, String addr, String modes, int warmup, int count, boolean inline) throws Exception {
+        String name = pair.replace('>', '_') + "-" + modes.replace(',', '+') + (inline ? "-inline" : "");
+        boolean agg = modes.equals("aggregate") || modes.equals("streams");
+        List<String> cmd = Commands.concat(client.cmd(), "-bench", modes, "-dial", addr, "-count", String.valueOf(count), "-warmup", String.valueOf(warmup),
+                "-bytes", String.valueOf(agg ? plan.aggBytes() : plan.tpBytes()), "-warmup-bytes", String.valueOf(agg ? plan.aggWarmup() : plan.tpWarmup()),
+                "-timeout", String.valueOf(plan.clientTimeout()));
+        if (modes.equals("aggregate")) cmd.addAll(List.of("-conns", String.valueOf(plan.aggConns())));
+        if (modes.equals("streams")) cmd.addAll(List.of("-streams", String.valueOf(plan.aggConns())));
+        if (inline) cmd.addAll(List.of("-callbacks", "inline"));
+        String suffix = inline ? "_inline" : "";
+        long t0 = System.nanoTime();
+        try (Proc p = ctx.start(name, cmd)) {
+            List<BenchResult> rs = p.results(TimeUnit.SECONDS.toMillis(plan.clientTimeout() + 20));
+            for (BenchResult r : rs) {
+                results.put(pair + "/" + r.kind() + suffix, r);
+                Progress.say(String.format(Locale.ROOT, "  %-14s %-10s %s", pair, r.kind() + suffix, r.fields()));
+            }
+            for (String m : modes.split(",")) {
+                if (!results.containsKey(pair + "/" + m + suffix)) {
+                    results.put(pair + "/" + m + suffix, new BenchResult(m, Map.of("error", "no_result_line_(exit_" + (p.process.isAlive() ? "?" : p.process.exitValue()) + ")")));
+                }
+            }
+        }
+        Progress.say(String.format(Locale.ROOT, "  %-14s %-22s %.1f s", pair, modes, (System.nanoTime() - t0) / 1e9));
+    }
+}

@@ -1,0 +1,36 @@
+package lanchat.bench;
+
+import java.nio.file.Path;
+
+/**
+ * The suite's command line: {@code [--quick|--full] [--repo DIR] [--out FILE] [--skip-jmh] [--skip-profile]}.
+ * {@code out} defaults to {@code BENCHMARKS.md} in the repository.
+ */
+record SuiteArgs(Plan plan, Path repo, Path out, boolean jmh, boolean profile) {
+    static final String USAGE = "usage: BenchSuite [--quick|--full] [--repo DIR] [--out FILE] [--skip-jmh] [--skip-profile]";
+
+    /** Relative paths resolve against {@code cwd}; a bad flag or a missing value is an {@link IllegalArgumentException}. */
+    static SuiteArgs parse(String[] args, Path cwd) {
+        Plan plan = Plan.QUICK;
+        Path repo = cwd.toAbsolutePath();
+        Path out = null;
+        boolean jmh = true, profile = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> plan = Plan.QUICK;
+                case "--full" -> plan = Plan.FULL;
+                case "--repo" -> repo = cwd.resolve(value(args, ++i)).toAbsolutePath();
+                case "--out" -> out = cwd.resolve(value(args, ++i)).toAbsolutePath();
+                case "--skip-jmh" -> jmh = false;
+                case "--skip-profile" -> profile = false;
+                default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
+            }
+        }
+        return new SuiteArgs(plan, repo, out != null ? out : repo.resolve("BENCHMARKS.md"), jmh, profile);
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) throw new IllegalArgumentException(args[i - 1] + " needs a value");
+        return args[i];
+    }
+}
