@@ -13,7 +13,8 @@
 //	STREAMS-FAIL <ok>/<n> <peer> <reason>
 //	CLOSED <peer>                     a chat stream ended
 //
-// Everything else goes to stderr.
+// Everything else goes to stderr. With -bench it is a bench peer for
+// lanchat-bench instead of a chat peer (bench.go, bench_client.go).
 package main
 
 import (
@@ -25,7 +26,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"math"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -33,7 +33,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -46,7 +45,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/peerstore"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
-	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
 	noise "github.com/libp2p/go-libp2p/p2p/security/noise"
 	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
@@ -84,14 +82,7 @@ func parseFlags() config {
 	flag.StringVar(&c.security, "security", "default", "security transport: noise|tls|default (default = tls, then noise)")
 	flag.BoolVar(&c.echo, "echo", false, "reply to every received line with \"echo: <line>\"")
 	flag.BoolVar(&c.ping, "ping", false, "run one libp2p ping on every new connection and print PING")
-	// -bench: see the bench section at the end of this file
-	flag.StringVar(&c.bench.modes, "bench", "", "bench mode: echo (serve the bench protocol) or a comma list of rtt,ping,throughput,streams,setup (with -dial)")
-	flag.IntVar(&c.bench.count, "count", 10000, "bench: measured iterations (rtt, ping, setup)")
-	flag.IntVar(&c.bench.warmup, "warmup", 1000, "bench: unmeasured iterations first")
-	flag.Int64Var(&c.bench.bytes, "bytes", 1<<30, "bench: bytes sent by throughput (streams: over all streams)")
-	flag.Int64Var(&c.bench.warmupBytes, "warmup-bytes", 64<<20, "bench: bytes sent by throughput and streams before measuring")
-	flag.IntVar(&c.bench.streams, "streams", 100, "bench: concurrent streams on one connection (streams)")
-	flag.IntVar(&c.bench.timeout, "timeout", 120, "bench: seconds the whole run may take")
+	registerBenchFlags(&c.bench) // bench.go
 	flag.Parse()
 	c.pid = protocol.ID(pid)
 	if len(c.listen) == 0 {
@@ -545,16 +536,12 @@ func newHost(cfg config) (host.Host, error) {
 	default:
 		return nil, fmt.Errorf("unknown -security %q (noise|tls|default)", cfg.security)
 	}
-	if cfg.bench.modes != "" {
-		// -bench streams opens 100+ streams on one connection; the default
-		// limits reset inbound streams beyond 64 per peer and protocol. Bench
-		// peers only talk to the bench client or server over loopback, so no
-		// limits (the chat mode keeps go-libp2p's defaults, tests rely on them).
-		rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(rcmgr.InfiniteLimits))
+	if cfg.bench.enabled() {
+		rm, err := benchResourceManager()
 		if err != nil {
 			return nil, err
 		}
-		opts = append(opts, libp2p.ResourceManager(rm))
+		opts = append(opts, rm)
 	}
 	return libp2p.New(opts...)
 }
@@ -584,13 +571,13 @@ func main() {
 		served = append(served, cfg.pid)
 	}
 	chatHandler := n.handleChat
-	if cfg.bench.modes == "echo" {
+	if cfg.bench.echoServer() {
 		chatHandler = benchServe
 	}
 	for _, p := range served {
 		h.SetStreamHandler(p, chatHandler)
 	}
-	if cfg.bench.modes == "" { // bench runs print BENCH lines only
+	if !cfg.bench.enabled() { // bench runs print BENCH lines only
 		if err := n.watchIdentify(); err != nil {
 			log.Printf("fatal: %v", err)
 			os.Exit(1)
@@ -617,15 +604,10 @@ func main() {
 	// Mode switch: a bench client measures and exits; a bench echo server
 	// and the chat mode run until SIGINT/SIGTERM.
 	switch {
-	case cfg.bench.modes != "" && cfg.bench.modes != "echo":
+	case cfg.bench.enabled() && !cfg.bench.echoServer():
 		os.Exit(runBench(h, cfg))
-	case cfg.bench.modes == "echo":
-		go func() { // bounded like every bench run
-			time.Sleep(time.Duration(cfg.bench.timeout) * time.Second)
-			log.Printf("bench: -timeout reached, exiting")
-			_ = h.Close()
-			os.Exit(0)
-		}()
+	case cfg.bench.echoServer():
+		go benchEchoTimeout(h, cfg.bench.timeout)
 	default:
 		for _, d := range cfg.dial {
 			go n.dial(d)
@@ -642,477 +624,4 @@ func main() {
 	}
 	_ = h.Close()
 	os.Exit(0)
-}
-
-// ---------------------------------------------------------------- bench
-//
-// -bench echo serves the bench protocol on the chat protocols instead of the
-// chat (and prints only LISTEN/PEERID); -bench rtt,ping,throughput,streams,setup
-// -dial MA/p2p/ID measures against such a server and prints one line per mode:
-//
-//	BENCH rtt p50_us=… p99_us=… max_us=… mean_us=… n=…
-//	BENCH ping p50_us=… p99_us=… max_us=… mean_us=… n=…   (go-libp2p's ping.Ping: one stream, back to back)
-//	BENCH throughput mb_s=… bytes=… secs=… write=65536
-//	BENCH streams mb_s=… bytes=… secs=… write=65536 streams=N   (N concurrent streams, one connection)
-//	BENCH setup p50_us=… p99_us=… max_us=… mean_us=… n=…   (Connect → NewStream → first echo, new connection each)
-//	BENCH <mode> error=<reason>
-//
-// The bench protocol (same in LAN Chat's lanchat-bench and js-peer) on a chat
-// stream, newline-terminated lines:
-//
-//	e<31 digits>       echoed back unchanged (round trips)
-//	d<65534 × x>       64 KiB with the newline; counted, not answered (throughput)
-//	sync               answered with "synced <bytes of d-lines since the last sync>"
-//
-// d-line bytes are counted per connection (all its streams together), so a
-// client may send data on many streams and sync on one of them.
-//
-// Percentiles are nearest-rank on the sorted samples. Every run is bounded by
-// -timeout seconds.
-
-type benchConfig struct {
-	modes       string
-	count       int
-	warmup      int
-	bytes       int64
-	warmupBytes int64
-	streams     int
-	timeout     int
-}
-
-const benchWrite = 64 * 1024
-
-func benchEchoLine(i int) string { return fmt.Sprintf("e%031d", i) }
-
-func benchDataLine() []byte {
-	b := make([]byte, benchWrite)
-	for i := range b {
-		b[i] = 'x'
-	}
-	b[0], b[benchWrite-1] = 'd', '\n'
-	return b
-}
-
-// benchCount is the d-line byte count of one connection, shared by its bench
-// streams; refs counts those streams so that the entry goes with the last one.
-type benchCount struct {
-	bytes atomic.Int64
-	refs  int // guarded by benchCountsMu
-}
-
-var (
-	benchCountsMu sync.Mutex
-	benchCounts   = map[network.Conn]*benchCount{}
-)
-
-func benchCountAcquire(c network.Conn) *benchCount {
-	benchCountsMu.Lock()
-	defer benchCountsMu.Unlock()
-	bc := benchCounts[c]
-	if bc == nil {
-		bc = &benchCount{}
-		benchCounts[c] = bc
-	}
-	bc.refs++
-	return bc
-}
-
-func benchCountRelease(c network.Conn) {
-	benchCountsMu.Lock()
-	defer benchCountsMu.Unlock()
-	if bc := benchCounts[c]; bc != nil {
-		if bc.refs--; bc.refs == 0 {
-			delete(benchCounts, c)
-		}
-	}
-}
-
-// benchServe is the server side of the bench protocol on one chat stream.
-func benchServe(s network.Stream) {
-	counted := benchCountAcquire(s.Conn())
-	defer benchCountRelease(s.Conn())
-	r := bufio.NewReaderSize(s, 128*1024)
-	w := bufio.NewWriter(s)
-	inData := false // inside a data line longer than the buffer
-	var line []byte
-	for {
-		chunk, err := r.ReadSlice('\n')
-		if len(chunk) > 0 {
-			if inData || (len(line) == 0 && chunk[0] == 'd') {
-				counted.bytes.Add(int64(len(chunk)))
-				inData = chunk[len(chunk)-1] != '\n'
-			} else {
-				line = append(line, chunk...)
-				if line[len(line)-1] == '\n' {
-					text := strings.TrimRight(string(line), "\r\n")
-					line = line[:0]
-					var werr error
-					switch {
-					case strings.TrimSpace(text) == "":
-					case text == "sync":
-						_, werr = fmt.Fprintf(w, "synced %d\n", counted.bytes.Swap(0))
-					default:
-						_, werr = w.WriteString(text + "\n")
-					}
-					if werr == nil {
-						werr = w.Flush()
-					}
-					if werr != nil {
-						_ = s.Reset()
-						return
-					}
-				}
-			}
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				_ = s.Close()
-			} else {
-				_ = s.Reset()
-			}
-			return
-		}
-	}
-}
-
-func benchToken(s string) string {
-	t := strings.Join(strings.Fields(s), "_")
-	if t == "" {
-		t = "unknown"
-	}
-	if len(t) > 160 {
-		t = t[:160]
-	}
-	return t
-}
-
-func benchStats(ns []int64) string {
-	sorted := append([]int64(nil), ns...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-	rank := func(q float64) int64 {
-		k := int(math.Ceil(q * float64(len(sorted))))
-		if k < 1 {
-			k = 1
-		}
-		if k > len(sorted) {
-			k = len(sorted)
-		}
-		return sorted[k-1]
-	}
-	var sum float64
-	for _, v := range sorted {
-		sum += float64(v)
-	}
-	return fmt.Sprintf("p50_us=%.1f p99_us=%.1f max_us=%.1f mean_us=%.1f n=%d",
-		float64(rank(0.50))/1e3, float64(rank(0.99))/1e3, float64(sorted[len(sorted)-1])/1e3,
-		sum/float64(len(sorted))/1e3, len(sorted))
-}
-
-func runBench(h host.Host, cfg config) int {
-	deadline := time.Now().Add(time.Duration(cfg.bench.timeout) * time.Second)
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	defer cancel()
-	defer h.Close()
-	if len(cfg.dial) != 1 {
-		log.Printf("-bench %s needs exactly one -dial", cfg.bench.modes)
-		return 2
-	}
-	maddr, err := ma.NewMultiaddr(cfg.dial[0])
-	if err != nil {
-		log.Printf("bad -dial: %v", err)
-		return 2
-	}
-	info, err := peer.AddrInfoFromP2pAddr(maddr)
-	if err != nil {
-		log.Printf("bad -dial: %v", err)
-		return 2
-	}
-	b := cfg.bench
-	for _, mode := range strings.Split(b.modes, ",") {
-		var fields string
-		var err error
-		switch mode {
-		case "rtt":
-			fields, err = benchRTT(ctx, h, *info, cfg.pid, b.warmup, b.count)
-		case "ping":
-			fields, err = benchPing(ctx, h, *info, b.warmup, b.count)
-		case "throughput":
-			fields, err = benchThroughput(ctx, h, *info, cfg.pid, b.warmupBytes, b.bytes)
-		case "streams":
-			fields, err = benchStreams(ctx, h, *info, cfg.pid, b.streams, b.warmupBytes, b.bytes)
-		case "setup":
-			fields, err = benchSetup(ctx, h, *info, cfg.pid, b.warmup, b.count)
-		default:
-			err = fmt.Errorf("unknown bench mode %q", mode)
-		}
-		if err != nil {
-			emit("BENCH %s error=%s", mode, benchToken(err.Error()))
-		} else {
-			emit("BENCH %s %s", mode, fields)
-		}
-	}
-	return 0
-}
-
-func benchStream(ctx context.Context, h host.Host, info peer.AddrInfo, pid protocol.ID) (network.Stream, error) {
-	if err := h.Connect(ctx, info); err != nil {
-		return nil, err
-	}
-	s, err := h.NewStream(ctx, info.ID, pid)
-	if err != nil {
-		return nil, err
-	}
-	if dl, ok := ctx.Deadline(); ok {
-		_ = s.SetDeadline(dl)
-	}
-	return s, nil
-}
-
-func benchRTT(ctx context.Context, h host.Host, info peer.AddrInfo, pid protocol.ID, warmup, n int) (string, error) {
-	s, err := benchStream(ctx, h, info, pid)
-	if err != nil {
-		return "", err
-	}
-	defer s.Close()
-	r := bufio.NewReader(s)
-	samples := make([]int64, 0, n)
-	for i := 0; i < warmup+n; i++ {
-		line := benchEchoLine(i)
-		t0 := time.Now()
-		if _, err := io.WriteString(s, line+"\n"); err != nil {
-			return "", err
-		}
-		got, err := r.ReadString('\n')
-		d := time.Since(t0)
-		if err != nil {
-			return "", err
-		}
-		if strings.TrimRight(got, "\r\n") != line {
-			return "", fmt.Errorf("unexpected echo %q", got)
-		}
-		if i >= warmup {
-			samples = append(samples, d.Nanoseconds())
-		}
-	}
-	return benchStats(samples), nil
-}
-
-func benchPing(ctx context.Context, h host.Host, info peer.AddrInfo, warmup, n int) (string, error) {
-	if err := h.Connect(ctx, info); err != nil {
-		return "", err
-	}
-	pctx, pcancel := context.WithCancel(ctx)
-	defer pcancel()
-	results := ping.Ping(pctx, h, info.ID)
-	samples := make([]int64, 0, n)
-	for i := 0; i < warmup+n; i++ {
-		res, ok := <-results
-		if !ok {
-			return "", errors.New("ping stream ended")
-		}
-		if res.Error != nil {
-			return "", res.Error
-		}
-		if i >= warmup {
-			samples = append(samples, res.RTT.Nanoseconds())
-		}
-	}
-	return benchStats(samples), nil
-}
-
-func benchThroughput(ctx context.Context, h host.Host, info peer.AddrInfo, pid protocol.ID, warmupBytes, bytes int64) (string, error) {
-	s, err := benchStream(ctx, h, info, pid)
-	if err != nil {
-		return "", err
-	}
-	defer s.Close()
-	r := bufio.NewReader(s)
-	data := benchDataLine()
-	send := func(lines int64) error {
-		for i := int64(0); i < lines; i++ {
-			if _, err := s.Write(data); err != nil {
-				return err
-			}
-		}
-		if _, err := io.WriteString(s, "sync\n"); err != nil {
-			return err
-		}
-		reply, err := r.ReadString('\n')
-		if err != nil {
-			return err
-		}
-		var got int64
-		if _, err := fmt.Sscanf(reply, "synced %d", &got); err != nil {
-			return fmt.Errorf("unexpected reply %q", reply)
-		}
-		if got != lines*benchWrite {
-			return fmt.Errorf("peer counted %d bytes, sent %d", got, lines*benchWrite)
-		}
-		return nil
-	}
-	if err := send(max(1, warmupBytes/benchWrite)); err != nil {
-		return "", err
-	}
-	lines := max(1, bytes/benchWrite)
-	t0 := time.Now()
-	if err := send(lines); err != nil {
-		return "", err
-	}
-	secs := time.Since(t0).Seconds()
-	total := lines * benchWrite
-	return fmt.Sprintf("mb_s=%.1f bytes=%d secs=%.3f write=%d", float64(total)/1e6/secs, total, secs, benchWrite), nil
-}
-
-// benchMaxPolls bounds the sync polls after one streams phase.
-const benchMaxPolls = 100000
-
-// benchStreams measures aggregate throughput over n concurrent streams on one
-// connection. Stream 0 does an echo round trip before the others open, so it
-// is the server's first chat stream: LAN Chat answers every sync on its first
-// chat stream, so syncs are sent and read on stream 0 only.
-func benchStreams(ctx context.Context, h host.Host, info peer.AddrInfo, pid protocol.ID, n int, warmupBytes, bytes int64) (string, error) {
-	if n < 1 {
-		return "", errors.New("-streams must be at least 1")
-	}
-	s0, err := benchStream(ctx, h, info, pid)
-	if err != nil {
-		return "", err
-	}
-	streams := []network.Stream{s0}
-	defer func() {
-		for _, s := range streams {
-			_ = s.Close()
-		}
-	}()
-	r0 := bufio.NewReader(s0)
-	echo := benchEchoLine(0)
-	if _, err := io.WriteString(s0, echo+"\n"); err != nil {
-		return "", err
-	}
-	got, err := r0.ReadString('\n')
-	if err != nil {
-		return "", err
-	}
-	if strings.TrimRight(got, "\r\n") != echo {
-		return "", fmt.Errorf("unexpected echo %q", got)
-	}
-	dl, _ := ctx.Deadline()
-	for len(streams) < n {
-		s, err := h.NewStream(ctx, info.ID, pid)
-		if err != nil {
-			return "", fmt.Errorf("stream %d: %w", len(streams), err)
-		}
-		_ = s.SetDeadline(dl)
-		streams = append(streams, s)
-		// Send the lazy multistream handshake now (an empty write carries
-		// only the handshake): go-yamux opens at most 256 streams that the
-		// remote has not acknowledged, and js-libp2p acknowledges a stream
-		// only when it answers the handshake, so opening more streams would
-		// block until js's 10 s negotiation timeout resets them.
-		if _, err := s.Write(nil); err != nil {
-			return "", fmt.Errorf("stream %d: %w", len(streams)-1, err)
-		}
-	}
-	data := benchDataLine()
-	// phase sends max(n, bytes/64 KiB) data lines round-robin over the streams,
-	// all writers at once, then polls sync on stream 0 until the server has
-	// counted everything. It returns the bytes sent and t0 → last byte counted.
-	phase := func(bytes int64) (int64, time.Duration, error) {
-		lines := max(int64(n), bytes/benchWrite)
-		total := lines * benchWrite
-		errs := make(chan error, n)
-		t0 := time.Now()
-		for i, s := range streams {
-			k := lines / int64(n)
-			if int64(i) < lines%int64(n) {
-				k++
-			}
-			go func() {
-				for ; k > 0; k-- {
-					if _, err := s.Write(data); err != nil {
-						errs <- err
-						return
-					}
-				}
-				errs <- nil
-			}()
-		}
-		var werr error
-		for range streams {
-			if err := <-errs; err != nil && werr == nil {
-				werr = err
-			}
-		}
-		if werr != nil {
-			return 0, 0, werr
-		}
-		var sum int64
-		for polls := 0; sum < total; polls++ {
-			if polls == benchMaxPolls {
-				return 0, 0, fmt.Errorf("peer counted %d of %d bytes after %d syncs", sum, total, polls)
-			}
-			if err := ctx.Err(); err != nil {
-				return 0, 0, err
-			}
-			if _, err := io.WriteString(s0, "sync\n"); err != nil {
-				return 0, 0, err
-			}
-			reply, err := r0.ReadString('\n')
-			if err != nil {
-				return 0, 0, err
-			}
-			var x int64
-			if _, err := fmt.Sscanf(reply, "synced %d", &x); err != nil {
-				return 0, 0, fmt.Errorf("unexpected reply %q", reply)
-			}
-			if sum += x; sum > total {
-				return 0, 0, fmt.Errorf("peer counted %d bytes, sent %d", sum, total)
-			}
-			if x == 0 {
-				time.Sleep(time.Millisecond)
-			}
-		}
-		return total, time.Since(t0), nil
-	}
-	if _, _, err := phase(warmupBytes); err != nil {
-		return "", err
-	}
-	total, d, err := phase(bytes)
-	if err != nil {
-		return "", err
-	}
-	secs := d.Seconds()
-	return fmt.Sprintf("mb_s=%.1f bytes=%d secs=%.3f write=%d streams=%d", float64(total)/1e6/secs, total, secs, benchWrite, n), nil
-}
-
-func benchSetup(ctx context.Context, h host.Host, info peer.AddrInfo, pid protocol.ID, warmup, n int) (string, error) {
-	samples := make([]int64, 0, n)
-	line := benchEchoLine(0)
-	for i := 0; i < warmup+n; i++ {
-		t0 := time.Now()
-		s, err := benchStream(ctx, h, info, pid)
-		if err != nil {
-			return "", err
-		}
-		if _, err := io.WriteString(s, line+"\n"); err != nil {
-			return "", err
-		}
-		got, err := bufio.NewReader(s).ReadString('\n')
-		d := time.Since(t0)
-		if err != nil {
-			return "", err
-		}
-		if strings.TrimRight(got, "\r\n") != line {
-			return "", fmt.Errorf("unexpected echo %q", got)
-		}
-		if i >= warmup {
-			samples = append(samples, d.Nanoseconds())
-		}
-		_ = s.Close()
-		_ = h.Network().ClosePeer(info.ID)
-	}
-	return benchStats(samples), nil
 }
