@@ -82,6 +82,23 @@ func benchStream(ctx context.Context, h host.Host, info peer.AddrInfo, pid proto
 	return s, nil
 }
 
+// benchEcho sends one echo line and reads its echo: the time from t0 until
+// the echo was read (the check that it is the same line is not timed).
+func benchEcho(w io.Writer, r *bufio.Reader, line string, t0 time.Time) (time.Duration, error) {
+	if _, err := io.WriteString(w, line+"\n"); err != nil {
+		return 0, err
+	}
+	got, err := r.ReadString('\n')
+	d := time.Since(t0)
+	if err != nil {
+		return 0, err
+	}
+	if strings.TrimRight(got, "\r\n") != line {
+		return 0, fmt.Errorf("unexpected echo %q", got)
+	}
+	return d, nil
+}
+
 func benchRTT(ctx context.Context, h host.Host, info peer.AddrInfo, pid protocol.ID, warmup, n int) (string, error) {
 	s, err := benchStream(ctx, h, info, pid)
 	if err != nil {
@@ -91,18 +108,9 @@ func benchRTT(ctx context.Context, h host.Host, info peer.AddrInfo, pid protocol
 	r := bufio.NewReader(s)
 	samples := make([]int64, 0, n)
 	for i := 0; i < warmup+n; i++ {
-		line := benchEchoLine(i)
-		t0 := time.Now()
-		if _, err := io.WriteString(s, line+"\n"); err != nil {
-			return "", err
-		}
-		got, err := r.ReadString('\n')
-		d := time.Since(t0)
+		d, err := benchEcho(s, r, benchEchoLine(i), time.Now())
 		if err != nil {
 			return "", err
-		}
-		if strings.TrimRight(got, "\r\n") != line {
-			return "", fmt.Errorf("unexpected echo %q", got)
 		}
 		if i >= warmup {
 			samples = append(samples, d.Nanoseconds())
@@ -199,16 +207,8 @@ func benchStreams(ctx context.Context, h host.Host, info peer.AddrInfo, pid prot
 		}
 	}()
 	r0 := bufio.NewReader(s0)
-	echo := benchEchoLine(0)
-	if _, err := io.WriteString(s0, echo+"\n"); err != nil {
+	if _, err := benchEcho(s0, r0, benchEchoLine(0), time.Now()); err != nil {
 		return "", err
-	}
-	got, err := r0.ReadString('\n')
-	if err != nil {
-		return "", err
-	}
-	if strings.TrimRight(got, "\r\n") != echo {
-		return "", fmt.Errorf("unexpected echo %q", got)
 	}
 	dl, _ := ctx.Deadline()
 	for len(streams) < n {
@@ -308,16 +308,9 @@ func benchSetup(ctx context.Context, h host.Host, info peer.AddrInfo, pid protoc
 		if err != nil {
 			return "", err
 		}
-		if _, err := io.WriteString(s, line+"\n"); err != nil {
-			return "", err
-		}
-		got, err := bufio.NewReader(s).ReadString('\n')
-		d := time.Since(t0)
+		d, err := benchEcho(s, bufio.NewReader(s), line, t0)
 		if err != nil {
 			return "", err
-		}
-		if strings.TrimRight(got, "\r\n") != line {
-			return "", fmt.Errorf("unexpected echo %q", got)
 		}
 		if i >= warmup {
 			samples = append(samples, d.Nanoseconds())
