@@ -37,10 +37,14 @@ public final class ChatService implements StreamProtocol {
         return ChatProtocol.PROPOSALS;
     }
 
-    /** A peer needs one chat stream; a few more cover replacements and a go peer's simultaneous opens. */
+    /**
+     * A LAN Chat peer needs one chat stream, but go and js peers may open one per message or many at once (the
+     * interop suite opens 64, the bench 100); go-libp2p sets no per-protocol limit either. What they may buffer is
+     * bounded by the resource manager's per-connection and per-peer limits, not by this count.
+     */
     @Override
     public int maxInboundStreams() {
-        return 4;
+        return 128;
     }
 
     @Override
