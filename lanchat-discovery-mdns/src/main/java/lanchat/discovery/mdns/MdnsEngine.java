@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,7 @@ import lanchat.discovery.mdns.MdnsMessages.Layout;
  *       instead of when its own announcement comes, up to a second later (zeroconf probes first).</li>
  *   <li>Responses: TXT records of {@code <label>.R.local.} are read with {@link TxtRecords#parse}; TTL 0 is a
  *       goodbye, as is a PTR {@code R.local. -> <label>.R.local.} with TTL 0. Our own instance and peer id are
- *       ignored.</li>
+ *       ignored. Only addresses on the link the response came in on are kept (see {@code onResponse}).</li>
  * </ul>
  */
 final class MdnsEngine {
@@ -95,6 +96,7 @@ final class MdnsEngine {
     private long unicastWindow;
     private int unicastCount;
     private long malformed;
+    private long offLink;
     private boolean closed;
 
     MdnsEngine(ServiceNames names, PeerId self, MdnsOptions options, Io io, Consumer<DiscoveryEvent> events, LongSupplier clock, Random random) {
@@ -198,24 +200,49 @@ final class MdnsEngine {
         }
         InetAddress from = NetIf.stripScope(sender.getAddress());
         boolean fromThisHost = local.contains(from);
-        if (m.get().response()) onResponse(m.get(), fromThisHost);
+        if (m.get().response()) onResponse(m.get(), sender.getAddress(), fromThisHost);
         else onQuery(m.get(), sender, fromThisHost);
     }
 
-    private void onResponse(Message m, boolean fromThisHost) {
+    /**
+     * A record is a stranger's say-so, and the app dials what we report (issue 13: spoofed records made every node
+     * dial a victim thousands of times). So only addresses a real member on that link could have: inside a subnet of
+     * the interface the datagram came in on (Java cannot read IP_PKTINFO, so the sender's subnet or IPv6 scope tells
+     * which), or IPv4 link-local; loopback only in records from this host. A datagram from outside every subnet of
+     * ours, which no member on our links sends, is not read at all.
+     */
+    private void onResponse(Message m, InetAddress sender, boolean fromThisHost) {
+        Optional<NetIf> arrival = NetIf.attribute(joined(), sender);
+        if (arrival.isEmpty() && !fromThisHost) {
+            if (++offLink % 1000 == 1) log.debug("mdns: ignored a response from {}, outside every subnet of ours ({} so far)", sender, offLink);
+            return;
+        }
+        Predicate<InetAddress> dialable = ip -> ip.isLoopbackAddress() ? fromThisHost : arrival.isPresent() && arrival.get().onLink(ip);
+        InetAddress introducer = fromThisHost ? null : NetIf.stripScope(sender);
         long now = clock.getAsLong();
+        long ignoredBefore = table.ignoredPeers();
         List<DiscoveryEvent> out = new ArrayList<>();
         for (Rec r : m.records()) {
             if (r.type() == MdnsCodec.PTR && names.isService(r.name()) && r.ttl() == 0) {
                 if (!names.isOurInstance(r.target()) && names.instanceLabelOf(r.target()).isPresent()) out.addAll(table.goodbyeInstance(r.target()));
             } else if (r.type() == MdnsCodec.TXT && !names.isOurInstance(r.name()) && names.instanceLabelOf(r.name()).isPresent()) {
-                Optional<TxtRecords.Advert> ad = TxtRecords.parse(r.txt(), self, fromThisHost, MdnsOptions.MAX_ADDRS_PER_PEER);
+                Optional<TxtRecords.Advert> ad = TxtRecords.parse(r.txt(), self, dialable, MdnsOptions.MAX_ADDRS_PER_PEER);
                 if (ad.isEmpty()) continue;
                 if (r.ttl() == 0) out.addAll(table.goodbye(ad.get().peer(), ad.get().addresses()));
-                else out.addAll(table.seen(r.name(), ad.get().peer(), ad.get().addresses(), r.ttl(), now));
+                else out.addAll(table.seen(introducer, r.name(), ad.get().peer(), ad.get().addresses(), r.ttl(), now));
             }
         }
+        if (table.ignoredPeers() > ignoredBefore) {
+            log.warn("mDNS: ignored {} new peer(s) advertised by {}: at most {} peers per host and {} in all are kept",
+                    table.ignoredPeers() - ignoredBefore, introducer != null ? introducer : "this host", PeerTable.MAX_PEERS_PER_SENDER, options.maxPeers());
+        }
         emit(out);
+    }
+
+    private List<NetIf> joined() {
+        List<NetIf> list = new ArrayList<>();
+        for (IfState st : ifaces.values()) list.add(st.nif);
+        return list;
     }
 
     private void onQuery(Message m, InetSocketAddress sender, boolean fromThisHost) {
@@ -271,9 +298,7 @@ final class MdnsEngine {
     }
 
     private List<IfState> targets(InetAddress sender) {
-        List<NetIf> list = new ArrayList<>();
-        for (IfState st : ifaces.values()) list.add(st.nif);
-        Optional<NetIf> on = NetIf.attribute(list, sender);
+        Optional<NetIf> on = NetIf.attribute(joined(), sender);
         if (on.isPresent()) return List.of(ifaces.get(on.get().key()));
         return new ArrayList<>(ifaces.values());
     }

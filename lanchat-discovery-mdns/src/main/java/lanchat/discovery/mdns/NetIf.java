@@ -53,6 +53,17 @@ record NetIf(String name, int index, boolean up, boolean loopback, boolean multi
         return addresses.stream().anyMatch(a -> sameIp(a.address(), ip));
     }
 
+    /**
+     * Whether {@code ip} is on this interface's link, reachable without a router: inside one of its subnets, or an
+     * IPv4 link-local address (169.254/16, which is never routed, so it can only mean a host on this link). A record
+     * that arrived here may name only such addresses: anything else would have us dial across a router on a
+     * stranger's say-so.
+     */
+    boolean onLink(InetAddress ip) {
+        for (IfAddr a : addresses) if (a.contains(ip)) return true;
+        return ip instanceof Inet4Address && ip.isLinkLocalAddress();
+    }
+
     static boolean sameIp(InetAddress a, InetAddress b) {
         return java.util.Arrays.equals(a.getAddress(), b.getAddress());
     }

@@ -1,6 +1,8 @@
 package lanchat.discovery.mdns;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -15,8 +17,10 @@ import lanchat.api.spi.DiscoveryEvent.PeerLost;
 
 /**
  * The members of the room we have heard of, bounded: at most {@code maxPeers} peers (newcomers beyond that are
- * ignored until room frees up) and {@code maxAddrs} addresses per peer (a new address evicts the one heard of least
- * recently). Not thread-safe: used on the discovery's event loop only. Times are milliseconds of any monotonic clock.
+ * ignored until room frees up), at most {@link #MAX_PEERS_PER_SENDER} of them first heard from one other host (so
+ * that one host spoofing records cannot fill the table and lock the real members out), and {@code maxAddrs}
+ * addresses per peer (a new address evicts the one heard of least recently). Not thread-safe: used on the
+ * discovery's event loop only. Times are milliseconds of any monotonic clock.
  *
  * <p>An address leaves the table when
  * <ul>
@@ -32,6 +36,12 @@ import lanchat.api.spi.DiscoveryEvent.PeerLost;
 final class PeerTable {
     /** TTLs are clamped to this (75 minutes, RFC 6762's usual TTL for non-host records). */
     static final long MAX_TTL_SECONDS = 4500;
+    /**
+     * Peers one other host may introduce. A host runs one node, a few when someone tests several on one machine;
+     * records of more peers from one sender are a flood (issue 13: 258 spoofed peers from one host). Records from
+     * this host are not counted: any number of local nodes may share a room.
+     */
+    static final int MAX_PEERS_PER_SENDER = 8;
 
     private static final class Addr {
         String instance;
@@ -41,12 +51,20 @@ final class PeerTable {
     }
 
     private static final class Peer {
+        /** The host whose record introduced the peer; null for this host. */
+        final InetAddress introducedBy;
         final LinkedHashMap<Multiaddr, Addr> addrs = new LinkedHashMap<>();
         List<Multiaddr> reported = List.of();
+
+        Peer(InetAddress introducedBy) {
+            this.introducedBy = introducedBy;
+        }
     }
 
     private final int maxPeers, maxAddrs, missLimit;
     private final LinkedHashMap<PeerId, Peer> peers = new LinkedHashMap<>();
+    /** How many of {@link #peers} each other host introduced. */
+    private final Map<InetAddress, Integer> perSender = new HashMap<>();
     private long lastRound = Long.MIN_VALUE;
     private long ignoredPeers;
 
@@ -57,16 +75,20 @@ final class PeerTable {
         this.missLimit = missLimit;
     }
 
-    /** {@code peer} advertised {@code addrs} from {@code instance} with a TTL of {@code ttlSeconds} (> 0). */
-    List<DiscoveryEvent> seen(String instance, PeerId peer, List<Multiaddr> addrs, long ttlSeconds, long now) {
+    /**
+     * {@code peer} advertised {@code addrs} from {@code instance} with a TTL of {@code ttlSeconds} (> 0), in a
+     * datagram from {@code sender} (null: from this host).
+     */
+    List<DiscoveryEvent> seen(InetAddress sender, String instance, PeerId peer, List<Multiaddr> addrs, long ttlSeconds, long now) {
         Peer p = peers.get(peer);
         if (p == null) {
-            if (peers.size() >= maxPeers) {
+            if (peers.size() >= maxPeers || (sender != null && perSender.getOrDefault(sender, 0) >= MAX_PEERS_PER_SENDER)) {
                 ignoredPeers++;
                 return List.of();
             }
-            p = new Peer();
+            p = new Peer(sender);
             peers.put(peer, p);
+            if (sender != null) perSender.merge(sender, 1, Integer::sum);
         }
         long ttl = Math.max(1, Math.min(ttlSeconds, MAX_TTL_SECONDS)) * 1000;
         int added = 0;
@@ -156,6 +178,7 @@ final class PeerTable {
         List<Multiaddr> now = List.copyOf(p.addrs.keySet());
         if (now.isEmpty()) {
             peers.remove(id);
+            if (p.introducedBy != null) perSender.computeIfPresent(p.introducedBy, (k, n) -> n == 1 ? null : n - 1);
             if (!p.reported.isEmpty()) out.add(new PeerLost(id));
             return;
         }

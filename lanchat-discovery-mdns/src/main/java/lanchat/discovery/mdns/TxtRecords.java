@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import lanchat.api.Multiaddr;
 import lanchat.api.Multiaddr.Component;
@@ -128,7 +129,8 @@ final class TxtRecords {
      *   <li>strings without the {@code dnsaddr=} prefix, unparsable multiaddrs and multiaddrs without a trailing
      *       {@code /p2p} are skipped;</li>
      *   <li>only {@code /ip4} and {@code /ip6} addresses are kept, not unspecified, multicast or IPv6 link-local ones,
-     *       and loopback ones only when the packet came from this host ({@code fromThisHost});</li>
+     *       and only those {@code dialable} accepts (the engine's rule: on the link the record came in on, loopback
+     *       only from this host);</li>
      *   <li>one record is one peer: the peer of the first usable address; addresses naming another peer are skipped
      *       (go would report them as a second peer, js-libp2p would wrongly merge them);</li>
      *   <li>a record whose peer is {@code self} is ours: empty result;</li>
@@ -136,7 +138,7 @@ final class TxtRecords {
      * </ul>
      * Empty when nothing usable is left.
      */
-    static Optional<Advert> parse(List<String> strings, PeerId self, boolean fromThisHost, int max) {
+    static Optional<Advert> parse(List<String> strings, PeerId self, Predicate<InetAddress> dialable, int max) {
         PeerId peer = null;
         Set<Multiaddr> addrs = new LinkedHashSet<>();
         int seen = 0;
@@ -150,7 +152,7 @@ final class TxtRecords {
                 continue;
             }
             Optional<PeerId> id = m.peerId();
-            if (id.isEmpty() || m.components().size() < 2 || !usable(m, fromThisHost)) continue;
+            if (id.isEmpty() || m.components().size() < 2 || !usable(m, dialable)) continue;
             if (peer == null) peer = id.get();
             else if (!peer.equals(id.get())) continue;
             if (addrs.size() < max) addrs.add(m);
@@ -159,13 +161,13 @@ final class TxtRecords {
         return Optional.of(new Advert(peer, new ArrayList<>(addrs)));
     }
 
-    private static boolean usable(Multiaddr m, boolean fromThisHost) {
+    private static boolean usable(Multiaddr m, Predicate<InetAddress> dialable) {
         Component first = m.components().get(0);
         if (first.protocol() != Protocol.IP4 && first.protocol() != Protocol.IP6) return false;
         InetAddress ip = ip(first);
         if (ip.isAnyLocalAddress() || ip.isMulticastAddress()) return false;
         if (ip instanceof Inet6Address && ip.isLinkLocalAddress()) return false;
-        return fromThisHost || !ip.isLoopbackAddress();
+        return dialable.test(ip);
     }
 
     private static InetAddress ip(Component c) {

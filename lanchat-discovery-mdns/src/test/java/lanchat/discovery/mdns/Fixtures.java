@@ -19,6 +19,15 @@ final class Fixtures {
         return Identity.fromSeed(seed).peerId();
     }
 
+    /** The {@code n}-th of up to 65536 distinct peers, none of them a {@link #peer(int)}: for floods. */
+    static PeerId manyPeer(int n) {
+        byte[] seed = new byte[32];
+        Arrays.fill(seed, (byte) 0x5A);
+        seed[0] = (byte) (n >> 8);
+        seed[1] = (byte) n;
+        return Identity.fromSeed(seed).peerId();
+    }
+
     static InetAddress ip(String literal) {
         try {
             return InetAddress.getByName(literal); // literals only: never a lookup

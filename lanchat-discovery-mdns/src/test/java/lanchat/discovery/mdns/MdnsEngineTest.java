@@ -365,4 +365,60 @@ class MdnsEngineTest {
         assertEquals(50, engine.table().size());
         assertEquals(50, events.size());
     }
+    // ---- hostile records (issue 13) ----
+
+    @Test
+    void onlyAddressesOnTheLinkTheRecordCameInOnAreReported() {
+        engine(Map.of(), List.of(eth0, eth1));
+        List<Multiaddr> claimed = List.of(
+                tcp("192.0.2.1", 5000, A),    // behind a router: never ours to dial
+                tcp("10.9.0.5", 5000, A),     // eth1's subnet, but the record came in on eth0
+                tcp("127.0.0.1", 5000, A),    // loopback in a record from another host
+                tcp("10.77.1.66", 5000, A),   // on eth0's link
+                tcp("169.254.3.4", 5000, A),  // IPv4 link-local: on whatever link it came in on
+                tcp("fd77::9", 5000, A));     // an IPv6 subnet eth0 does not have
+        receive(peerResponse("myroom", A_LABEL, Layout.BROWSE, claimed), "10.77.1.66", 5353);
+        assertEquals(List.of(new PeerFound(A, List.of(tcp("10.77.1.66", 5000, A), tcp("169.254.3.4", 5000, A)))), events);
+    }
+
+    @Test
+    void aRecordNamingOnlyAddressesOffTheLinkIsNoPeerAtAll() {
+        engine(Map.of(), List.of(eth0));
+        receive(peerResponse("myroom", A_LABEL, Layout.BROWSE, List.of(tcp("192.0.2.1", 5000, A), tcp("8.8.8.8", 443, A))), "10.77.1.66", 5353);
+        assertEquals(List.of(), events);
+        assertEquals(0, engine.table().size());
+    }
+
+    @Test
+    void aResponseFromOutsideEverySubnetOfOursIsNotRead() {
+        engine(Map.of(), List.of(eth0));
+        // even naming addresses on our link: no member of our links sends from 172.16.0.9
+        receive(peerResponse("myroom", A_LABEL, Layout.BROWSE, List.of(tcp("10.77.1.66", 5000, A))), "172.16.0.9", 5353);
+        assertEquals(List.of(), events);
+    }
+
+    @Test
+    void loopbackAddressesAreTakenOnlyFromRecordsOfThisHost() {
+        engine(Map.of(), List.of(eth0));
+        List<Multiaddr> addrs = List.of(tcp("127.0.0.1", 5000, A), tcp("10.77.1.1", 5000, A));
+        receive(peerResponse("myroom", A_LABEL, Layout.BROWSE, addrs), "10.77.1.1", 5353); // another node on this host
+        assertEquals(List.of(new PeerFound(A, addrs)), events);
+    }
+
+    @Test
+    void oneHostIntroducesAtMostEightPeersAndCannotLockOthersOut() {
+        engine(Map.of(), List.of(eth0));
+        for (int i = 0; i < 258; i++) {
+            PeerId p = Fixtures.manyPeer(i);
+            List<Multiaddr> addrs = new ArrayList<>();
+            for (int k = 0; k < 16; k++) addrs.add(tcp("10.77.1.200", 40000 + k, p));
+            receive(peerResponse("myroom", "spoof" + i + "x".repeat(30), Layout.BROWSE, addrs), "10.77.1.66", 5353);
+        }
+        assertEquals(PeerTable.MAX_PEERS_PER_SENDER, engine.table().size());
+        assertEquals(PeerTable.MAX_PEERS_PER_SENDER, events.size());
+        assertEquals(258 - PeerTable.MAX_PEERS_PER_SENDER, engine.table().ignoredPeers());
+        // a real member on another host is still found
+        receive(peerResponse("myroom", A_LABEL, Layout.BROWSE, List.of(tcp("10.77.1.2", 5000, A))), "10.77.1.2", 5353);
+        assertEquals(new PeerFound(A, List.of(tcp("10.77.1.2", 5000, A))), events.get(events.size() - 1));
+    }
 }

@@ -77,7 +77,7 @@ class TxtRecordsTest {
     void parseKeepsUsableAddressesOfOnePeer() {
         Optional<TxtRecords.Advert> ad = TxtRecords.parse(txt(
                 "dnsaddr=/ip4/10.0.0.2/tcp/4001/p2p/" + A,
-                "dnsaddr=/ip6/fd00::2/tcp/4001/p2p/" + A), SELF, false, 16);
+                "dnsaddr=/ip6/fd00::2/tcp/4001/p2p/" + A), SELF, ip -> true, 16);
         assertEquals(A, ad.get().peer());
         assertEquals(List.of(tcp("10.0.0.2", 4001, A), tcp("fd00::2", 4001, A)), ad.get().addresses());
     }
@@ -96,33 +96,34 @@ class TxtRecordsTest {
                 "dnsaddr=/ip4/0.0.0.0/tcp/4001/p2p/" + A,
                 "dnsaddr=/ip4/224.0.0.251/tcp/4001/p2p/" + A,
                 "dnsaddr=/ip6/fe80::1/tcp/4001/p2p/" + A,         // link-local without zone
-                "dnsaddr=/ip4/127.0.0.1/tcp/4001/p2p/" + A,       // loopback from another host
+                "dnsaddr=/ip4/10.9.0.2/tcp/4001/p2p/" + A,        // refused by the caller's rule (off the link)
                 "dnsaddr=/ip4/10.0.0.2/tcp/4001/p2p/" + A,
                 "dnsaddr=/ip4/10.0.0.5/tcp/4001/p2p/" + B,        // another peer in the same record
-                "dnsaddr=/ip4/10.0.0.2/tcp/4001/p2p/" + A), SELF, false, 16);
+                "dnsaddr=/ip4/10.0.0.2/tcp/4001/p2p/" + A), SELF, ip -> ip.getAddress()[1] == 0, 16);
         assertEquals(A, ad.get().peer());
         assertEquals(List.of(tcp("10.0.0.2", 4001, A)), ad.get().addresses());
     }
 
     @Test
-    void loopbackOnlyFromThisHost() {
-        List<String> s = txt("dnsaddr=/ip4/127.0.0.1/tcp/4001/p2p/" + A);
-        assertTrue(TxtRecords.parse(s, SELF, false, 16).isEmpty());
-        assertEquals(List.of(tcp("127.0.0.1", 4001, A)), TxtRecords.parse(s, SELF, true, 16).get().addresses());
+    void theCallersRuleDecidesWhichAddressesAreDialableAndTheFirstDialableOneNamesThePeer() {
+        List<String> s = txt("dnsaddr=/ip4/192.0.2.7/tcp/4001/p2p/" + B, "dnsaddr=/ip4/10.0.0.2/tcp/4001/p2p/" + A, "dnsaddr=/ip4/127.0.0.1/tcp/4001/p2p/" + A);
+        assertEquals(new TxtRecords.Advert(A, List.of(tcp("10.0.0.2", 4001, A), tcp("127.0.0.1", 4001, A))),
+                TxtRecords.parse(s, SELF, ip -> !ip.getHostAddress().startsWith("192."), 16).orElseThrow());
+        assertTrue(TxtRecords.parse(s, SELF, ip -> false, 16).isEmpty());
     }
 
     @Test
     void ourOwnRecordAndEmptyRecordsAreIgnored() {
-        assertTrue(TxtRecords.parse(txt("dnsaddr=/ip4/10.0.0.1/tcp/4001/p2p/" + SELF, "dnsaddr=/ip4/10.0.0.2/tcp/4001/p2p/" + A), SELF, false, 16).isEmpty());
-        assertTrue(TxtRecords.parse(txt(), SELF, false, 16).isEmpty());
-        assertTrue(TxtRecords.parse(txt("dnsaddr=/ip4/10.0.0.3/tcp/4001"), SELF, false, 16).isEmpty());
+        assertTrue(TxtRecords.parse(txt("dnsaddr=/ip4/10.0.0.1/tcp/4001/p2p/" + SELF, "dnsaddr=/ip4/10.0.0.2/tcp/4001/p2p/" + A), SELF, ip -> true, 16).isEmpty());
+        assertTrue(TxtRecords.parse(txt(), SELF, ip -> true, 16).isEmpty());
+        assertTrue(TxtRecords.parse(txt("dnsaddr=/ip4/10.0.0.3/tcp/4001"), SELF, ip -> true, 16).isEmpty());
     }
 
     @Test
     void addressesPerPeerAreCapped() {
         List<String> s = new ArrayList<>();
         for (int i = 0; i < 40; i++) s.add("dnsaddr=/ip4/10.0.1." + i + "/tcp/4001/p2p/" + A);
-        assertEquals(16, TxtRecords.parse(s, SELF, false, 16).get().addresses().size());
+        assertEquals(16, TxtRecords.parse(s, SELF, ip -> true, 16).get().addresses().size());
     }
 
     @Test
