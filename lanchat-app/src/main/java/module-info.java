@@ -12,4 +12,7 @@ module lanchat.app {
     requires jdk.unsupported; // sun.misc.Signal: SIGTERM/SIGINT end the node with exit code 0, not 143/130
 
     opens lanchat.app.cli to info.picocli;
+
+    // the app's own log backend (instead of slf4j-simple): plugin warnings reach the console, rate-limited
+    provides org.slf4j.spi.SLF4JServiceProvider with lanchat.app.log.ConsoleLogProvider;
 }

@@ -23,6 +23,7 @@ import lanchat.api.policy.ReconnectPolicy;
 import lanchat.api.spi.DiscoveryProvider;
 import lanchat.api.spi.Plugins;
 import lanchat.api.spi.TransportProvider;
+import lanchat.app.log.LogRouter;
 import lanchat.app.node.ChatNode;
 import lanchat.app.tui.ChatShell;
 import lanchat.app.tui.Console;
@@ -70,6 +71,7 @@ public final class LanChatCommand implements Callable<Integer> {
 
     private InputStream in = System.in;
     private PrintStream out = System.out;
+    private PrintStream err = System.err;
 
     /** Picocli's version line. */
     static final class Version implements CommandLine.IVersionProvider {
@@ -90,6 +92,7 @@ public final class LanChatCommand implements Callable<Integer> {
         LanChatCommand cmd = new LanChatCommand();
         cmd.in = in;
         cmd.out = out;
+        cmd.err = new PrintStream(rawErr, true, StandardCharsets.UTF_8);
         CommandLine cl = new CommandLine(cmd)
                 .setOut(new PrintWriter(new java.io.OutputStreamWriter(rawOut, StandardCharsets.UTF_8), true))
                 .setErr(err)
@@ -116,7 +119,10 @@ public final class LanChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        configureLogging(verbose);
+        LogRouter.active().ifPresent(r -> {
+            r.verbose(verbose);
+            r.sendTo(line -> err.println(ChatShell.sanitize(line)));
+        });
         if (port < 0 || port > 65535) throw new UsageException("invalid port " + port + ": must be 0-65535");
         if (nick != null) {
             try {
@@ -153,12 +159,14 @@ public final class LanChatCommand implements Callable<Integer> {
         CountDownLatch quit = new CountDownLatch(1);
         Signals.onTermination(quit::countDown); // before anything starts, so an early SIGTERM still exits 0
         Console console = openConsole();
+        // from now on plugin warnings go through the console, never past it (a terminal's prompt would be garbled)
+        LogRouter.active().ifPresent(r -> r.sendTo(line -> console.log(ChatShell.sanitize(line))));
         ChatShell shell = new ChatShell(console, quit::countDown);
         ChatNode node;
         try {
             node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults()), shell);
         } catch (IllegalArgumentException e) { // a plugin refusing its settings, e.g. a room name mDNS cannot carry
-            console.close();
+            closeConsole(console);
             throw new UsageException(e.getMessage());
         }
         shell.attach(node);
@@ -185,9 +193,18 @@ public final class LanChatCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         } finally {
             node.close(Duration.ofMillis(2500));
-            console.close();
+            closeConsole(console);
         }
         return 0;
+    }
+
+    /** Shows what the log still holds (the last interval's summaries) on the console, then closes it. */
+    private void closeConsole(Console console) {
+        LogRouter.active().ifPresent(r -> {
+            r.flush(500);
+            r.sendTo(line -> err.println(ChatShell.sanitize(line)));
+        });
+        console.close();
     }
 
     /**
@@ -248,16 +265,6 @@ public final class LanChatCommand implements Callable<Integer> {
             Console c = JLineConsole.openSystem(Path.of(System.getProperty("user.home"), ".lanchat_history"));
             if (c != null) return c;
         }
-        return new PlainConsole(in, out);
-    }
-
-    private static void configureLogging(boolean verbose) {
-        // slf4j-simple reads these once, when the first logger is made: before any plugin is loaded
-        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "warn");
-        System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
-        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
-        System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
-        if (!verbose) System.setProperty("org.slf4j.simpleLogger.log.io.netty", "error");
+        return new PlainConsole(in, out, err);
     }
 }

@@ -111,7 +111,7 @@ public final class ChatShell implements NodeEvents {
      * Replaces control characters (ANSI escapes, carriage returns, NUL…) with U+FFFD so that a peer cannot rewrite the
      * user's screen; a message's own line breaks are shown as {@code ⏎}.
      */
-    static String sanitize(String s) {
+    public static String sanitize(String s) {
         StringBuilder b = new StringBuilder(s.length());
         s.codePoints().forEach(c -> {
             if (c == '\n') b.append(" ⏎ ");

@@ -8,6 +8,12 @@ public interface Console extends AutoCloseable {
     void println(String line);
 
     /**
+     * Prints one diagnostic (log) line: where {@link #println} prints on a terminal (above the prompt: nothing may
+     * write to the terminal past the console), on stderr for plain I/O (apart from the chat on stdout). Thread-safe.
+     */
+    void log(String line);
+
+    /**
      * Starts reading input on a thread of its own and returns: each line goes to {@code onLine}; {@code onQuit} runs
      * when the user asks to leave from the keyboard (Ctrl-C, Ctrl-D on a terminal). End of piped input is not a quit.
      */

@@ -47,6 +47,11 @@ public final class JLineConsole implements Console {
     }
 
     @Override
+    public void log(String line) {
+        reader.printAbove(line);
+    }
+
+    @Override
     public void start(Consumer<String> onLine, Runnable onQuit) {
         Thread t = new Thread(() -> {
             while (true) {

@@ -15,17 +15,25 @@ import java.util.function.Consumer;
 public final class PlainConsole implements Console {
     private final InputStream in;
     private final PrintStream out;
+    private final PrintStream err;
     private Thread reader;
 
-    public PlainConsole(InputStream in, PrintStream out) {
+    public PlainConsole(InputStream in, PrintStream out, PrintStream err) {
         this.in = in;
         this.out = out;
+        this.err = err;
     }
 
     @Override
     public synchronized void println(String line) {
         out.println(line);
         out.flush();
+    }
+
+    @Override
+    public void log(String line) {
+        err.println(line);
+        err.flush();
     }
 
     @Override
@@ -45,5 +53,6 @@ public final class PlainConsole implements Console {
     @Override
     public void close() {
         out.flush();
+        err.flush();
     }
 }

@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 /** A {@link Console} that records every line printed, and lets a test wait (bounded) for a line to appear. */
 public final class RecordingConsole implements Console {
     private final List<String> lines = new ArrayList<>();
+    private final List<String> logLines = new ArrayList<>();
     private Consumer<String> onLine;
     private boolean closed;
 
@@ -18,6 +19,17 @@ public final class RecordingConsole implements Console {
     public synchronized void println(String line) {
         lines.add(line);
         notifyAll();
+    }
+
+    @Override
+    public synchronized void log(String line) {
+        logLines.add(line);
+        notifyAll();
+    }
+
+    /** The diagnostic lines printed so far. */
+    public synchronized List<String> logLines() {
+        return List.copyOf(logLines);
     }
 
     @Override
