@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,12 +34,23 @@ public final class ChatNode implements AutoCloseable {
 
     /** How long a peer that dialed us may take to show up in our room's mDNS records. */
     static final Duration ROOM_ADMISSION_GRACE = Duration.ofSeconds(5);
+    /**
+     * Events the transport may have waiting for the node thread at once. Each holds at most one message (64 KiB by
+     * default), so the queue holds at most 64 MiB of text, and the node thread takes microseconds per event: only a
+     * flood fills it. What happens then: {@link BoundedExecutor}.
+     */
+    static final int TRANSPORT_EVENTS = 1024;
+    /** Discovery's events waiting at once (mDNS reports at most one per peer change, at most 2,000 datagrams a second). */
+    static final int DISCOVERY_EVENTS = 256;
+    /** After events were refused, how long until sessions whose close event may have been refused are forgotten. */
+    static final Duration AFTER_REFUSAL = Duration.ofSeconds(5);
 
     private final Identity identity;
     private final ScheduledExecutorService loop;
     private final Transport transport;
     private final Optional<Discovery> discovery;
     private final PeerManager peers;
+    private final java.util.concurrent.atomic.AtomicBoolean cleanupArmed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
 
     public ChatNode(Setup setup, NodeEvents events) {
@@ -48,12 +60,29 @@ public final class ChatNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.transport = setup.transport().create(new TransportConfig(identity, loop, setup.options()));
-        this.discovery = setup.discovery().map(d -> d.create(new DiscoveryConfig(identity.peerId(), setup.room().orElseThrow(), loop, setup.options())));
-        this.peers = new PeerManager(identity.peerId(), transport, loop, events, setup.policy(), RandomGenerator.getDefault());
+        // the plugins reach the node thread through bounded doors; the node's own tasks (timers, dial results) do not
+        // need one: there is at most one per peer and per dial
+        Executor transportEvents = new BoundedExecutor(loop, TRANSPORT_EVENTS, "transport", this::eventsRefused);
+        Executor discoveryEvents = new BoundedExecutor(loop, DISCOVERY_EVENTS, "discovery", this::eventsRefused);
+        this.transport = setup.transport().create(new TransportConfig(identity, transportEvents, setup.options()));
+        this.discovery = setup.discovery().map(d -> d.create(new DiscoveryConfig(identity.peerId(), setup.room().orElseThrow(), discoveryEvents, setup.options())));
+        this.peers = new PeerManager(identity.peerId(), transport, loop, events, setup.policy(), RandomGenerator.getDefault(), System::nanoTime);
         peers.setNick(setup.nick());
         if (discovery.isPresent()) peers.requireRoomMembership(ROOM_ADMISSION_GRACE);
         transport.onInbound(peers::register);
+    }
+
+    /** Called on the refusing plugin's thread: one clean-up per burst of refusals, on the node thread. */
+    private void eventsRefused() {
+        if (closed || !cleanupArmed.compareAndSet(false, true)) return;
+        try {
+            loop.schedule(() -> {
+                cleanupArmed.set(false);
+                peers.forgetClosedSessions();
+            }, AFTER_REFUSAL.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+            // closing anyway
+        }
     }
 
     /**

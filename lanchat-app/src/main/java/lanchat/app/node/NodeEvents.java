@@ -11,7 +11,8 @@ public interface NodeEvents {
     /** A peer's last session ended. */
     void disconnected(PeerId peer, String reason);
 
-    void message(PeerId from, ChatMessage message);
+    /** A line from {@code from}, to be shown under {@code shownAs} ({@link PeerManager#display}: its nick, or nick#shortid). */
+    void message(PeerId from, String shownAs, ChatMessage message);
 
     /** A status line for the user (dial failures, retries, command output). */
     void info(String line);

@@ -1,16 +1,21 @@
 package lanchat.app.node;
 
+import java.text.Normalizer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 import lanchat.api.ChatMessage;
@@ -22,6 +27,7 @@ import lanchat.api.spi.ChatSession;
 import lanchat.api.spi.DiscoveryEvent;
 import lanchat.api.spi.SessionListener;
 import lanchat.api.spi.Transport;
+import lanchat.app.log.LineThrottle;
 
 /**
  * The one component that sees both discovery events and sessions, and so the one place that enforces the dial
@@ -30,6 +36,17 @@ import lanchat.api.spi.Transport;
  *
  * <p>Every method runs on the node's single thread ({@code loop}); transports deliver their callbacks there too, so
  * the state below needs no locks.
+ *
+ * <h2>Hostile LANs (issue 13)</h2>
+ * Discovery only gives hints: anyone on the LAN can advertise any peer at any address. So dials to discovered
+ * addresses (not {@code --peer} ones, which the user chose) are budgeted: {@link #DIAL_BURST} at once, then one per
+ * {@link #DIAL_INTERVAL}, for the whole node, first come first served; and per discovered peer
+ * {@link #PEER_DIAL_BURST} at once, then one per {@link #PEER_DIAL_INTERVAL}, refilled when a connection succeeds.
+ * An address that answers as another peer (the handshake's peer-id check) is never dialed for that peer again.
+ * Peers that are neither connected, found, given with {@code --peer}, nor waiting for anything are forgotten, so the
+ * table holds no more than what discovery and the sessions hold. At most {@link #MAX_UNADMITTED} strangers wait for
+ * their room record at once. Lines about unreachable room members and refused strangers go through a
+ * {@link LineThrottle}: one line, then one summary per interval.
  */
 public final class PeerManager {
     /**
@@ -43,12 +60,31 @@ public final class PeerManager {
     /** A peer that accepts a ping but never answers is reported after this long. */
     static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
 
+    /**
+     * Dials to discovered addresses, node-wide: 16 at once (a node joining a busy room dials the members with smaller
+     * ids at once; the others dial it), then one a second. go-libp2p allows new connections per IP at 16 at once and
+     * 0.2/s (the shared notes' security-protocols.md, section 3). With this, 258 spoofed peers × 16 addresses make at
+     * most 16 + t dials in t seconds, not thousands (issue 13: 11,072 in 35 s).
+     */
+    static final int DIAL_BURST = 16;
+    static final Duration DIAL_INTERVAL = Duration.ofSeconds(1);
+    /** Per discovered peer: 4 address dials at once (a member advertises one to four), then one per 30 s. */
+    static final int PEER_DIAL_BURST = 4;
+    static final Duration PEER_DIAL_INTERVAL = Duration.ofSeconds(30);
+    /** Strangers whose inbound connection waits for their room record, at once; more are refused at once. */
+    static final int MAX_UNADMITTED = 64;
+
     private final PeerId self;
     private final Transport transport;
     private final ScheduledExecutorService loop;
     private final NodeEvents events;
     private final ReconnectPolicy policy;
     private final RandomGenerator random;
+    private final LongSupplier clock;
+    private final DialSlots dialSlots;
+    /** Lines about room members and strangers, which anyone on the LAN can multiply. */
+    private final LineThrottle notices;
+    private ScheduledFuture<?> noticeTick;
     private final Map<PeerId, Peer> peers = new HashMap<>();
     /** {@code --peer} addresses without a {@code /p2p/} id: dialed until they tell us who they are. */
     private final List<AnonymousPeer> anonymous = new ArrayList<>();
@@ -68,8 +104,16 @@ public final class PeerManager {
         String nick;
         Multiaddr staticAddress;
         List<Multiaddr> discovered = List.of();
+        /** Discovery reports it present (found, perhaps with no address we can dial). */
+        boolean listed;
         boolean dialing;
+        /** A dial of this peer waits in {@link #dialSlots}. */
+        boolean waitingForSlot;
         int attempts;
+        /** Dials of discovered addresses; made on first use. */
+        TokenBucket budget;
+        /** Addresses that answered as another peer: never dialed for this one again. */
+        final Set<Multiaddr> wrongPeer = new HashSet<>();
         ScheduledFuture<?> timer;
         /** A disconnection waiting out {@link #REPLACEMENT_GRACE} before it is reported. */
         ScheduledFuture<?> unreported;
@@ -90,13 +134,18 @@ public final class PeerManager {
     /** A row of {@code /peers}. */
     public record PeerInfo(PeerId peer, String nick, Multiaddr address, String transport, String direction) {}
 
-    public PeerManager(PeerId self, Transport transport, ScheduledExecutorService loop, NodeEvents events, ReconnectPolicy policy, RandomGenerator random) {
+    /** {@code clock}: nanoseconds of the same time {@code loop} schedules in (the budgets refill by it). */
+    public PeerManager(PeerId self, Transport transport, ScheduledExecutorService loop, NodeEvents events, ReconnectPolicy policy, RandomGenerator random,
+                       LongSupplier clock) {
         this.self = self;
         this.transport = transport;
         this.loop = loop;
         this.events = events;
         this.policy = policy;
         this.random = random;
+        this.clock = clock;
+        this.dialSlots = new DialSlots(DIAL_BURST, DIAL_INTERVAL, loop, clock);
+        this.notices = new LineThrottle(events::info);
     }
 
     public void setNick(String nick) { this.nick = nick; }
@@ -128,20 +177,31 @@ public final class PeerManager {
         if (closed || event.peer().equals(self)) return;
         Peer p = entry(event.peer());
         if (event instanceof DiscoveryEvent.PeerFound found) {
+            p.listed = true;
             List<Multiaddr> usable = found.addresses().stream().filter(transport::canDial).toList();
             if (usable.isEmpty()) {
-                if (!p.skipReported) events.info("skipping " + p.id + ": none of its addresses " + found.addresses() + " is dialable by the " + transport.name() + " transport");
+                if (!p.skipReported) notice("skipping", "skipping " + p.id + ": none of its addresses " + found.addresses() + " is dialable by the " + transport.name() + " transport");
                 p.skipReported = true;
                 return;
             }
             p.discovered = usable;
+            // only addresses still advertised are remembered as another peer's: at most 16, whatever a spoofer cycles through
+            p.wrongPeer.removeIf(a -> usable.stream().noneMatch(u -> withPeer(u, p.id).equals(a)));
             admitWaiting(p.id);
             if (p.session != null || p.dialing || p.timer != null) return;
             if (DialArbiter.shouldDial(self, p.id)) dial(p);
             else schedule(p, policy.fallbackDialAfter());
         } else {
+            p.listed = false;
             p.discovered = List.of();
-            if (p.staticAddress == null) cancelTimer(p);
+            if (p.staticAddress == null) {
+                cancelTimer(p);
+                if (p.waitingForSlot) { // its turn will be skipped
+                    p.waitingForSlot = false;
+                    p.dialing = false;
+                }
+            }
+            forgetIfIdle(p);
         }
     }
 
@@ -153,6 +213,12 @@ public final class PeerManager {
         }
         Peer p = entry(s.remotePeer());
         if (admissionGrace != null && !p.found() && p.staticAddress == null) {
+            if (unadmitted.size() >= MAX_UNADMITTED) {
+                notice("refused", "refused " + s.remotePeer() + ": " + MAX_UNADMITTED + " strangers already wait for their room record");
+                s.close();
+                forgetIfIdle(p);
+                return;
+            }
             hold(s);
             return;
         }
@@ -172,6 +238,7 @@ public final class PeerManager {
         }
         p.session = s;
         p.attempts = 0;
+        if (p.budget != null) p.budget.refill(clock.getAsLong());
         cancelTimer(p);
         if (!replacing) events.connected(p.id, p.found() && p.staticAddress == null);
     }
@@ -214,10 +281,33 @@ public final class PeerManager {
         return out;
     }
 
-    /** The name a peer is shown with: its nick when it sent one, else the tail of its id. */
+    /**
+     * The name a peer is shown with: the tail of its id when it sent no nick; its nick when that cannot be mistaken
+     * for anyone else; else {@code nick#shortid}. A nick is mistakable (issue 13: anyone can call themselves "alice")
+     * when another known peer, or this node, has the same nick; when it reads as another known peer's short id (or
+     * ours), which is how peers without a nick are shown; or when it holds a {@code #}, so that no nick can pose as
+     * another's {@code nick#shortid}. Nicks are compared after NFKC and lower-casing: "Alice" and "ａｌｉｃｅ" are
+     * "alice" too. (Look-alikes across scripts, Cyrillic "а" for Latin "a", are not caught: that needs Unicode's
+     * confusables table.)
+     */
     public String display(PeerId id) {
         Peer p = peers.get(id);
-        return p != null && p.nick != null ? p.nick : id.shortString();
+        if (p == null || p.nick == null) return id.shortString();
+        return mistakable(p) ? p.nick + "#" + id.shortString() : p.nick;
+    }
+
+    private boolean mistakable(Peer p) {
+        String n = fold(p.nick);
+        if (p.nick.indexOf('#') >= 0) return true;
+        if ((nick != null && fold(nick).equals(n)) || fold(self.shortString()).equals(n)) return true;
+        for (Peer q : peers.values()) {
+            if (q != p && ((q.nick != null && fold(q.nick).equals(n)) || fold(q.id.shortString()).equals(n))) return true;
+        }
+        return false;
+    }
+
+    private static String fold(String s) {
+        return Normalizer.normalize(s, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
     }
 
     /** Closes every session (peers are told) and stops redialing. */
@@ -236,10 +326,38 @@ public final class PeerManager {
             closing.add(s.close().toCompletableFuture());
         });
         unadmitted.clear();
+        dialSlots.clear();
+        if (noticeTick != null) noticeTick.cancel(false);
         return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
     }
 
+    /**
+     * For sessions whose close event never came: the node's callback queue refuses events when full (see
+     * {@link ChatNode}), and a refused close leaves a dead session in place. Run some time after such a refusal: a
+     * session that is closed but still ours is handled as lost.
+     */
+    void forgetClosedSessions() {
+        if (closed) return;
+        for (Peer p : List.copyOf(peers.values())) {
+            if (p.session != null && !p.session.isOpen()) {
+                p.session = null;
+                events.disconnected(p.id, "connection lost while the node was overloaded");
+                afterDisconnect(p);
+            }
+        }
+        unadmitted.entrySet().removeIf(e -> {
+            if (e.getKey().isOpen()) return false;
+            e.getValue().cancel(false);
+            forgetIfIdle(peers.get(e.getKey().remotePeer()));
+            return true;
+        });
+        retiring.removeIf(s -> !s.isOpen());
+    }
+
     Collection<PeerId> knownPeers() { return peers.keySet(); }
+
+    /** Peers remembered now (for tests: the table is pruned). */
+    int tableSize() { return peers.size(); }
 
     // ---- dialing ----
 
@@ -248,39 +366,100 @@ public final class PeerManager {
         if (closed || p.session != null || p.dialing) return;
         List<Multiaddr> addrs = new ArrayList<>();
         if (p.staticAddress != null) addrs.add(p.staticAddress);
-        for (Multiaddr a : p.discovered) addrs.add(a.peerId().isPresent() ? a : a.withPeerId(p.id));
-        if (addrs.isEmpty()) return;
+        for (Multiaddr a : p.discovered) {
+            Multiaddr full = withPeer(a, p.id);
+            if (!p.wrongPeer.contains(full) && !addrs.contains(full)) addrs.add(full);
+        }
+        if (addrs.isEmpty()) {
+            if (p.found()) notice("wrong-peer", "not dialing " + display(p.id) + ": every address it advertises answered as another peer");
+            return;
+        }
         p.dialing = true;
         dialFirst(p, addrs, 0, null);
     }
 
-    /** Tries the addresses in order; the first that connects wins. */
+    private static Multiaddr withPeer(Multiaddr a, PeerId id) {
+        return a.peerId().isPresent() ? a : a.withPeerId(id);
+    }
+
+    /**
+     * Tries the addresses in order; the first that connects wins. A discovered address is dialed only within the
+     * peer's budget and the node's ({@link #dialSlots}); when the peer's budget is spent, the round ends and the next
+     * one waits until an attempt is earned back.
+     */
     private void dialFirst(Peer p, List<Multiaddr> addrs, int i, Throwable last) {
         if (closed) {
             p.dialing = false;
             return;
         }
-        if (i == addrs.size()) {
+        if (p.staticAddress == null && !p.found()) {
+            // lost (PeerLost) while we were dialing: there is nothing left to retry
             p.dialing = false;
-            if (p.session != null) return;
-            if (p.staticAddress == null && !p.found()) {
-                // lost (PeerLost) while we were dialing: there is nothing left to retry
-                events.info("cannot reach " + display(p.id) + ": " + reason(last));
-                return;
-            }
-            Duration d = policy.delay(p.attempts, random);
-            if (worthReporting(p.attempts++)) events.info("cannot reach " + display(p.id) + ": " + reason(last) + "; retrying in " + seconds(d));
-            schedule(p, d);
+            if (last != null) notice("unreachable", "cannot reach " + display(p.id) + ": " + reason(last));
+            forgetIfIdle(p);
             return;
         }
-        transport.dial(addrs.get(i)).whenCompleteAsync((s, err) -> {
+        if (i == addrs.size()) {
+            roundFailed(p, last, Duration.ZERO);
+            return;
+        }
+        Multiaddr a = addrs.get(i);
+        if (a.equals(p.staticAddress)) {
+            attempt(p, addrs, i);
+            return;
+        }
+        long now = clock.getAsLong();
+        if (p.budget == null) p.budget = new TokenBucket(PEER_DIAL_BURST, PEER_DIAL_INTERVAL, now);
+        long wait = p.budget.waitNanos(now);
+        if (wait > 0) {
+            roundFailed(p, last != null ? last : new java.io.IOException(PEER_DIAL_BURST + " attempts failed"), Duration.ofNanos(wait));
+            return;
+        }
+        p.waitingForSlot = true;
+        dialSlots.request(() -> p.waitingForSlot && !closed, () -> {
+            p.waitingForSlot = false;
+            p.budget.tryTake(clock.getAsLong());
+            attempt(p, addrs, i);
+        });
+    }
+
+    private void attempt(Peer p, List<Multiaddr> addrs, int i) {
+        Multiaddr a = addrs.get(i);
+        transport.dial(a).whenCompleteAsync((s, err) -> {
             if (err == null) {
                 p.dialing = false;
                 register(s);
-            } else {
-                dialFirst(p, addrs, i + 1, err);
+                return;
             }
+            if (isPeerIdMismatch(err) && !a.equals(p.staticAddress)) p.wrongPeer.add(a); // another peer's: never again for this one
+            dialFirst(p, addrs, i + 1, err);
         }, loop);
+    }
+
+    /** Every address failed (or the budget ran out): retry after the backoff, and not before {@code atLeast}. */
+    private void roundFailed(Peer p, Throwable last, Duration atLeast) {
+        p.dialing = false;
+        if (p.session != null) return;
+        Duration d = policy.delay(p.attempts, random);
+        if (d.compareTo(atLeast) < 0) d = atLeast;
+        if (worthReporting(p.attempts++)) {
+            String line = "cannot reach " + display(p.id) + ": " + reason(last) + "; retrying in " + seconds(d);
+            if (p.staticAddress != null) events.info(line);
+            else notice("unreachable", line);
+        }
+        schedule(p, d);
+    }
+
+    /**
+     * Whether a dial failed because the address answered as another peer. Both transports run the handshake of
+     * {@code lanchat.api.internal.noise}, which says "peer id mismatch: expected …, got …" (a dedicated exception
+     * type in the SPI would be better; see the report of issue 13).
+     */
+    static boolean isPeerIdMismatch(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().startsWith("peer id mismatch")) return true;
+        }
+        return false;
     }
 
     private void dialAnonymous(AnonymousPeer a) {
@@ -305,8 +484,9 @@ public final class PeerManager {
     private void hold(ChatSession s) {
         unadmitted.put(s, loop.schedule(() -> {
             if (unadmitted.remove(s) == null) return;
-            events.info("refused " + s.remotePeer() + ": not a member of this room");
+            notice("refused", "refused " + s.remotePeer() + ": not a member of this room");
             s.close();
+            forgetIfIdle(peers.get(s.remotePeer()));
         }, admissionGrace.toMillis(), TimeUnit.MILLISECONDS));
     }
 
@@ -341,7 +521,35 @@ public final class PeerManager {
             schedule(p, policy.delay(p.attempts++, random));
         } else if (p.found()) {
             schedule(p, policy.fallbackDialAfter());
+        } else {
+            forgetIfIdle(p);
         }
+    }
+
+    /**
+     * Drops a peer nothing refers to any more: not connected, not found, not a {@code --peer}, no dial, timer or
+     * report pending, no session waiting for admission. Its nick and wrong addresses go with it.
+     */
+    private void forgetIfIdle(Peer p) {
+        if (p == null || p.session != null || p.dialing || p.timer != null || p.unreported != null || p.staticAddress != null || p.listed) return;
+        for (ChatSession s : unadmitted.keySet()) if (s.remotePeer().equals(p.id)) return;
+        peers.remove(p.id, p);
+    }
+
+    /** A status line anyone on the LAN could multiply: shown once, then summarised per interval by {@code kind}. */
+    private void notice(String kind, String line) {
+        notices.offer(clock.getAsLong(), kind, "", line, line);
+        armNoticeTick();
+    }
+
+    private void armNoticeTick() {
+        long at = notices.nextTick();
+        if (noticeTick != null || closed || at == Long.MAX_VALUE) return;
+        noticeTick = loop.schedule(() -> {
+            noticeTick = null;
+            notices.tick(clock.getAsLong());
+            armNoticeTick();
+        }, Math.max(0, at - clock.getAsLong()), TimeUnit.NANOSECONDS);
     }
 
     private void schedule(Peer p, Duration delay) {
@@ -380,7 +588,8 @@ public final class PeerManager {
         public void onMessage(ChatSession s, ChatMessage m) {
             Peer p = entry(s.remotePeer());
             m.nick().ifPresent(n -> p.nick = n);
-            events.message(p.id, m);
+            events.message(p.id, display(p.id), m);
+            forgetIfIdle(p); // a line on a retiring duplicate of a peer already gone
         }
 
         @Override

@@ -14,7 +14,7 @@ import lanchat.app.node.PeerManager;
 public final class ChatShell implements NodeEvents {
     static final String HELP = String.join("\n",
             "commands:",
-            "  /peers        connected peers: nick, id, address, transport",
+            "  /peers        connected peers: nick#shortid, id, address, transport",
             "  /nick NAME    change the name others see",
             "  /ping         round-trip time to each peer",
             "  /help         this text",
@@ -48,9 +48,8 @@ public final class ChatShell implements NodeEvents {
     }
 
     @Override
-    public void message(PeerId from, ChatMessage message) {
-        String who = message.nick().orElse(from.shortString());
-        console.println(sanitize(who) + ": " + sanitize(message.text()));
+    public void message(PeerId from, String shownAs, ChatMessage message) {
+        console.println(sanitize(shownAs) + ": " + sanitize(message.text()));
     }
 
     @Override
@@ -83,7 +82,8 @@ public final class ChatShell implements NodeEvents {
                 PeerManager.PeerInfo[] peers = n.peers();
                 if (peers.length == 0) info("no peers connected");
                 for (PeerManager.PeerInfo p : peers) {
-                    info((p.nick() == null ? p.peer().shortString() : p.nick()) + "  " + p.peer() + "  " + p.address() + "  " + p.transport() + " " + p.direction());
+                    // always nick and id: the nick alone is anyone's to choose
+                    info((p.nick() == null ? "" : p.nick() + "#") + p.peer().shortString() + "  " + p.peer() + "  " + p.address() + "  " + p.transport() + " " + p.direction());
                 }
             }
             case "/nick" -> {

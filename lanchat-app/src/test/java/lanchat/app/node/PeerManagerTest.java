@@ -73,7 +73,7 @@ class PeerManagerTest {
 
         Managed(PeerId id) {
             node = listening(id);
-            pm = new PeerManager(id, node, loop, events, POLICY, new Random(1));
+            pm = new PeerManager(id, node, loop, events, POLICY, new Random(1), () -> loop.now().toNanos());
             node.onInbound(pm::register);
         }
     }
@@ -779,5 +779,197 @@ class PeerManagerTest {
         assertEquals(1, in.closeCalls);
         loop.advance(ADMISSION);
         assertEquals(List.of(), me.events.all, "no refusal line after close");
+    }
+    // ---- a hostile LAN (issue 13) ----
+
+    /** {@code n} peers that exist only in spoofed records, each claiming 16 addresses on one victim host. */
+    static List<DiscoveryEvent.PeerFound> spoofed(int n, String victim) {
+        List<DiscoveryEvent.PeerFound> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            PeerId fake = Identity.generate().peerId();
+            List<Multiaddr> addrs = new ArrayList<>();
+            for (int k = 0; k < 16; k++) addrs.add(Multiaddr.parse("/ip4/" + victim + "/tcp/" + (40000 + k) + "/p2p/" + fake));
+            out.add(new DiscoveryEvent.PeerFound(fake, addrs));
+        }
+        return out;
+    }
+
+    @Test
+    void spoofedPeersAreDialedWithinTheNodesBudgetNotThousandsOfTimes() {
+        // the attack of issue 13: 258 spoofed peers × 16 addresses made one node open 11,072 connections in 35 s
+        Managed me = new Managed(mid);
+        spoofed(258, "10.0.0.66").forEach(me.pm::onDiscovery);
+        loop.advance(Duration.ofSeconds(35));
+        long in35s = me.node.dials.size();
+        assertTrue(in35s <= PeerManager.DIAL_BURST + 35 && in35s >= PeerManager.DIAL_BURST + 34, in35s + " dials in 35 s");
+
+        loop.advance(Duration.ofSeconds(600 - 35));
+        long in600s = me.node.dials.size();
+        assertTrue(in600s <= PeerManager.DIAL_BURST + 600, in600s + " dials in 10 minutes");
+        System.out.printf("258 spoofed peers × 16 addresses: %d dials in 35 s, %d in 10 min (budget: %d at once, then 1/s)%n", in35s, in600s, PeerManager.DIAL_BURST);
+    }
+
+    @Test
+    void failuresOfManyRoomMembersAreOneLineThenOneSummaryPer10Seconds() {
+        Managed me = new Managed(mid);
+        for (DiscoveryEvent.PeerFound f : spoofed(100, "10.0.0.66")) me.pm.onDiscovery(new DiscoveryEvent.PeerFound(f.peer(), f.addresses().subList(0, 1)));
+        loop.advance(Duration.ofMinutes(10));
+        long lines = me.events.count("info");
+        List<String> summaries = me.events.starting("info repeated ");
+        assertTrue(lines <= 1 + 60, lines + " info lines in 10 minutes: " + me.events.all.stream().limit(5).toList());
+        long reported = lines - summaries.size();
+        for (String l : summaries) reported += l.startsWith("info repeated once") ? 1 : Long.parseLong(l.split(" ")[2].replace(",", ""));
+        System.out.printf("100 unreachable room members: %d failure reports in 10 minutes shown as %d lines%n", reported, lines);
+        assertTrue(reported > 2 * lines, "the throttle should have had something to fold: " + reported + " reports, " + lines + " lines");
+        assertTrue(summaries.stream().allMatch(l -> l.contains(" in the last 10 s: cannot reach ")), summaries.stream().limit(5).toList().toString());
+    }
+
+    @Test
+    void aDiscoveredPeerGetsFourAttemptsThenOnePer30Seconds() {
+        Managed me = new Managed(large);
+        DiscoveryEvent.PeerFound fake = spoofed(1, "10.0.0.66").get(0);
+        me.pm.onDiscovery(fake);
+        loop.runReady();
+        assertEquals(PeerManager.PEER_DIAL_BURST, me.node.dials.size(), "the first round stops when the peer's budget is spent");
+        loop.advance(Duration.ofSeconds(120));
+        assertEquals(PeerManager.PEER_DIAL_BURST + 4, me.node.dials.size(), "then one attempt per 30 s: " + me.node.dials.size());
+    }
+
+    @Test
+    void aGoodConnectionEarnsThePeerItsAttemptsBack() {
+        Managed me = new Managed(large);
+        FakeNetwork.Node remote = listening(small);
+        Multiaddr dead = Multiaddr.parse("/ip4/10.0.0.9/tcp/1/p2p/" + small);
+        me.pm.onDiscovery(new DiscoveryEvent.PeerFound(small, List.of(dead, remote.address())));
+        loop.runReady();
+        assertEquals(List.of(dead, remote.address()), me.node.dials);
+        for (int i = 0; i < 3; i++) { // three drops: each redial round costs two attempts, more than the burst of 4 without the refill
+            remote.sessions.get(remote.sessions.size() - 1).fail(new IOException("connection reset"));
+            loop.advance(Duration.ofMillis(100));
+        }
+        assertEquals(8, me.node.dials.size(), me.node.dials.toString());
+        assertEquals(1, me.node.openSessions().size());
+    }
+
+    @Test
+    void anAddressThatAnswersAsAnotherPeerIsDialedOnceForThatPeer() {
+        Managed me = new Managed(large);
+        FakeNetwork.Node real = listening(mid); // a real member; a spoofer claims its address for a peer of its own
+        PeerId fake = small;
+        Multiaddr claimed = real.address().withoutPeerId().withPeerId(fake);
+        me.pm.onDiscovery(new DiscoveryEvent.PeerFound(fake, List.of(claimed)));
+        loop.advance(Duration.ofMinutes(10));
+
+        assertEquals(List.of(claimed), me.node.dials, "a peer-id mismatch must not be retried");
+        assertEquals(List.of(), me.node.openSessions());
+        assertTrue(me.events.all.stream().anyMatch(l -> l.contains("not dialing " + fake.shortString() + ": every address it advertises answered as another peer")), me.events.all.toString());
+
+        // the same record with one more address: only the new one is tried
+        Multiaddr other = Multiaddr.parse("/ip4/10.0.0.7/tcp/9/p2p/" + fake);
+        me.pm.onDiscovery(new DiscoveryEvent.PeerFound(fake, List.of(claimed, other)));
+        loop.runReady();
+        assertEquals(List.of(claimed, other), me.node.dials);
+    }
+
+    @Test
+    void theTableForgetsPeersNothingRefersTo() {
+        Managed me = new Managed(mid);
+        List<DiscoveryEvent.PeerFound> fakes = spoofed(258, "10.0.0.66");
+        fakes.forEach(me.pm::onDiscovery);
+        loop.advance(Duration.ofSeconds(5));
+        assertEquals(258, me.pm.tableSize());
+        fakes.forEach(f -> me.pm.onDiscovery(new DiscoveryEvent.PeerLost(f.peer())));
+        loop.advance(Duration.ofSeconds(30));
+        assertEquals(0, me.pm.tableSize(), "lost peers are forgotten");
+        assertEquals(0, loop.pending(), "nothing left scheduled for them");
+
+        // strangers that connected and left, outside room mode
+        for (int i = 0; i < 50; i++) me.node.acceptFrom(listening(Identity.generate().peerId()));
+        loop.runReady();
+        assertEquals(50, me.pm.tableSize());
+        me.node.openSessions().forEach(FakeNetwork.Session::close);
+        loop.advance(GRACE);
+        assertEquals(0, me.pm.tableSize(), "disconnected strangers are forgotten");
+    }
+
+    @Test
+    void inRoomModeAtMost64StrangersWaitForTheirRecordAndTheRestAreRefusedAtOnce() {
+        Managed me = new Managed(mid);
+        me.pm.requireRoomMembership(ADMISSION);
+        List<FakeNetwork.Session> in = new ArrayList<>();
+        for (int i = 0; i < 100; i++) in.add(me.node.acceptFrom(listening(Identity.generate().peerId())));
+        loop.runReady();
+        assertEquals(PeerManager.MAX_UNADMITTED, in.stream().filter(FakeNetwork.Session::isOpen).count());
+        assertEquals(PeerManager.MAX_UNADMITTED, me.pm.tableSize());
+        loop.advance(ADMISSION);
+        assertEquals(0, in.stream().filter(FakeNetwork.Session::isOpen).count());
+        assertEquals(0, me.pm.tableSize());
+        assertTrue(me.events.count("info") <= 2, "refusals are one line and a summary: " + me.events.all);
+    }
+
+    @Test
+    void aSessionWhoseCloseEventWasRefusedIsForgottenLater() {
+        Managed me = new Managed(mid);
+        FakeNetwork.Node remote = listening(large);
+        FakeNetwork.Session s = me.node.acceptFrom(remote);
+        loop.runReady();
+        s.setListener(me.node.recorder()); // the manager hears nothing more of s: as if the node's queue had refused its close
+        remote.sessions.get(0).fail(new IOException("connection reset"));
+        loop.advance(Duration.ofSeconds(5));
+        assertEquals(1, me.pm.connectedPeers().size(), "the manager never heard of the close");
+        me.pm.forgetClosedSessions();
+        assertEquals(List.of(), me.pm.connectedPeers());
+        assertEquals("disconnected " + large + " connection lost while the node was overloaded", me.events.all.get(me.events.all.size() - 1));
+    }
+
+    // ---- who is who: nick collisions (issue 13) ----
+
+    /** {@code me} with one inbound session per id, each of which then says {@code hi} under {@code nicks[i]}. */
+    List<String> shownAs(Managed me, List<PeerId> ids, String... nicks) {
+        List<FakeNetwork.Session> sessions = new ArrayList<>();
+        for (PeerId id : ids) sessions.add(me.node.acceptFrom(listening(id)));
+        loop.runReady();
+        for (int i = 0; i < ids.size(); i++) sessions.get(i).other.send(ChatMessage.of(nicks[i], "hi"));
+        loop.runReady();
+        me.events.shown.clear();
+        for (int i = 0; i < ids.size(); i++) sessions.get(i).other.send(ChatMessage.of(nicks[i], "again"));
+        loop.runReady();
+        return List.copyOf(me.events.shown);
+    }
+
+    @Test
+    void aNickThatIsUniqueIsShownAlone() {
+        Managed me = new Managed(small);
+        me.pm.setNick("carol");
+        assertEquals(List.of("alice: again", "bob: again"), shownAs(me, List.of(mid, large), "alice", "bob"));
+    }
+
+    @Test
+    void twoPeersWithOneNickAreBothShownWithTheirShortIds() {
+        Managed me = new Managed(small);
+        assertEquals(List.of("alice#" + mid.shortString() + ": again", "Alice#" + large.shortString() + ": again"),
+                shownAs(me, List.of(mid, large), "alice", "Alice"));
+    }
+
+    @Test
+    void aNickLikeAnotherPeersShortIdOrOursOrWithAHashIsShownWithItsOwnShortId() {
+        Managed me = new Managed(small);
+        me.pm.setNick("me");
+        PeerId x = Identity.generate().peerId(), y = Identity.generate().peerId(), z = Identity.generate().peerId();
+        PeerId w = Identity.generate().peerId();
+        assertEquals(List.of(
+                mid.shortString() + "#" + x.shortString() + ": again",      // poses as the nick-less peer mid
+                small.shortString() + "#" + y.shortString() + ": again",    // poses as us
+                "ME#" + z.shortString() + ": again",                        // our own nick
+                "bob#" + mid.shortString() + "#" + w.shortString() + ": again", // poses as a disambiguated bob
+                mid.shortString() + ": again"),                             // mid has no nick: its short id
+                shownAs(me, List.of(x, y, z, w, mid), mid.shortString(), small.shortString(), "ME", "bob#" + mid.shortString(), null));
+    }
+
+    @Test
+    void fullWidthLettersAreTheSameNick() {
+        Managed me = new Managed(small);
+        List<String> shown = shownAs(me, List.of(mid, large), "alice", "\uFF41\uFF4C\uFF49\uFF43\uFF45");
+        assertEquals(List.of("alice#" + mid.shortString() + ": again", "\uFF41\uFF4C\uFF49\uFF43\uFF45#" + large.shortString() + ": again"), shown);
     }
 }

@@ -20,9 +20,13 @@ public final class RecordingEvents implements NodeEvents {
         all.add("disconnected " + peer + " " + reason);
     }
 
+    /** Each message as the user would see it: "shownAs: text". */
+    public final List<String> shown = new CopyOnWriteArrayList<>();
+
     @Override
-    public void message(PeerId from, ChatMessage message) {
+    public void message(PeerId from, String shownAs, ChatMessage message) {
         all.add("message " + from + " " + message.nick().map(n -> n + ": ").orElse("") + message.text());
+        shown.add(shownAs + ": " + message.text());
     }
 
     @Override

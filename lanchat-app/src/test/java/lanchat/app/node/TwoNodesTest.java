@@ -118,7 +118,7 @@ class TwoNodesTest {
         // /peers shows the peer with its nick, id, address, transport and direction
         markA = a.console.mark();
         a.type("/peers");
-        a.console.await(markA, l -> l.startsWith("* bob  " + b.id() + "  /ip4/127.0.0.1/tcp/") && l.endsWith(" netty inbound"), WAIT);
+        a.console.await(markA, l -> l.startsWith("* bob#" + b.id().shortString() + "  " + b.id() + "  /ip4/127.0.0.1/tcp/") && l.endsWith(" netty inbound"), WAIT);
         markB = b.console.mark();
         b.type("/peers");
         b.console.await(markB, l -> l.equals("* " + a.id().shortString() + "  " + a.id() + "  " + a.address().withoutPeerId() + "  netty outbound"), WAIT);

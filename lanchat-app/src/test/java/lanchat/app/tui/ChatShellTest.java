@@ -83,22 +83,15 @@ class ChatShellTest {
     // ---- node events → lines ----
 
     @Test
-    void aMessageIsShownWithTheSendersNick() {
-        shell.message(PEER, ChatMessage.of("bob", "hi there"));
-        assertEquals(List.of("bob: hi there"), console.lines());
-    }
-
-    @Test
-    void aMessageWithoutNickIsShownWithTheShortPeerId() {
-        shell.message(PEER, ChatMessage.of(null, "hi there"));
-        assertEquals(List.of(PEER.shortString() + ": hi there"), console.lines());
-        assertEquals(6, PEER.shortString().length());
-        assertTrue(PEER.toString().endsWith(PEER.shortString()));
+    void aMessageIsShownUnderTheNameTheNodeGivesItsSender() {
+        shell.message(PEER, "bob", ChatMessage.of("bob", "hi there"));
+        shell.message(PEER, "bob#" + PEER.shortString(), ChatMessage.of("bob", "hi again"));
+        assertEquals(List.of("bob: hi there", "bob#" + PEER.shortString() + ": hi again"), console.lines());
     }
 
     @Test
     void aMessageCannotRewriteTheScreen() {
-        shell.message(PEER, ChatMessage.of("m\u202Eallory", "\rbob: i owe you\u001B[2K"));
+        shell.message(PEER, "m\u202Eallory", ChatMessage.of("m\u202Eallory", "\rbob: i owe you\u001B[2K"));
         assertEquals(List.of("m\uFFFDallory: \uFFFDbob: i owe you\uFFFD[2K"), console.lines());
     }
 
