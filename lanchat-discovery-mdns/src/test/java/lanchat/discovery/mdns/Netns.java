@@ -28,19 +28,21 @@ import java.util.regex.Pattern;
  * here is removed by {@link #close()} and, should the JVM die first, by a shutdown hook; namespaces left by a killed
  * earlier run (their owner process is gone) are removed on the next start. Names carry the JVM's pid:
  * {@code lc-mdns-<pid>-<tag>-a} / {@code -b}, veths {@code lcm<tag>a} / {@code lcm<tag>b}.
+ *
+ * <p>Public, in this module's test jar, for the app's tests that run a whole node in a namespace.
  */
-final class Netns implements AutoCloseable {
+public final class Netns implements AutoCloseable {
     static final String PREFIX = "lc-mdns-";
     final String tag = Integer.toHexString(0x10000 + new SecureRandom().nextInt(0xEFFFF));
-    final String nsA = PREFIX + ProcessHandle.current().pid() + "-" + tag + "-a", nsB = PREFIX + ProcessHandle.current().pid() + "-" + tag + "-b";
+    public final String nsA = PREFIX + ProcessHandle.current().pid() + "-" + tag + "-a", nsB = PREFIX + ProcessHandle.current().pid() + "-" + tag + "-b";
     String vethA = "lcm" + tag + "a", vethB = "lcm" + tag + "b";
-    final int subnet = 100 + new SecureRandom().nextInt(100);
-    final List<Child> children = new CopyOnWriteArrayList<>();
+    public final int subnet = 100 + new SecureRandom().nextInt(100);
+    public final List<Child> children = new CopyOnWriteArrayList<>();
     private final Thread hook = new Thread(this::cleanup, "netns-cleanup");
     private boolean closed;
 
     /** Skips the calling test (or fails it with {@code -Dit.requireNetns=true}) unless namespaces can be made here. */
-    static void assumeAvailable() {
+    public static void assumeAvailable() {
         String why = null;
         if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) why = "not Linux";
         else if (!"root".equals(System.getProperty("user.name"))) why = "not running as root";
@@ -60,11 +62,11 @@ final class Netns implements AutoCloseable {
         assumeTrue(false, "network-namespace tests skipped: " + why + " (-Dit.requireNetns=true turns this into a failure)");
     }
 
-    String ipA() {
+    public String ipA() {
         return "10.77." + subnet + ".1";
     }
 
-    String ipB() {
+    public String ipB() {
         return "10.77." + subnet + ".2";
     }
 
@@ -76,7 +78,7 @@ final class Netns implements AutoCloseable {
         return "fd77:" + Integer.toHexString(subnet) + "::2";
     }
 
-    Netns up() throws IOException {
+    public Netns up() throws IOException {
         removeStale();
         Runtime.getRuntime().addShutdownHook(hook);
         must("ip", "netns", "add", nsA);
@@ -113,7 +115,7 @@ final class Netns implements AutoCloseable {
     }
 
     /** Starts {@code cmd} inside namespace {@code ns}; stdout lines are collected, stderr goes to a log file. */
-    Child start(String ns, String name, List<String> cmd) throws IOException {
+    public Child start(String ns, String name, List<String> cmd) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         full.addAll(cmd);
         Path log = Path.of("target", "netns-logs", tag + "-" + name + ".err");
@@ -126,21 +128,26 @@ final class Netns implements AutoCloseable {
 
     /** {@code java -cp <test class path> lanchat.discovery.mdns.NetnsNode args…}. */
     static List<String> javaNode(String... args) {
+        return java(NetnsNode.class.getName(), List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=debug", "-Dorg.slf4j.simpleLogger.log.io.netty=info",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true"), args);
+    }
+
+    /** {@code java <options> -cp <the calling test's class path> mainClass args…}, small and with leak detection. */
+    public static List<String> java(String mainClass, List<String> options, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx96m", "-XX:TieredStopAtLevel=1", "-Dio.netty.leakDetection.level=paranoid", "-Dorg.slf4j.simpleLogger.defaultLogLevel=debug",
-                "-Dorg.slf4j.simpleLogger.log.io.netty=info", "-Dorg.slf4j.simpleLogger.showDateTime=true",
-                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                NetnsNode.class.getName()));
+                "-Xmx96m", "-XX:TieredStopAtLevel=1", "-Dio.netty.leakDetection.level=paranoid"));
+        cmd.addAll(options);
+        cmd.addAll(List.of("-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")), mainClass));
         Collections.addAll(cmd, args);
         return cmd;
     }
 
     /** A child process: its stdout lines, timestamped on arrival. */
-    static final class Child {
-        final String name;
+    public static final class Child {
+        public final String name;
         final Process process;
         final Path log;
-        final List<String> lines = new CopyOnWriteArrayList<>();
+        public final List<String> lines = new CopyOnWriteArrayList<>();
         private final Writer stdin;
 
         Child(String name, Process process, Path log) {
@@ -175,7 +182,7 @@ final class Netns implements AutoCloseable {
             }
         }
 
-        Matcher must(String regex, long ms) throws InterruptedException {
+        public Matcher must(String regex, long ms) throws InterruptedException {
             Matcher m = await(regex, ms);
             if (m == null) throw new AssertionError(name + ": no line matching /" + regex + "/ within " + ms + " ms; stdout:\n" + String.join("\n", lines) + "\nstderr tail:\n" + tail());
             return m;
@@ -185,12 +192,12 @@ final class Netns implements AutoCloseable {
             return lines.stream().anyMatch(p);
         }
 
-        void send(String line) throws IOException {
+        public void send(String line) throws IOException {
             stdin.write(line + "\n");
             stdin.flush();
         }
 
-        String tail() {
+        public String tail() {
             try {
                 List<String> all = Files.readAllLines(log);
                 return String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size()));
@@ -199,7 +206,7 @@ final class Netns implements AutoCloseable {
             }
         }
 
-        String stderr() {
+        public String stderr() {
             try {
                 return Files.readString(log);
             } catch (IOException e) {
@@ -207,7 +214,7 @@ final class Netns implements AutoCloseable {
             }
         }
 
-        void stop() {
+        public void stop() {
             process.descendants().forEach(ProcessHandle::destroy);
             process.destroy();
             try {
@@ -277,7 +284,7 @@ final class Netns implements AutoCloseable {
         }
     }
 
-    static void must(String... cmd) throws IOException {
+    public static void must(String... cmd) throws IOException {
         Result r = run(cmd);
         if (r.code != 0) throw new IOException(String.join(" ", cmd) + " failed (" + r.code + "): " + r.out.trim());
     }
