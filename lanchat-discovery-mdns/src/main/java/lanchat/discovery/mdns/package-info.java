@@ -33,8 +33,10 @@
  * arrived, so the sender's subnet (or IPv6 scope) decides; when nothing matches, the query is answered on all.
  *
  * <h2>Limits</h2>
- * Every message fits a 1500-byte MTU; at most 256 peers per room and 16 addresses per peer are kept; TXT records are
- * read up to 64 strings; datagrams beyond 9000 bytes or 2000 per second are dropped; each interface multicasts our
- * records at most once a second. A record is only a hint: the transport handshake checks the peer id.
+ * Every message fits a 1500-byte MTU; at most 256 peers per room, 8 of them introduced by one other host, and 16
+ * addresses per peer are kept; TXT records are read up to 64 strings; datagrams beyond 9000 bytes or 2000 per second
+ * are dropped; each interface multicasts our records at most once a second. A record is only a hint: the transport
+ * handshake checks the peer id. As the app dials what we report, only addresses on the link the record came in on are
+ * reported (a response from outside every subnet of ours is not read at all), loopback ones only from this host.
  */
 package lanchat.discovery.mdns;
