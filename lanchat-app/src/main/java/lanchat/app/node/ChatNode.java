@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 
 import lanchat.api.Identity;
@@ -35,9 +36,12 @@ public final class ChatNode implements AutoCloseable {
     /** How long a peer that dialed us may take to show up in our room's mDNS records. */
     static final Duration ROOM_ADMISSION_GRACE = Duration.ofSeconds(5);
     /**
-     * Events the transport may have waiting for the node thread at once. Each holds at most one message (64 KiB by
-     * default), so the queue holds at most 64 MiB of text, and the node thread takes microseconds per event: only a
-     * flood fills it. What happens then: {@link BoundedExecutor}.
+     * Events the transport may have waiting for the node thread at once. The node thread takes well under a
+     * millisecond per event, so only a flood fills this; a pasted burst of a few hundred lines from several peers at
+     * once does not (a smaller bound would close their streams). What happens when full: {@link BoundedExecutor}. This
+     * bounds the count, not the bytes: each event holds one message of up to {@code maxMessageBytes} (1 MiB by
+     * default), so bytes held for the app need the transports to reserve them in the resource manager until the event
+     * has run (not done yet: a transport change).
      */
     static final int TRANSPORT_EVENTS = 1024;
     /** Discovery's events waiting at once (mDNS reports at most one per peer change, at most 2,000 datagrams a second). */
@@ -50,7 +54,7 @@ public final class ChatNode implements AutoCloseable {
     private final Transport transport;
     private final Optional<Discovery> discovery;
     private final PeerManager peers;
-    private final java.util.concurrent.atomic.AtomicBoolean cleanupArmed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean cleanupArmed = new AtomicBoolean();
     private volatile boolean closed;
 
     public ChatNode(Setup setup, NodeEvents events) {

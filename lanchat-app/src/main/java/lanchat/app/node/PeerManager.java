@@ -100,6 +100,9 @@ public final class PeerManager {
     /** What we know and want of one remote peer. */
     private static final class Peer {
         final PeerId id;
+        /** The short id and the nick as {@link #fold} makes them: compared on every message, so made once. */
+        final String foldedShortId;
+        String foldedNick;
         ChatSession session;
         String nick;
         Multiaddr staticAddress;
@@ -119,7 +122,10 @@ public final class PeerManager {
         ScheduledFuture<?> unreported;
         boolean skipReported;
 
-        Peer(PeerId id) { this.id = id; }
+        Peer(PeerId id) {
+            this.id = id;
+            this.foldedShortId = fold(id.shortString());
+        }
 
         boolean found() { return !discovered.isEmpty(); }
     }
@@ -297,11 +303,11 @@ public final class PeerManager {
     }
 
     private boolean mistakable(Peer p) {
-        String n = fold(p.nick);
+        String n = p.foldedNick;
         if (p.nick.indexOf('#') >= 0) return true;
         if ((nick != null && fold(nick).equals(n)) || fold(self.shortString()).equals(n)) return true;
         for (Peer q : peers.values()) {
-            if (q != p && ((q.nick != null && fold(q.nick).equals(n)) || fold(q.id.shortString()).equals(n))) return true;
+            if (q != p && (n.equals(q.foldedNick) || n.equals(q.foldedShortId))) return true;
         }
         return false;
     }
@@ -587,7 +593,10 @@ public final class PeerManager {
         @Override
         public void onMessage(ChatSession s, ChatMessage m) {
             Peer p = entry(s.remotePeer());
-            m.nick().ifPresent(n -> p.nick = n);
+            m.nick().filter(n -> !n.equals(p.nick)).ifPresent(n -> {
+                p.nick = n;
+                p.foldedNick = fold(n);
+            });
             events.message(p.id, display(p.id), m);
             forgetIfIdle(p); // a line on a retiring duplicate of a peer already gone
         }
