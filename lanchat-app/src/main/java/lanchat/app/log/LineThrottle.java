@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -134,12 +133,5 @@ public final class LineThrottle {
     /** The groups remembered now (for tests). */
     synchronized int groups() {
         return groups.size();
-    }
-
-    /** For tests: how many lines of each group wait for the summary. */
-    synchronized Map<Object, Long> pending() {
-        Map<Object, Long> m = new LinkedHashMap<>();
-        groups.forEach((k, g) -> m.put(k, g.count));
-        return m;
     }
 }

@@ -54,11 +54,6 @@ final class DialSlots {
         }
     }
 
-    /** Dials waiting for a token. */
-    int waiting() {
-        return line.size();
-    }
-
     /** Forgets every waiting dial (the node closes). */
     void clear() {
         line.clear();
