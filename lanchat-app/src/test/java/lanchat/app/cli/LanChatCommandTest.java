@@ -3,14 +3,16 @@ package lanchat.app.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,11 +169,14 @@ class LanChatCommandTest {
 
     @Test
     void identityFileThatIsUnreadable() throws Exception {
+        // A mode-000 file is readable by root (CI runs as root); a Unix socket is not, by anyone: it exists and
+        // passes Files.isReadable, but opening it for reading fails (ENXIO).
         Path f = tmp.resolve("locked.key");
-        Files.write(f, Identity.generate().encode());
-        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("---------"));
-        assumeFalse(Files.isReadable(f), "running as root: every file is readable");
+        try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            s.bind(UnixDomainSocketAddress.of(f));
+        }
         assertUsageError(run("--identity", f.toString()), f.toString(), "not readable");
+        assertFalse(Files.isRegularFile(f), "the unreadable file was replaced by a new key");
     }
 
     @Test
