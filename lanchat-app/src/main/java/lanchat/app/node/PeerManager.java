@@ -2,7 +2,6 @@ package lanchat.app.node;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -238,8 +237,6 @@ public final class PeerManager {
         unadmitted.clear();
         return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
     }
-
-    Collection<PeerId> knownPeers() { return peers.keySet(); }
 
     // ---- dialing ----
 
