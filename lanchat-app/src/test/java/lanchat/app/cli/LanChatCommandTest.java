@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import lanchat.api.Identity;
@@ -209,6 +211,17 @@ class LanChatCommandTest {
         assertEquals(0, r.code, r.err);
         assertEquals("", r.err);
         assertTrue(r.out.startsWith("lanchat "), r.out);
+    }
+
+    @Test
+    void runsLeaveTheSystemPropertiesAsTheyWere() {
+        Map<Object, Object> before = new HashMap<>(System.getProperties());
+        assertEquals(0, run("--help").code);
+        assertEquals(0, run(new ByteArrayInputStream("/quit\n".getBytes(StandardCharsets.UTF_8)), "--transport", "netty", "--host", "127.0.0.1").code);
+        assertEquals(before, new HashMap<>(System.getProperties()));
+        // and no earlier run in this JVM set any either (only --verbose must, and no test here uses it)
+        assertEquals(List.of(), System.getProperties().stringPropertyNames().stream()
+                .filter(n -> n.startsWith("org.slf4j.simpleLogger.") || n.startsWith("lanchat.")).toList());
     }
 
     @Test
