@@ -119,14 +119,31 @@ class ConnectionHandlerTest {
     }
 
     @Test
-    void aSecuredConnectionBecomesASessionThatReadsNothingUntilItHasAListener() throws Exception {
+    void aSecuredConnectionBecomesASessionAndTheHandshakeTimeoutEnds() throws Exception {
         NettyChatSession s = secure();
         assertEquals(List.of(s), handedOver);
         assertEquals(peer.peerId(), s.remotePeer());
         assertEquals(Direction.INBOUND, s.direction());
-        assertFalse(ch.config().isAutoRead(), "reads before the app is ready");
         advance(HANDSHAKE_MS * 2);
         assertTrue(ch.isOpen(), "the handshake timeout outlived the handshake");
+    }
+
+    @Test
+    void beforeAListenerPingsAreAnsweredAndReadingStopsOnceTheEarlyLimitIsHeld() throws Exception {
+        NettyChatSession s = secure();
+        ch.writeInbound(new ChatFrame.Ping(7));
+        assertEquals(new ChatFrame.Pong(7), ch.readOutbound(), "a session without a listener yet still answers pings");
+        String chunk = "x".repeat(1024);
+        for (int held = 0; held < NettyChatSession.EARLY_LIMIT; held += chunk.length()) {
+            assertTrue(ch.config().isAutoRead(), "stopped reading with " + held + " characters held");
+            ch.writeInbound(new ChatFrame.Message(ChatMessage.of("bob", chunk)));
+        }
+        assertFalse(ch.config().isAutoRead(), "kept reading past the limit");
+        Events e = new Events();
+        s.setListener(e);
+        ch.runPendingTasks();
+        assertEquals(NettyChatSession.EARLY_LIMIT / chunk.length(), e.messages.size(), "held messages lost");
+        assertTrue(ch.config().isAutoRead(), "reading did not resume with the listener");
     }
 
     @Test
@@ -202,10 +219,24 @@ class ConnectionHandlerTest {
     // ---- goodbye ----
 
     @Test
+    void messagesGoOutInTheOrderSendWasCalled() throws Exception {
+        listening();
+        NettyChatSession s = established.get();
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (int i = 0; i < 5; i++) sent.add(s.send(ChatMessage.of(null, "m" + i)).toCompletableFuture());
+        ch.runPendingTasks();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(new ChatFrame.Message(ChatMessage.of(null, "m" + i)), ch.readOutbound());
+            assertTrue(sent.get(i).isDone() && !sent.get(i).isCompletedExceptionally(), "send " + i + " not completed");
+        }
+    }
+
+    @Test
     void closingSaysByeAndKeepsReadingForTheGraceThenCloses() throws Exception {
         Events e = listening();
         NettyChatSession s = established.get();
         CompletableFuture<Void> closed = s.close().toCompletableFuture();
+        ch.runPendingTasks();
         assertEquals(new ChatFrame.Bye(), ch.readOutbound());
         assertFalse(s.isOpen(), "a session that said bye still takes messages");
         long grace = NettyChatSession.BYE_GRACE.toMillis();
