@@ -2,7 +2,7 @@
 # Idempotent: install (Debian docker.io) and start dockerd when needed, then make sure
 # multicast passes between containers of one bridge (needed for mDNS on the `internal`
 # networks the integration tests create). Safe to run as root with no systemd and no stdin,
-# and safe to run concurrently (flock). See /work/shared/notes/testcontainers.md, section 6.
+# and safe to run concurrently (flock). See the shared notes' testcontainers.md, section 6.
 #
 # Env knobs: DOCKER_SOCK (default /var/run/docker.sock), DOCKER_PIDFILE (default
 # /var/run/docker.pid), DOCKERD_EXTRA_ARGS (extra dockerd flags), DOCKERD_LOG

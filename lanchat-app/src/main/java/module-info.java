@@ -11,6 +11,9 @@ module lanchat.app {
     requires org.slf4j;
     requires jdk.unsupported; // sun.misc.Signal: SIGTERM/SIGINT end the node with exit code 0, not 143/130
 
+    // picocli sets the @Option fields and makes the version and completion-candidate classes by reflection. Qualified:
+    // no other module (a plugin included) may reflect into the command line; checked by `java -p mods -m lanchat.app
+    // --help` and the process tests, as the unit tests run on the class path.
     opens lanchat.app.cli to info.picocli;
 
     // the app's own log backend (instead of slf4j-simple): plugin warnings reach the console, rate-limited

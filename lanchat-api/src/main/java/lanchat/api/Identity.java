@@ -1,6 +1,7 @@
 package lanchat.api;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -28,7 +29,7 @@ import lanchat.api.internal.KeyMessage;
  * between LAN Chat and go-libp2p tools. Files are created readable by the owner only.
  */
 public final class Identity {
-    private static final long MAX_KEY_FILE = 4096;
+    private static final int MAX_KEY_FILE = 4096;
 
     private final PrivateKey privateKey;
     private final PeerPublicKey publicKey;
@@ -104,11 +105,18 @@ public final class Identity {
     public static Identity load(Path file) throws IOException {
         try {
             if (Files.size(file) > MAX_KEY_FILE) throw new IOException("identity file " + file + " is too large to be a key");
-            return decode(Files.readAllBytes(file));
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(MAX_KEY_FILE + 1); // bounded: a device or pipe has no size to check first
+            }
+            if (bytes.length > MAX_KEY_FILE) throw new IOException("identity file " + file + " is too large to be a key");
+            return decode(bytes);
         } catch (NoSuchFileException e) {
             throw new IOException("identity file " + file + " does not exist");
         } catch (AccessDeniedException e) {
             throw new IOException("identity file " + file + " is not readable");
+        } catch (FileSystemException e) { // e.g. a socket, which no one can open, root included
+            throw new IOException("identity file " + file + " is not readable" + (e.getReason() == null ? "" : ": " + e.getReason()));
         } catch (IllegalArgumentException e) {
             throw new IOException("identity file " + file + " is not a libp2p Ed25519 private key: " + e.getMessage());
         }

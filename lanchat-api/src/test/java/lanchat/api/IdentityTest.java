@@ -12,6 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -29,6 +32,7 @@ import lanchat.api.crypto.KeyType;
 import lanchat.api.crypto.PeerPublicKey;
 import lanchat.api.internal.ProtoWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class IdentityTest {
@@ -250,6 +254,26 @@ class IdentityTest {
         Files.write(file, big);
         IOException e = assertThrows(IOException.class, () -> Identity.load(file));
         assertEquals("identity file " + file + " is too large to be a key", e.getMessage());
+    }
+
+    @Test
+    @Timeout(10)
+    void loadingADeviceThatNeverEndsStopsAtTheLimit() {
+        Path zeros = Path.of("/dev/zero"); // its size reads as 0, its content never ends
+        IOException e = assertThrows(IOException.class, () -> Identity.load(zeros));
+        assertEquals("identity file " + zeros + " is too large to be a key", e.getMessage());
+    }
+
+    @Test
+    void loadingASocketSaysItIsNotReadable() throws IOException {
+        // exists and passes Files.isReadable, but no one can open it for reading (ENXIO), root included
+        Path socket = dir.resolve("identity.key");
+        try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            s.bind(UnixDomainSocketAddress.of(socket));
+        }
+        IOException e = assertThrows(IOException.class, () -> Identity.loadOrCreate(socket));
+        assertTrue(e.getMessage().startsWith("identity file " + socket + " is not readable: "), e.getMessage());
+        assertTrue(Files.exists(socket) && !Files.isRegularFile(socket), "the socket was replaced by a key file");
     }
 
     @Test

@@ -15,7 +15,7 @@ record Plan(String name, int rttWarmup, int rttCount, int pingWarmup, int pingCo
     // left setup at 2× its steady state; quick mode's 500 keep it under 5 minutes, a little above steady state); every
     // implementation gets the same counts.
     static final Plan QUICK = new Plan("quick", 20_000, 5_000, 500, 1_000, 64 * MiB, 256 * MiB, 500, 100, 64 * MiB, 128 * MiB, 100,
-            2, 3_000, 120, 1, 300, 1, 500, 420); // idle: 3 s, after the launcher's post-start collection (2 s)
+            2, 3_000, 120, 1, 300, 1, 500, 420); // idle: 3 s after ready (the node collects its start-up garbage once it is up)
     static final Plan FULL = new Plan("full", 30_000, 10_000, 2_000, 2_000, 256 * MiB, 1024 * MiB, 2_000, 500, 128 * MiB, 1024 * MiB, 100,
             7, 5_000, 400, 3, 1_000, 5, 1_000, 2_400);
 

@@ -3,7 +3,6 @@ package lanchat.app.node;
 import java.text.Normalizer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -359,8 +358,6 @@ public final class PeerManager {
         });
         retiring.removeIf(s -> !s.isOpen());
     }
-
-    Collection<PeerId> knownPeers() { return peers.keySet(); }
 
     /** Peers remembered now (for tests: the table is pruned). */
     int tableSize() { return peers.size(); }

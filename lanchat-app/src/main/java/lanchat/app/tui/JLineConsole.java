@@ -20,7 +20,8 @@ public final class JLineConsole implements Console {
     private final Terminal terminal;
     private final LineReader reader;
 
-    private JLineConsole(Terminal terminal, Path history) {
+    /** On any terminal; {@code history} (may be null) is loaded on the first read and saved by {@link #close()}. */
+    JLineConsole(Terminal terminal, Path history) {
         this.terminal = terminal;
         LineReaderBuilder b = LineReaderBuilder.builder().terminal(terminal).appName("lanchat");
         if (history != null) b.variable(LineReader.HISTORY_FILE, history);
@@ -39,6 +40,11 @@ public final class JLineConsole implements Console {
         } catch (IOException | IllegalStateException e) {
             return null;
         }
+    }
+
+    /** What has been typed on the input line so far (a test awaits it before printing above it). */
+    String typedSoFar() {
+        return reader.getBuffer().toString();
     }
 
     @Override

@@ -3,19 +3,23 @@ package lanchat.app.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import lanchat.api.Identity;
@@ -167,11 +171,14 @@ class LanChatCommandTest {
 
     @Test
     void identityFileThatIsUnreadable() throws Exception {
+        // A mode-000 file is readable by root (CI runs as root); a Unix socket is not, by anyone: it exists and
+        // passes Files.isReadable, but opening it for reading fails (ENXIO).
         Path f = tmp.resolve("locked.key");
-        Files.write(f, Identity.generate().encode());
-        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("---------"));
-        assumeFalse(Files.isReadable(f), "running as root: every file is readable");
+        try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            s.bind(UnixDomainSocketAddress.of(f));
+        }
         assertUsageError(run("--identity", f.toString()), f.toString(), "not readable");
+        assertFalse(Files.isRegularFile(f), "the unreadable file was replaced by a new key");
     }
 
     @Test
@@ -204,6 +211,17 @@ class LanChatCommandTest {
         assertEquals(0, r.code, r.err);
         assertEquals("", r.err);
         assertTrue(r.out.startsWith("lanchat "), r.out);
+    }
+
+    @Test
+    void runsLeaveTheSystemPropertiesAsTheyWere() {
+        Map<Object, Object> before = new HashMap<>(System.getProperties());
+        assertEquals(0, run("--help").code);
+        assertEquals(0, run(new ByteArrayInputStream("/quit\n".getBytes(StandardCharsets.UTF_8)), "--transport", "netty", "--host", "127.0.0.1").code);
+        assertEquals(before, new HashMap<>(System.getProperties()));
+        // and no earlier run in this JVM set any either (only --verbose must, and no test here uses it)
+        assertEquals(List.of(), System.getProperties().stringPropertyNames().stream()
+                .filter(n -> n.startsWith("org.slf4j.simpleLogger.") || n.startsWith("lanchat.")).toList());
     }
 
     @Test

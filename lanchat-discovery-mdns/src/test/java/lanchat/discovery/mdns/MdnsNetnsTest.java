@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +27,8 @@ import lanchat.discovery.mdns.Netns.Child;
 
 /**
  * Real multicast between two network namespaces made by the test (root only; skipped elsewhere unless
- * {@code -Dit.requireNetns=true}, which makes that a failure). Each node is its own {@code java} process started with
+ * {@code -Dit.requireNetns=true}, which makes that a failure; the go-libp2p and js-libp2p cases likewise skip without
+ * the interop peers unless {@code -Dit.requireInterop=true}). Each node is its own {@code java} process started with
  * {@code ip netns exec}; its stdout protocol is {@link NetnsNode}'s.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -167,8 +167,8 @@ class MdnsNetnsTest {
     @Test
     @Order(2)
     void goLibp2pPeerAndWeFindEachOther() throws Exception {
-        Path goPeer = goPeer();
-        assumeTrue(Files.isExecutable(goPeer), "interop/go-peer/go-peer is not built (run interop/build.sh): go interop skipped");
+        Path goPeer = interop().resolve("go-peer/go-peer");
+        Netns.requireInteropPeer(Files.isExecutable(goPeer) ? null : "interop/go-peer/go-peer is not built");
         String room = ROOM + "-go";
         Child go = net.start(net.nsA, "go", List.of(goPeer.toString(), "-key", "ed25519", "-listen", "/ip4/" + net.ipA() + "/tcp/0", "-rendezvous", room));
         String goId = go.must("PEERID (\\S+)", 20_000).group(1);
@@ -213,11 +213,12 @@ class MdnsNetnsTest {
     @Test
     @Order(3)
     void jsLibp2pPeerAndWeFindEachOtherAndItsCrashIsNoticed() throws Exception {
-        Path peerJs = goPeer().getParent().getParent().resolve("js-peer/peer.js");
-        assumeTrue(Files.exists(peerJs) && Files.isDirectory(peerJs.getParent().resolve("node_modules")) && new java.io.File("/usr/bin/node").canExecute(),
-                "interop/js-peer is not installed (run interop/build.sh): js interop skipped");
+        Path peerJs = interop().resolve("js-peer/peer.js");
+        Path node = Netns.onPath("node").orElse(null);
+        Netns.requireInteropPeer(node == null ? "node is not on the PATH"
+                : Files.exists(peerJs) && Files.isDirectory(peerJs.getParent().resolve("node_modules")) ? null : "interop/js-peer is not installed");
         String room = ROOM + "-js";
-        Child js = net.start(net.nsA, "js", List.of("/usr/bin/node", peerJs.toString(), "--key", "ed25519", "--listen", "/ip4/" + net.ipA() + "/tcp/0", "--rendezvous", room));
+        Child js = net.start(net.nsA, "js", List.of(node.toString(), peerJs.toString(), "--key", "ed25519", "--listen", "/ip4/" + net.ipA() + "/tcp/0", "--rendezvous", room));
         String jsId = js.must("PEERID (\\S+)", 30_000).group(1);
         Child we = net.start(net.nsB, "we-js", Netns.javaNode(args(room, "--listen", "/ip4/" + net.ipB() + "/tcp/4002")));
         String ourId = we.must("SELF (\\S+) .*", 15_000).group(1);
@@ -235,12 +236,12 @@ class MdnsNetnsTest {
         System.out.printf("a killed js-libp2p peer was reported lost %d ms later (no goodbye; 2 unanswered queries)%n", Long.parseLong(lost.group(1)) - t0);
     }
 
-    static Path goPeer() {
+    /** The repository's interop/ directory (the tests run in the module directory), built or not. */
+    static Path interop() {
         Path p = Path.of("").toAbsolutePath();
         for (int i = 0; i < 3 && p != null; i++, p = p.getParent()) {
-            Path x = p.resolve("interop/go-peer/go-peer");
-            if (Files.exists(x)) return x;
+            if (Files.isDirectory(p.resolve("interop/go-peer"))) return p.resolve("interop");
         }
-        return Path.of("interop/go-peer/go-peer");
+        return Path.of("interop");
     }
 }

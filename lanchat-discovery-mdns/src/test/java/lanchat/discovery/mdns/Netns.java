@@ -62,6 +62,24 @@ public final class Netns implements AutoCloseable {
         assumeTrue(false, "network-namespace tests skipped: " + why + " (-Dit.requireNetns=true turns this into a failure)");
     }
 
+    /**
+     * Skips the calling test when an interop reference peer is not built ({@code missing} says which), or fails it
+     * with {@code -Dit.requireInterop=true}, as CI runs (scripts/test-all.sh builds the peers first).
+     */
+    static void requireInteropPeer(String missing) {
+        if (missing == null) return;
+        String message = missing + " (run interop/build.sh)";
+        if (Boolean.getBoolean("it.requireInterop")) fail("[it.requireInterop=true] interop test cannot run: " + message);
+        assumeTrue(false, "interop test skipped: " + message + " (-Dit.requireInterop=true turns this into a failure)");
+    }
+
+    /** {@code exe} found on the PATH, if any. */
+    static java.util.Optional<Path> onPath(String exe) {
+        String path = System.getenv("PATH");
+        if (path == null) return java.util.Optional.empty();
+        return java.util.Arrays.stream(path.split(File.pathSeparator)).filter(d -> !d.isEmpty()).map(d -> Path.of(d, exe)).filter(Files::isExecutable).findFirst();
+    }
+
     public String ipA() {
         return "10.77." + subnet + ".1";
     }

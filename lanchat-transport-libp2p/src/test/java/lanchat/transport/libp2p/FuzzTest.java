@@ -25,14 +25,12 @@ import lanchat.transport.libp2p.yamux.YamuxFrameCodec;
 import lanchat.transport.libp2p.yamux.YamuxFrameDecoder;
 import lanchat.transport.libp2p.yamux.YamuxSession;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Random input, fixed seeds, bounded time: every decoder either decodes, waits, or reports a protocol error
  * (a DecoderException, or a closed channel for the self-closing handlers); nothing else escapes and nothing
- * leaks (checked by {@link LeakCheck}).
+ * leaks (checked after every test by lanchat.api.testkit.NettyLeakCheck).
  */
-@ExtendWith(LeakCheck.class)
 class FuzzTest {
     private static final long BUDGET_NANOS = 600_000_000L; // per target; the whole class stays under 3 s
     private static final int MAX_CASES = 400;

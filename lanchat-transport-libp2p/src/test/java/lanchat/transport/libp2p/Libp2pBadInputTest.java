@@ -40,13 +40,11 @@ import lanchat.transport.libp2p.ping.PingProtocol;
 import lanchat.transport.libp2p.upgrade.ConnectionUpgrader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A listening libp2p node attacked over raw loopback sockets: garbage, oversized and truncated handshakes are cut
  * off within a few seconds (the handshake timeout is 700 ms), and the node keeps chatting with its good peer.
  */
-@ExtendWith(LeakCheck.class)
 class Libp2pBadInputTest {
     private static final String MS = MultistreamSelectHandler.PROTOCOL_ID;
     private static final long CLOSE_BOUND_NANOS = TimeUnit.SECONDS.toNanos(4);

@@ -89,9 +89,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
-        if (failure != null) return; // the first error says why; what follows is fallout
-        failure = rootCause(cause);
+        boolean first = failure == null; // the first error says why; what follows is fallout
+        if (first) failure = rootCause(cause);
+        ctx.close(); // after recording why: channelInactive, which reports it, may run within this call
+        if (!first) return;
         String peer = session != null ? session.remotePeer().toString() : String.valueOf(ctx.channel().remoteAddress());
         log.warn("closing connection with {}: {}", peer, describe(failure));
     }

@@ -11,11 +11,8 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import lanchat.transport.libp2p.LeakCheck;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheck.class)
 class ChatLineEncoderTest {
     private static byte[] encode(String line) {
         EmbeddedChannel ch = new EmbeddedChannel(new ChatLineEncoder());

@@ -21,12 +21,9 @@ import java.util.concurrent.ExecutionException;
 import lanchat.api.Identity;
 import lanchat.api.internal.ProtoWriter;
 import lanchat.api.internal.Varint;
-import lanchat.transport.libp2p.LeakCheck;
 import lanchat.transport.libp2p.wire.VarintFrameDecoder;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheck.class)
 class IdentifyReaderTest {
     private final IdentifyReader reader = new IdentifyReader();
     private final EmbeddedChannel ch = new EmbeddedChannel(new VarintFrameDecoder(IdentifyProtocol.MAX_MESSAGE), reader);

@@ -19,13 +19,10 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import lanchat.api.Identity;
 import lanchat.api.internal.Varint;
-import lanchat.transport.libp2p.LeakCheck;
 import lanchat.transport.libp2p.Wire;
 import lanchat.transport.libp2p.wire.VarintFrameDecoder;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheck.class)
 class IdentifyResponderTest {
     private final IdentifyMessage message = IdentifyMessageTest.full(Identity.generate().publicKey().encode());
 

@@ -19,12 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import lanchat.transport.libp2p.LeakCheck;
 import lanchat.transport.libp2p.Wire;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheck.class)
 class MultistreamSelectHandlerTest {
     private static final String MS = MultistreamSelectHandler.PROTOCOL_ID;
 

@@ -13,12 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import lanchat.api.ChatMessage;
-import lanchat.transport.libp2p.LeakCheck;
 import lanchat.transport.libp2p.wire.VarintFrameDecoder;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheck.class)
 class NickProtocolTest {
     private static Optional<String> decode(String text) {
         ByteBuf frame = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);

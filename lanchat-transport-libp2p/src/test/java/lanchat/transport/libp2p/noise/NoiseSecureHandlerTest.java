@@ -26,13 +26,10 @@ import lanchat.api.internal.noise.CipherState;
 import lanchat.api.internal.noise.NoiseException;
 import lanchat.api.internal.noise.NoiseHandshake;
 import lanchat.api.internal.noise.NoiseResult;
-import lanchat.transport.libp2p.LeakCheck;
 import lanchat.transport.libp2p.Wire;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Two {@link NoiseSecureHandler}s on {@link EmbeddedChannel}s wired back to back. */
-@ExtendWith(LeakCheck.class)
 class NoiseSecureHandlerTest {
     private final Identity alice = Identity.generate();
     private final Identity bob = Identity.generate();

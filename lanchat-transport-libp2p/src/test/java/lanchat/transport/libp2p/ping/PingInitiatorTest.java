@@ -19,12 +19,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import lanchat.transport.libp2p.LeakCheck;
 import lanchat.transport.libp2p.Wire;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheck.class)
 class PingInitiatorTest {
     private static Throwable failure(CompletableFuture<Duration> ping) {
         ExecutionException e = assertThrows(ExecutionException.class, ping::get);

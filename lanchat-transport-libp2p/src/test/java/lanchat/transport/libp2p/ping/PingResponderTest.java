@@ -11,12 +11,9 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.util.Arrays;
 import java.util.Random;
-import lanchat.transport.libp2p.LeakCheck;
 import lanchat.transport.libp2p.Wire;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheck.class)
 class PingResponderTest {
     private static byte[] random(int n, long seed) {
         byte[] b = new byte[n];

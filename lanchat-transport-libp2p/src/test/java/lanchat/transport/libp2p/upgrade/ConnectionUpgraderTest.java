@@ -32,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import lanchat.api.Identity;
 import lanchat.api.PeerId;
 import lanchat.api.internal.noise.NoiseException;
-import lanchat.transport.libp2p.LeakCheck;
 import lanchat.transport.libp2p.Wire;
 import lanchat.transport.libp2p.multistream.MultistreamProtocolException;
 import lanchat.transport.libp2p.multistream.MultistreamSelectHandler;
@@ -41,10 +40,8 @@ import lanchat.transport.libp2p.noise.NoiseSecureHandler;
 import lanchat.transport.libp2p.yamux.YamuxFrameCodec;
 import lanchat.transport.libp2p.yamux.YamuxSession;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Whole connection upgrades between two {@link EmbeddedChannel}s wired back to back. */
-@ExtendWith(LeakCheck.class)
 class ConnectionUpgraderTest {
     private static final long TIMEOUT_MS = 10_000;
     private static final String MS = MultistreamSelectHandler.PROTOCOL_ID;

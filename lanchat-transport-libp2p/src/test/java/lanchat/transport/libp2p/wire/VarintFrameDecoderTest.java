@@ -19,11 +19,8 @@ import io.netty.handler.codec.TooLongFrameException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import lanchat.api.internal.Varint;
-import lanchat.transport.libp2p.LeakCheck;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheck.class)
 class VarintFrameDecoderTest {
 
     private static byte[] frame(byte[] payload) {

@@ -20,17 +20,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import lanchat.transport.libp2p.LeakCheck;
 import lanchat.transport.libp2p.Wire;
 import lanchat.transport.libp2p.multistream.MultistreamSelectHandler;
 import lanchat.transport.libp2p.multistream.ProtocolSelected;
 import lanchat.transport.libp2p.yamux.YamuxTestSupport.Acceptor;
 import lanchat.transport.libp2p.yamux.YamuxTestSupport.Probe;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Two sessions, each on an {@link EmbeddedChannel} with the real codec, wired back to back. */
-@ExtendWith(LeakCheck.class)
 class YamuxBackToBackTest {
     private final Acceptor clientAcceptor = new Acceptor(() -> new Probe().echoing(), c -> {});
     private final Acceptor serverAcceptor = new Acceptor(() -> new Probe().echoing(), c -> {});

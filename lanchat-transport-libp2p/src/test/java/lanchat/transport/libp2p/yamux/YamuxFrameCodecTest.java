@@ -16,12 +16,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import lanchat.transport.libp2p.LeakCheck;
 import lanchat.transport.libp2p.Wire;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheck.class)
 class YamuxFrameCodecTest {
 
     @Test

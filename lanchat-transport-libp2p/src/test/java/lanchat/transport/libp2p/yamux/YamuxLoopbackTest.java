@@ -27,13 +27,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import lanchat.transport.libp2p.LeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Two sessions over a real TCP connection on 127.0.0.1, each side on its own NIO event loop. */
-@ExtendWith(LeakCheck.class)
 class YamuxLoopbackTest {
     private final EventLoopGroup serverLoop = new NioEventLoopGroup(1);
     private final EventLoopGroup clientLoop = new NioEventLoopGroup(1);

@@ -32,16 +32,13 @@ import io.netty.util.concurrent.Future;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.List;
-import lanchat.transport.libp2p.LeakCheck;
 import lanchat.transport.libp2p.yamux.YamuxTestSupport.Acceptor;
 import lanchat.transport.libp2p.yamux.YamuxTestSupport.ConnectionEvents;
 import lanchat.transport.libp2p.yamux.YamuxTestSupport.F;
 import lanchat.transport.libp2p.yamux.YamuxTestSupport.Probe;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** One session fed hand-built frames; what it writes is read back as frames. */
-@ExtendWith(LeakCheck.class)
 class YamuxSessionTest {
     private static final int WINDOW = YamuxConfig.INITIAL_WINDOW;
 
