@@ -783,10 +783,15 @@ class PeerManagerTest {
     // ---- a hostile LAN (issue 13) ----
 
     /** {@code n} peers that exist only in spoofed records, each claiming 16 addresses on one victim host. */
+    /**
+     * {@code n} fake peers, each with 16 addresses at {@code victim}; all smaller than {@link #large}, so that a node
+     * with that id dials every one of them at once (the larger id dials), whatever the random ids.
+     */
     static List<DiscoveryEvent.PeerFound> spoofed(int n, String victim) {
         List<DiscoveryEvent.PeerFound> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
+        while (out.size() < n) {
             PeerId fake = Identity.generate().peerId();
+            if (!lanchat.api.policy.DialArbiter.shouldDial(large, fake)) continue;
             List<Multiaddr> addrs = new ArrayList<>();
             for (int k = 0; k < 16; k++) addrs.add(Multiaddr.parse("/ip4/" + victim + "/tcp/" + (40000 + k) + "/p2p/" + fake));
             out.add(new DiscoveryEvent.PeerFound(fake, addrs));
