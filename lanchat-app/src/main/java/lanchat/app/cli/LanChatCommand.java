@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import lanchat.api.ChatMessage;
 import lanchat.api.Identity;
 import lanchat.api.Multiaddr;
+import lanchat.api.resource.ResourceLimits;
 import lanchat.api.policy.ReconnectPolicy;
 import lanchat.api.spi.DiscoveryProvider;
 import lanchat.api.spi.Plugins;
@@ -68,6 +69,9 @@ public final class LanChatCommand implements Callable<Integer> {
 
     @Option(names = {"--verbose"}, description = "log protocol details to stderr")
     boolean verbose;
+
+    @Option(names = {"--limit"}, paramLabel = "NAME=VALUE", description = "change one resource limit, e.g. peer.inboundStreams=64 or system.memory=96MiB (repeatable; README: Limits)")
+    Map<String, String> limits = new java.util.LinkedHashMap<>();
 
     private InputStream in = System.in;
     private PrintStream out = System.out;
@@ -129,6 +133,12 @@ public final class LanChatCommand implements Callable<Integer> {
                 throw new UsageException("invalid --nick: " + e.getMessage());
             }
         }
+        ResourceLimits resourceLimits;
+        try {
+            resourceLimits = ResourceLimits.DEFAULTS.with(limits);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid --limit: " + e.getMessage());
+        }
         Multiaddr bind = parseBind();
         List<Multiaddr> dial = new ArrayList<>();
         for (String p : peers) {
@@ -162,7 +172,7 @@ public final class LanChatCommand implements Callable<Integer> {
         ChatShell shell = new ChatShell(console, quit::countDown);
         ChatNode node;
         try {
-            node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults()), shell);
+            node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults(), resourceLimits), shell);
         } catch (IllegalArgumentException e) { // a plugin refusing its settings, e.g. a room name mDNS cannot carry
             closeConsole(console);
             throw new UsageException(e.getMessage());

@@ -21,6 +21,8 @@ import lanchat.api.spi.Discovery;
 import lanchat.api.spi.DiscoveryConfig;
 import lanchat.api.spi.DiscoveryProvider;
 import lanchat.api.spi.Transport;
+import lanchat.api.resource.ResourceLimits;
+import lanchat.api.resource.ResourceManager;
 import lanchat.api.spi.TransportConfig;
 import lanchat.api.spi.TransportProvider;
 
@@ -29,9 +31,18 @@ import lanchat.api.spi.TransportProvider;
  * driven by one thread. The launcher and the tests build it the same way.
  */
 public final class ChatNode implements AutoCloseable {
-    /** What a node is made of; {@code discovery} and {@code room} are both set or both empty. */
+    /**
+     * What a node is made of; {@code discovery} and {@code room} are both set or both empty; {@code limits} bound what
+     * peers can make the node hold (one {@link ResourceManager} for the node, shared by its transports).
+     */
     public record Setup(Identity identity, TransportProvider transport, Optional<DiscoveryProvider> discovery, Optional<String> room,
-                        String nick, Map<String, String> options, ReconnectPolicy policy) {}
+                        String nick, Map<String, String> options, ReconnectPolicy policy, ResourceLimits limits) {
+        /** At the default limits. */
+        public Setup(Identity identity, TransportProvider transport, Optional<DiscoveryProvider> discovery, Optional<String> room,
+                     String nick, Map<String, String> options, ReconnectPolicy policy) {
+            this(identity, transport, discovery, room, nick, options, policy, ResourceLimits.DEFAULTS);
+        }
+    }
 
     /** How long a peer that dialed us may take to show up in our room's mDNS records. */
     static final Duration ROOM_ADMISSION_GRACE = Duration.ofSeconds(5);
@@ -50,6 +61,7 @@ public final class ChatNode implements AutoCloseable {
     static final Duration AFTER_REFUSAL = Duration.ofSeconds(5);
 
     private final Identity identity;
+    private final ResourceManager resources;
     private final ScheduledExecutorService loop;
     private final Transport transport;
     private final Optional<Discovery> discovery;
@@ -68,7 +80,8 @@ public final class ChatNode implements AutoCloseable {
         // need one: there is at most one per peer and per dial
         Executor transportEvents = new BoundedExecutor(loop, TRANSPORT_EVENTS, "transport", this::eventsRefused);
         Executor discoveryEvents = new BoundedExecutor(loop, DISCOVERY_EVENTS, "discovery", this::eventsRefused);
-        this.transport = setup.transport().create(new TransportConfig(identity, transportEvents, setup.options()));
+        this.resources = new ResourceManager(setup.limits());
+        this.transport = setup.transport().create(new TransportConfig(identity, transportEvents, setup.options(), resources));
         this.discovery = setup.discovery().map(d -> d.create(new DiscoveryConfig(identity.peerId(), setup.room().orElseThrow(), discoveryEvents, setup.options())));
         this.peers = new PeerManager(identity.peerId(), transport, loop, events, setup.policy(), RandomGenerator.getDefault(), System::nanoTime);
         peers.setNick(setup.nick());
@@ -137,6 +150,9 @@ public final class ChatNode implements AutoCloseable {
     }
 
     public Identity identity() { return identity; }
+
+    /** What peers make this node hold now, against its limits (for /peers-style diagnostics and tests). */
+    public ResourceManager resources() { return resources; }
 
     /** Whether this node's transport speaks {@code address}'s protocols. */
     public boolean canDial(Multiaddr address) { return transport.canDial(address); }

@@ -93,6 +93,14 @@ class LanChatCommandTest {
     }
 
     @Test
+    void badResourceLimits() {
+        assertUsageError(run("--limit", "peer.streams=4"), "--limit", "peer.streams", "peer.inboundStreams");
+        assertUsageError(run("--limit", "system.memory=lots"), "--limit", "system.memory", "lots");
+        assertUsageError(run("--limit", "transient.perIp=0"), "--limit", "transient.perIp");
+        assertUsageError(run("--limit", "peer.inboundConns"), "peer.inboundConns");
+    }
+
+    @Test
     void portNotANumber() {
         assertUsageError(run("-port", "abc"), "abc");
     }
