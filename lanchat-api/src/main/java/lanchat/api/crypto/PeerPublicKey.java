@@ -2,6 +2,7 @@ package lanchat.api.crypto;
 
 import static lanchat.api.internal.Bytes.concat;
 
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -24,6 +25,13 @@ import lanchat.api.internal.KeyMessage;
 public record PeerPublicKey(KeyType type, byte[] data) {
     /** RSA keys outside these sizes are rejected (the peer-ids spec sets 2048 as the minimum; the max bounds work). */
     public static final int MIN_RSA_BITS = 2048, MAX_RSA_BITS = 8192;
+    /**
+     * The largest RSA public exponent accepted, 2^31 - 1, as go's {@code crypto/rsa} (so go-libp2p) rejects larger
+     * ones. The JDK takes exponents as long as the modulus for keys up to 3072 bits, and a bogus signature checked with
+     * such a key costs tens of times what one with 65537 costs (issue 13 measured 12 ms against 0.4 ms): a peer could
+     * keep an event-loop thread busy with them.
+     */
+    public static final BigInteger MAX_RSA_EXPONENT = BigInteger.valueOf(Integer.MAX_VALUE);
 
     private static final byte[] ED25519_X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
 
@@ -84,7 +92,7 @@ public record PeerPublicKey(KeyType type, byte[] data) {
         throw new IllegalArgumentException(type.name().toLowerCase(java.util.Locale.ROOT) + " keys are not supported: no verifier is installed");
     }
 
-    /** The JDK key, validating RSA key sizes. */
+    /** The JDK key, validating RSA key sizes and exponents ({@link #MIN_RSA_BITS}, {@link #MAX_RSA_EXPONENT}). */
     public PublicKey toJavaKey() throws GeneralSecurityException {
         return switch (type) {
             case ED25519 -> KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(concat(ED25519_X509_PREFIX, data)));
@@ -92,6 +100,11 @@ public record PeerPublicKey(KeyType type, byte[] data) {
                 RSAPublicKey k = (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(data));
                 int bits = k.getModulus().bitLength();
                 if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) throw new GeneralSecurityException("RSA key of " + bits + " bits (allowed " + MIN_RSA_BITS + "-" + MAX_RSA_BITS + ")");
+                BigInteger e = k.getPublicExponent();
+                if (e.compareTo(BigInteger.valueOf(3)) < 0 || e.compareTo(MAX_RSA_EXPONENT) > 0 || !e.testBit(0)) {
+                    String shown = e.bitLength() <= 64 ? e.toString() : "of " + e.bitLength() + " bits";
+                    throw new GeneralSecurityException("RSA public exponent " + shown + " (allowed: odd, 3 to 2^31-1)");
+                }
                 yield k;
             }
             case ECDSA -> KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(data));

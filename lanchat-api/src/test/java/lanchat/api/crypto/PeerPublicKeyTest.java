@@ -11,14 +11,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.RSAKeyGenParameterSpec;
+import java.security.spec.RSAPublicKeySpec;
 import java.util.Random;
 
 import lanchat.api.SpecVectors;
@@ -156,15 +160,57 @@ class PeerPublicKeyTest {
         assertFalse(key.verify(MESSAGE, sign("SHA512withRSA", rsa2048, MESSAGE)));
     }
 
-    @Test
-    void rsaKeysBelow2048BitsAreRejected() throws GeneralSecurityException {
+    private static KeyPair rsa(int bits, BigInteger exponent) throws GeneralSecurityException {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-        g.initialize(1024);
-        KeyPair small = g.generateKeyPair();
-        PeerPublicKey key = new PeerPublicKey(KeyType.RSA, small.getPublic().getEncoded());
-        byte[] sig = sign("SHA256withRSA", small, MESSAGE);
+        g.initialize(new RSAKeyGenParameterSpec(bits, exponent));
+        return g.generateKeyPair();
+    }
+
+    /** The key's own signature, to show the rejection is about the key and not a bad signature. */
+    private static void assertKeyRejected(KeyPair kp, String reason) throws GeneralSecurityException {
+        PeerPublicKey key = new PeerPublicKey(KeyType.RSA, kp.getPublic().getEncoded());
+        byte[] sig = sign("SHA256withRSA", kp, MESSAGE);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> key.verify(MESSAGE, sig));
-        assertTrue(e.getMessage().contains("RSA key of 1024 bits (allowed 2048-8192)"), e.getMessage());
+        assertEquals("unusable RSA public key: " + reason, e.getMessage());
+        assertThrows(GeneralSecurityException.class, key::toJavaKey);
+    }
+
+    @Test
+    void rsaExponentsAbove2Pow31Minus1AreRejected() throws GeneralSecurityException {
+        // the JDK accepts these (any exponent for moduli up to 3072 bits); go's crypto/rsa does not
+        assertKeyRejected(rsa(2048, BigInteger.ONE.shiftLeft(31).add(BigInteger.ONE)), "RSA public exponent 2147483649 (allowed: odd, 3 to 2^31-1)");
+        BigInteger huge = BigInteger.ONE.shiftLeft(2000).add(BigInteger.ONE);
+        assertKeyRejected(rsa(2048, huge), "RSA public exponent of 2001 bits (allowed: odd, 3 to 2^31-1)");
+    }
+
+    @Test
+    void rsaExponentsUpTo2Pow31Minus1AreAccepted() throws GeneralSecurityException {
+        for (BigInteger e : new BigInteger[] {BigInteger.valueOf(3), BigInteger.valueOf(Integer.MAX_VALUE)}) {
+            KeyPair kp = rsa(2048, e);
+            PeerPublicKey key = new PeerPublicKey(KeyType.RSA, kp.getPublic().getEncoded());
+            assertTrue(key.verify(MESSAGE, sign("SHA256withRSA", kp, MESSAGE)), "e = " + e);
+        }
+    }
+
+    @Test
+    void rsaModuliOutside2048To8192BitsAreRejectedWhatever65537() throws GeneralSecurityException {
+        assertKeyRejected(rsa(1024, RSAKeyGenParameterSpec.F4), "RSA key of 1024 bits (allowed 2048-8192)");
+        // a 16384-bit key pair takes minutes to generate, and only the public half is checked: an odd modulus of that
+        // size is a well-formed public key, which the JDK accepts (its own limit is 16384 bits)
+        BigInteger modulus = new BigInteger(16384, new Random(16384)).setBit(16383).setBit(0);
+        byte[] der = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(modulus, RSAKeyGenParameterSpec.F4)).getEncoded();
+        PeerPublicKey big = new PeerPublicKey(KeyType.RSA, der);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> big.verify(MESSAGE, new byte[2048]));
+        assertEquals("unusable RSA public key: RSA key of 16384 bits (allowed 2048-8192)", e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0} bits")
+    @ValueSource(ints = {2048, 4096})
+    void rsaKeysOf2048And4096BitsWith65537Verify(int bits) throws GeneralSecurityException {
+        KeyPair kp = rsa(bits, RSAKeyGenParameterSpec.F4);
+        PeerPublicKey key = new PeerPublicKey(KeyType.RSA, kp.getPublic().getEncoded());
+        assertTrue(key.verify(MESSAGE, sign("SHA256withRSA", kp, MESSAGE)));
+        assertFalse(key.verify(new byte[] {1}, sign("SHA256withRSA", kp, MESSAGE)));
     }
 
     @Test
