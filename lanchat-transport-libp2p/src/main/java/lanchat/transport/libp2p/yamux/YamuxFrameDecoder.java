@@ -17,9 +17,14 @@ import java.util.List;
  * </pre>
  *
  * <p>The payload is a retained slice of the cumulation, never a copy. A version other than 0, an unknown
- * type, or a Data length above {@code maxDataLength} (checked on the header, before the payload is buffered)
- * raise a {@link YamuxProtocolException}; the stream then cannot be re-synchronised, so everything received
- * afterwards is discarded. Flags the spec does not define are passed through.
+ * type, or a Data length above {@code maxDataLength} raise a {@link YamuxProtocolException}; the stream then
+ * cannot be re-synchronised, so everything received afterwards is discarded. Flags the spec does not define are
+ * passed through.
+ *
+ * <p>When a {@link YamuxSession} follows in the pipeline, a Data frame is also checked against the receive
+ * window the session has left for its stream, as go-yamux does: a frame longer than that is a protocol error
+ * raised from its header, before any byte of its payload is buffered. Without the check a peer could make
+ * us hold {@code maxDataLength} bytes per connection by sending a header and all but the last byte.
  */
 public class YamuxFrameDecoder extends ByteToMessageDecoder {
     /** Hard bound on one Data frame; in practice the receive window bounds it much lower. */
@@ -27,6 +32,8 @@ public class YamuxFrameDecoder extends ByteToMessageDecoder {
 
     private final int maxDataLength;
     private boolean failed;
+    /** The session whose receive windows bound Data frames; found in the pipeline on first use. */
+    private YamuxSession session;
 
     public YamuxFrameDecoder() {
         this(DEFAULT_MAX_DATA_LENGTH);
@@ -61,9 +68,22 @@ public class YamuxFrameDecoder extends ByteToMessageDecoder {
         if (length > maxDataLength) {
             throw fail(in, "data frame of " + length + " bytes exceeds maxDataLength " + maxDataLength);
         }
+        YamuxSession windows = session(ctx);
+        if (windows != null) {
+            long window = windows.receiveWindowOf(streamId);
+            if (length > window) {
+                throw fail(in, "stream " + Integer.toUnsignedString(streamId) + " sent a data frame of " + length
+                        + " bytes; its receive window is " + window);
+            }
+        }
         if (in.readableBytes() < YamuxFrame.HEADER_LENGTH + length) return;
         in.skipBytes(YamuxFrame.HEADER_LENGTH);
         out.add(new YamuxFrame(0, type, flags, streamId, length, in.readRetainedSlice((int) length)));
+    }
+
+    private YamuxSession session(ChannelHandlerContext ctx) {
+        if (session == null) session = ctx.pipeline().get(YamuxSession.class);
+        return session;
     }
 
     private YamuxProtocolException fail(ByteBuf in, String message) {

@@ -493,6 +493,16 @@ public class YamuxSession extends ChannelDuplexHandler {
         return closed;
     }
 
+    /**
+     * The longest Data frame the peer may send on {@code streamId} now: the stream's remaining receive window,
+     * or, for a stream not open (new, refused, or closed by us), the window a stream starts with.
+     * {@link YamuxFrameDecoder} checks it on each Data frame's header.
+     */
+    long receiveWindowOf(int streamId) {
+        YamuxStreamChannel stream = streams.get(streamId);
+        return stream != null ? stream.recvWindow() : config.receiveWindow();
+    }
+
     void write(YamuxFrame frame) {
         ctx.write(frame, ctx.voidPromise());
     }

@@ -45,8 +45,13 @@ final class YamuxTestSupport {
 
     /** Everything {@code ch} wrote, as {@link F}s; payloads are released (short ones kept as text). */
     static List<F> out(EmbeddedChannel ch) {
+        return frames(ch::readOutbound);
+    }
+
+    /** The {@link YamuxFrame}s {@code next} returns until null, as {@link F}s; payloads are released. */
+    static List<F> frames(Supplier<Object> next) {
         List<F> frames = new ArrayList<>();
-        for (Object msg; (msg = ch.readOutbound()) != null; ) {
+        for (Object msg; (msg = next.get()) != null; ) {
             YamuxFrame f = (YamuxFrame) msg;
             String text = null;
             if (f.data() != null) {
