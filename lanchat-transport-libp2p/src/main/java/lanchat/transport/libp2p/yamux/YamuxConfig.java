@@ -1,7 +1,10 @@
 package lanchat.transport.libp2p.yamux;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
- * Limits and sizes of a {@link YamuxSession}.
+ * Limits and sizes of a {@link YamuxSession}; the package documentation lists every bound and why it is there.
  *
  * @param receiveWindow the window each stream grants the peer; the spec's initial 256 KiB, or more (the extra
  *     is announced in the SYN or ACK frame), at most {@link YamuxFrameDecoder#DEFAULT_MAX_DATA_LENGTH}
@@ -10,10 +13,17 @@ package lanchat.transport.libp2p.yamux;
  * @param maxAckBacklog outbound streams not yet acknowledged by the peer (the spec's ACK backlog, 256);
  *     {@code openStream} fails beyond it
  * @param maxDataFrameSize the largest Data frame we send, so that one stream cannot hog the connection
- * @param maxOutstandingPings pings awaiting an answer; {@code ping()} fails beyond it
+ * @param pingBacklog answers to the peer's pings that may wait to be sent; a ping arriving beyond it is not
+ *     answered (go-yamux's {@code PingBacklog})
+ * @param maxQueuedOutboundBytes bytes the connection may hold for a peer that does not read them (written to
+ *     the connection but not yet taken by the socket); beyond it the connection is closed at once, without
+ *     Go Away. Keep it above the connection's write buffer high water mark: stream data stops there by itself
+ * @param goAwayGrace how long a Go Away that precedes a close may take to leave; the connection closes when
+ *     it has left, or after this at the latest
  */
 public record YamuxConfig(int receiveWindow, int maxInboundStreams, int maxOutboundStreams, int maxAckBacklog,
-                          int maxDataFrameSize, int maxOutstandingPings) {
+                          int maxDataFrameSize, int pingBacklog, long maxQueuedOutboundBytes,
+                          Duration goAwayGrace) {
     /** Both sides assume this window for a new stream (spec: "256KB"). */
     public static final int INITIAL_WINDOW = 256 * 1024;
 
@@ -33,43 +43,59 @@ public record YamuxConfig(int receiveWindow, int maxInboundStreams, int maxOutbo
             throw new IllegalArgumentException("maxDataFrameSize must be in [1, "
                     + YamuxFrameDecoder.DEFAULT_MAX_DATA_LENGTH + "]: " + maxDataFrameSize);
         }
-        if (maxOutstandingPings < 1) {
-            throw new IllegalArgumentException("maxOutstandingPings must be positive: " + maxOutstandingPings);
+        if (pingBacklog < 1) throw new IllegalArgumentException("pingBacklog must be positive: " + pingBacklog);
+        if (maxQueuedOutboundBytes < 1) {
+            throw new IllegalArgumentException("maxQueuedOutboundBytes must be positive: " + maxQueuedOutboundBytes);
         }
+        Objects.requireNonNull(goAwayGrace, "goAwayGrace");
+        if (goAwayGrace.isNegative()) throw new IllegalArgumentException("goAwayGrace must not be negative: " + goAwayGrace);
     }
 
-    /** 256 KiB windows, 256 inbound and 1024 outbound streams, ACK backlog 256, 64 KiB frames, 16 pings. */
+    /**
+     * 256 KiB windows, 256 inbound and 1024 outbound streams, ACK backlog 256, 64 KiB frames, 32 ping answers,
+     * 8 MiB queued for a peer that does not read, 1 s for a closing Go Away.
+     */
     public static YamuxConfig defaults() {
-        return new YamuxConfig(INITIAL_WINDOW, 256, 1024, 256, 64 * 1024, 16);
+        return new YamuxConfig(INITIAL_WINDOW, 256, 1024, 256, 64 * 1024, 32, 8L * 1024 * 1024, Duration.ofSeconds(1));
     }
 
     public YamuxConfig withReceiveWindow(int value) {
         return new YamuxConfig(value, maxInboundStreams, maxOutboundStreams, maxAckBacklog, maxDataFrameSize,
-                maxOutstandingPings);
+                pingBacklog, maxQueuedOutboundBytes, goAwayGrace);
     }
 
     public YamuxConfig withMaxInboundStreams(int value) {
         return new YamuxConfig(receiveWindow, value, maxOutboundStreams, maxAckBacklog, maxDataFrameSize,
-                maxOutstandingPings);
+                pingBacklog, maxQueuedOutboundBytes, goAwayGrace);
     }
 
     public YamuxConfig withMaxOutboundStreams(int value) {
         return new YamuxConfig(receiveWindow, maxInboundStreams, value, maxAckBacklog, maxDataFrameSize,
-                maxOutstandingPings);
+                pingBacklog, maxQueuedOutboundBytes, goAwayGrace);
     }
 
     public YamuxConfig withMaxAckBacklog(int value) {
         return new YamuxConfig(receiveWindow, maxInboundStreams, maxOutboundStreams, value, maxDataFrameSize,
-                maxOutstandingPings);
+                pingBacklog, maxQueuedOutboundBytes, goAwayGrace);
     }
 
     public YamuxConfig withMaxDataFrameSize(int value) {
         return new YamuxConfig(receiveWindow, maxInboundStreams, maxOutboundStreams, maxAckBacklog, value,
-                maxOutstandingPings);
+                pingBacklog, maxQueuedOutboundBytes, goAwayGrace);
     }
 
-    public YamuxConfig withMaxOutstandingPings(int value) {
+    public YamuxConfig withPingBacklog(int value) {
         return new YamuxConfig(receiveWindow, maxInboundStreams, maxOutboundStreams, maxAckBacklog,
-                maxDataFrameSize, value);
+                maxDataFrameSize, value, maxQueuedOutboundBytes, goAwayGrace);
+    }
+
+    public YamuxConfig withMaxQueuedOutboundBytes(long value) {
+        return new YamuxConfig(receiveWindow, maxInboundStreams, maxOutboundStreams, maxAckBacklog,
+                maxDataFrameSize, pingBacklog, value, goAwayGrace);
+    }
+
+    public YamuxConfig withGoAwayGrace(Duration value) {
+        return new YamuxConfig(receiveWindow, maxInboundStreams, maxOutboundStreams, maxAckBacklog,
+                maxDataFrameSize, pingBacklog, maxQueuedOutboundBytes, value);
     }
 }

@@ -7,15 +7,16 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +41,10 @@ import org.slf4j.LoggerFactory;
  *   SYN   (peer) -&gt; new child channel, inboundStreamHandler added, ACK sent; too many streams -&gt; RST
  *   ACK, FIN, RST, Data, Window Update -&gt; the stream's channel (see YamuxStreamChannel)
  *   frames for an id we do not know -&gt; released; Data gets a RST so the sender stops
- *   Ping SYN -&gt; Ping ACK with the same value;  Ping ACK -&gt; completes {@link #ping()}
+ *   Ping SYN -&gt; Ping ACK with the same value (none beyond the ping backlog);  Ping ACK -&gt; completes {@link #ping()}
  *   Go Away -&gt; {@link GoAwayReceived}; an error code also closes the connection
  *   window overflow, bad stream ids, undecodable frames -&gt; Go Away (protocol error) and close
+ *   more than maxQueuedOutboundBytes waiting for the peer to read -&gt; closed at once, no Go Away
  * </pre>
  *
  * <p>Streams opened here get odd ids when {@code client} is true (the side that dialled the connection)
@@ -49,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * without waiting for the ACK (the peer may still refuse it with RST), so a protocol can send its first
  * bytes at once. Writes from all streams go out through {@code ctx.write} and are flushed once per read
  * batch or per stream flush. Closing the connection sends Go Away (normal) first; when the connection goes
- * inactive every stream is closed, exactly once.
+ * inactive every stream is closed, exactly once. The limits that keep a hostile peer from making us buffer
+ * are described in the package documentation.
  *
  * <p>An inbound stream is acknowledged as soon as it is accepted, as go-yamux does on {@code Accept}; the
  * limit on concurrent inbound streams, not a delayed ACK, is what pushes back on a peer opening too many.
@@ -78,10 +82,14 @@ public class YamuxSession extends ChannelDuplexHandler {
     private boolean flushPending;
     private final List<YamuxStreamChannel> readCompletePending = new ArrayList<>();
     private final ArrayDeque<YamuxStreamChannel> blockedOnParent = new ArrayDeque<>();
-    private final LongObjectHashMap<PendingPing> pings = new LongObjectHashMap<>();
+    /** Our ping awaiting its answer; at most one, as in go-yamux: a second ping() shares its answer. */
+    private PendingPing ownPing;
     private long nextPingId;
+    /** Answers to the peer's pings written but not yet taken by the socket. */
+    private int pingAnswersQueued;
+    private boolean pingAnswerDropLogged;
 
-    private record PendingPing(long startNanos, Promise<Duration> promise) {}
+    private record PendingPing(long id, long startNanos, Promise<Duration> promise) {}
 
     /** A session with {@link YamuxConfig#defaults()}. */
     public YamuxSession(boolean client, ChannelHandler inboundStreamHandler) {
@@ -139,7 +147,10 @@ public class YamuxSession extends ChannelDuplexHandler {
         return promise;
     }
 
-    /** Sends a Ping; the future completes with the round-trip time when the peer's answer arrives. */
+    /**
+     * Sends a Ping; the future completes with the round-trip time when the peer's answer arrives. While one is
+     * waiting for its answer no other is sent: the future then completes with that one's answer.
+     */
     public Future<Duration> ping() {
         ChannelHandlerContext ctx = this.ctx;
         if (ctx == null) {
@@ -158,7 +169,8 @@ public class YamuxSession extends ChannelDuplexHandler {
 
     /**
      * Sends Go Away with {@code code}: no new streams are accepted or opened afterwards. With
-     * {@link GoAwayCode#NORMAL} existing streams carry on; with an error code the connection is closed.
+     * {@link GoAwayCode#NORMAL} existing streams carry on; with an error code the connection is closed once the
+     * Go Away has left, or after {@link YamuxConfig#goAwayGrace()} at the latest.
      */
     public ChannelFuture goAway(GoAwayCode code) {
         Objects.requireNonNull(code, "code");
@@ -293,7 +305,9 @@ public class YamuxSession extends ChannelDuplexHandler {
             int length = frame.data() != null ? frame.data().readableBytes() : 0;
             frame.release();
             log.debug("{} ignoring {} for unknown or closed stream", ctx.channel(), frame);
-            if (length > 0 && !frame.hasFlag(YamuxFrame.FLAG_RST)) {
+            // the RST only tells the sender to stop early (its window bounds what it can still send), so it is
+            // skipped for a peer that is not reading what we already sent
+            if (length > 0 && !frame.hasFlag(YamuxFrame.FLAG_RST) && ctx.channel().isWritable()) {
                 write(YamuxFrame.windowUpdate(id, YamuxFrame.FLAG_RST, 0));
                 flush();
             }
@@ -349,12 +363,35 @@ public class YamuxSession extends ChannelDuplexHandler {
 
     private void onPing(YamuxFrame frame) {
         if (frame.hasFlag(YamuxFrame.FLAG_SYN)) {
-            write(YamuxFrame.ping(YamuxFrame.FLAG_ACK, frame.length()));
-            flush();
+            answerPing(frame.length());
         } else if (frame.hasFlag(YamuxFrame.FLAG_ACK)) {
-            PendingPing p = pings.remove(frame.length());
-            if (p != null) p.promise().trySuccess(Duration.ofNanos(System.nanoTime() - p.startNanos()));
+            PendingPing p = ownPing;
+            if (p != null && p.id() == frame.length()) {
+                ownPing = null;
+                p.promise().trySuccess(Duration.ofNanos(System.nanoTime() - p.startNanos()));
+            }
         }
+    }
+
+    /**
+     * Answers a ping unless {@link YamuxConfig#pingBacklog()} answers are still waiting to leave: a peer that
+     * sends pings faster than it reads the answers gets fewer answers, not more of our memory (go-yamux drops
+     * them the same way).
+     */
+    private void answerPing(long value) {
+        if (pingAnswersQueued >= config.pingBacklog()) {
+            if (!pingAnswerDropLogged) {
+                pingAnswerDropLogged = true;
+                log.info("{} peer pings faster than it reads the answers; pings beyond {} waiting answers go unanswered",
+                        ctx.channel(), config.pingBacklog());
+            }
+            return;
+        }
+        pingAnswersQueued++;
+        ChannelPromise sent = ctx.newPromise();
+        sent.addListener(f -> pingAnswersQueued--);
+        write(YamuxFrame.ping(YamuxFrame.FLAG_ACK, value), sent);
+        flush();
     }
 
     private void onGoAway(YamuxFrame frame) {
@@ -420,14 +457,16 @@ public class YamuxSession extends ChannelDuplexHandler {
             promise.tryFailure(new ClosedChannelException());
             return;
         }
-        if (pings.size() >= config.maxOutstandingPings()) {
-            promise.tryFailure(new IllegalStateException(
-                    "maxOutstandingPings " + config.maxOutstandingPings() + " reached"));
+        if (ownPing != null) {
+            ownPing.promise().addListener(f -> {
+                if (f.isSuccess()) promise.trySuccess((Duration) f.getNow());
+                else promise.tryFailure(f.cause());
+            });
             return;
         }
         long id = nextPingId;
         nextPingId = (nextPingId + 1) & YamuxFrame.MAX_LENGTH;
-        pings.put(id, new PendingPing(System.nanoTime(), promise));
+        ownPing = new PendingPing(id, System.nanoTime(), promise);
         write(YamuxFrame.ping(YamuxFrame.FLAG_SYN, id));
         flush();
     }
@@ -438,11 +477,10 @@ public class YamuxSession extends ChannelDuplexHandler {
             return;
         }
         goAwaySent = true;
+        if (code != GoAwayCode.NORMAL) teardown();
         ctx.writeAndFlush(YamuxFrame.goAway(code), promise);
-        if (code != GoAwayCode.NORMAL) {
-            teardown();
-            promise.addListener(ChannelFutureListener.CLOSE);
-        }
+        if (code != GoAwayCode.NORMAL) closeWhenSent(promise);
+        else closeIfPeerNotReading();
     }
 
     private void protocolError(String reason) {
@@ -460,11 +498,52 @@ public class YamuxSession extends ChannelDuplexHandler {
         teardown();
         if (!goAwaySent && ctx.channel().isActive()) {
             goAwaySent = true;
-            ctx.writeAndFlush(YamuxFrame.goAway(code)).addListener(ChannelFutureListener.CLOSE);
+            closeWhenSent(ctx.writeAndFlush(YamuxFrame.goAway(code)));
         } else {
             ctx.flush();
             ctx.close();
         }
+    }
+
+    /**
+     * Closes the connection once {@code goAway} has left, or after {@link YamuxConfig#goAwayGrace()}: a peer that
+     * reads slowly, or not at all, must not keep a connection we are done with open. What it sends meanwhile
+     * no longer matters, so it is not read.
+     */
+    private void closeWhenSent(ChannelFuture goAway) {
+        if (closeIfPeerNotReading()) return;
+        ctx.channel().config().setAutoRead(false);
+        ScheduledFuture<?> deadline = ctx.executor().schedule((Runnable) ctx::close, config.goAwayGrace().toNanos(),
+                TimeUnit.NANOSECONDS);
+        goAway.addListener(f -> {
+            deadline.cancel(false);
+            ctx.close();
+        });
+    }
+
+    /**
+     * Bytes written to the connection and not yet taken by the socket: everything a peer that does not read lets
+     * pile up (stream data stops at the connection's high water mark; control frames do not).
+     */
+    private long queuedOutboundBytes() {
+        ChannelOutboundBuffer queue = ctx.channel().unsafe().outboundBuffer();
+        return queue == null ? 0 : queue.totalPendingWriteBytes();
+    }
+
+    /**
+     * Closes the connection at once, without Go Away and without flushing, when more than
+     * {@link YamuxConfig#maxQueuedOutboundBytes()} wait for the peer to read them. @return true if it did
+     */
+    private boolean closeIfPeerNotReading() {
+        long queued = queuedOutboundBytes();
+        if (queued <= config.maxQueuedOutboundBytes()) return false;
+        // logged once: the close below drops the queue, so the check never fires again on this connection
+        log.info("{} peer does not read: {} bytes queued for it, over maxQueuedOutboundBytes {}; closing",
+                ctx.channel(), queued, config.maxQueuedOutboundBytes());
+        teardown();
+        goAwaySent = true;
+        ctx.close();
+        return true;
     }
 
     /** Closes every stream and fails pending pings, once. */
@@ -476,10 +555,10 @@ public class YamuxSession extends ChannelDuplexHandler {
         streams.clear();
         readCompletePending.clear();
         blockedOnParent.clear();
-        if (!pings.isEmpty()) {
-            PendingPing[] pending = pings.values().toArray(new PendingPing[0]);
-            pings.clear();
-            for (PendingPing p : pending) p.promise().tryFailure(new ClosedChannelException());
+        if (ownPing != null) {
+            PendingPing p = ownPing;
+            ownPing = null;
+            p.promise().tryFailure(new ClosedChannelException());
         }
     }
 
@@ -504,7 +583,20 @@ public class YamuxSession extends ChannelDuplexHandler {
     }
 
     void write(YamuxFrame frame) {
-        ctx.write(frame, ctx.voidPromise());
+        write(frame, ctx.voidPromise());
+    }
+
+    /**
+     * Writes a frame, or drops it once the session is closed. The queue is checked on flush, not here: a write
+     * may come from the middle of opening a stream, which a close must not interrupt.
+     */
+    private void write(YamuxFrame frame, ChannelPromise promise) {
+        if (closed) {
+            frame.release();
+            if (!promise.isVoid()) promise.tryFailure(new ClosedChannelException());
+            return;
+        }
+        ctx.write(frame, promise);
     }
 
     /** Flushes now, or at the end of the current read batch so that one flush covers all its writes. */
@@ -512,22 +604,22 @@ public class YamuxSession extends ChannelDuplexHandler {
         if (inReadLoop) {
             flushPending = true;
         } else {
-            flushPending = false;
-            ctx.flush();
+            flushNow();
         }
     }
 
     private void flushIfPending() {
-        if (flushPending) {
-            flushPending = false;
-            ctx.flush();
-        }
+        if (flushPending) flushNow();
     }
 
-    /** Flushes at once, even inside a read batch: a stream is waiting for the connection to drain. */
+    /**
+     * Flushes at once, even inside a read batch (a stream is waiting for the connection to drain), then checks
+     * the queue: layers below may hold written bytes until the flush.
+     */
     void flushNow() {
         flushPending = false;
         ctx.flush();
+        closeIfPeerNotReading();
     }
 
     void readCompleteLater(YamuxStreamChannel stream) {
