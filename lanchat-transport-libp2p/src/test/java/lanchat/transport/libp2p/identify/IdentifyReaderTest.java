@@ -141,6 +141,26 @@ class IdentifyReaderTest {
     }
 
     @Test
+    void messagesOfUpTo8KiBAreReadAsGoLibp2pDoesAndLongerOnesRefused() throws Exception {
+        byte[] limit = new ProtoWriter().string(6, "a".repeat(8192 - 3)).toByteArray(); // tag, 2-byte length, text
+        assertEquals(8192, limit.length);
+        ch.writeInbound(Unpooled.wrappedBuffer(framed(limit)));
+        ch.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        assertEquals(8189, reader.result().get().agentVersion().orElseThrow().length());
+
+        IdentifyReader second = new IdentifyReader();
+        EmbeddedChannel other = new EmbeddedChannel(new VarintFrameDecoder(IdentifyProtocol.MAX_MESSAGE), second);
+        ByteBuf over = Unpooled.wrappedBuffer(framed(new ProtoWriter().string(6, "a".repeat(8192 - 2)).toByteArray()));
+        other.writeInbound(over);
+        assertTrue(second.result().isCompletedExceptionally(), "refused as it arrives");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> second.result().get());
+        assertInstanceOf(TooLongFrameException.class, e.getCause());
+        assertEquals(0, over.refCnt());
+        assertFalse(other.finishAndReleaseAll());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void otherMessagesPassThrough() {
         ch.pipeline().fireChannelRead("not a frame");
         assertEquals("not a frame", ch.readInbound());
