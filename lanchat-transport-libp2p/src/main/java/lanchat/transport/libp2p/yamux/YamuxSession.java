@@ -63,6 +63,12 @@ import org.slf4j.LoggerFactory;
  */
 public class YamuxSession extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(YamuxSession.class);
+    /**
+     * Control frames (window updates, pings, RSTs) one read batch may write before they are flushed and the queue
+     * checked: a batch of up to a MiB of 12-byte frames could otherwise hold some 87,000 answers in the layers below
+     * until its end.
+     */
+    static final int CONTROL_BYTES_PER_FLUSH = 16 * 1024;
 
     private final boolean client;
     private final ChannelHandler inboundStreamHandler;
@@ -80,6 +86,7 @@ public class YamuxSession extends ChannelDuplexHandler {
     private boolean closed;
     private boolean inReadLoop;
     private boolean flushPending;
+    private int controlBytesUnflushed;
     private final List<YamuxStreamChannel> readCompletePending = new ArrayList<>();
     private final ArrayDeque<YamuxStreamChannel> blockedOnParent = new ArrayDeque<>();
     /** Our ping awaiting its answer; at most one, as in go-yamux: a second ping() shares its answer. */
@@ -220,6 +227,8 @@ public class YamuxSession extends ChannelDuplexHandler {
                 case PING -> onPing(frame);
                 case GO_AWAY -> onGoAway(frame);
             }
+            // between two frames: a safe point to flush, and so to close if the peer lets the answers pile up
+            if (controlBytesUnflushed >= CONTROL_BYTES_PER_FLUSH && !closed) flushNow();
         } catch (Throwable t) {
             // every branch above owns the frame until it hands it on; a throw means a bug, not bad input
             log.warn("{} yamux session failed on {}", ctx.channel(), frame, t);
@@ -596,6 +605,7 @@ public class YamuxSession extends ChannelDuplexHandler {
             if (!promise.isVoid()) promise.tryFailure(new ClosedChannelException());
             return;
         }
+        if (frame.type() != YamuxFrameType.DATA) controlBytesUnflushed += YamuxFrame.HEADER_LENGTH;
         ctx.write(frame, promise);
     }
 
@@ -618,6 +628,7 @@ public class YamuxSession extends ChannelDuplexHandler {
      */
     void flushNow() {
         flushPending = false;
+        controlBytesUnflushed = 0;
         ctx.flush();
         closeIfPeerNotReading();
     }

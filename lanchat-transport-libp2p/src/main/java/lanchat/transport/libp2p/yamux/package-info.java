@@ -41,8 +41,8 @@
  *       without Go Away and without flushing (Netty's close drops the queue). This is the bound on control frames
  *       (window updates, RSTs, Go Away) that no window limits: before it, 120 MB of ping answers queued for a peer
  *       that never read. It is checked after every flush, because the layers below (Noise seals per flush) hold
- *       writes until then; a read batch ends with one flush, so the check may be passed by one batch's answers,
- *       which are bounded by what that batch read. Keep it above the connection's write high water mark, where
+ *       writes until then; a read batch flushes at its end, and also each time it has written 16 KiB of control
+ *       frames, so the check is passed by at most that much. Keep it above the connection's write high water mark, where
  *       stream data stops by itself (the libp2p transport sets 4 × maxMessageBytes + 1 MiB, 5 MiB by default).</li>
  *   <li><b>Closing</b>: a Go Away that precedes a close (protocol or internal error, {@code goAway} with an error
  *       code) gets {@code goAwayGrace} [1 s] to leave, then the connection is closed anyway, and nothing more is

@@ -221,6 +221,7 @@ class YamuxLimitsTest {
                 ch -> ch.pipeline().get(YamuxSession.class).goAway(GoAwayCode.INTERNAL_ERROR));
         for (Consumer<StalledChannel> closing : closings) {
             StalledChannel ch = new StalledChannel(new YamuxFrameCodec(), new YamuxSession(false, acceptor));
+            ch.freezeTime(); // only advanceTimeBy moves the clock
             closing.accept(ch);
             assertTrue(ch.isOpen(), "the Go Away gets its grace");
             assertTrue(ch.queuedBytes() > 0, "and waits, unread");

@@ -2,6 +2,7 @@ package lanchat.transport.libp2p.yamux;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.bootstrap.Bootstrap;
@@ -13,6 +14,9 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -20,13 +24,18 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -173,6 +182,62 @@ class YamuxLoopbackTest {
         assertEquals(0, session.streamCount());
 
         client.close().sync();
+        server.close().sync();
+    }
+
+    /** First in the pipeline: after each flush, the bytes the socket has not taken yet. */
+    static final class QueueProbe extends ChannelOutboundHandlerAdapter {
+        final AtomicLong max = new AtomicLong();
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            ctx.flush();
+            ChannelOutboundBuffer queue = ctx.channel().unsafe().outboundBuffer();
+            if (queue != null) max.accumulateAndGet(queue.totalPendingWriteBytes(), Math::max);
+        }
+    }
+
+    @Test
+    void aPeerThatNeverReadsIsCutOffOnceOurRepliesPassTheLimit() throws Exception {
+        long limit = 256 * 1024;
+        // every SYN is refused with a RST, a reply that no window limits and that cannot be dropped
+        YamuxConfig config = YamuxConfig.defaults().withMaxInboundStreams(0).withMaxQueuedOutboundBytes(limit);
+        QueueProbe probe = new QueueProbe();
+        CompletableFuture<Channel> accepted = new CompletableFuture<>();
+        Channel server = new ServerBootstrap().group(serverLoop).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.SO_SNDBUF, 16 * 1024) // small kernel buffers: the queue is ours to bound
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(probe, new YamuxFrameCodec(), new YamuxSession(false, new Echo(), config));
+                        accepted.complete(ch);
+                    }
+                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        try (Socket attacker = new Socket()) {
+            attacker.setReceiveBufferSize(4096);
+            attacker.connect(server.localAddress(), 5000);
+            OutputStream out = attacker.getOutputStream();
+            ByteBuffer syns = ByteBuffer.allocate(1000 * YamuxFrame.HEADER_LENGTH);
+            // 200,000 SYNs (2.4 MB) at most, and their answers never read
+            try {
+                for (int id = 1; id < 400_000; ) {
+                    syns.clear();
+                    for (int i = 0; i < 1000; i++, id += 2) {
+                        syns.put((byte) 0).put((byte) YamuxFrameType.WINDOW_UPDATE.code())
+                                .putShort((short) YamuxFrame.FLAG_SYN).putInt(id).putInt(0);
+                    }
+                    out.write(syns.array());
+                }
+            } catch (IOException closedByTheServer) {
+                // the server may hang up while we still write
+            }
+            // still connected and still not reading: only the limit can make the server close
+            Channel connection = accepted.get(5, TimeUnit.SECONDS);
+            assertTrue(connection.closeFuture().await(5, TimeUnit.SECONDS), "the server closed the connection");
+        }
+        // answers are flushed every 16 KiB of them, each a 12-byte buffer plus Netty's bookkeeping
+        assertTrue(probe.max.get() <= limit + 256 * 1024, "queued up to " + probe.max.get() + " bytes");
+        assertFalse(server.closeFuture().isDone(), "the server still listens");
         server.close().sync();
     }
 }
