@@ -13,8 +13,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -38,6 +41,9 @@ import lanchat.transport.libp2p.noise.NoiseSecureHandler;
 import lanchat.transport.libp2p.ping.PingInitiator;
 import lanchat.transport.libp2p.ping.PingProtocol;
 import lanchat.transport.libp2p.upgrade.ConnectionUpgrader;
+import lanchat.transport.libp2p.yamux.YamuxConfig;
+import lanchat.transport.libp2p.yamux.YamuxFrame;
+import lanchat.transport.libp2p.yamux.YamuxFrameType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +102,19 @@ class Libp2pBadInputTest {
             assertEquals("yes " + round, goodSide.next().text());
             assertTrue(fromGood.isOpen() && toGood.isOpen());
             assertTrue(!victimSide.closed.isDone() && !goodSide.closed.isDone(), "the good connection was not touched");
+        }
+
+        /** A peer that arrives after the attack connects and chats. */
+        void welcomesANewPeer() throws Exception {
+            Node late = harness.node();
+            ChatSession out = await(late.transport.dial(node.addr()));
+            ChatSession in = node.accept();
+            while (!in.remotePeer().equals(late.identity.peerId())) in = node.accept(); // attackers are peers too
+            Recorder heard = new Recorder();
+            in.setListener(heard);
+            out.setListener(new Recorder());
+            await(out.send(ChatMessage.of(null, "hello, I am new")));
+            assertEquals("hello, I am new", heard.next().text());
         }
     }
 
@@ -183,11 +202,50 @@ class Libp2pBadInputTest {
             return keys.receiver().decrypt(readFrame());
         }
 
+        /** Decrypted bytes from the node not yet returned as yamux frames. */
+        private byte[] unread = new byte[0];
+
+        /** Completes Noise, then selects /yamux/1.0.0 inside it (this dialer offers no early muxer negotiation). */
+        void upgradeToYamux(PeerId expected) throws Exception {
+            completeNoise(expected);
+            byte[] select = concat(Wire.msg(MS), Wire.msg(ConnectionUpgrader.YAMUX));
+            writeSecure(select);
+            while (unread.length < select.length) unread = concat(unread, readSecure());
+            assertEquals(new String(select, StandardCharsets.UTF_8), new String(unread, 0, select.length, StandardCharsets.UTF_8));
+            unread = Arrays.copyOfRange(unread, select.length, unread.length); // the node's first frames may follow
+        }
+
+        void writeYamux(YamuxFrameType type, int flags, int streamId, long length, byte[] body) throws Exception {
+            writeSecure(ByteBuffer.allocate(YamuxFrame.HEADER_LENGTH + body.length).put((byte) 0).put((byte) type.code())
+                    .putShort((short) flags).putInt(streamId).putInt((int) length).put(body).array());
+        }
+
+        /** The node's next yamux frame; blocks, and throws at the end of the connection. */
+        Frame readYamux() throws Exception {
+            for (;;) {
+                if (unread.length >= YamuxFrame.HEADER_LENGTH) {
+                    ByteBuffer h = ByteBuffer.wrap(unread);
+                    YamuxFrameType type = YamuxFrameType.of(h.get(1));
+                    long length = Integer.toUnsignedLong(h.getInt(8));
+                    int size = YamuxFrame.HEADER_LENGTH + (type == YamuxFrameType.DATA ? (int) length : 0);
+                    if (unread.length >= size) {
+                        Frame f = new Frame(type, h.getShort(2) & 0xFFFF, h.getInt(4), length, Arrays.copyOfRange(unread, YamuxFrame.HEADER_LENGTH, size));
+                        unread = Arrays.copyOfRange(unread, size, unread.length);
+                        return f;
+                    }
+                }
+                unread = concat(unread, readSecure());
+            }
+        }
+
         @Override
         public void close() throws IOException {
             socket.close();
         }
     }
+
+    /** A yamux frame the node sent. */
+    private record Frame(YamuxFrameType type, int flags, int streamId, long length, byte[] body) {}
 
     private static long readVarint(InputStream in) throws IOException {
         long v = 0;
@@ -303,12 +361,7 @@ class Libp2pBadInputTest {
     void aMalformedYamuxFrameAfterAFullUpgradeClosesOnlyThatConnection() throws Exception {
         Victim v = new Victim();
         try (Raw r = new Raw(v.socket())) {
-            r.completeNoise(v.peerId());
-            r.writeSecure(concat(Wire.msg(MS), Wire.msg(ConnectionUpgrader.YAMUX)));
-            ByteArrayOutputStream reply = new ByteArrayOutputStream();
-            byte[] expected = concat(Wire.msg(MS), Wire.msg(ConnectionUpgrader.YAMUX));
-            while (reply.size() < expected.length) reply.writeBytes(r.readSecure());
-            assertEquals(new String(expected, StandardCharsets.UTF_8), new String(reply.toByteArray(), 0, expected.length, StandardCharsets.UTF_8));
+            r.upgradeToYamux(v.peerId());
             // yamux version 7, type 9: a protocol error
             r.writeSecure(new byte[] {7, 9, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0});
             assertClosedByPeer(r.socket);
@@ -326,6 +379,116 @@ class Libp2pBadInputTest {
                 java.util.concurrent.ExecutionException.class, () -> await(harness.node().transport.dial(wrong)));
         assertTrue(String.valueOf(e.getCause().getMessage()).contains("peer id mismatch"), e.getCause().toString());
         v.stillChats();
+    }
+
+    @Test
+    void aYamuxFrameLongerThanTheWindowIsRefusedFromItsHeader() throws Exception {
+        Victim v = new Victim();
+        // the attack: connections announcing a 16 MiB Data frame and sending all of it but the last byte; the node
+        // must close each on the header instead of buffering the body
+        for (int i = 0; i < 3; i++) {
+            try (Raw r = new Raw(v.socket())) {
+                r.upgradeToYamux(v.peerId());
+                r.writeYamux(YamuxFrameType.DATA, YamuxFrame.FLAG_SYN, 1, 16 << 20, new byte[0]);
+                long sent = 0;
+                try {
+                    for (byte[] body = new byte[60_000]; sent < (16 << 20) - 1 - body.length; sent += body.length) r.writeSecure(body);
+                } catch (IOException closedByTheNode) {
+                    // expected: the node hung up on the header
+                }
+                assertTrue(sent < 8 << 20, "the node took " + sent + " bytes of a frame it cannot accept");
+                assertClosedByPeer(r.socket);
+            }
+        }
+        // the header alone, read back to the node's Go Away
+        try (Raw r = new Raw(v.socket())) {
+            r.upgradeToYamux(v.peerId());
+            r.writeYamux(YamuxFrameType.DATA, YamuxFrame.FLAG_SYN, 1, 16 << 20, new byte[0]);
+            List<Frame> frames = new ArrayList<>();
+            try {
+                for (;;) frames.add(r.readYamux());
+            } catch (java.io.EOFException end) {
+                // the node closed the connection
+            }
+            Frame last = frames.get(frames.size() - 1);
+            assertEquals(YamuxFrameType.GO_AWAY, last.type());
+            assertEquals(1, last.length(), "protocol error");
+        }
+        v.stillChats();
+        v.welcomesANewPeer();
+    }
+
+    /** The window the node grants one stream, tracked as a peer that keeps to it must. */
+    private static final class Credit {
+        private long window;
+
+        Credit(long initial) {
+            window = initial;
+        }
+
+        synchronized void add(long n) {
+            window += n;
+            notifyAll();
+        }
+
+        /** Takes {@code n} from the window, waiting at most {@code timeoutMillis} for the node to grant it. */
+        synchronized boolean take(long n, long timeoutMillis) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (window < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            window -= n;
+            return true;
+        }
+    }
+
+    @Test
+    void aPingStreamWhoseEchoesGetNoWindowIsNoLongerCredited() throws Exception {
+        Victim v = new Victim();
+        try (Raw r = new Raw(v.socket())) {
+            r.upgradeToYamux(v.peerId());
+            r.socket.setSoTimeout(0); // the reader below ends when the socket is closed
+            byte[] select = concat(Wire.msg(MS), Wire.msg(PingProtocol.ID));
+            Credit credit = new Credit(YamuxConfig.INITIAL_WINDOW - select.length);
+            CompletableFuture<Void> agreed = new CompletableFuture<>();
+            Thread reader = new Thread(() -> {
+                ByteArrayOutputStream answer = new ByteArrayOutputStream();
+                try {
+                    for (;;) {
+                        Frame f = r.readYamux();
+                        if (f.streamId() != 1) continue; // the node's identify request: left unanswered
+                        if (f.type() == YamuxFrameType.WINDOW_UPDATE) credit.add(f.length());
+                        if (f.type() == YamuxFrameType.DATA && !agreed.isDone()) {
+                            answer.writeBytes(f.body());
+                            if (answer.size() >= select.length) agreed.complete(null);
+                        }
+                        // echoes are read and dropped: this peer reads, it only never grants window for them
+                    }
+                } catch (Exception end) {
+                    agreed.completeExceptionally(end);
+                }
+            }, "ping attacker reader");
+            reader.setDaemon(true);
+            reader.start();
+            r.writeYamux(YamuxFrameType.DATA, YamuxFrame.FLAG_SYN, 1, select.length, select);
+            agreed.get(5, TimeUnit.SECONDS);
+            byte[] pings = new byte[8192];
+            new Random(9).nextBytes(pings);
+            long sent = 0;
+            // pings as fast as the node credits them, up to 16 MiB (18 MB ran a -Xmx128m node out of heap)
+            while (sent < 16 << 20 && credit.take(pings.length, 2000)) {
+                r.writeYamux(YamuxFrameType.DATA, 0, 1, pings.length, pings);
+                sent += pings.length;
+            }
+            assertTrue(sent <= 1 << 20, "the node credited " + sent + " bytes of pings whose echoes it could not send");
+            assertTrue(reader.isAlive(), "a slow peer is not cut off");
+            r.close();
+            reader.join(5000);
+        }
+        v.stillChats();
+        v.welcomesANewPeer();
     }
 
     // ---- after the upgrade: one bad stream costs that stream only ----
