@@ -19,11 +19,12 @@
  *   <li><b>Data for a stream that does not read</b> waits in the stream, up to its receive window [256 KiB]: the
  *       window is only credited back as the application consumes, so the peer stops. Concurrent inbound streams are
  *       capped [{@code maxInboundStreams} 256; further SYNs get RST], which caps what one connection can hold this
- *       way at {@code maxInboundStreams × receiveWindow} (64 MiB with the defaults; identify, nick and negotiation
- *       read as data arrives, chat streams pause only until the application listens, and the ping responder, which
- *       pauses while its echoes cannot leave, serves at most 2 streams per connection). Streams are acknowledged
- *       as soon as they are accepted, so go-yamux's accept backlog (256 streams not yet taken by the application) is
- *       this same cap.</li>
+ *       way at {@code maxInboundStreams × receiveWindow} (64 MiB with the defaults). Per protocol the transport's
+ *       protocol registry allows fewer (each protocol's {@code maxInboundStreams}; streams still negotiating count
+ *       against the yamux cap only). Streams that pause reading are the ones that hold data this way: chat and
+ *       application channels until the application listens or while it lags, the ping responder while its echoes
+ *       cannot leave. Streams are acknowledged as soon as they are accepted, so go-yamux's accept backlog (256
+ *       streams not yet taken by the application) is this same cap.</li>
  *   <li><b>Streams we open</b>: at most {@code maxOutboundStreams} [1024] open and {@code maxAckBacklog} [256]
  *       not yet acknowledged (the spec's ACK backlog, which go-yamux also bounds with its accept backlog).</li>
  *   <li><b>Stream data we send</b> leaves only while the peer's window has room and the connection is writable;
@@ -39,11 +40,12 @@
  *   <li><b>Everything queued for a peer that does not read</b>: once more than {@code maxQueuedOutboundBytes}
  *       [8 MiB] are written to the connection and not yet taken by the socket, the connection is closed at once,
  *       without Go Away and without flushing (Netty's close drops the queue). This is the bound on control frames
- *       (window updates, RSTs, Go Away) that no window limits: before it, 120 MB of ping answers queued for a peer
- *       that never read. It is checked after every flush, because the layers below (Noise seals per flush) hold
- *       writes until then; a read batch flushes at its end, and also each time it has written 16 KiB of control
- *       frames, so the check is passed by at most that much. Keep it above the connection's write high water mark, where
- *       stream data stops by itself (the libp2p transport sets 4 × maxMessageBytes + 1 MiB, 5 MiB by default).</li>
+ *       (window updates, RSTs, Go Away) that no window limits: before it, 120 MB of ping answers and RSTs queued for
+ *       a peer that never read. It is checked after every flush, because the layers below (Noise seals per flush)
+ *       hold writes until then; a read batch flushes at its end, and also each time it has written 16 KiB of
+ *       control frames, so the check is passed by at most that much. Keep it above the connection's write high
+ *       water mark, where stream data stops by itself (the libp2p transport sets 4 × maxMessageBytes + 1 MiB,
+ *       5 MiB by default).</li>
  *   <li><b>Closing</b>: a Go Away that precedes a close (protocol or internal error, {@code goAway} with an error
  *       code) gets {@code goAwayGrace} [1 s] to leave, then the connection is closed anyway, and nothing more is
  *       read meanwhile: a peer trickling its reads cannot keep the connection open. An orderly close writes Go Away
