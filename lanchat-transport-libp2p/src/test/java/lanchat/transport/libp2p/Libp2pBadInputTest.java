@@ -29,7 +29,6 @@ import lanchat.api.ChatMessage;
 import lanchat.api.Identity;
 import lanchat.api.PeerId;
 import lanchat.api.internal.Varint;
-import lanchat.api.internal.noise.CipherState;
 import lanchat.api.internal.noise.NoiseHandshake;
 import lanchat.api.internal.noise.NoiseResult;
 import lanchat.api.spi.ChatSession;
