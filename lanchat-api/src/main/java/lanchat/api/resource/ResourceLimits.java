@@ -7,7 +7,11 @@ import java.util.Map;
 /**
  * Every limit of the {@link ResourceManager}, in one place. The defaults are sized for a laptop in a room of 50 (a node
  * started by {@code ./lanchat}, whose heap is 128 MiB): a peer needs one or two connections and a handful of streams,
- * so a peer that asks for more is either broken or hostile.
+ * so a peer that asks for more is either broken or hostile. Memory is counted as go-libp2p counts it: every yamux
+ * stream reserves its 256 KiB receive window when it opens, so 32 MiB lets one connection hold 128 streams (a go or
+ * js peer may open many; the interop suite opens 64), 2 MiB lets a peer the app has not admitted yet hold the eight
+ * streams a connection starts with (identify, chat, nick, ping both ways), and 64 MiB for the whole node keeps the
+ * worst case well inside that heap.
  *
  * <p>Each can be changed by name with {@link #with(String, String)}, as {@code --limit NAME=VALUE} does on the command
  * line: {@code system.memory=96MiB}, {@code peer.inboundStreams=64}, {@code transient.perIp=4}. {@link #names()} lists
@@ -29,10 +33,10 @@ public record ResourceLimits(ScopeLimits system, ScopeLimits transientScope, Sco
     public static final ResourceLimits DEFAULTS = new ResourceLimits(
             new ScopeLimits(128, 128, 4096, 4096, 64 * MiB),
             new ScopeLimits(32, 32, 0, 0, 4 * MiB),
-            new ScopeLimits(4, 4, 256, 256, 16 * MiB),
-            new ScopeLimits(1, 1, 256, 256, 16 * MiB),
+            new ScopeLimits(4, 4, 256, 256, 32 * MiB),
+            new ScopeLimits(1, 1, 256, 256, 32 * MiB),
             new ScopeLimits(0, 0, 1, 1, 4 * MiB),
-            8, 512 * KiB);
+            8, 2 * MiB);
 
     public ResourceLimits {
         if (system == null || transientScope == null || peer == null || connection == null || stream == null) throw new IllegalArgumentException("every scope needs limits");

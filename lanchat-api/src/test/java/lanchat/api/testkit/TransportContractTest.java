@@ -378,14 +378,17 @@ public abstract class TransportContractTest {
         assertNotNull(await(out.ping()));
     }
 
+    /** An inbound channel and the recorder its handler gave it. */
+    private record Accepted(ProtocolChannel channel, ChannelRecorder recorder) {}
+
     @Test
     void channelsArriveAtTheRegisteredHandlerWithTheirMessages() throws Exception {
         Node a = node();
-        java.util.concurrent.BlockingQueue<ProtocolChannel> accepted = new java.util.concurrent.LinkedBlockingQueue<>();
-        ChannelRecorder atA = new ChannelRecorder();
+        java.util.concurrent.BlockingQueue<Accepted> accepted = new java.util.concurrent.LinkedBlockingQueue<>();
         a.transport.registerProtocol(new ProtocolHandler("/lanchat/test/sink/1.0.0", ChannelLimits.DEFAULT, ch -> {
-            accepted.add(ch);
-            ch.setListener(atA);
+            ChannelRecorder r = new ChannelRecorder();
+            accepted.add(new Accepted(ch, r));
+            ch.setListener(r);
         }));
         a.listen();
         Node b = node();
@@ -396,19 +399,20 @@ public abstract class TransportContractTest {
         ch.setListener(new ChannelRecorder());
         // sent before the peer's app has even seen the channel: held for its listener, not lost
         for (int i = 0; i < 10; i++) ch.send(message(i, 10));
-        ProtocolChannel there = accepted.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        Accepted there = accepted.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertNotNull(there, "the peer's handler got the channel");
-        assertEquals(Direction.INBOUND, there.direction());
-        assertEquals(in.remotePeer(), there.session().remotePeer());
-        for (int i = 0; i < 10; i++) assertArrayEquals(message(i, 10), atA.next());
+        assertEquals(Direction.INBOUND, there.channel().direction());
+        assertEquals(in.remotePeer(), there.channel().session().remotePeer());
+        for (int i = 0; i < 10; i++) assertArrayEquals(message(i, 10), there.recorder().next());
         // the peer resets: we hear why
         ProtocolChannel second = await(out.openChannel("/lanchat/test/sink/1.0.0"));
         ChannelRecorder r2 = new ChannelRecorder();
         second.setListener(r2);
-        ProtocolChannel secondThere = accepted.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        Accepted secondThere = accepted.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertNotNull(secondThere);
-        secondThere.reset();
+        secondThere.channel().reset();
         assertNotNull(r2.awaitClosed(), "a reset is reported with a cause");
+        assertNotNull(secondThere.recorder().awaitClosed(), "and the side that reset hears of it too, with a cause");
         assertFalse(second.isOpen());
     }
 
@@ -553,5 +557,91 @@ public abstract class TransportContractTest {
         assertTrue(e.getCause() instanceof IllegalArgumentException, String.valueOf(e.getCause()));
         await(ch.send(message(7, 8)));
         assertArrayEquals(message(7, 8), r.next(), "the channel still works");
+    }
+
+    // ---- resource limits ---------------------------------------------------------------------------------------
+
+    /** A harness whose nodes run with {@code limits} changed from the defaults. */
+    private TransportHarness limited(String... nameValue) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < nameValue.length; i += 2) m.put(nameValue[i], nameValue[i + 1]);
+        TransportHarness h = new TransportHarness(provider(), options(), lanchat.api.resource.ResourceLimits.DEFAULTS.with(m));
+        extraHarnesses.add(h);
+        return h;
+    }
+
+    private final List<TransportHarness> extraHarnesses = new ArrayList<>();
+
+    @AfterEach
+    void closeExtraHarnesses() {
+        extraHarnesses.forEach(TransportHarness::close);
+    }
+
+    /** True when the peer closed {@code s} (read returns end of stream) within {@code ms}. */
+    private static boolean closedByPeer(java.net.Socket s, int ms) throws java.io.IOException {
+        s.setSoTimeout(ms);
+        try {
+            while (true) {
+                if (s.getInputStream().read() < 0) return true;
+            }
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            return false;
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
+    }
+
+    @Test
+    void connectionsInTheirHandshakeAreCappedPerAddressBeforeAByteIsRead() throws Exception {
+        Node a = limited("transient.perIp", "3").node().listen();
+        InetSocketAddress target = a.addr().withoutPeerId().toTcpSocketAddress();
+        List<java.net.Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) idle.add(new java.net.Socket(target.getAddress(), target.getPort()));
+            // accepted connections are set up on either event loop: wait until all three hold their slots
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (a.resources.handshaking().inboundConns() < 3 && System.nanoTime() < deadline) Thread.sleep(5);
+            try (java.net.Socket fourth = new java.net.Socket(target.getAddress(), target.getPort())) {
+                assertTrue(closedByPeer(fourth, 5000), "a fourth connection from the same address, still silent, is closed at once");
+            }
+            for (java.net.Socket s : idle) assertFalse(closedByPeer(s, 50), "the first three wait for their handshake (until its timeout)");
+            assertEquals(3, a.resources.handshaking().inboundConns());
+        } finally {
+            for (java.net.Socket s : idle) s.close();
+        }
+        // once they are gone, a real peer from the same address gets in
+        ChatSession ok = null;
+        for (int attempt = 0; attempt < 50 && ok == null; attempt++) {
+            try {
+                ok = await(node().transport.dial(a.addr()));
+            } catch (ExecutionException e) {
+                Thread.sleep(50); // the listener may not have seen the sockets close yet
+            }
+        }
+        assertNotNull(ok, "a real peer connects once the idle connections are gone");
+        assertEquals(a.identity.peerId(), ok.remotePeer());
+    }
+
+    @Test
+    void aPeerGetsNoMoreConnectionsThanItsLimit() throws Exception {
+        TransportHarness h = limited("peer.inboundConns", "2");
+        Node a = h.node().listen();
+        Node b = h.node();
+        List<ChatSession> fromB = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            fromB.add(await(b.transport.dial(a.addr())));
+            a.accept();
+        }
+        Recorder third = new Recorder();
+        try {
+            ChatSession s = await(b.transport.dial(a.addr()));
+            s.setListener(third);
+            third.awaitClosed(); // the listener refused it once the handshake proved who it is
+        } catch (ExecutionException refused) {
+            // refused before our side saw it established: as good
+        }
+        assertNull(a.inbound.poll(500, TimeUnit.MILLISECONDS), "the listener never hands a third connection of one peer to its app");
+        for (ChatSession s : fromB) assertTrue(s.isOpen(), "the first two stay");
+        assertEquals(2, a.resources.system().inboundConns());
     }
 }

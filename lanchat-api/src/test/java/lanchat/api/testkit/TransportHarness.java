@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import lanchat.api.ChatMessage;
 import lanchat.api.Identity;
 import lanchat.api.Multiaddr;
+import lanchat.api.resource.ResourceLimits;
+import lanchat.api.resource.ResourceManager;
 import lanchat.api.spi.ChannelListener;
 import lanchat.api.spi.ChatSession;
 import lanchat.api.spi.ProtocolChannel;
@@ -33,22 +35,31 @@ public final class TransportHarness implements AutoCloseable {
     private final List<Transport> transports = new ArrayList<>();
     private final List<ExecutorService> executors = new ArrayList<>();
 
+    private final ResourceLimits limits;
+
     public TransportHarness(TransportProvider provider, Map<String, String> options) {
+        this(provider, options, ResourceLimits.DEFAULTS);
+    }
+
+    /** Each node gets a resource manager of its own with these limits, as each node of a room has. */
+    public TransportHarness(TransportProvider provider, Map<String, String> options, ResourceLimits limits) {
         this.provider = provider;
         this.options = options;
+        this.limits = limits;
     }
 
     /** A transport with a fresh identity and an inbound queue. */
     public final class Node {
         public final Identity identity = Identity.generate();
         public final Transport transport;
+        public final ResourceManager resources = new ResourceManager(limits);
         public final BlockingQueue<ChatSession> inbound = new LinkedBlockingQueue<>();
         public List<Multiaddr> addrs;
 
         Node() {
             ExecutorService callbacks = Executors.newSingleThreadExecutor();
             executors.add(callbacks);
-            transport = provider.create(new TransportConfig(identity, callbacks, options));
+            transport = provider.create(new TransportConfig(identity, callbacks, options, resources));
             transports.add(transport);
             transport.onInbound(inbound::add);
         }

@@ -24,6 +24,7 @@ import io.netty.util.concurrent.Future;
 import lanchat.api.ChatMessage;
 import lanchat.api.Multiaddr;
 import lanchat.api.PeerId;
+import lanchat.api.resource.ResourceManager.ConnectionScope;
 import lanchat.api.spi.ChatSession;
 import lanchat.api.spi.Direction;
 import lanchat.api.spi.ProtocolChannel;
@@ -53,6 +54,8 @@ final class Libp2pConnection implements ChatSession, ConnectionContext {
     static final Duration CLOSE_FLUSH_GRACE = Duration.ofSeconds(1);
 
     private final Libp2pTransport transport;
+    /** This connection's account in the node's resource manager (closed by the transport with the channel). */
+    private final ConnectionScope resources;
     private final Channel channel;
     private final PeerId remote;
     private final Direction direction;
@@ -67,8 +70,9 @@ final class Libp2pConnection implements ChatSession, ConnectionContext {
     private volatile SessionListener listener;
     private volatile boolean goingAway;
 
-    Libp2pConnection(Libp2pTransport transport, Channel channel, PeerId remote, Direction direction, byte[] handshakeHash) {
+    Libp2pConnection(Libp2pTransport transport, Channel channel, PeerId remote, Direction direction, byte[] handshakeHash, ConnectionScope resources) {
         this.transport = transport;
+        this.resources = resources;
         this.channel = channel;
         this.remote = remote;
         this.direction = direction;
@@ -243,6 +247,7 @@ final class Libp2pConnection implements ChatSession, ConnectionContext {
 
     @Override
     public void setListener(SessionListener l) {
+        resources.admit(); // the app took the session: its streams may now buffer up to the full connection limit
         channel.eventLoop().execute(() -> {
             listener = l;
             early.forEach(this::deliver);

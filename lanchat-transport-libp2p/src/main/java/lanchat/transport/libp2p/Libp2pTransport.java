@@ -51,7 +51,16 @@ import lanchat.transport.libp2p.nick.NickService;
 import lanchat.transport.libp2p.ping.PingService;
 import lanchat.transport.libp2p.upgrade.ConnectionUpgrader;
 import lanchat.transport.libp2p.yamux.GoAwayReceived;
+import lanchat.transport.libp2p.yamux.StreamBudget;
+import lanchat.transport.libp2p.yamux.YamuxConfig;
 import lanchat.transport.libp2p.yamux.YamuxSession;
+import lanchat.api.resource.ResourceLimitException;
+import lanchat.api.resource.ResourceManager;
+import lanchat.api.resource.ResourceManager.ConnectionScope;
+import lanchat.api.resource.ResourceManager.StreamScope;
+import java.net.InetAddress;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,12 +70,20 @@ import org.slf4j.LoggerFactory;
  */
 final class Libp2pTransport implements Transport, Host {
     private static final Logger log = LoggerFactory.getLogger(Libp2pTransport.class);
+    /** What a connection may buffer before its handshake ends: the largest Noise frame, 64 KiB. */
+    static final long HANDSHAKE_BUFFER = 64 * 1024 + 2;
     /** The connection a secured TCP channel carries, set when the Noise handshake is done. */
     private static final AttributeKey<Libp2pConnection> CONNECTION = AttributeKey.valueOf(Libp2pConnection.class, "connection");
 
     private final Identity identity;
     private final Supplier<SignedStaticKey> staticKey;
     private final Executor callbacks;
+    private final ResourceManager resources;
+    /**
+     * Yamux as go-libp2p runs it, with the queue bound kept above what a slow but honest reader may have waiting (the
+     * connection's high water mark, which grows with maxMessageBytes).
+     */
+    private final YamuxConfig yamuxConfig;
     private final Settings settings;
     private final EventLoopGroup group;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -84,7 +101,9 @@ final class Libp2pTransport implements Transport, Host {
         this.identity = config.identity();
         this.staticKey = SignedStaticKey.lazy(identity);
         this.callbacks = config.callbacks();
+        this.resources = config.resources();
         this.settings = Settings.from(config);
+        this.yamuxConfig = YamuxConfig.defaults().withMaxQueuedOutboundBytes(Math.max(8L << 20, 2L * waterMark().high()));
         this.group = new NioEventLoopGroup(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())), new DefaultThreadFactory("lanchat-libp2p", true));
     }
 
@@ -138,7 +157,7 @@ final class Libp2pTransport implements Transport, Host {
         new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                .childHandler(initializer(Direction.INBOUND, null, new CompletableFuture<>()))
+                .childHandler(initializer(Direction.INBOUND, null, null, new CompletableFuture<>()))
                 .bind(requested).addListener((ChannelFuture f) -> {
                     if (!f.isSuccess()) {
                         result.completeExceptionally(new IOException("cannot listen on " + bind + ": " + f.cause().getMessage(), f.cause()));
@@ -164,7 +183,7 @@ final class Libp2pTransport implements Transport, Host {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.handshakeTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                .handler(initializer(Direction.OUTBOUND, expected, established))
+                .handler(initializer(Direction.OUTBOUND, expected, address.toTcpSocketAddress(), established))
                 .connect(address.toTcpSocketAddress())
                 .addListener((ChannelFuture f) -> {
                     if (!f.isSuccess()) established.completeExceptionally(new IOException(String.valueOf(f.cause().getMessage()), f.cause()) /* names the address already */);
@@ -178,7 +197,15 @@ final class Libp2pTransport implements Transport, Host {
         return new WriteBufferWaterMark(256 * 1024, 4 * settings.maxMessageBytes() + 1024 * 1024);
     }
 
-    private ChannelInitializer<SocketChannel> initializer(Direction direction, PeerId expected, CompletableFuture<Libp2pConnection> established) {
+    /**
+     * Set up every connection. Before a byte is read, the connection gets its account in the resource manager (the
+     * transient scope, and its source address's handshake slots; refused: closed at once) with room for the largest
+     * handshake message; once Noise proved the peer, the account moves to the peer's scope (refused when the peer has
+     * as many connections as it may) and every yamux stream reserves its receive window there.
+     *
+     * @param target the dialed address (outbound), null for inbound connections (their remote address is known)
+     */
+    private ChannelInitializer<SocketChannel> initializer(Direction direction, PeerId expected, InetSocketAddress target, CompletableFuture<Libp2pConnection> established) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -186,12 +213,33 @@ final class Libp2pTransport implements Transport, Host {
                     ch.close();
                     return;
                 }
+                InetAddress remote = target != null ? target.getAddress() : ch.remoteAddress().getAddress();
+                ConnectionScope scope;
+                try {
+                    scope = resources.openConnection(direction, remote);
+                    if (!scope.reserveMemory(HANDSHAKE_BUFFER)) {
+                        scope.close();
+                        throw new ResourceLimitException("no memory left for connections in their handshake");
+                    }
+                } catch (ResourceLimitException e) {
+                    log.warn("refused {} connection {} {}: {}", direction == Direction.INBOUND ? "an inbound" : "an outbound", direction == Direction.INBOUND ? "from" : "to", remote.getHostAddress(), e.getMessage());
+                    established.completeExceptionally(e);
+                    ch.close();
+                    return;
+                }
+                ch.closeFuture().addListener(f -> scope.close());
                 channels.add(ch);
                 ConnectionUpgrader upgrader = new ConnectionUpgrader(staticKey.get(), direction == Direction.OUTBOUND, expected, settings.handshakeTimeout().toMillis(),
                         security -> {
-                            Libp2pConnection c = new Libp2pConnection(Libp2pTransport.this, ch, security.remotePeer(), direction, security.handshakeHash());
+                            try {
+                                scope.setPeer(security.remotePeer());
+                            } catch (ResourceLimitException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                            scope.releaseMemory(HANDSHAKE_BUFFER);
+                            Libp2pConnection c = new Libp2pConnection(Libp2pTransport.this, ch, security.remotePeer(), direction, security.handshakeHash(), scope);
                             ch.attr(CONNECTION).set(c);
-                            return new YamuxSession(direction == Direction.OUTBOUND, c.inboundStreams());
+                            return new YamuxSession(direction == Direction.OUTBOUND, c.inboundStreams(), yamuxConfig, streamBudget(scope));
                         });
                 upgrader.install(ch.pipeline());
                 ch.pipeline().addLast("connection", new ConnectionWatcher());
@@ -206,9 +254,33 @@ final class Libp2pTransport implements Transport, Host {
                     c.start(up.mux());
                     log.debug("libp2p {} connection with {} at {}", direction, c.remotePeer(), ch.remoteAddress());
                     established.complete(c);
-                    if (direction == Direction.INBOUND) callbacks.execute(() -> inbound.accept(c));
+                    if (direction == Direction.INBOUND) {
+                        try {
+                            callbacks.execute(() -> inbound.accept(c));
+                        } catch (RejectedExecutionException full) {
+                            log.warn("closing a connection from {}: the node is not keeping up with its events", c.remotePeer());
+                            ch.close();
+                        }
+                    }
                 });
             }
+        };
+    }
+
+    /** A yamux stream may buffer its receive window: reserved on the connection's account before it is held. */
+    private static StreamBudget streamBudget(ConnectionScope scope) {
+        return (inbound, bytes) -> {
+            StreamScope stream;
+            try {
+                stream = scope.openStream(inbound ? Direction.INBOUND : Direction.OUTBOUND);
+            } catch (ResourceLimitException e) {
+                return Optional.empty();
+            }
+            if (!stream.reserveMemory(bytes)) {
+                stream.close();
+                return Optional.empty();
+            }
+            return Optional.of(stream::close);
         };
     }
 

@@ -26,12 +26,12 @@ public final class PingService implements StreamProtocol {
     }
 
     /**
-     * go-libp2p allows 2 inbound ping streams per peer; we take a few more, because a peer that opens a stream per
-     * ping (older js) leaves each to close on its own.
+     * go-libp2p allows 2 inbound ping streams per peer; we take two more, because a peer that opens a stream per ping
+     * (older js) leaves each to close on its own. Each may hold a window of unread pings and their unsent echoes.
      */
     @Override
     public int maxInboundStreams() {
-        return 8;
+        return 4;
     }
 
     @Override

@@ -124,9 +124,15 @@ public final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     }
 
     private void installMux(ChannelHandlerContext ctx) {
+        YamuxSession mux;
+        try {
+            mux = muxFactory.apply(security); // may refuse the peer (e.g. it has as many connections as it may)
+        } catch (java.io.UncheckedIOException refused) {
+            fail(ctx, refused.getCause());
+            return;
+        }
         stage = Stage.DONE;
         if (timeout != null) timeout.cancel(false);
-        YamuxSession mux = muxFactory.apply(security);
         ctx.pipeline().addBefore(ctx.name(), "yamux-codec", new YamuxFrameCodec());
         ctx.pipeline().addBefore(ctx.name(), "yamux", mux);
         ctx.pipeline().remove(this);

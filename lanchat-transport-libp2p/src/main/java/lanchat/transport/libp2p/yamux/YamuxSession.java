@@ -23,6 +23,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +94,9 @@ public class YamuxSession extends ChannelDuplexHandler {
     private long nextPingId;
     /** Answers to the peer's pings written but not yet taken by the socket. */
     private int pingAnswersQueued;
+    private final StreamBudget budget;
+    /** What each open stream reserved from the budget, by stream id; given back when it closes. */
+    private final IntObjectHashMap<Runnable> reservations = new IntObjectHashMap<>();
     private boolean pingAnswerDropLogged;
 
     private record PendingPing(long id, long startNanos, Promise<Duration> promise) {}
@@ -108,6 +112,14 @@ public class YamuxSession extends ChannelDuplexHandler {
      *     {@code @Sharable} {@code ChannelInitializer} that installs a multistream-select responder
      */
     public YamuxSession(boolean client, ChannelHandler inboundStreamHandler, YamuxConfig config) {
+        this(client, inboundStreamHandler, config, StreamBudget.UNLIMITED);
+    }
+
+    /**
+     * @param budget asked before every new stream, for its receive window (see {@link StreamBudget})
+     */
+    public YamuxSession(boolean client, ChannelHandler inboundStreamHandler, YamuxConfig config, StreamBudget budget) {
+        this.budget = Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(inboundStreamHandler, "inboundStreamHandler");
         if (inboundStreamHandler instanceof ChannelHandlerAdapter a && !a.isSharable()) {
             throw new IllegalArgumentException("inboundStreamHandler must be @Sharable: it is added to every "
@@ -346,14 +358,16 @@ public class YamuxSession extends ChannelDuplexHandler {
     }
 
     private YamuxStreamChannel accept(int id) {
-        if (goAwaySent || inboundStreams >= config.maxInboundStreams()) {
+        Optional<Runnable> reserved = goAwaySent || inboundStreams >= config.maxInboundStreams() ? Optional.empty() : budget.reserve(true, config.receiveWindow());
+        if (reserved.isEmpty()) {
             log.debug("{} refusing stream {}: {}", ctx.channel(), Integer.toUnsignedString(id),
-                    goAwaySent ? "going away" : "maxInboundStreams " + config.maxInboundStreams() + " reached");
+                    goAwaySent ? "going away" : inboundStreams >= config.maxInboundStreams() ? "maxInboundStreams " + config.maxInboundStreams() + " reached" : "resource limit");
             write(YamuxFrame.windowUpdate(id, YamuxFrame.FLAG_RST, 0));
             flush();
             return null;
         }
         YamuxStreamChannel stream = new YamuxStreamChannel(this, ctx.channel(), id, false, config);
+        reservations.put(id, reserved.get());
         streams.put(id, stream);
         inboundStreams++;
         stream.pipeline().addLast(inboundStreamHandler);
@@ -432,9 +446,15 @@ public class YamuxSession extends ChannelDuplexHandler {
             promise.tryFailure(closed ? new ClosedChannelException() : new IllegalStateException(refusal));
             return;
         }
+        Optional<Runnable> reserved = budget.reserve(false, config.receiveWindow());
+        if (reserved.isEmpty()) {
+            promise.tryFailure(new IllegalStateException("resource limit: no room for another stream on this connection"));
+            return;
+        }
         int id = (int) nextStreamId;
         nextStreamId += 2;
         YamuxStreamChannel stream = new YamuxStreamChannel(this, ctx.channel(), id, true, config);
+        reservations.put(id, reserved.get());
         streams.put(id, stream);
         outboundStreams++;
         ackBacklog++;
@@ -649,6 +669,8 @@ public class YamuxSession extends ChannelDuplexHandler {
 
     void streamClosed(YamuxStreamChannel stream) {
         if (streams.remove(stream.streamId()) == null) return;
+        Runnable release = reservations.remove(stream.streamId());
+        if (release != null) release.run();
         if (stream.isOutbound()) {
             outboundStreams--;
             if (!stream.isAcknowledged()) ackBacklog--;
