@@ -106,7 +106,7 @@ final class NettyProtocolChannel implements ProtocolChannel {
         }
         if (!open) return CompletableFuture.failedFuture(closedException());
         CompletableFuture<Void> done = new CompletableFuture<>();
-        mux.execute(() -> enqueue(message, done));
+        if (!mux.execute(() -> enqueue(message, done))) done.completeExceptionally(closedException()); // the transport is gone
         return done;
     }
 
