@@ -19,10 +19,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The protocol channels' frames through {@link ChatFrameCodec}: the bytes, round trips, and malformed input. */
-@ExtendWith(LeakCheck.class)
 class ChannelFramesTest {
     private final EmbeddedChannel ch = new EmbeddedChannel(new ChatFrameCodec());
 

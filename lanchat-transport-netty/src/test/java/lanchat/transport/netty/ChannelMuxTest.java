@@ -35,10 +35,8 @@ import lanchat.api.testkit.TransportHarness.ChannelRecorder;
 import lanchat.transport.netty.SessionPair.Seen;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@link ChannelMux} and {@link NettyProtocolChannel} between two sessions wired back to back. */
-@ExtendWith(LeakCheck.class)
 class ChannelMuxTest {
     private static final String ID = "/lanchat/test/mux/1.0.0";
     private static final int CHUNK = ChannelFrames.MAX_CHUNK;
