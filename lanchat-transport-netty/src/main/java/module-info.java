@@ -1,6 +1,7 @@
 /**
  * The raw Netty transport: TCP, a fixed multistream-compatible hello, the Noise XX handshake with libp2p identity
- * payloads, then length-prefixed chat frames. Exports nothing; found through its provider.
+ * payloads, then length-prefixed frames for chat and for protocol channels (the module's README has the design).
+ * Exports nothing; found through its provider.
  */
 module lanchat.transport.netty {
     requires lanchat.api;

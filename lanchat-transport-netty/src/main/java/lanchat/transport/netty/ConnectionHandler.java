@@ -59,7 +59,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             handshakeTimeout.cancel(false);
             NettyTransport.Settings s = transport.settings();
             ctx.pipeline().addFirst("keepalive", new IdleStateHandler(s.idleTimeout().toMillis(), s.keepaliveInterval().toMillis(), 0, TimeUnit.MILLISECONDS));
-            session = new NettyChatSession(ctx.channel(), r.remotePeer(), direction, r.handshakeHash(), transport.callbacks(), s.maxMessageBytes());
+            session = new NettyChatSession(ctx.channel(), r.remotePeer(), direction, r.handshakeHash(), transport.callbacks(), s.maxMessageBytes(),
+                    transport.protocols());
             log.debug("secured {} connection with {} at {}", direction, r.remotePeer(), ctx.channel().remoteAddress());
             established.complete(session);
             onEstablished.accept(session);

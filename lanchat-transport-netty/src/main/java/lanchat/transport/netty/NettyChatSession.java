@@ -21,13 +21,16 @@ import lanchat.api.Multiaddr;
 import lanchat.api.PeerId;
 import lanchat.api.spi.ChatSession;
 import lanchat.api.spi.Direction;
+import lanchat.api.spi.ProtocolChannel;
+import lanchat.api.spi.ProtocolHandler;
 import lanchat.api.spi.SessionListener;
 
 /**
  * A chat session over one secured netty-transport connection. Until a listener is set the session keeps reading
  * (pings are answered) but holds at most {@link #EARLY_LIMIT} of text before it stops reading, so nothing the peer
  * sent before the app was ready is dropped or buffered without bound. Messages go out through a per-session FIFO on
- * the event loop, in the order {@code send} was called.
+ * the event loop, in the order {@code send} was called. Protocol channels travel on the same connection through the
+ * session's {@link ChannelMux}; chat is written first whenever the socket drains.
  */
 final class NettyChatSession implements ChatSession {
     private final Channel channel;
@@ -36,6 +39,9 @@ final class NettyChatSession implements ChatSession {
     private final String connectionId;
     private final Executor callbacks;
     private final int maxMessageBytes;
+    private final ProtocolRegistry protocols;
+    /** This connection's protocol channels. */
+    private final ChannelMux mux;
     private final Map<Long, Ping> pings = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     /** Events seen before a listener was set; touched on the event loop only. */
@@ -61,14 +67,19 @@ final class NettyChatSession implements ChatSession {
 
     private record Ping(long startNanos, CompletableFuture<Duration> result) {}
 
-    NettyChatSession(Channel channel, PeerId remote, Direction direction, byte[] handshakeHash, Executor callbacks, int maxMessageBytes) {
+    NettyChatSession(Channel channel, PeerId remote, Direction direction, byte[] handshakeHash, Executor callbacks, int maxMessageBytes,
+                     ProtocolRegistry protocols) {
         this.channel = channel;
         this.remote = remote;
         this.direction = direction;
         this.connectionId = HexFormat.of().formatHex(handshakeHash);
         this.callbacks = callbacks;
         this.maxMessageBytes = maxMessageBytes;
+        this.protocols = protocols;
+        this.mux = new ChannelMux(channel, this, protocols, callbacks);
     }
+
+    ChannelMux mux() { return mux; }
 
     @Override
     public PeerId remotePeer() { return remote; }
@@ -117,7 +128,11 @@ final class NettyChatSession implements ChatSession {
         drain();
     }
 
-    /** Writes queued messages first in, first out, while the socket takes them. Event loop only. */
+    /**
+     * Writes queued messages first in, first out, while the socket takes them, then lets the protocol channels write:
+     * chat goes first, so it never waits behind a transfer for more than what {@link ChannelMux} keeps in flight.
+     * Event loop only.
+     */
     void drain() {
         boolean wrote = false;
         while (!outbox.isEmpty() && channel.isWritable()) {
@@ -131,6 +146,7 @@ final class NettyChatSession implements ChatSession {
         }
         if (wrote) channel.flush();
         if (closeRequested && outbox.isEmpty()) sayBye();
+        else mux.drain();
     }
 
     @Override
@@ -149,9 +165,11 @@ final class NettyChatSession implements ChatSession {
     }
 
     @Override
-    public CompletionStage<lanchat.api.spi.ProtocolChannel> openChannel(String protocolId) {
-        // protocol channels on the netty transport: its multiplexer is being written (issue 12)
-        return CompletableFuture.failedFuture(new lanchat.api.spi.ProtocolNotSupportedException("the netty transport has no protocol channels yet"));
+    public CompletionStage<ProtocolChannel> openChannel(String protocolId) {
+        ProtocolHandler protocol = protocols.find(protocolId).orElse(null);
+        if (protocol == null) return CompletableFuture.failedFuture(new IllegalArgumentException("protocol " + protocolId + " is not registered with this transport"));
+        if (!isOpen()) return CompletableFuture.failedFuture(new IOException("session to " + remote + " is closed"));
+        return mux.open(protocol);
     }
 
     @Override
@@ -186,6 +204,7 @@ final class NettyChatSession implements ChatSession {
     private void sayBye() {
         if (byeSent || !channel.isActive()) return;
         byeSent = true;
+        mux.end(new IOException("session to " + remote + " closed by us"));
         channel.writeAndFlush(new ChatFrame.Bye());
         channel.eventLoop().schedule(() -> { channel.close(); }, BYE_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
@@ -193,7 +212,9 @@ final class NettyChatSession implements ChatSession {
     // ---- called on the event loop by ConnectionHandler ----
 
     void onFrame(ChatFrame frame) {
-        if (frame instanceof ChatFrame.Message m) {
+        if (frame instanceof ChatFrame.ChannelFrame c) {
+            mux.onFrame(c);
+        } else if (frame instanceof ChatFrame.Message m) {
             if (listener == null) {
                 // the app is not ready: keep what arrived, but stop reading once a bounded amount is held
                 earlyBytes += m.message().text().length();
@@ -207,6 +228,7 @@ final class NettyChatSession implements ChatSession {
             if (ping != null) ping.result.complete(Duration.ofNanos(System.nanoTime() - ping.startNanos));
         } else if (frame instanceof ChatFrame.Bye) {
             byeSent = byeRequested = true; // the peer is leaving: do not answer, just close
+            mux.end(new IOException("session closed by " + remote));
             channel.close();
         }
     }
@@ -218,6 +240,7 @@ final class NettyChatSession implements ChatSession {
         outboxBytes = 0;
         pings.values().forEach(p -> p.result.completeExceptionally(gone));
         pings.clear();
+        mux.end(cause == null ? gone : new IOException("session to " + remote + " ended: " + ConnectionHandler.describe(cause), cause));
         emit(l -> l.onClosed(this, cause));
         closed.complete(null);
     }

@@ -39,6 +39,7 @@ import lanchat.api.PeerId;
 import lanchat.api.spi.ChatSession;
 import lanchat.api.spi.Direction;
 import lanchat.api.spi.ListenAddresses;
+import lanchat.api.spi.ProtocolHandler;
 import lanchat.api.spi.Transport;
 import lanchat.api.spi.TransportConfig;
 
@@ -49,10 +50,14 @@ import lanchat.api.spi.TransportConfig;
  * hello            fixed multistream-compatible preamble; removes itself      ({@link Hello})
  * noise-frames     2-byte length frames, max 65535                            (LengthFieldBasedFrameDecoder / Prepender)
  * noise            XX handshake, then swapped for the cipher                  ({@link NoiseHandshakeHandler} → {@link NoiseCipherCodec})
- * frames           4-byte length frames, max = maxMessageBytes + overhead     (LengthFieldBasedFrameDecoder)
+ * frames           4-byte length frames, max = chat message or channel chunk  (LengthFieldBasedFrameDecoder)
  * chat-codec       frame bytes ↔ {@link ChatFrame}                           ({@link ChatFrameCodec})
  * connection       handshake timeout, keepalive, session, errors             ({@link ConnectionHandler})
  * </pre>
+ *
+ * The session ({@link NettyChatSession}) carries chat frames itself and protocol channels through its
+ * {@link ChannelMux}, with the protocols registered here ({@link ProtocolRegistry}, frozen once the transport
+ * listens or dials).
  */
 final class NettyTransport implements Transport {
     /** Tunables, from {@link TransportConfig#options()}. */
@@ -75,6 +80,7 @@ final class NettyTransport implements Transport {
     private final EventLoopGroup group;
     private final ChannelGroup channels;
     private final Set<Channel> servers = ConcurrentHashMap.newKeySet();
+    private final ProtocolRegistry protocols = new ProtocolRegistry();
     private volatile Consumer<ChatSession> inbound = s -> s.close();
     private volatile boolean closed;
 
@@ -91,6 +97,8 @@ final class NettyTransport implements Transport {
 
     Executor callbacks() { return callbacks; }
 
+    ProtocolRegistry protocols() { return protocols; }
+
     @Override
     public String name() { return NettyTransportProvider.NAME; }
 
@@ -100,8 +108,8 @@ final class NettyTransport implements Transport {
     }
 
     @Override
-    public void registerProtocol(lanchat.api.spi.ProtocolHandler handler) {
-        // accepted but not yet carried: the netty multiplexer is being written (issue 12)
+    public void registerProtocol(ProtocolHandler handler) {
+        protocols.register(handler);
     }
 
     @Override
@@ -112,6 +120,7 @@ final class NettyTransport implements Transport {
     @Override
     public CompletionStage<List<Multiaddr>> listen(Multiaddr bind) {
         if (!bind.isPlainTcp()) return CompletableFuture.failedFuture(new IllegalArgumentException("netty transport listens on /ip4|ip6/…/tcp/… only, not " + bind));
+        protocols.freeze();
         CompletableFuture<List<Multiaddr>> result = new CompletableFuture<>();
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -136,6 +145,7 @@ final class NettyTransport implements Transport {
         if (!canDial(address)) return CompletableFuture.failedFuture(new IllegalArgumentException("netty transport cannot dial " + address));
         PeerId expected = address.peerId().orElse(null);
         if (identity.peerId().equals(expected)) return CompletableFuture.failedFuture(new IllegalArgumentException("refusing to dial ourselves"));
+        protocols.freeze();
         CompletableFuture<NettyChatSession> established = new CompletableFuture<>();
         new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -166,7 +176,7 @@ final class NettyTransport implements Transport {
                 p.addLast("noise-frames", new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2));
                 p.addLast("noise-prepender", new LengthFieldPrepender(2));
                 p.addLast("noise", new NoiseHandshakeHandler(staticKey.get(), expected, initiator));
-                p.addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxMessageBytes() + FRAME_OVERHEAD + 4, 0, 4, 0, 4));
+                p.addLast("frames", new LengthFieldBasedFrameDecoder(Math.max(settings.maxMessageBytes() + FRAME_OVERHEAD, ChannelFrames.MAX_FRAME) + 4, 0, 4, 0, 4));
                 p.addLast("chat-codec", new ChatFrameCodec());
                 p.addLast("connection", new ConnectionHandler(NettyTransport.this, direction, done, deliver));
             }

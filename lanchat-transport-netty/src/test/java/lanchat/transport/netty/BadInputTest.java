@@ -170,9 +170,12 @@ class BadInputTest {
         Victim v = new Victim();
         // each attacker completes a real handshake, then misbehaves in one way
         List<byte[]> attacks = List.of(
-                frame(ByteBuffer.allocate(4).putInt(MAX_MESSAGE * 4).array()),          // announces an oversized frame
+                frame(ByteBuffer.allocate(4).putInt(4 * Math.max(MAX_MESSAGE, ChannelFrames.MAX_FRAME)).array()), // announces an oversized frame
                 frame(new byte[] {0, 0, 0, 3, ChatFrameCodec.MESSAGE, 10, 'x'}),        // nick longer than the frame
                 frame(new byte[] {0, 0, 0, 2, ChatFrameCodec.PING, 1}),                 // short ping
+                frame(ByteBuffer.allocate(4 + 6 + ChannelFrames.MAX_CHUNK + 1).putInt(6 + ChannelFrames.MAX_CHUNK + 1)
+                        .put(ChannelFrames.DATA).putInt(1).put((byte) 0).array()),      // a channel chunk over 16 KiB
+                frame(new byte[] {0, 0, 0, 7, ChannelFrames.OPEN, 0, 0, 0, 2, '/', 'x'}), // the dialer opening an even id
                 garbageNoiseFrame());                                                   // not encrypted at all (bad MAC)
         for (byte[] attack : attacks) {
             try (Socket s = new Socket()) {

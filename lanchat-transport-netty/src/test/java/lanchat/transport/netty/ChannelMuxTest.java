@@ -1,0 +1,412 @@
+package lanchat.transport.netty;
+
+import static lanchat.transport.netty.SessionPair.registry;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import lanchat.api.ChatMessage;
+import lanchat.api.spi.ChannelLimits;
+import lanchat.api.spi.Direction;
+import lanchat.api.spi.ProtocolChannel;
+import lanchat.api.spi.ProtocolHandler;
+import lanchat.api.spi.ProtocolNotSupportedException;
+import lanchat.api.testkit.TransportHarness.ChannelRecorder;
+import lanchat.transport.netty.SessionPair.Seen;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link ChannelMux} and {@link NettyProtocolChannel} between two sessions wired back to back. */
+class ChannelMuxTest {
+    private static final String ID = "/lanchat/test/mux/1.0.0";
+    private static final int CHUNK = ChannelFrames.MAX_CHUNK;
+    private static final int WINDOW = ChannelFrames.WINDOW;
+
+    /** Channels the listener's handler was given, each with a recorder as its listener. */
+    private final BlockingQueue<ProtocolChannel> accepted = new LinkedBlockingQueue<>();
+    private final List<ChannelRecorder> acceptedRecorders = new ArrayList<>();
+    /** The gate the listener's recorders hold messages with; null: done with at once. */
+    private CompletableFuture<Void> listenerGate;
+    private SessionPair pair;
+
+    private ProtocolHandler recording(ChannelLimits limits) {
+        return new ProtocolHandler(ID, limits, ch -> {
+            ChannelRecorder r = new ChannelRecorder();
+            r.gate = listenerGate;
+            acceptedRecorders.add(r);
+            accepted.add(ch);
+            ch.setListener(r);
+        });
+    }
+
+    private SessionPair pair(ProtocolHandler atListener) {
+        pair = new SessionPair(registry(new ProtocolHandler(ID, atListener.limits(), ch -> ch.reset())), registry(atListener));
+        return pair;
+    }
+
+    @AfterEach
+    void finish() {
+        if (pair != null) pair.finish();
+    }
+
+    private ProtocolChannel open(NettyChatSession from) throws Exception {
+        CompletableFuture<ProtocolChannel> f = from.openChannel(ID).toCompletableFuture();
+        pair.pump();
+        assertTrue(f.isDone(), "answered");
+        return f.get();
+    }
+
+    private static byte[] message(int i, int size) {
+        byte[] m = new byte[size];
+        Arrays.fill(m, (byte) i);
+        if (size >= 4) ByteBuffer.wrap(m).putInt(i);
+        return m;
+    }
+
+    /** One frame's bytes as the codec writes them, to play a peer that breaks the rules. */
+    private static ByteBuf encoded(ChatFrame frame) {
+        EmbeddedChannel codec = new EmbeddedChannel(new ChatFrameCodec());
+        codec.writeOutbound(frame);
+        ByteBuf b = codec.readOutbound();
+        codec.finishAndReleaseAll();
+        return b;
+    }
+
+    private static List<Integer> opens(List<Seen> seen) {
+        return seen.stream().filter(s -> s.is(ChannelFrames.OPEN)).map(Seen::channel).toList();
+    }
+
+    /** Why {@code f} failed; it must have. */
+    private static Throwable failure(CompletableFuture<?> f) {
+        assertTrue(f.isCompletedExceptionally(), "failed: " + f);
+        return f.handle((v, e) -> e instanceof CompletionException && e.getCause() != null ? e.getCause() : e).join();
+    }
+
+    private static long count(List<Seen> seen, byte type) {
+        return seen.stream().filter(s -> s.is(type)).count();
+    }
+
+    @Test
+    void carriesMessagesOfEverySizeBothWaysThenClosesGracefully() throws Exception {
+        pair(recording(ChannelLimits.DEFAULT));
+        ProtocolChannel out = open(pair.dialer);
+        assertEquals(Direction.OUTBOUND, out.direction());
+        assertSame(pair.dialer, out.session());
+        ProtocolChannel in = accepted.poll();
+        assertNotNull(in);
+        assertEquals(Direction.INBOUND, in.direction());
+        assertEquals(ID, in.protocol());
+        ChannelRecorder atDialer = new ChannelRecorder();
+        out.setListener(atDialer);
+        int[] sizes = {0, 1, CHUNK - 5, CHUNK - 4, CHUNK, CHUNK + 1, 3 * CHUNK + 7, ChannelLimits.DEFAULT.maxMessageBytes()};
+        List<CompletableFuture<Void>> sends = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            sends.add(out.send(message(i, sizes[i])).toCompletableFuture());
+            sends.add(in.send(message(100 + i, sizes[i])).toCompletableFuture());
+        }
+        assertEquals(0, count(pair.pump(), ChannelFrames.RESET));
+        for (CompletableFuture<Void> s : sends) assertTrue(s.isDone() && !s.isCompletedExceptionally());
+        ChannelRecorder atListener = acceptedRecorders.get(0);
+        for (int i = 0; i < sizes.length; i++) {
+            assertArrayEquals(message(i, sizes[i]), atListener.next(), "to the listener, message " + i);
+            assertArrayEquals(message(100 + i, sizes[i]), atDialer.next(), "to the dialer, message " + i);
+        }
+
+        CompletableFuture<Void> closed = out.close().toCompletableFuture();
+        assertFalse(out.isOpen());
+        List<Seen> seen = pair.pump();
+        assertEquals(2, count(seen, ChannelFrames.CLOSE), "a Close each way");
+        assertTrue(closed.isDone());
+        assertNull(atDialer.closed.getNow(new AssertionError("not closed")));
+        assertNull(atListener.closed.getNow(new AssertionError("not closed")));
+        assertFalse(in.isOpen());
+        assertEquals(0, pair.dialer.mux().channelCount());
+        assertEquals(0, pair.listener.mux().channelCount());
+        assertThrows(ExecutionException.class, () -> out.send(new byte[1]).toCompletableFuture().get());
+    }
+
+    @Test
+    void bothSidesOpenAtOnceWithIdsOfTheirOwn() throws Exception {
+        ProtocolHandler echo = new ProtocolHandler(ID, ChannelLimits.DEFAULT, ch -> ch.setListener(new lanchat.api.testkit.EchoProtocol()));
+        pair = new SessionPair(registry(echo), registry(echo));
+        List<CompletableFuture<ProtocolChannel>> opening = List.of(pair.dialer.openChannel(ID).toCompletableFuture(),
+                pair.listener.openChannel(ID).toCompletableFuture(), pair.dialer.openChannel(ID).toCompletableFuture(),
+                pair.listener.openChannel(ID).toCompletableFuture());
+        assertEquals(List.of(1, 3), opens(SessionPair.transfer(pair.dialerWire, pair.listenerWire)), "the dialer opens odd ids");
+        assertEquals(List.of(2, 4), opens(SessionPair.transfer(pair.listenerWire, pair.dialerWire)), "the listener even ones");
+        pair.pump();
+        List<ChannelRecorder> echoes = new ArrayList<>();
+        for (int i = 0; i < opening.size(); i++) {
+            ProtocolChannel ch = opening.get(i).get();
+            ChannelRecorder r = new ChannelRecorder();
+            ch.setListener(r);
+            echoes.add(r);
+            ch.send(message(i, 1000 * (i + 1)));
+        }
+        pair.pump();
+        for (int i = 0; i < opening.size(); i++) assertArrayEquals(message(i, 1000 * (i + 1)), echoes.get(i).next(), "echo on channel " + i);
+        assertEquals(4, pair.dialer.mux().channelCount());
+    }
+
+    @Test
+    void unknownProtocolsAndChannelsBeyondTheLimitAreRefused() throws Exception {
+        ChannelLimits two = new ChannelLimits(1024, 4096, 4096, 2);
+        ProtocolHandler other = new ProtocolHandler("/lanchat/test/other/1.0.0", two, ch -> ch.reset());
+        pair = new SessionPair(registry(new ProtocolHandler(ID, two, ch -> ch.reset()), other), registry(recording(two)));
+
+        CompletableFuture<ProtocolChannel> unknown = pair.dialer.openChannel(other.id()).toCompletableFuture();
+        pair.pump();
+        assertInstanceOf(ProtocolNotSupportedException.class, failure(unknown));
+        assertInstanceOf(IllegalArgumentException.class, failure(pair.dialer.openChannel("/nobody/1.0.0").toCompletableFuture()),
+                "we cannot open what we did not register");
+
+        ProtocolChannel first = open(pair.dialer);
+        open(pair.dialer);
+        CompletableFuture<ProtocolChannel> third = pair.dialer.openChannel(ID).toCompletableFuture();
+        List<Seen> seen = pair.pump();
+        assertEquals(1, count(seen, ChannelFrames.REFUSE));
+        Throwable over = failure(third);
+        assertInstanceOf(ProtocolNotSupportedException.class, over);
+        assertTrue(over.getMessage().contains("too many"), over.getMessage());
+
+        first.close();
+        pair.pump();
+        assertNotNull(open(pair.dialer), "a closed channel makes room");
+    }
+
+    @Test
+    void aReceiverThatHoldsMessagesStopsTheSenderAtItsCreditUntilItCatchesUp() throws Exception {
+        listenerGate = new CompletableFuture<>();
+        ChannelLimits limits = new ChannelLimits(CHUNK, 1 << 20, CHUNK, 2);
+        pair(recording(limits));
+        ProtocolChannel out = open(pair.dialer);
+        out.setListener(new ChannelRecorder());
+        List<CompletableFuture<Void>> sends = new ArrayList<>();
+        for (int i = 0; i < 64; i++) sends.add(out.send(message(i, CHUNK)).toCompletableFuture());
+        List<Seen> seen = pair.pump();
+
+        assertEquals(WINDOW, seen.stream().filter(s -> s.is(ChannelFrames.DATA)).mapToInt(Seen::dataCost).sum(),
+                "the sender spends exactly its credit, then waits");
+        assertEquals(0, count(seen, ChannelFrames.CREDIT), "a receiver that holds its messages grants nothing");
+        int perWindow = WINDOW / (CHUNK + ChannelFrames.LENGTH_BYTES);
+        assertEquals(perWindow, sends.stream().filter(CompletableFuture::isDone).count(), "whole messages written");
+        ChannelRecorder atListener = acceptedRecorders.get(0);
+        assertEquals(1, atListener.messages.size(), "the listener holds one message; the next wait in the transport");
+
+        listenerGate.complete(null);
+        seen = pair.pump();
+        assertTrue(count(seen, ChannelFrames.CREDIT) > 0);
+        assertEquals(0, count(seen, ChannelFrames.RESET), "credit was granted by the rules");
+        for (int i = 0; i < 64; i++) {
+            assertArrayEquals(message(i, CHUNK), atListener.next(), "message " + i);
+            assertTrue(sends.get(i).isDone() && !sends.get(i).isCompletedExceptionally());
+        }
+        assertTrue(out.isOpen());
+    }
+
+    @Test
+    void aSendBeyondTheSendBufferFailsAtOnce() throws Exception {
+        listenerGate = new CompletableFuture<>();
+        ChannelLimits limits = new ChannelLimits(CHUNK, 2 * CHUNK, CHUNK, 2);
+        pair(recording(limits));
+        ProtocolChannel out = open(pair.dialer);
+        List<CompletableFuture<Void>> sends = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            sends.add(out.send(message(i, CHUNK)).toCompletableFuture());
+            pair.dialerWire.runPendingTasks(); // queued and written as far as the credit goes, one by one
+        }
+        pair.pump();
+        int perWindow = WINDOW / (CHUNK + ChannelFrames.LENGTH_BYTES);
+        for (int i = 0; i < perWindow; i++) assertTrue(sends.get(i).isDone() && !sends.get(i).isCompletedExceptionally(), "written " + i);
+        // the next one is partly written, the one after it waits whole: the buffer holds little more than that
+        assertFalse(sends.get(perWindow).isDone());
+        assertFalse(sends.get(perWindow + 1).isDone());
+        for (int i = perWindow + 2; i < 20; i++) assertTrue(sends.get(i).isCompletedExceptionally(), "refused " + i);
+        assertTrue(out.isOpen(), "a full buffer does not end the channel");
+    }
+
+    @Test
+    void chunksOfConcurrentChannelsAlternateAndChatGoesFirstWhenTheSocketDrains() throws Exception {
+        pair(recording(new ChannelLimits(1 << 20, 1 << 20, 1 << 20, 2)));
+        ProtocolChannel a = open(pair.dialer);
+        ProtocolChannel b = open(pair.dialer);
+        a.send(message(1, 4 * CHUNK));
+        b.send(message(2, 4 * CHUNK));
+        List<Integer> order = SessionPair.transfer(pair.dialerWire, pair.listenerWire).stream()
+                .filter(s -> s.is(ChannelFrames.DATA)).map(Seen::channel).toList();
+        assertEquals(List.of(1, 3, 1, 3, 1, 3, 1, 3), order, "round-robin, one chunk per turn (each message is 4 chunks)");
+
+        // the socket stops taking data: nothing is written, chat included; when it drains, chat goes first
+        setWritable(pair.dialerWire, false);
+        a.send(message(3, 8 * CHUNK));
+        pair.dialer.send(ChatMessage.of(null, "still responsive"));
+        assertTrue(SessionPair.transfer(pair.dialerWire, pair.listenerWire).isEmpty(), "nothing written while not writable");
+        setWritable(pair.dialerWire, true);
+        List<Seen> seen = SessionPair.transfer(pair.dialerWire, pair.listenerWire);
+        assertEquals(ChatFrameCodec.MESSAGE, seen.get(0).type(), "the chat line goes before the queued chunks: " + seen);
+        assertTrue(count(seen, ChannelFrames.DATA) > 0);
+        assertEquals("still responsive", pair.listenerChat.next().text());
+        pair.pump();
+        ChannelRecorder atListenerA = acceptedRecorders.get(0);
+        assertArrayEquals(message(1, 4 * CHUNK), atListenerA.next());
+        assertArrayEquals(message(3, 8 * CHUNK), atListenerA.next());
+        assertArrayEquals(message(2, 4 * CHUNK), acceptedRecorders.get(1).next());
+    }
+
+    private static void setWritable(EmbeddedChannel ch, boolean writable) {
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, writable);
+        ch.runPendingTasks();
+    }
+
+    @Test
+    void ourCloseGoesAfterEverythingQueuedAndAPeerThatNeverAnswersIsResetAfterTheGrace() throws Exception {
+        pair(recording(ChannelLimits.DEFAULT));
+        pair.dialerWire.freezeTime(); // time moves by advanceTimeBy only
+        ProtocolChannel out = open(pair.dialer);
+        ChannelRecorder atDialer = new ChannelRecorder();
+        out.setListener(atDialer);
+        out.send(message(1, 3 * CHUNK));
+        CompletableFuture<Void> closed = out.close().toCompletableFuture();
+        List<Seen> seen = SessionPair.transfer(pair.dialerWire, pair.listenerWire);
+        assertEquals(List.of(ChannelFrames.DATA, ChannelFrames.DATA, ChannelFrames.DATA, ChannelFrames.CLOSE),
+                seen.stream().map(Seen::type).toList(), "Close follows the last chunk");
+        assertArrayEquals(message(1, 3 * CHUNK), acceptedRecorders.get(0).next());
+        // the peer's answering Close is lost: after the grace we reset
+        SessionPair.transfer(pair.listenerWire, null);
+        pair.dialerWire.advanceTimeBy(NettyProtocolChannel.CLOSE_GRACE_MS - 1, TimeUnit.MILLISECONDS);
+        assertTrue(SessionPair.transfer(pair.dialerWire, null).isEmpty());
+        pair.dialerWire.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        assertEquals(List.of(ChannelFrames.RESET), SessionPair.transfer(pair.dialerWire, null).stream().map(Seen::type).toList());
+        assertTrue(closed.isDone());
+        assertNotNull(atDialer.closed.getNow(null), "a close that had to be forced is not graceful");
+    }
+
+    @Test
+    void anOpenNobodyAnswersFailsAfterTheTimeout() throws Exception {
+        pair(recording(ChannelLimits.DEFAULT));
+        pair.dialerWire.freezeTime();
+        CompletableFuture<ProtocolChannel> f = pair.dialer.openChannel(ID).toCompletableFuture();
+        assertEquals(List.of(ChannelFrames.OPEN), SessionPair.transfer(pair.dialerWire, null).stream().map(Seen::type).toList()); // lost
+        pair.dialerWire.advanceTimeBy(ChannelMux.OPEN_TIMEOUT_MS - 1, TimeUnit.MILLISECONDS);
+        assertTrue(SessionPair.transfer(pair.dialerWire, null).isEmpty());
+        assertFalse(f.isDone());
+        pair.dialerWire.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        assertEquals(List.of(ChannelFrames.RESET), SessionPair.transfer(pair.dialerWire, null).stream().map(Seen::type).toList(),
+                "should the answer come after all, the peer drops the channel");
+        assertInstanceOf(ProtocolNotSupportedException.class, failure(f));
+    }
+
+    @Test
+    void aPeerThatOverdrawsItsCreditHasItsChannelResetAndTheSessionLivesOn() throws Exception {
+        listenerGate = new CompletableFuture<>(); // holds everything: no credit comes back
+        pair(recording(new ChannelLimits(CHUNK, CHUNK, 1000, 1)));
+        open(pair.dialer);
+        int perMessage = CHUNK - ChannelFrames.LENGTH_BYTES; // costs a chunk exactly
+        List<ByteBuf> payloads = new ArrayList<>();
+        for (int i = 0; i < WINDOW / CHUNK; i++) {
+            ByteBuf payload = pair.listenerWire.alloc().buffer(perMessage).writeZero(perMessage);
+            payloads.add(payload);
+            pair.listenerWire.writeInbound(encoded(new ChatFrame.Data(1, perMessage, payload)));
+        }
+        assertTrue(SessionPair.transfer(pair.listenerWire, null).isEmpty(), "the whole window is allowed");
+        pair.listenerWire.writeInbound(encoded(new ChatFrame.Data(1, 0, Unpooled.EMPTY_BUFFER))); // even empty messages cost
+        assertEquals(List.of(new Seen(ChannelFrames.RESET, 1, 5)), SessionPair.transfer(pair.listenerWire, null));
+        ChannelRecorder r = acceptedRecorders.get(0);
+        assertEquals(WINDOW / CHUNK, r.messages.size(), "what came within the credit is delivered before the end");
+        assertInstanceOf(ChannelViolation.class, r.closed.getNow(null));
+        for (ByteBuf p : payloads) assertEquals(0, p.refCnt(), "released");
+        assertEquals(0, pair.listener.mux().channelCount());
+
+        pair.dialer.send(ChatMessage.of(null, "the session is fine"));
+        pair.pump();
+        assertEquals("the session is fine", pair.listenerChat.next().text());
+    }
+
+    @Test
+    void aMessageOverThePeersLimitResetsTheChannel() throws Exception {
+        pair(recording(new ChannelLimits(1000, 1000, 1000, 1)));
+        open(pair.dialer);
+        pair.listenerWire.writeInbound(encoded(new ChatFrame.Data(1, 1001, Unpooled.wrappedBuffer(new byte[10]))));
+        assertEquals(List.of(new Seen(ChannelFrames.RESET, 1, 5)), SessionPair.transfer(pair.listenerWire, null));
+        Throwable cause = acceptedRecorders.get(0).closed.getNow(null);
+        assertInstanceOf(ChannelViolation.class, cause);
+        assertTrue(cause.getMessage().contains("over the limit"), cause.getMessage());
+    }
+
+    @Test
+    void framesForChannelsThatAreNotOpenAreIgnoredAndReleased() throws Exception {
+        pair(recording(ChannelLimits.DEFAULT));
+        ByteBuf payload = pair.listenerWire.alloc().buffer(10).writeZero(10);
+        for (ChatFrame f : new ChatFrame[] {new ChatFrame.Data(99, 10, payload), new ChatFrame.Credit(99, 10), new ChatFrame.Close(99),
+                new ChatFrame.Reset(99), new ChatFrame.Accept(99), new ChatFrame.Refuse(99, "no")}) {
+            pair.listenerWire.writeInbound(encoded(f));
+        }
+        assertEquals(0, payload.refCnt());
+        assertTrue(SessionPair.transfer(pair.listenerWire, null).isEmpty());
+        assertTrue(pair.listenerWire.isActive());
+    }
+
+    @Test
+    void anOpenReusingAnIdOrOfTheWrongParityClosesTheConnection() throws Exception {
+        pair(recording(ChannelLimits.DEFAULT));
+        open(pair.dialer); // id 1
+        ChannelRecorder r = acceptedRecorders.get(0);
+        pair.listenerWire.writeInbound(encoded(new ChatFrame.Open(1, ID)));
+        assertFalse(pair.listenerWire.isActive(), "a reused id is a protocol error");
+        assertNotNull(r.closed.getNow(null), "its channels end with a cause");
+
+        SessionPair other = new SessionPair(registry(), registry(recording(ChannelLimits.DEFAULT)));
+        other.listenerWire.writeInbound(encoded(new ChatFrame.Open(2, ID)));
+        assertFalse(other.listenerWire.isActive(), "even ids are the listener's");
+        other.finish();
+    }
+
+    @Test
+    void aPeerThatKeepsOpeningWhileNotReadingOurRefusalsIsCutOff() throws Exception {
+        pair(recording(ChannelLimits.DEFAULT));
+        pair.listenerWire.writeInbound(encoded(new ChatFrame.Open(1, "/unknown/1.0.0")));
+        assertEquals(List.of(new Seen(ChannelFrames.REFUSE, 1, 5 + "protocol not supported".length())), SessionPair.transfer(pair.listenerWire, null));
+        setWritable(pair.listenerWire, false);
+        pair.listenerWire.writeInbound(encoded(new ChatFrame.Open(3, "/unknown/1.0.0")));
+        assertFalse(pair.listenerWire.isActive());
+    }
+
+    @Test
+    void theSessionsEndEndsEveryChannelAndPendingOpenWithACause() throws Exception {
+        pair(recording(new ChannelLimits(CHUNK, 1 << 20, CHUNK, 4)));
+        ProtocolChannel out = open(pair.dialer);
+        ChannelRecorder atDialer = new ChannelRecorder();
+        out.setListener(atDialer);
+        List<CompletableFuture<Void>> sends = new ArrayList<>();
+        for (int i = 0; i < 20; i++) sends.add(out.send(message(i, CHUNK)).toCompletableFuture()); // more than the credit
+        CompletableFuture<ProtocolChannel> opening = pair.dialer.openChannel(ID).toCompletableFuture();
+        pair.dialerWire.runPendingTasks();
+        pair.dialerWire.close();
+        assertNotNull(atDialer.closed.getNow(null));
+        assertFalse(out.isOpen());
+        assertTrue(opening.isCompletedExceptionally());
+        assertTrue(sends.get(19).isCompletedExceptionally(), "unsent messages fail");
+        assertFalse(pair.dialer.isOpen());
+        assertTrue(pair.dialer.openChannel(ID).toCompletableFuture().isCompletedExceptionally());
+    }
+}
