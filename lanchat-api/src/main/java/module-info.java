@@ -9,7 +9,7 @@ module lanchat.api {
     exports lanchat.api.crypto;
     exports lanchat.api.resource;
     // encoding helpers every wire plugin needs; not part of the public API
-    exports lanchat.api.internal to lanchat.transport.netty, lanchat.transport.libp2p, lanchat.discovery.mdns;
+    exports lanchat.api.internal to lanchat.transport.netty, lanchat.transport.libp2p, lanchat.discovery.mdns, lanchat.room;
     exports lanchat.api.internal.noise to lanchat.transport.netty, lanchat.transport.libp2p;
 
     uses lanchat.api.spi.TransportProvider;

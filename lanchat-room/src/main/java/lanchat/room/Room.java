@@ -1,0 +1,439 @@
+package lanchat.room;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import lanchat.api.ChatMessage;
+import lanchat.api.PeerId;
+import lanchat.api.spi.ChannelLimits;
+import lanchat.api.spi.ChannelListener;
+import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.Direction;
+import lanchat.api.spi.ProtocolChannel;
+import lanchat.api.spi.ProtocolHandler;
+import lanchat.api.spi.ProtocolNotSupportedException;
+import lanchat.room.store.RoomStore;
+import lanchat.room.wire.WireLimits;
+
+/**
+ * One chat room's replicated, signed history, spoken as {@code /lanchat/room/1.0.0} over the sessions the app hands
+ * it. Every method returns at once; the work runs on the room's own thread (the history database is opened there
+ * too, off the start-up path) and events reach the {@link RoomListener} on that thread.
+ *
+ * <p>The app's part:
+ * <ol>
+ *   <li>{@link #open} the room before the transports listen, and register {@link #protocolHandler()} with each
+ *       transport ({@code transport.registerProtocol(room.protocolHandler())});
+ *   <li>{@link #attach} every session that is a member of the room (the dialer opens the room channel; a peer that does
+ *       not speak it, e.g. a go or js {@code /chat/1.x} peer, is a plain peer); {@link #detach} it when it ends;
+ *   <li>hand every chat line that arrives on a session to {@link #onPlainMessage} (only plain peers send them);
+ *   <li>send what the user types with {@link #post} instead of broadcasting it: the room sends it to LAN Chat peers
+ *       and, as a plain chat line, to plain peers;
+ *   <li>show {@link RoomListener} events, the {@code [N pending] >} prompt ({@link #pendingCount()}) and answer
+ *       {@code /history}, {@code /search}, {@code /pending} with {@link #history}, {@link #search}, {@link #pending}.
+ * </ol>
+ */
+public final class Room implements AutoCloseable {
+    public static final String PROTOCOL_ID = "/lanchat/room/1.0.0";
+    /** 64 KiB frames; a 1 MiB send buffer (relay to a slow peer fails rather than buffers more); two channels per session. */
+    public static final ChannelLimits CHANNEL_LIMITS = new ChannelLimits(WireLimits.MAX_FRAME_BYTES, 1 << 20, 256 * 1024, 2);
+
+    /** How long an inbound session may go without the dialer opening the room channel before we try ourselves. */
+    static final long PLAIN_PROBE_MS = 3_000;
+    /** How long a room channel of a session the app has not attached (yet) is held before it is reset. */
+    static final long PARK_MS = 10_000;
+    static final int MAX_PARKED = 64;
+    private static final long TICK_MS = 250;
+
+    private final RoomConfig config;
+    private final Tuning tuning;
+    private final LongSupplier clock;
+    private final ScheduledExecutorService loop;
+    private final Events events;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    // room thread only:
+    private RoomLog log;
+    private RoomStore store;
+    private final Map<SessionKey, Attached> sessions = new HashMap<>();
+    private final Map<PeerId, ArrayDeque<ProtocolChannel>> channels = new HashMap<>();
+    private final Map<ProtocolChannel, Long> parked = new LinkedHashMap<>();
+    private String nick;
+    private volatile int pendingCount;
+    private volatile boolean closed;
+
+    private Room(RoomConfig config, RoomListener listener, Tuning tuning, LongSupplier clock) {
+        this.config = config;
+        this.tuning = tuning;
+        this.clock = clock;
+        this.nick = config.nick();
+        this.events = new Events(listener);
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lanchat-room");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Opens a room: returns at once, the history database opens on the room's thread ({@link #ready()}). */
+    public static Room open(RoomConfig config, RoomListener listener) {
+        return open(config, listener, Tuning.DEFAULTS, System::currentTimeMillis);
+    }
+
+    static Room open(RoomConfig config, RoomListener listener, Tuning tuning, LongSupplier clock) {
+        Room room = new Room(config, listener, tuning, clock);
+        room.loop.execute(room::start);
+        return room;
+    }
+
+    private void start() {
+        try {
+            Optional<java.nio.file.Path> file = config.databaseFile();
+            if (file.isPresent()) {
+                try {
+                    store = RoomStore.open(file.get());
+                } catch (Exception e) {
+                    events.onRejected("room " + config.room() + ": history unavailable (" + e.getMessage() + "); keeping this session's messages in memory only");
+                }
+            }
+            if (store == null) store = RoomStore.inMemory();
+            log = new RoomLog(config, store, tuning, clock, loop, new ChannelOutbox(), events);
+            log.start();
+            loop.scheduleWithFixedDelay(() -> safely(() -> log.tick()), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+            ready.complete(null);
+        } catch (RuntimeException e) {
+            ready.completeExceptionally(e);
+            events.onRejected("room " + config.room() + ": cannot start: " + e.getMessage());
+        }
+    }
+
+    /** Completes once the history is open and the room runs (fails if it cannot start at all). */
+    public CompletionStage<Void> ready() {
+        return ready;
+    }
+
+    /** Register with every transport before it listens: accepts the room channels peers open. */
+    public ProtocolHandler protocolHandler() {
+        return new ProtocolHandler(PROTOCOL_ID, CHANNEL_LIMITS, channel -> run(() -> inbound(channel), channel::reset));
+    }
+
+    /** A session of a room member: the room channel is opened (by the dialer) and both sides catch up. */
+    public void attach(ChatSession session) {
+        run(() -> {
+            SessionKey key = SessionKey.of(session);
+            if (sessions.containsKey(key)) return;
+            Attached a = new Attached(session);
+            sessions.put(key, a);
+            for (Iterator<ProtocolChannel> it = parked.keySet().iterator(); it.hasNext(); ) {
+                ProtocolChannel ch = it.next();
+                if (SessionKey.of(ch.session()).equals(key)) {
+                    it.remove();
+                    adopt(a, ch);
+                }
+            }
+            if (session.direction() == Direction.OUTBOUND) openChannel(a);
+            else loop.schedule(() -> safely(() -> {
+                if (sessions.get(key) == a && a.channels.isEmpty() && !a.plain && session.isOpen()) openChannel(a);
+            }), PLAIN_PROBE_MS, TimeUnit.MILLISECONDS);
+        }, () -> { });
+    }
+
+    /** The session ended or left the room: its channels close. */
+    public void detach(ChatSession session) {
+        run(() -> {
+            Attached a = sessions.remove(SessionKey.of(session));
+            if (a == null) return;
+            for (ProtocolChannel ch : new ArrayList<>(a.channels)) {
+                dropChannel(ch);
+                ch.close();
+            }
+        }, () -> { });
+    }
+
+    /**
+     * A chat line that arrived on a session (from a plain libp2p peer): shown at once marked unsigned (as an
+     * {@link RoomListener#onLive} event) and relayed to the room signed by us with {@code relayed_from} set.
+     */
+    public void onPlainMessage(ChatSession session, ChatMessage message) {
+        PeerId from = session.remotePeer();
+        run(() -> log.relayPlain(from, message.nick().orElse(""), message.text()), () -> { });
+    }
+
+    /**
+     * Posts a line: signed, stored and committed (its seq can never be reused) before it is sent to every room
+     * neighbour, and as a plain chat line to plain peers. Fails when the text is longer than 16 KiB or we post faster
+     * than peers accept.
+     */
+    public CompletionStage<RoomMessage> post(String text) {
+        return call(() -> {
+            RoomMessage m = log.post(text);
+            for (Attached a : sessions.values()) {
+                if (a.plain && a.session.isOpen()) a.session.send(ChatMessage.of(nick.isEmpty() ? null : nick, text));
+            }
+            return m;
+        });
+    }
+
+    /** The nick put in our next messages. */
+    public void setNick(String nick) {
+        run(() -> {
+            this.nick = nick == null ? "" : nick;
+            log.setNick(this.nick);
+        }, () -> { });
+    }
+
+    /** The last {@code n} messages in room order, oldest first (the conversation where it was, after a restart). */
+    public CompletionStage<List<RoomMessage>> history(int n) {
+        return call(() -> log.history(n));
+    }
+
+    /** Messages containing {@code text} (words; the last may be a prefix), newest first, at most 50. */
+    public CompletionStage<List<RoomMessage>> search(String text) {
+        return call(() -> log.search(text, 50));
+    }
+
+    /** Our messages not every member holds yet, and who lacks each. */
+    public CompletionStage<List<PendingMessage>> pending() {
+        return call(() -> log.pending());
+    }
+
+    /** How many of our messages are pending, for the prompt; readable from any thread. */
+    public int pendingCount() {
+        return pendingCount;
+    }
+
+    /** Closes the room's channels and its database; bounded. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            loop.submit(() -> {
+                for (ArrayDeque<ProtocolChannel> q : channels.values()) for (ProtocolChannel ch : q) ch.close();
+                for (ProtocolChannel ch : parked.keySet()) ch.reset();
+                channels.clear();
+                parked.clear();
+                if (store != null) store.close();
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // closing anyway: the thread goes below
+        }
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- channels (room thread)
+
+    private void inbound(ProtocolChannel ch) {
+        Attached a = sessions.get(SessionKey.of(ch.session()));
+        if (a != null) {
+            adopt(a, ch);
+            return;
+        }
+        // the app admits sessions (room membership) on its own time: hold the channel unread until it does
+        parked.put(ch, clock.getAsLong());
+        if (parked.size() > MAX_PARKED) {
+            Iterator<ProtocolChannel> eldest = parked.keySet().iterator();
+            ProtocolChannel old = eldest.next();
+            eldest.remove();
+            old.reset();
+        }
+        loop.schedule(() -> safely(() -> {
+            if (parked.remove(ch) != null) ch.reset();
+        }), PARK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void openChannel(Attached a) {
+        a.session.openChannel(PROTOCOL_ID).whenComplete((ch, e) -> run(() -> {
+            if (e == null) {
+                if (sessions.get(SessionKey.of(a.session)) == a) adopt(a, ch);
+                else ch.close();
+                return;
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof ProtocolNotSupportedException) a.plain = true; // a go/js chat peer: plain lines only
+            else if (a.session.isOpen()) events.onRejected("room " + config.room() + ": cannot open the room channel to " + a.session.remotePeer().shortString() + ": " + cause.getMessage());
+        }, () -> {
+            if (ch != null) ch.reset();
+        }));
+    }
+
+    private void adopt(Attached a, ProtocolChannel ch) {
+        PeerId peer = ch.session().remotePeer();
+        a.channels.add(ch);
+        a.plain = false;
+        channels.computeIfAbsent(peer, p -> new ArrayDeque<>()).addLast(ch);
+        ch.setListener(new ChannelListener() {
+            @Override
+            public CompletionStage<?> onMessage(ProtocolChannel channel, byte[] message) {
+                // done with once the room thread processed it: a flooding peer fills its receive buffer and stops
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                run(() -> {
+                    try {
+                        if (a.channels.contains(channel)) log.receive(peer, message);
+                    } finally {
+                        done.complete(null);
+                    }
+                }, () -> done.complete(null));
+                return done;
+            }
+
+            @Override
+            public void onClosed(ProtocolChannel channel, Throwable cause) {
+                run(() -> dropChannel(channel), () -> { });
+            }
+        });
+        log.connected(peer);
+    }
+
+    private void dropChannel(ProtocolChannel ch) {
+        PeerId peer = ch.session().remotePeer();
+        Attached a = sessions.get(SessionKey.of(ch.session()));
+        if (a != null) a.channels.remove(ch);
+        ArrayDeque<ProtocolChannel> q = channels.get(peer);
+        if (q == null || !q.remove(ch)) return;
+        if (q.isEmpty()) {
+            channels.remove(peer);
+            log.disconnected(peer);
+        }
+    }
+
+    /** Frames go on the newest open channel to the peer (a peer may be reachable over two transports). */
+    private final class ChannelOutbox implements RoomLog.Outbox {
+        @Override
+        public CompletionStage<Void> send(PeerId peer, byte[] frame) {
+            ArrayDeque<ProtocolChannel> q = channels.get(peer);
+            ProtocolChannel ch = q == null ? null : q.peekLast();
+            if (ch == null || !ch.isOpen()) return CompletableFuture.failedFuture(new IllegalStateException("no room channel to " + peer.shortString()));
+            return ch.send(frame);
+        }
+
+        @Override
+        public void reset(PeerId peer, String why) {
+            ArrayDeque<ProtocolChannel> q = channels.get(peer);
+            if (q != null) for (ProtocolChannel ch : new ArrayList<>(q)) ch.reset();
+        }
+    }
+
+    // ---------------------------------------------------------------- thread hops
+
+    private void run(Runnable task, Runnable ifClosed) {
+        try {
+            if (closed) throw new RejectedExecutionException();
+            loop.execute(() -> safely(task));
+        } catch (RejectedExecutionException e) {
+            ifClosed.run();
+        }
+    }
+
+    private <T> CompletionStage<T> call(Supplier<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        run(() -> {
+            try {
+                f.complete(work.get());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        }, () -> f.completeExceptionally(new IllegalStateException("room " + config.room() + " is closed")));
+        return f;
+    }
+
+    /** One failing task (a disk error, a bug) is reported and the room keeps running. */
+    private void safely(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            events.onRejected("room " + config.room() + ": " + e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** A session by peer and connection: the transport hands us the same session as different objects at times. */
+    private record SessionKey(PeerId peer, String connectionId) {
+        static SessionKey of(ChatSession s) {
+            return new SessionKey(s.remotePeer(), s.connectionId());
+        }
+    }
+
+    private static final class Attached {
+        final ChatSession session;
+        final Set<ProtocolChannel> channels = new LinkedHashSet<>();
+        /** The peer refused the room protocol: it gets our lines as plain chat lines. */
+        boolean plain;
+
+        Attached(ChatSession session) {
+            this.session = session;
+        }
+    }
+
+    /** The app's listener, guarded: an exception in it is reported, never lets the room thread die. */
+    private final class Events implements RoomListener {
+        private final RoomListener app;
+        private final Set<String> reported = java.util.Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > 256;
+            }
+        });
+
+        Events(RoomListener app) {
+            this.app = app;
+        }
+
+        @Override
+        public void onLive(RoomMessage message) {
+            guard(() -> app.onLive(message));
+        }
+
+        @Override
+        public void onCatchUp(List<RoomMessage> messages) {
+            guard(() -> app.onCatchUp(messages));
+        }
+
+        @Override
+        public void onDelivered(RoomMessage message) {
+            guard(() -> app.onDelivered(message));
+        }
+
+        @Override
+        public void onPendingCount(int pending) {
+            pendingCount = pending;
+            guard(() -> app.onPendingCount(pending));
+        }
+
+        @Override
+        public void onRejected(String reason) {
+            // one line per distinct cause: a failing disk must not print a line every tick
+            if (reported.add(reason)) guard(() -> app.onRejected(reason));
+        }
+
+        private void guard(Runnable r) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                System.getLogger(Room.class.getName()).log(System.Logger.Level.WARNING, "room listener failed", e);
+            }
+        }
+    }
+}
