@@ -714,7 +714,7 @@ final class RoomLog {
             this.peer = peer;
             this.frames = new TokenBucket(100, 200, now);
             this.summaries = new TokenBucket(1, 8, now);
-            this.wantsIn = new TokenBucket(10, 16, now);
+            this.wantsIn = new TokenBucket(200, 400, now); // a CPU bound only: the queue of 8 and the paced answers bound the rest
             this.haves = new TokenBucket(50, 100, now);
         }
 
