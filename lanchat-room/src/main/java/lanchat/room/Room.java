@@ -271,7 +271,10 @@ public final class Room implements AutoCloseable {
                 return;
             }
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof ProtocolNotSupportedException) a.plain = true; // a go/js chat peer: plain lines only
+            if (cause instanceof ProtocolNotSupportedException) {
+                a.plain = true; // a go/js chat peer: plain lines only
+                events.onPeerReady(a.session.remotePeer(), false);
+            }
             else if (a.session.isOpen()) events.onRejected("room " + config.room() + ": cannot open the room channel to " + a.session.remotePeer().shortString() + ": " + cause.getMessage());
         }, () -> {
             if (ch != null) ch.reset();
@@ -304,6 +307,7 @@ public final class Room implements AutoCloseable {
             }
         });
         log.connected(peer);
+        events.onPeerReady(peer, true);
     }
 
     private void dropChannel(ProtocolChannel ch) {
@@ -420,6 +424,11 @@ public final class Room implements AutoCloseable {
         public void onPendingCount(int pending) {
             pendingCount = pending;
             guard(() -> app.onPendingCount(pending));
+        }
+
+        @Override
+        public void onPeerReady(PeerId peer, boolean speaksRoom) {
+            guard(() -> app.onPeerReady(peer, speaksRoom));
         }
 
         @Override

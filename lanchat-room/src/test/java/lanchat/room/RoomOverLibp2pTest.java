@@ -1,0 +1,229 @@
+package lanchat.room;
+
+import static lanchat.api.testkit.TransportHarness.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import lanchat.api.ChatMessage;
+import lanchat.api.Identity;
+import lanchat.api.PeerId;
+import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.Plugins;
+import lanchat.api.spi.SessionListener;
+import lanchat.api.spi.Transport;
+import lanchat.api.spi.TransportConfig;
+import lanchat.api.spi.TransportProvider;
+import lanchat.api.testkit.TransportHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rooms over real libp2p transports (found through {@link Plugins}, as the app finds them) on 127.0.0.1: relay over a
+ * partial mesh, receipts, a plain chat peer, and a restart on the same data dir.
+ */
+class RoomOverLibp2pTest {
+    private static final long WAIT_S = TransportHarness.WAIT.toSeconds();
+    private final TransportProvider libp2p = Plugins.installed().transport("libp2p");
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+    }
+
+    /** What a room told its app, in queues. */
+    static final class Recorder implements RoomListener {
+        final BlockingQueue<RoomMessage> live = new LinkedBlockingQueue<>();
+        final BlockingQueue<List<RoomMessage>> blocks = new LinkedBlockingQueue<>();
+        final BlockingQueue<RoomMessage> delivered = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> ready = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> rejected = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onLive(RoomMessage message) {
+            live.add(message);
+        }
+
+        @Override
+        public void onCatchUp(List<RoomMessage> messages) {
+            blocks.add(messages);
+        }
+
+        @Override
+        public void onDelivered(RoomMessage message) {
+            delivered.add(message);
+        }
+
+        @Override
+        public void onPeerReady(PeerId peer, boolean speaksRoom) {
+            ready.add(peer + " " + speaksRoom);
+        }
+
+        @Override
+        public void onRejected(String reason) {
+            rejected.add(reason);
+        }
+
+        static <T> T next(BlockingQueue<T> q) throws InterruptedException {
+            T t = q.poll(WAIT_S, TimeUnit.SECONDS);
+            if (t == null) throw new AssertionError("no event within " + WAIT_S + " s");
+            return t;
+        }
+
+        void awaitReady(PeerId peer, boolean speaksRoom) throws InterruptedException {
+            assertEquals(peer + " " + speaksRoom, next(ready));
+        }
+    }
+
+    /** A node: a libp2p transport and (unless plain) a room registered on it. */
+    final class Member {
+        final Identity identity;
+        final Transport transport;
+        final Room room;
+        final Recorder events = new Recorder();
+        final BlockingQueue<ChatSession> inbound = new LinkedBlockingQueue<>();
+        String addr;
+
+        Member(Identity identity, Optional<Path> data) throws Exception {
+            this.identity = identity;
+            ExecutorService callbacks = Executors.newSingleThreadExecutor();
+            open.add(callbacks::shutdownNow);
+            transport = libp2p.create(new TransportConfig(identity, callbacks, Map.of()));
+            open.add(transport);
+            if (data != null) {
+                room = Room.open(new RoomConfig("lobby", identity, "", data, RoomConfig.DEFAULT_HISTORY_LIMIT, RoomConfig.DEFAULT_HISTORY_AGE), events);
+                open.add(room);
+                transport.registerProtocol(room.protocolHandler());
+                await(room.ready());
+            } else {
+                room = null;
+            }
+            transport.onInbound(inbound::add);
+            addr = await(transport.listen(TransportHarness.LOOPBACK)).get(0).toString();
+        }
+
+        PeerId peer() {
+            return identity.peerId();
+        }
+
+        /** Dials {@code other}; both rooms get the session (the app does this for members of its room). */
+        ChatSession dial(Member other) throws Exception {
+            ChatSession out = await(transport.dial(lanchat.api.Multiaddr.parse(other.addr)));
+            ChatSession in = other.inbound.poll(WAIT_S, TimeUnit.SECONDS);
+            if (in == null) throw new AssertionError("no inbound session");
+            if (room != null) room.attach(out);
+            if (other.room != null) other.room.attach(in);
+            other.lastInbound = in;
+            return out;
+        }
+
+        ChatSession lastInbound;
+    }
+
+    private Member member() throws Exception {
+        return new Member(Identity.generate(), Optional.empty());
+    }
+
+    @Test
+    void relayReceiptsAndAPlainPeerOverRealTransports() throws Exception {
+        Member a = member(), b = member(), c = member();
+        a.dial(b);
+        c.dial(b); // a and c are not connected: b relays
+        a.events.awaitReady(b.peer(), true);
+        c.events.awaitReady(b.peer(), true);
+        b.events.awaitReady(a.peer(), true);
+        b.events.awaitReady(c.peer(), true);
+
+        RoomMessage hello = await(a.room.post("hello from a"));
+        assertEquals(1, a.room.pendingCount()); // nobody has acknowledged it yet
+        RoomMessage atC = Recorder.next(c.events.live);
+        assertEquals("hello from a", atC.text());
+        assertEquals(a.peer(), atC.author());
+        assertTrue(atC.signed());
+        assertEquals(hello.id(), Recorder.next(b.events.live).id());
+        await(c.room.post("hi from c"));
+        assertEquals("hi from c", Recorder.next(a.events.live).text());
+        // receipts: b and c hold it (c's have-vector reaches a through b)
+        assertEquals(hello.id(), Recorder.next(a.events.delivered).id());
+        assertTrue(await(a.room.pending()).isEmpty());
+
+        // a plain libp2p peer (it does not speak the room protocol, like a go or js chat peer)
+        Member plain = new Member(Identity.generate(), null);
+        ChatSession toPlain = a.dial(plain);
+        TransportHarness.Recorder plainSees = new TransportHarness.Recorder();
+        plain.lastInbound.setListener(plainSees);
+        toPlain.setListener(new SessionListener() { // what the app does with chat lines: hand them to the room
+            @Override
+            public void onMessage(ChatSession session, ChatMessage message) {
+                a.room.onPlainMessage(session, message);
+            }
+
+            @Override
+            public void onClosed(ChatSession session, Throwable cause) {
+                a.room.detach(session);
+            }
+        });
+        a.events.awaitReady(plain.peer(), false);
+        await(a.room.post("to everyone"));
+        assertEquals("to everyone", plainSees.next().text());
+        assertEquals("to everyone", Recorder.next(c.events.live).text());
+
+        plain.lastInbound.send(ChatMessage.of(null, "i speak plain chat"));
+        RoomMessage local = Recorder.next(a.events.live);
+        assertEquals("i speak plain chat", local.text());
+        assertEquals(Optional.of(plain.peer()), local.relayedFrom());
+        assertFalse(local.signed());
+        RoomMessage relayed = Recorder.next(c.events.live);
+        assertEquals("i speak plain chat", relayed.text());
+        assertEquals(a.peer(), relayed.author()); // signed by a, which vouches only that it came from the plain peer
+        assertEquals(Optional.of(plain.peer()), relayed.relayedFrom());
+        assertEquals(plain.peer().shortString(), relayed.displayName());
+
+        for (Member m : List.of(a, b, c)) assertTrue(m.events.rejected.isEmpty(), m.events.rejected.toString());
+        assertTrue(b.events.blocks.isEmpty() && c.events.blocks.isEmpty(), "everything arrived live");
+    }
+
+    @Test
+    void aRestartOnTheSameDataDirShowsHistoryDeliversWhatWasPendingAndContinuesTheSequence() throws Exception {
+        Identity id = Identity.generate();
+        Optional<Path> data = Optional.of(dir);
+        Member alone = new Member(id, data);
+        List<Long> seqs = new ArrayList<>();
+        for (String t : List.of("one", "two", "three")) seqs.add(await(alone.room.post(t)).seq());
+        assertEquals(3, alone.room.pendingCount());
+        alone.room.close();
+        alone.transport.close();
+        assertTrue(dir.resolve(id.peerId().toString()).resolve("history.db").toFile().isFile());
+
+        Member again = new Member(id, data);
+        assertEquals(List.of("one", "two", "three"), await(again.room.history(10)).stream().map(RoomMessage::text).toList());
+        assertEquals(3, again.room.pendingCount());
+        assertTrue(again.events.blocks.isEmpty() && again.events.live.isEmpty(), "nothing shown again");
+        Member b = member();
+        b.dial(again);
+        List<RoomMessage> block = Recorder.next(b.events.blocks);
+        assertEquals(List.of("one", "two", "three"), block.stream().map(RoomMessage::text).toList());
+        for (int i = 0; i < 3; i++) Recorder.next(again.events.delivered);
+        assertEquals(0, again.room.pendingCount());
+        RoomMessage four = await(again.room.post("four"));
+        assertEquals(seqs.get(2) + 1, four.seq());
+        assertEquals("four", Recorder.next(b.events.live).text());
+        assertEquals(List.of("three", "two"), await(b.room.search("t")).stream().map(RoomMessage::text).toList()); // newest first
+    }
+}
