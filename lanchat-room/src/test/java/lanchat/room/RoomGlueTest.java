@@ -1,0 +1,114 @@
+package lanchat.room;
+
+import static lanchat.api.testkit.TransportHarness.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import lanchat.api.spi.ChannelListener;
+import lanchat.api.spi.ProtocolChannel;
+import lanchat.room.MemorySessions.Session;
+import lanchat.room.MemorySessions.Side;
+import lanchat.room.RoomOverLibp2pTest.Recorder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The {@link Room}'s handling of sessions and channels, over in-memory sessions (deterministic, no sockets). */
+class RoomGlueTest {
+    private final MemorySessions memory = new MemorySessions();
+    private final List<Room> rooms = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        rooms.forEach(Room::close);
+        memory.close();
+    }
+
+    private Room room(Side side, Recorder events) throws Exception {
+        Room r = Room.open(new RoomConfig("lobby", side.identity, "", Optional.empty(), 1000, RoomConfig.DEFAULT_HISTORY_AGE), events);
+        rooms.add(r);
+        side.handlers.add(r.protocolHandler());
+        await(r.ready());
+        return r;
+    }
+
+    @Test
+    void aChannelThatArrivesBeforeTheAppAttachesItsSessionIsHeldThenUsed() throws Exception {
+        Side a = memory.side(), b = memory.side();
+        Recorder ae = new Recorder(), be = new Recorder();
+        Room ra = room(a, ae), rb = room(b, be);
+        Session[] s = memory.connect(a, b);
+        ra.attach(s[0]); // the dialer opens the room channel at once
+        ae.awaitReady(b.peer(), true); // b's room got the channel before this: it holds it, unread
+        assertNull(be.ready.poll());
+        rb.attach(s[1]);
+        be.awaitReady(a.peer(), true);
+        await(ra.post("hello"));
+        assertEquals("hello", Recorder.next(be.live).text());
+    }
+
+    @Test
+    void aDetachedSessionGetsNothingLiveAndCatchesUpWhenBack() throws Exception {
+        Side a = memory.side(), b = memory.side();
+        Recorder ae = new Recorder(), be = new Recorder();
+        Room ra = room(a, ae), rb = room(b, be);
+        Session[] s = memory.connect(a, b);
+        ra.attach(s[0]);
+        rb.attach(s[1]);
+        ae.awaitReady(b.peer(), true);
+        be.awaitReady(a.peer(), true);
+        ra.detach(s[0]);
+        await(ra.post("while b was away"));
+        Session[] again = memory.connect(b, a); // b comes back, dialing this time
+        rb.attach(again[0]);
+        ra.attach(again[1]);
+        assertEquals(List.of("while b was away"), Recorder.next(be.blocks).stream().map(RoomMessage::text).toList());
+        assertTrue(be.live.isEmpty(), "it was not delivered live to a detached session");
+    }
+
+    @Test
+    void anInboundPeerThatNeverOpensTheRoomChannelIsProbedAndTreatedAsPlain() throws Exception {
+        Side a = memory.side(), plain = memory.side();
+        Recorder ae = new Recorder();
+        Room ra = room(a, ae);
+        Session[] s = memory.connect(plain, a); // a go peer dials us and speaks only /chat
+        ra.attach(s[1]);
+        ae.awaitReady(plain.peer(), false); // after the probe delay, our own open is refused
+        await(ra.post("hi go"));
+        assertEquals("hi go", plain.lines.poll(10, TimeUnit.SECONDS).text());
+    }
+
+    @Test
+    void channelsOfSessionsNobodyAttachesAreHeldBoundedly() throws Exception {
+        Side b = memory.side();
+        room(b, new Recorder());
+        List<CompletableFuture<Throwable>> closed = new ArrayList<>();
+        for (int i = 0; i <= Room.MAX_PARKED; i++) {
+            Side x = memory.side();
+            ProtocolChannel ch = await(memory.connect(x, b)[0].openChannel(Room.PROTOCOL_ID));
+            CompletableFuture<Throwable> end = new CompletableFuture<>();
+            ch.setListener(new ChannelListener() {
+                @Override
+                public CompletionStage<?> onMessage(ProtocolChannel channel, byte[] message) {
+                    return null;
+                }
+
+                @Override
+                public void onClosed(ProtocolChannel channel, Throwable cause) {
+                    end.complete(cause);
+                }
+            });
+            closed.add(end);
+        }
+        assertNotNull(closed.get(0).get(10, TimeUnit.SECONDS), "the oldest held channel is reset");
+        for (int i = 1; i < closed.size(); i++) assertTrue(!closed.get(i).isDone(), "channel " + i + " is still held");
+    }
+}
