@@ -114,8 +114,7 @@ final class RoomLog {
         ownSeq = store.lastOwnSeq(room);
         reloadMarks();
         for (StoredMessage m : store.undelivered(room, self, historyLimit)) pending.put(m.message().seq(), new Pending(m.message()));
-        List<StoredMessage> unshown = store.unshown(room, Tuning.MAX_BLOCK);
-        if (!unshown.isEmpty()) {
+        for (List<StoredMessage> unshown; !(unshown = store.unshown(room, Tuning.MAX_BLOCK)).isEmpty(); ) {
             List<SignedMessage> list = unshown.stream().map(StoredMessage::message).toList();
             store.markShown(list);
             listener.onCatchUp(list.stream().map(this::view).toList());
@@ -230,7 +229,6 @@ final class RoomLog {
             return;
         }
         for (Frame.SummaryEntry e : s.entries()) {
-            if (e.author().equals(self)) raiseOwnSeq(e.high());
             if (link.known.size() < Tuning.MAX_SUMMARY_AUTHORS || link.known.containsKey(e.author())) link.known.put(e.author(), new long[] {e.low(), e.high()});
         }
         scheduleWants();
@@ -308,6 +306,10 @@ final class RoomLog {
                     if (Arrays.equals(held, m.id())) continue; // a duplicate: the cheap, common case
                     m.verify(); // only a signed second body proves equivocation
                     equivocation(m);
+                    continue;
+                }
+                if (!solicited && !link.envelopes.tryTake(now)) {
+                    rejectOnce("envelopes:" + link.peer, link.peer.shortString() + " sends new messages too fast: some ignored for now (they come back by catch-up)");
                     continue;
                 }
                 if (!solicited && !authorRate(m.author(), now)) throw new Rejection(Rejection.Kind.RATE_LIMITED, "over the per-author rate");
@@ -438,7 +440,6 @@ final class RoomLog {
             }
             scheduleWants();
         }
-        raiseOwnSeq(v.high(self));
         checkReceipts(now);
     }
 
@@ -650,7 +651,11 @@ final class RoomLog {
         for (AuthorMark m : store.marks(room, Integer.MAX_VALUE)) marks.put(m.author(), m);
     }
 
-    /** Peers hold a seq of ours beyond what this store allocated (it was lost): never allocate it again. */
+    /**
+     * A message signed by us that this store did not allocate (it was lost; peers kept it): never allocate its seq
+     * again. Only our own signature moves our seq: a summary or have-vector claiming a high seq of ours makes us ask
+     * for those messages, and a lie there cannot push our seq towards overflow.
+     */
     private void raiseOwnSeq(long seq) {
         if (seq > ownSeq) {
             store.raiseOwnSeq(room, seq);
@@ -705,7 +710,7 @@ final class RoomLog {
         /** (author, seq) recently sent to it or received from it. */
         final Set<List<Object>> recent = boundedSet(Tuning.RECENT_PER_PEER);
         final ArrayDeque<Serve> serving = new ArrayDeque<>();
-        final TokenBucket frames, summaries, wantsIn, haves;
+        final TokenBucket frames, envelopes, summaries, wantsIn, haves;
         boolean serveBusy;
         int outstanding;
         int invalid;
@@ -713,6 +718,8 @@ final class RoomLog {
         Link(PeerId peer, long now) {
             this.peer = peer;
             this.frames = new TokenBucket(100, 200, now);
+            // new authors get fresh per-author buckets: this bounds what one neighbour makes us verify and store
+            this.envelopes = new TokenBucket(200, 400, now);
             this.summaries = new TokenBucket(1, 8, now);
             this.wantsIn = new TokenBucket(200, 400, now); // a CPU bound only: the queue of 8 and the paced answers bound the rest
             this.haves = new TokenBucket(50, 100, now);

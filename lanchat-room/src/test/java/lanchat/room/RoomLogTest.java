@@ -366,6 +366,20 @@ class RoomLogTest {
     }
 
     @Test
+    void aPeersClaimAboutOurSeqDoesNotMoveItOnlyOurOwnSignatureDoes() {
+        Node a = net.add(), mallory = net.add();
+        net.link(a, mallory);
+        net.settle(1000);
+        long first = a.post("one").seq();
+        long huge = Long.MAX_VALUE >>> 2;
+        net.inject(mallory, a, Frame.encode(new Frame.Summary(SimNet.ROOM, List.of(new Frame.SummaryEntry(a.peer, 1, huge)), false)));
+        net.inject(mallory, a, Frame.encode(new Frame.Have(lanchat.room.wire.HaveVector.sign(mallory.identity, SimNet.ROOM, Long.MAX_VALUE >>> 3,
+                List.of(new lanchat.room.wire.HaveVector.Entry(a.peer, huge))).envelope())));
+        net.settle(1000);
+        assertEquals(first + 1, a.post("two").seq());
+    }
+
+    @Test
     void retentionPrunesAndThePrunedAreNotFetchedAgain() {
         RoomConfig small = new RoomConfig(SimNet.ROOM, net.identity(), "", Optional.empty(), 10, RoomConfig.DEFAULT_HISTORY_AGE);
         Node a = net.add(small, RoomStore.inMemory(), 0, net.tuning);

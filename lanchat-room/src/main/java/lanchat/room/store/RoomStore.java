@@ -3,6 +3,7 @@ package lanchat.room.store;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,6 +38,8 @@ public final class RoomStore implements AutoCloseable {
     public enum Insert { INSERTED, DUPLICATE, CONFLICT }
 
     static final int SCHEMA_VERSION = 1;
+    /** Marks of authors we hold nothing of that are kept at most (the most recently touched). */
+    static final int MAX_EMPTY_MARKS = 4096;
     private static final String COLUMNS = "envelope, received_at, shown, delivered";
 
     private final Connection db;
@@ -56,10 +59,19 @@ public final class RoomStore implements AutoCloseable {
         upsertOwn = db.prepareStatement("INSERT INTO own(room, last_seq) VALUES (?, ?) ON CONFLICT(room) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)");
     }
 
-    /** Opens (creating it and its directories when missing) the database file {@code file}. */
+    /**
+     * Opens (creating it when missing) the database file {@code file}. Directories it creates are the owner's only, as
+     * the identity file is: a chat history is nobody else's business.
+     */
     public static RoomStore open(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) Files.createDirectories(dir);
+        if (dir != null && !Files.isDirectory(dir)) {
+            try {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createDirectories(dir);
+            }
+        }
         return connect("jdbc:sqlite:" + file.toAbsolutePath());
     }
 
@@ -415,7 +427,8 @@ public final class RoomStore implements AutoCloseable {
     /**
      * Deletes at most {@code batch} of the room's oldest messages (room order) beyond the newest {@code keep}, or with
      * an hlc below {@code minHlc}; the marks' {@code low} follow, their {@code high} never moves back (what was
-     * pruned is not missing). Author marks with nothing held, untouched since before {@code forgetBefore} (ms), go.
+     * pruned is not missing). Author marks with nothing held go when untouched since before {@code forgetBefore} (ms)
+     * or beyond the newest {@value #MAX_EMPTY_MARKS}.
      *
      * @return how many messages were deleted (call again while it returns {@code batch})
      */
@@ -439,10 +452,15 @@ public final class RoomStore implements AutoCloseable {
                     p.executeUpdate();
                 }
             }
-            try (PreparedStatement p = db.prepareStatement("DELETE FROM authors WHERE room = ? AND touched < ? AND NOT EXISTS"
-                    + " (SELECT 1 FROM messages m WHERE m.room = authors.room AND m.author = authors.author)")) {
+            // marks with nothing held go when untouched long enough, or beyond the newest MAX_EMPTY_MARKS: a flood of
+            // one-message authors must not grow the table for days
+            try (PreparedStatement p = db.prepareStatement("DELETE FROM authors WHERE room = ? AND NOT EXISTS"
+                    + " (SELECT 1 FROM messages m WHERE m.room = authors.room AND m.author = authors.author)"
+                    + " AND (touched < ? OR author NOT IN (SELECT author FROM authors WHERE room = ? ORDER BY touched DESC LIMIT ?))")) {
                 p.setString(1, room);
                 p.setLong(2, forgetBefore);
+                p.setString(3, room);
+                p.setInt(4, MAX_EMPTY_MARKS);
                 p.executeUpdate();
             }
             return deleted;
