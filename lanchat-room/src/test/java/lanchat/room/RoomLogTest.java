@@ -18,7 +18,6 @@ import lanchat.room.SimNet.Node;
 import lanchat.room.store.RoomStore;
 import lanchat.room.wire.Frame;
 import lanchat.room.wire.MessageBody;
-import lanchat.room.wire.Rejection;
 import lanchat.room.wire.SignedMessage;
 import lanchat.room.wire.WireLimits;
 import org.junit.jupiter.api.AfterEach;
@@ -63,17 +62,11 @@ class RoomLogTest {
 
     @Test
     void relayCarriesMessagesOverAPartialMesh() {
-        Node a = net.add(), b = net.add(), c = net.add();
-        net.link(a, b);
-        net.link(b, c);
-        net.settle(1000);
+        Node[] abc = net.line(3);
+        Node a = abc[0], b = abc[1], c = abc[2];
         List<Node> senders = new ArrayList<>();
         net.wire = s -> {
-            try {
-                if (Frame.decode(s.frame()) instanceof Frame.Messages m && !m.envelopes().isEmpty()) senders.add(s.from());
-            } catch (Rejection r) {
-                throw new AssertionError(r);
-            }
+            if (s.decoded() instanceof Frame.Messages m && !m.envelopes().isEmpty()) senders.add(s.from());
         };
         a.post("from a");
         net.settle(500);
@@ -123,14 +116,10 @@ class RoomLogTest {
         List<Frame.Summary> summaries = new ArrayList<>();
         int[] wantsInFlight = {0, 0};
         net.wire = s -> {
-            try {
-                Frame f = Frame.decode(s.frame());
-                if (f instanceof Frame.Summary sum && s.from() == a) summaries.add(sum);
-                if (f instanceof Frame.Want && s.from() == b) wantsInFlight[1] = Math.max(wantsInFlight[1], ++wantsInFlight[0]);
-                if (f instanceof Frame.Messages m && s.from() == a) wantsInFlight[0] -= m.done().size();
-            } catch (Rejection r) {
-                throw new AssertionError(r);
-            }
+            Frame f = s.decoded();
+            if (f instanceof Frame.Summary sum && s.from() == a) summaries.add(sum);
+            if (f instanceof Frame.Want && s.from() == b) wantsInFlight[1] = Math.max(wantsInFlight[1], ++wantsInFlight[0]);
+            if (f instanceof Frame.Messages m && s.from() == a) wantsInFlight[0] -= m.done().size();
         };
         net.link(a, b);
         net.settle(5000);
@@ -159,13 +148,9 @@ class RoomLogTest {
         List<Frame.Want> wants = new ArrayList<>();
         int[] frames = {0};
         net.wire = s -> {
-            try {
-                Frame f = Frame.decode(s.frame());
-                if (f instanceof Frame.Want w) wants.add(w);
-                if (f instanceof Frame.Messages) frames[0]++;
-            } catch (Rejection r) {
-                throw new AssertionError(r);
-            }
+            Frame f = s.decoded();
+            if (f instanceof Frame.Want w) wants.add(w);
+            if (f instanceof Frame.Messages) frames[0]++;
         };
         net.link(a, b);
         net.settle(10_000);
@@ -183,10 +168,8 @@ class RoomLogTest {
 
     @Test
     void receiptsTellWhenEveryMemberHoldsAMessage() {
-        Node a = net.add(), b = net.add(), c = net.add();
-        net.link(a, b);
-        net.link(b, c);
-        net.settle(2000); // have-vectors flood: a knows c is a member though not a neighbour
+        Node[] abc = net.line(3);
+        Node a = abc[0], b = abc[1], c = abc[2]; // have-vectors flood: a knows c is a member though not a neighbour
         net.unlink(b, c);
         RoomMessage m = a.post("are you there?");
         assertEquals(1, a.pendingCount);
@@ -204,10 +187,8 @@ class RoomLogTest {
 
     @Test
     void aMemberThatLeavesDropsOutOfTheSnapshot() {
-        Node a = net.add(), b = net.add(), c = net.add();
-        net.link(a, b);
-        net.link(b, c);
-        net.settle(2000);
+        Node[] abc = net.line(3);
+        Node a = abc[0], b = abc[1], c = abc[2];
         net.unlink(b, c); // c is gone for good
         a.post("still pending?");
         net.settle(2000);

@@ -39,7 +39,16 @@ final class SimNet implements AutoCloseable {
     Consumer<Sent> wire = s -> { };
     long delivered;
 
-    record Sent(Node from, Node to, byte[] frame) {}
+    record Sent(Node from, Node to, byte[] frame) {
+        /** The frame decoded (everything the engines send must decode). */
+        lanchat.room.wire.Frame decoded() {
+            try {
+                return lanchat.room.wire.Frame.decode(frame);
+            } catch (lanchat.room.wire.Rejection r) {
+                throw new AssertionError("an engine sent an invalid frame: " + r.getMessage());
+            }
+        }
+    }
 
     SimNet(long seed, Tuning tuning) {
         this.random = new Random(seed);
@@ -71,6 +80,17 @@ final class SimNet implements AutoCloseable {
         byPeer.put(n.peer, n);
         n.start();
         return n;
+    }
+
+    /** {@code n} new nodes linked in a line (0 - 1 - ... - n-1), their summaries and have-vectors exchanged. */
+    Node[] line(int n) {
+        Node[] out = new Node[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = add();
+            if (i > 0) link(out[i - 1], out[i]);
+        }
+        settle(2000);
+        return out;
     }
 
     /** Replaces a node by a new engine on the store it is given (a restart; the old store must be closed by the caller). */

@@ -350,14 +350,7 @@ public final class RoomStore implements AutoCloseable {
 
     /** The largest hlc stored in {@code room} (0 when empty): our clock never restarts below it. */
     public long maxHlc(String room) {
-        return query(() -> {
-            try (PreparedStatement p = db.prepareStatement("SELECT max(hlc) FROM messages WHERE room = ?")) {
-                p.setString(1, room);
-                try (ResultSet r = p.executeQuery()) {
-                    return r.next() ? r.getLong(1) : 0L;
-                }
-            }
-        });
+        return scalar("SELECT max(hlc) FROM messages WHERE room = ?", room);
     }
 
     /** The last {@code n} messages of the room in room order (hlc, author, seq), oldest first. */
@@ -413,12 +406,16 @@ public final class RoomStore implements AutoCloseable {
 
     /** How many messages {@code room} holds. */
     public int count(String room) {
+        return (int) scalar("SELECT count(*) FROM messages WHERE room = ?", room);
+    }
+
+    /** One number about a room (0 for NULL). */
+    private long scalar(String sql, String room) {
         return query(() -> {
-            try (PreparedStatement p = db.prepareStatement("SELECT count(*) FROM messages WHERE room = ?")) {
+            try (PreparedStatement p = db.prepareStatement(sql)) {
                 p.setString(1, room);
                 try (ResultSet r = p.executeQuery()) {
-                    r.next();
-                    return r.getInt(1);
+                    return r.next() ? r.getLong(1) : 0L;
                 }
             }
         });
