@@ -8,9 +8,9 @@ module lanchat.api {
     exports lanchat.api.policy;
     exports lanchat.api.crypto;
     exports lanchat.api.resource;
-    // encoding helpers every wire plugin needs; not part of the public API
-    exports lanchat.api.internal to lanchat.transport.netty, lanchat.transport.libp2p, lanchat.discovery.mdns, lanchat.room;
-    exports lanchat.api.internal.noise to lanchat.transport.netty, lanchat.transport.libp2p;
+    // encoding helpers the repository's wire modules need; not part of the public API (the Noise handshake that
+    // uses them is public, in lanchat.security.noise)
+    exports lanchat.api.internal to lanchat.security.noise, lanchat.transport.netty, lanchat.transport.libp2p, lanchat.discovery.mdns, lanchat.room;
 
     uses lanchat.api.spi.TransportProvider;
     uses lanchat.api.spi.DiscoveryProvider;

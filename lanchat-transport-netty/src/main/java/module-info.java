@@ -5,6 +5,8 @@
  */
 module lanchat.transport.netty {
     requires lanchat.api;
+    requires lanchat.security.noise;
+    requires lanchat.transport.tcp;
     requires io.netty.common;
     requires io.netty.buffer;
     requires io.netty.transport;

@@ -71,7 +71,7 @@ final class JfrSummary {
             if (c.startsWith("java.util.concurrent") || c.startsWith("jdk.internal.misc.Unsafe") && m.startsWith("park")) return "thread hand-off (j.u.c.)";
             if (c.startsWith("lanchat.transport.libp2p.yamux")) return "yamux";
             if (c.startsWith("lanchat.transport.libp2p.chat") || c.startsWith("io.netty.handler.codec.LineBasedFrameDecoder")) return "chat line codec";
-            if (c.startsWith("lanchat.transport.libp2p.noise") || c.startsWith("lanchat.api.internal.noise")) return "noise codec";
+            if (c.startsWith("lanchat.security.noise")) return "noise codec";
             if (c.startsWith("io.netty.buffer") || c.startsWith("io.netty.util.Recycler") || c.startsWith("io.netty.util.internal.PlatformDependent")) return "netty buffers (alloc/copy)";
             if (c.startsWith("io.netty")) return "netty pipeline/event loop";
             if (c.startsWith("lanchat.bench")) return "bench harness";

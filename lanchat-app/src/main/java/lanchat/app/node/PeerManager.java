@@ -455,7 +455,7 @@ public final class PeerManager {
 
     /**
      * Whether a dial failed because the address answered as another peer. Both transports run the handshake of
-     * {@code lanchat.api.internal.noise}, which says "peer id mismatch: expected …, got …" (a dedicated exception
+     * {@code lanchat.security.noise}, which says "peer id mismatch: expected …, got …" (a dedicated exception
      * type in the SPI would be better; see the report of issue 13).
      */
     static boolean isPeerIdMismatch(Throwable t) {

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import lanchat.api.Identity;
-import lanchat.api.internal.noise.CipherState;
-import lanchat.api.internal.noise.NoiseHandshake;
-import lanchat.api.internal.noise.NoiseResult;
+import lanchat.security.noise.CipherState;
+import lanchat.security.noise.NoiseHandshake;
+import lanchat.security.noise.NoiseResult;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Noise transport messages ({@link CipherState}, ChaCha20-Poly1305 from the JDK) with the ByteBuffer calls the
- * libp2p {@code NoiseCipherCodec} makes, on heap buffers like the codec; see {@link NoiseHandshakeBench} for the handshake.
+ * {@code NoiseCipherCodec} makes, on heap buffers like the codec; see {@link NoiseHandshakeBench} for the handshake.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

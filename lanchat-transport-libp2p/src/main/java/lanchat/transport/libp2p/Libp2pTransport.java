@@ -11,35 +11,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import lanchat.api.Identity;
-import lanchat.api.internal.noise.SignedStaticKey;
+import lanchat.security.noise.SignedStaticKey;
 import lanchat.api.Multiaddr;
 import lanchat.api.PeerId;
 import lanchat.api.spi.ChatSession;
 import lanchat.api.spi.Direction;
-import lanchat.api.spi.ListenAddresses;
 import lanchat.api.spi.Transport;
 import lanchat.api.spi.TransportConfig;
 import io.netty.util.AttributeKey;
@@ -54,6 +42,8 @@ import lanchat.transport.libp2p.yamux.GoAwayReceived;
 import lanchat.transport.libp2p.yamux.StreamBudget;
 import lanchat.transport.libp2p.yamux.YamuxConfig;
 import lanchat.transport.libp2p.yamux.YamuxSession;
+import lanchat.transport.tcp.Failures;
+import lanchat.transport.tcp.TcpSockets;
 import lanchat.api.resource.ResourceLimitException;
 import lanchat.api.resource.ResourceManager;
 import lanchat.api.resource.ResourceManager.ConnectionScope;
@@ -85,7 +75,7 @@ final class Libp2pTransport implements Transport, Host {
      */
     private final YamuxConfig yamuxConfig;
     private final Settings settings;
-    private final EventLoopGroup group;
+    private final TcpSockets tcp;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
     private volatile Consumer<ChatSession> inbound = ChatSession::close;
@@ -103,8 +93,8 @@ final class Libp2pTransport implements Transport, Host {
         this.callbacks = config.callbacks();
         this.resources = config.resources();
         this.settings = Settings.from(config);
+        this.tcp = new TcpSockets(Libp2pTransportProvider.NAME, settings.handshakeTimeout(), settings.maxMessageBytes());
         this.yamuxConfig = YamuxConfig.defaults().withMaxQueuedOutboundBytes(Math.max(8L << 20, 2L * waterMark().high()));
-        this.group = new NioEventLoopGroup(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())), new DefaultThreadFactory("lanchat-libp2p", true));
     }
 
     @Override
@@ -140,7 +130,7 @@ final class Libp2pTransport implements Transport, Host {
 
     @Override
     public boolean canDial(Multiaddr address) {
-        return address.isPlainTcp();
+        return TcpSockets.canDial(address);
     }
 
     @Override
@@ -150,51 +140,27 @@ final class Libp2pTransport implements Transport, Host {
 
     @Override
     public CompletionStage<List<Multiaddr>> listen(Multiaddr bind) {
-        if (!bind.isPlainTcp()) return CompletableFuture.failedFuture(new IllegalArgumentException("libp2p transport listens on /ip4|ip6/…/tcp/… only, not " + bind));
         registry.freeze();
-        CompletableFuture<List<Multiaddr>> result = new CompletableFuture<>();
-        InetSocketAddress requested = bind.toTcpSocketAddress();
-        new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                .childHandler(initializer(Direction.INBOUND, null, null, new CompletableFuture<>()))
-                .bind(requested).addListener((ChannelFuture f) -> {
-                    if (!f.isSuccess()) {
-                        result.completeExceptionally(new IOException("cannot listen on " + bind + ": " + f.cause().getMessage(), f.cause()));
-                        return;
-                    }
-                    channels.add(f.channel());
-                    List<Multiaddr> addrs = ListenAddresses.of(requested.getAddress(), ((InetSocketAddress) f.channel().localAddress()).getPort(), identity.peerId());
-                    listenAddrs.addAll(addrs);
-                    result.complete(addrs);
-                });
-        return result;
+        return tcp.listen(bind, identity.peerId(), initializer(Direction.INBOUND, null, null, new CompletableFuture<>())).thenApply(l -> {
+            channels.add(l.channel());
+            listenAddrs.addAll(l.addresses());
+            return l.addresses();
+        });
     }
 
     @Override
     public CompletionStage<ChatSession> dial(Multiaddr address) {
         if (closed) return CompletableFuture.failedFuture(new IOException("transport is closed"));
-        if (!canDial(address)) return CompletableFuture.failedFuture(new IllegalArgumentException("libp2p transport cannot dial " + address));
-        PeerId expected = address.peerId().orElse(null);
-        if (identity.peerId().equals(expected)) return CompletableFuture.failedFuture(new IllegalArgumentException("refusing to dial ourselves"));
         registry.freeze();
-        CompletableFuture<Libp2pConnection> established = new CompletableFuture<>();
-        new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.handshakeTimeout().toMillis())
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                .handler(initializer(Direction.OUTBOUND, expected, address.toTcpSocketAddress(), established))
-                .connect(address.toTcpSocketAddress())
-                .addListener((ChannelFuture f) -> {
-                    if (!f.isSuccess()) established.completeExceptionally(new IOException(String.valueOf(f.cause().getMessage()), f.cause()) /* names the address already */);
-                });
-        return established.thenApply(c -> (ChatSession) c);
+        return tcp.<Libp2pConnection>dial(address, identity.peerId(),
+                        (expected, established) -> initializer(Direction.OUTBOUND, expected, address.toTcpSocketAddress(), established))
+                .thenApply(c -> (ChatSession) c);
     }
 
     /** For the TCP connections and for chat streams: a few maximum-size messages may be in flight before sends are refused. */
     @Override
     public WriteBufferWaterMark waterMark() {
-        return new WriteBufferWaterMark(256 * 1024, 4 * settings.maxMessageBytes() + 1024 * 1024);
+        return tcp.waterMark();
     }
 
     /**
@@ -309,11 +275,10 @@ final class Libp2pTransport implements Transport, Host {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            Throwable root = cause;
-            while (root instanceof DecoderException && root.getCause() != null) root = root.getCause();
+            Throwable root = Failures.rootCause(cause);
             if (failure == null) {
                 failure = root;
-                log.warn("closing libp2p connection with {}: {}", connection != null ? connection.remotePeer() : ctx.channel().remoteAddress(), root.getMessage());
+                log.warn("closing libp2p connection with {}: {}", connection != null ? connection.remotePeer() : ctx.channel().remoteAddress(), Failures.describe(root));
             }
             ctx.close();
         }
@@ -333,6 +298,6 @@ final class Libp2pTransport implements Transport, Host {
         closed = true;
         // yamux sends Go Away before each socket closes; bounded so that the app's shutdown stays within 3 s
         channels.close().awaitUninterruptibly(500, TimeUnit.MILLISECONDS);
-        group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).awaitUninterruptibly(500, TimeUnit.MILLISECONDS);
+        tcp.close();
     }
 }

@@ -29,14 +29,13 @@ import lanchat.api.ChatMessage;
 import lanchat.api.Identity;
 import lanchat.api.PeerId;
 import lanchat.api.internal.Varint;
-import lanchat.api.internal.noise.NoiseHandshake;
-import lanchat.api.internal.noise.NoiseResult;
+import lanchat.security.noise.NoiseHandshake;
+import lanchat.security.noise.NoiseResult;
 import lanchat.api.spi.ChatSession;
 import lanchat.api.testkit.TransportHarness;
 import lanchat.api.testkit.TransportHarness.Node;
 import lanchat.api.testkit.TransportHarness.Recorder;
 import lanchat.transport.libp2p.multistream.MultistreamSelectHandler;
-import lanchat.transport.libp2p.noise.NoiseSecureHandler;
 import lanchat.transport.libp2p.ping.PingInitiator;
 import lanchat.transport.libp2p.ping.PingProtocol;
 import lanchat.transport.libp2p.upgrade.ConnectionUpgrader;
@@ -178,9 +177,9 @@ class Libp2pBadInputTest {
 
         /** Negotiates /noise and starts the handshake; returns it after message 2 was read and checked. */
         NoiseHandshake startNoise(PeerId expected) throws Exception {
-            write(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL));
+            write(Wire.msg(MS), Wire.msg(NoiseHandshake.PROTOCOL_ID));
             assertEquals(MS, readMessage());
-            assertEquals(NoiseSecureHandler.PROTOCOL, readMessage());
+            assertEquals(NoiseHandshake.PROTOCOL_ID, readMessage());
             NoiseHandshake hs = NoiseHandshake.initiator(Identity.generate(), expected, List.of());
             writeFrame(hs.writeMessage());
             hs.readMessage(readFrame());
@@ -305,9 +304,9 @@ class Libp2pBadInputTest {
     void aDialerThatStopsAfterChoosingNoiseIsCutOffByTheTimeout() throws Exception {
         Victim v = new Victim();
         try (Raw r = new Raw(v.socket())) {
-            r.write(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL));
+            r.write(Wire.msg(MS), Wire.msg(NoiseHandshake.PROTOCOL_ID));
             assertEquals(MS, r.readMessage());
-            assertEquals(NoiseSecureHandler.PROTOCOL, r.readMessage());
+            assertEquals(NoiseHandshake.PROTOCOL_ID, r.readMessage());
             long took = assertClosedByPeer(r.socket);
             assertTrue(took > TimeUnit.MILLISECONDS.toNanos(300), "waited for the timeout: " + took / 1_000_000 + " ms");
         }
@@ -318,7 +317,7 @@ class Libp2pBadInputTest {
     void aDialerThatStopsInsideANoiseFrameIsCutOffByTheTimeout() throws Exception {
         Victim v = new Victim();
         try (Raw r = new Raw(v.socket())) {
-            r.write(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL), new byte[] {0, 32, 1, 2, 3});
+            r.write(Wire.msg(MS), Wire.msg(NoiseHandshake.PROTOCOL_ID), new byte[] {0, 32, 1, 2, 3});
             assertClosedByPeer(r.socket);
         }
         v.stillChats();

@@ -11,8 +11,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import lanchat.api.internal.noise.NoiseResult;
 import lanchat.api.spi.Direction;
+import lanchat.security.noise.NoiseResult;
+import lanchat.transport.tcp.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,11 +92,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         boolean first = failure == null; // the first error says why; what follows is fallout
-        if (first) failure = rootCause(cause);
+        if (first) failure = Failures.rootCause(cause);
         ctx.close(); // after recording why: channelInactive, which reports it, may run within this call
         if (!first) return;
         String peer = session != null ? session.remotePeer().toString() : String.valueOf(ctx.channel().remoteAddress());
-        log.warn("closing connection with {}: {}", peer, describe(failure));
+        log.warn("closing connection with {}: {}", peer, Failures.describe(failure));
     }
 
     @Override
@@ -114,18 +115,5 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     void closeGracefully() {
         if (session != null) session.close();
         else if (ctxChannel != null) ctxChannel.close();
-    }
-
-    /** The exception that says what went wrong, not the codec wrapper around it. */
-    static Throwable rootCause(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root instanceof io.netty.handler.codec.DecoderException) root = root.getCause();
-        return root;
-    }
-
-    /** One line for the log: what went wrong, without a stack trace for the peer's mistakes. */
-    static String describe(Throwable t) {
-        String m = t.getMessage();
-        return m == null ? t.getClass().getSimpleName() : m;
     }
 }

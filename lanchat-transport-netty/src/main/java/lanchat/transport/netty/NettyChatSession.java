@@ -24,6 +24,7 @@ import lanchat.api.spi.Direction;
 import lanchat.api.spi.ProtocolChannel;
 import lanchat.api.spi.ProtocolHandler;
 import lanchat.api.spi.SessionListener;
+import lanchat.transport.tcp.Failures;
 
 /**
  * A chat session over one secured netty-transport connection. Until a listener is set the session keeps reading
@@ -240,7 +241,7 @@ final class NettyChatSession implements ChatSession {
         outboxBytes = 0;
         pings.values().forEach(p -> p.result.completeExceptionally(gone));
         pings.clear();
-        mux.end(cause == null ? gone : new IOException("session to " + remote + " ended: " + ConnectionHandler.describe(cause), cause));
+        mux.end(cause == null ? gone : new IOException("session to " + remote + " ended: " + Failures.describe(cause), cause));
         emit(l -> l.onClosed(this, cause));
         closed.complete(null);
     }

@@ -1,7 +1,6 @@
 package lanchat.transport.netty;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -13,42 +12,34 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import lanchat.api.Identity;
-import lanchat.api.internal.noise.SignedStaticKey;
 import lanchat.api.Multiaddr;
 import lanchat.api.PeerId;
 import lanchat.api.spi.ChatSession;
 import lanchat.api.spi.Direction;
-import lanchat.api.spi.ListenAddresses;
 import lanchat.api.spi.ProtocolHandler;
 import lanchat.api.spi.Transport;
 import lanchat.api.spi.TransportConfig;
+import lanchat.security.noise.NoiseHandshake;
+import lanchat.security.noise.SignedStaticKey;
+import lanchat.security.noise.netty.NoiseCipherCodec;
+import lanchat.security.noise.netty.NoiseHandshakeHandler;
+import lanchat.transport.tcp.TcpSockets;
 
 /**
  * The netty transport. Pipeline of every connection, from the socket up:
  *
  * <pre>
  * hello            fixed multistream-compatible preamble; removes itself      ({@link Hello})
- * noise-frames     2-byte length frames, max 65535                            (LengthFieldBasedFrameDecoder / Prepender)
+ * noise-frame-*    2-byte length frames, max 65535 (added by the next one)    (LengthFieldBasedFrameDecoder / Prepender)
  * noise            XX handshake, then swapped for the cipher                  ({@link NoiseHandshakeHandler} → {@link NoiseCipherCodec})
  * frames           4-byte length frames, max = chat message or channel chunk  (LengthFieldBasedFrameDecoder)
  * chat-codec       frame bytes ↔ {@link ChatFrame}                           ({@link ChatFrameCodec})
@@ -77,7 +68,7 @@ final class NettyTransport implements Transport {
     private final Supplier<SignedStaticKey> staticKey;
     private final Executor callbacks;
     private final Settings settings;
-    private final EventLoopGroup group;
+    private final TcpSockets tcp;
     private final ChannelGroup channels;
     private final Set<Channel> servers = ConcurrentHashMap.newKeySet();
     private final ProtocolRegistry protocols = new ProtocolRegistry();
@@ -89,7 +80,7 @@ final class NettyTransport implements Transport {
         this.staticKey = SignedStaticKey.lazy(identity);
         this.callbacks = config.callbacks();
         this.settings = Settings.from(config);
-        this.group = new NioEventLoopGroup(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())), new DefaultThreadFactory("lanchat-netty", true));
+        this.tcp = new TcpSockets(NettyTransportProvider.NAME, settings.handshakeTimeout(), settings.maxMessageBytes());
         this.channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     }
 
@@ -104,7 +95,7 @@ final class NettyTransport implements Transport {
 
     @Override
     public boolean canDial(Multiaddr address) {
-        return address.isPlainTcp();
+        return TcpSockets.canDial(address);
     }
 
     @Override
@@ -119,44 +110,20 @@ final class NettyTransport implements Transport {
 
     @Override
     public CompletionStage<List<Multiaddr>> listen(Multiaddr bind) {
-        if (!bind.isPlainTcp()) return CompletableFuture.failedFuture(new IllegalArgumentException("netty transport listens on /ip4|ip6/…/tcp/… only, not " + bind));
         protocols.freeze();
-        CompletableFuture<List<Multiaddr>> result = new CompletableFuture<>();
-        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 4 * settings.maxMessageBytes() + 1024 * 1024))
-                .childHandler(initializer(Direction.INBOUND, null, new CompletableFuture<>()));
-        InetSocketAddress requested = bind.toTcpSocketAddress();
-        b.bind(requested).addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) {
-                result.completeExceptionally(new IOException("cannot listen on " + bind + ": " + ConnectionHandler.describe(f.cause()), f.cause()));
-                return;
-            }
-            servers.add(f.channel());
-            channels.add(f.channel());
-            result.complete(ListenAddresses.of(requested.getAddress(), ((InetSocketAddress) f.channel().localAddress()).getPort(), identity.peerId()));
+        return tcp.listen(bind, identity.peerId(), initializer(Direction.INBOUND, null, new CompletableFuture<>())).thenApply(l -> {
+            servers.add(l.channel());
+            channels.add(l.channel());
+            return l.addresses();
         });
-        return result;
     }
 
     @Override
     public CompletionStage<ChatSession> dial(Multiaddr address) {
         if (closed) return CompletableFuture.failedFuture(new IOException("transport is closed"));
-        if (!canDial(address)) return CompletableFuture.failedFuture(new IllegalArgumentException("netty transport cannot dial " + address));
-        PeerId expected = address.peerId().orElse(null);
-        if (identity.peerId().equals(expected)) return CompletableFuture.failedFuture(new IllegalArgumentException("refusing to dial ourselves"));
         protocols.freeze();
-        CompletableFuture<NettyChatSession> established = new CompletableFuture<>();
-        new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.handshakeTimeout().toMillis())
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 4 * settings.maxMessageBytes() + 1024 * 1024))
-                .handler(initializer(Direction.OUTBOUND, expected, established))
-                .connect(address.toTcpSocketAddress())
-                .addListener((ChannelFuture f) -> {
-                    if (!f.isSuccess()) established.completeExceptionally(new IOException(ConnectionHandler.describe(f.cause()), f.cause()));
-                });
-        return established.thenApply(s -> (ChatSession) s);
+        return tcp.<NettyChatSession>dial(address, identity.peerId(), (expected, established) -> initializer(Direction.OUTBOUND, expected, established))
+                .thenApply(s -> (ChatSession) s);
     }
 
     private ChannelInitializer<SocketChannel> initializer(Direction direction, PeerId expected, CompletableFuture<NettyChatSession> established) {
@@ -173,9 +140,8 @@ final class NettyTransport implements Transport {
                 Consumer<NettyChatSession> deliver = initiator ? s -> { } : s -> callbacks.execute(() -> inbound.accept(s));
                 ChannelPipeline p = ch.pipeline();
                 p.addLast("hello", new Hello());
-                p.addLast("noise-frames", new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2));
-                p.addLast("noise-prepender", new LengthFieldPrepender(2));
-                p.addLast("noise", new NoiseHandshakeHandler(staticKey.get(), expected, initiator));
+                // no muxers offered in the Noise payload: this transport has its own channel multiplexer
+                p.addLast("noise", new NoiseHandshakeHandler(NoiseHandshake.of(initiator, staticKey.get(), expected, List.of())));
                 p.addLast("frames", new LengthFieldBasedFrameDecoder(Math.max(settings.maxMessageBytes() + FRAME_OVERHEAD, ChannelFrames.MAX_FRAME) + 4, 0, 4, 0, 4));
                 p.addLast("chat-codec", new ChatFrameCodec());
                 p.addLast("connection", new ConnectionHandler(NettyTransport.this, direction, done, deliver));
@@ -196,6 +162,6 @@ final class NettyTransport implements Transport {
         // bounded: the app's shutdown must finish within 3 s even when a peer ignores our goodbye
         channels.newCloseFuture().awaitUninterruptibly(500, TimeUnit.MILLISECONDS);
         channels.close().awaitUninterruptibly(300, TimeUnit.MILLISECONDS);
-        group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).awaitUninterruptibly(500, TimeUnit.MILLISECONDS);
+        tcp.close();
     }
 }

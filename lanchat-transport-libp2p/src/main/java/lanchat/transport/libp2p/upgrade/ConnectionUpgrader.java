@@ -11,16 +11,17 @@ import java.util.function.Function;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.DecoderException;
 import lanchat.api.PeerId;
-import lanchat.api.internal.noise.NoiseResult;
-import lanchat.api.internal.noise.SignedStaticKey;
+import lanchat.security.noise.NoiseHandshake;
+import lanchat.security.noise.NoiseResult;
+import lanchat.security.noise.SignedStaticKey;
+import lanchat.security.noise.netty.NoiseHandshakeHandler;
 import lanchat.transport.libp2p.multistream.MultistreamSelectHandler;
 import lanchat.transport.libp2p.multistream.ProtocolSelected;
 import lanchat.transport.libp2p.multistream.ProtocolSelectionFailed;
-import lanchat.transport.libp2p.noise.NoiseSecureHandler;
 import lanchat.transport.libp2p.yamux.YamuxFrameCodec;
 import lanchat.transport.libp2p.yamux.YamuxSession;
+import lanchat.transport.tcp.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,7 @@ public final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
 
     /** Adds the first step and this handler to a fresh connection. */
     public void install(ChannelPipeline p) {
-        p.addLast("security-select", select(NoiseSecureHandler.PROTOCOL));
+        p.addLast("security-select", select(NoiseHandshake.PROTOCOL_ID));
         p.addLast("upgrader", this);
     }
 
@@ -103,7 +104,9 @@ public final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof ProtocolSelected selected && stage == Stage.SECURITY) {
-            ctx.pipeline().addBefore(ctx.name(), "noise", new NoiseSecureHandler(staticKey, initiator, expectedRemote, List.of(YAMUX)));
+            // yamux offered in the Noise payload: early muxer negotiation (below)
+            NoiseHandshake handshake = NoiseHandshake.of(initiator, staticKey, expectedRemote, List.of(YAMUX));
+            ctx.pipeline().addBefore(ctx.name(), "noise", new NoiseHandshakeHandler(handshake));
         } else if (evt instanceof NoiseResult r && stage == Stage.SECURITY) {
             security = r;
             if (r.remoteMuxers().contains(YAMUX)) {
@@ -152,11 +155,10 @@ public final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
 
     private void fail(ChannelHandlerContext ctx, Throwable cause) {
         if (timeout != null) timeout.cancel(false);
-        Throwable root = cause;
-        while (root instanceof DecoderException && root.getCause() != null) root = root.getCause();
+        Throwable root = Failures.rootCause(cause);
         if (failure == null) {
             failure = root;
-            log.warn("libp2p handshake with {} failed: {}", ctx.channel().remoteAddress(), root.getMessage() != null ? root.getMessage() : root.toString());
+            log.warn("libp2p handshake with {} failed: {}", ctx.channel().remoteAddress(), Failures.describe(root));
         }
         result.completeExceptionally(failure);
         ctx.close();

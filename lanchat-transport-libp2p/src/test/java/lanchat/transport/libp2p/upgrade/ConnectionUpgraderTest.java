@@ -1,8 +1,6 @@
 package lanchat.transport.libp2p.upgrade;
 
 import static lanchat.api.internal.Bytes.concat;
-
-import lanchat.api.internal.noise.SignedStaticKey;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,12 +29,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import lanchat.api.Identity;
 import lanchat.api.PeerId;
-import lanchat.api.internal.noise.NoiseException;
+import lanchat.security.noise.NoiseException;
+import lanchat.security.noise.NoiseHandshake;
+import lanchat.security.noise.SignedStaticKey;
+import lanchat.security.noise.netty.NoiseCipherCodec;
+import lanchat.security.noise.netty.NoiseHandshakeHandler;
 import lanchat.transport.libp2p.Wire;
 import lanchat.transport.libp2p.multistream.MultistreamProtocolException;
 import lanchat.transport.libp2p.multistream.MultistreamSelectHandler;
-import lanchat.transport.libp2p.noise.NoiseCipherCodec;
-import lanchat.transport.libp2p.noise.NoiseSecureHandler;
 import lanchat.transport.libp2p.yamux.YamuxFrameCodec;
 import lanchat.transport.libp2p.yamux.YamuxSession;
 import org.junit.jupiter.api.Test;
@@ -113,7 +113,7 @@ class ConnectionUpgraderTest {
             assertTrue(ch.isOpen());
             assertNull(ch.pipeline().get(ConnectionUpgrader.class), "the upgrader left");
             assertNull(ch.pipeline().get(MultistreamSelectHandler.class));
-            assertNull(ch.pipeline().get(NoiseSecureHandler.class));
+            assertNull(ch.pipeline().get(NoiseHandshakeHandler.class));
             assertNotNull(ch.pipeline().get(NoiseCipherCodec.class));
             assertNotNull(ch.pipeline().get(YamuxFrameCodec.class));
         }
@@ -212,7 +212,7 @@ class ConnectionUpgraderTest {
         EmbeddedChannel ours = connection(listener);
         EmbeddedChannel go = new EmbeddedChannel(MultistreamSelectHandler.initiator(List.of("/tls/1.0.0", "/noise")));
         Wire.pump(go, ours);
-        assertNotNull(ours.pipeline().get(NoiseSecureHandler.class), "noise handshake under way");
+        assertNotNull(ours.pipeline().get(NoiseHandshakeHandler.class), "noise handshake under way");
         assertFalse(listener.result().isDone());
         finish(ours, go);
     }
@@ -222,8 +222,8 @@ class ConnectionUpgraderTest {
         ConnectionUpgrader listener = upgrader(bob, false, null, 500);
         EmbeddedChannel ours = connection(listener);
         ours.freezeTime(); // the timer was armed a moment ago, in real time
-        ours.writeInbound(Wire.buf(concat(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL))));
-        assertArrayEquals(concat(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL)), Wire.drainOutbound(ours));
+        ours.writeInbound(Wire.buf(concat(Wire.msg(MS), Wire.msg(NoiseHandshake.PROTOCOL_ID))));
+        assertArrayEquals(concat(Wire.msg(MS), Wire.msg(NoiseHandshake.PROTOCOL_ID)), Wire.drainOutbound(ours));
         ours.writeInbound(Wire.buf(new byte[] {0, 32, 1, 2, 3})); // noise message 1 announced, 3 of 32 bytes sent
         ours.advanceTimeBy(250, TimeUnit.MILLISECONDS);
         ours.runScheduledPendingTasks();
@@ -286,7 +286,7 @@ class ConnectionUpgraderTest {
     void aGarbageNoiseFrameFailsTheHandshake() {
         ConnectionUpgrader listener = upgrader(bob, false, null, TIMEOUT_MS);
         EmbeddedChannel ours = connection(listener);
-        ours.writeInbound(Wire.buf(concat(Wire.msg(MS), Wire.msg(NoiseSecureHandler.PROTOCOL))));
+        ours.writeInbound(Wire.buf(concat(Wire.msg(MS), Wire.msg(NoiseHandshake.PROTOCOL_ID))));
         Wire.drainOutbound(ours);
         byte[] frame = new byte[2 + 40];
         new java.util.Random(3).nextBytes(frame);

@@ -1,0 +1,13 @@
+/**
+ * What every LAN Chat TCP transport sets up the same way: the event loops and socket channel classes, the socket
+ * options (TCP_NODELAY, write-buffer water marks, connect timeout), listening and dialing by multiaddr, and the one
+ * reading of a pipeline's exceptions. A library, not a plugin: it provides no service; see the module README.
+ */
+module lanchat.transport.tcp {
+    requires transitive lanchat.api;
+    requires io.netty.common;
+    requires io.netty.transport;
+    requires io.netty.codec;
+
+    exports lanchat.transport.tcp;
+}
