@@ -63,10 +63,12 @@ public final class ResourceManager {
      * Admits a new connection (before any of its bytes is read) into the transient scope. Inbound connections are also
      * counted per source address while they are in their handshake.
      *
+     * @param remote the peer's address; may be null for an outbound connection (a name not yet resolved)
      * @throws ResourceLimitException when the system, the transient scope or {@code remote}'s address is at its limit
      */
     public synchronized ConnectionScope openConnection(Direction direction, InetAddress remote) throws ResourceLimitException {
         boolean in = direction == Direction.INBOUND;
+        if (in && remote == null) throw new IllegalArgumentException("an inbound connection has a remote address");
         if (in && handshakingPerIp.getOrDefault(remote, 0) >= limits.unauthenticatedPerIp()) {
             throw new ResourceLimitException(limits.unauthenticatedPerIp() + " connections from " + remote.getHostAddress() + " are already in their handshake");
         }

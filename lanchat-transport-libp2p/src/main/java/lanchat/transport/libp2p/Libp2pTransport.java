@@ -43,13 +43,11 @@ import lanchat.transport.libp2p.yamux.StreamBudget;
 import lanchat.transport.libp2p.yamux.YamuxConfig;
 import lanchat.transport.libp2p.yamux.YamuxSession;
 import lanchat.transport.tcp.Failures;
+import lanchat.transport.tcp.ConnectionAccounts;
 import lanchat.transport.tcp.TcpSockets;
 import lanchat.api.resource.ResourceLimitException;
 import lanchat.api.resource.ResourceManager;
 import lanchat.api.resource.ResourceManager.ConnectionScope;
-import lanchat.api.resource.ResourceManager.StreamScope;
-import java.net.InetAddress;
-import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,8 +58,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Libp2pTransport implements Transport, Host {
     private static final Logger log = LoggerFactory.getLogger(Libp2pTransport.class);
-    /** What a connection may buffer before its handshake ends: the largest Noise frame, 64 KiB. */
-    static final long HANDSHAKE_BUFFER = 64 * 1024 + 2;
     /** The connection a secured TCP channel carries, set when the Noise handshake is done. */
     private static final AttributeKey<Libp2pConnection> CONNECTION = AttributeKey.valueOf(Libp2pConnection.class, "connection");
 
@@ -164,10 +160,9 @@ final class Libp2pTransport implements Transport, Host {
     }
 
     /**
-     * Set up every connection. Before a byte is read, the connection gets its account in the resource manager (the
-     * transient scope, and its source address's handshake slots; refused: closed at once) with room for the largest
-     * handshake message; once Noise proved the peer, the account moves to the peer's scope (refused when the peer has
-     * as many connections as it may) and every yamux stream reserves its receive window there.
+     * Set up every connection. Its account in the resource manager is kept as {@link ConnectionAccounts} says: opened
+     * before a byte is read, moved to the peer's scope once Noise proved the peer, and every yamux stream reserves its
+     * receive window there ({@link StreamBudget}).
      *
      * @param target the dialed address (outbound), null for inbound connections (their remote address is known)
      */
@@ -179,33 +174,27 @@ final class Libp2pTransport implements Transport, Host {
                     ch.close();
                     return;
                 }
-                InetAddress remote = target != null ? target.getAddress() : ch.remoteAddress().getAddress();
                 ConnectionScope scope;
                 try {
-                    scope = resources.openConnection(direction, remote);
-                    if (!scope.reserveMemory(HANDSHAKE_BUFFER)) {
-                        scope.close();
-                        throw new ResourceLimitException("no memory left for connections in their handshake");
-                    }
+                    scope = ConnectionAccounts.open(resources, ch, direction, target);
                 } catch (ResourceLimitException e) {
-                    log.warn("refused {} connection {} {}: {}", direction == Direction.INBOUND ? "an inbound" : "an outbound", direction == Direction.INBOUND ? "from" : "to", remote.getHostAddress(), e.getMessage());
+                    log.warn("refused {}: {}", direction == Direction.INBOUND ? "an inbound connection from " + ch.remoteAddress() : "to dial " + target, e.getMessage());
                     established.completeExceptionally(e);
                     ch.close();
                     return;
                 }
-                ch.closeFuture().addListener(f -> scope.close());
                 channels.add(ch);
                 ConnectionUpgrader upgrader = new ConnectionUpgrader(staticKey.get(), direction == Direction.OUTBOUND, expected, settings.handshakeTimeout().toMillis(),
                         security -> {
                             try {
-                                scope.setPeer(security.remotePeer());
+                                ConnectionAccounts.secured(scope, security.remotePeer());
                             } catch (ResourceLimitException e) {
                                 throw new java.io.UncheckedIOException(e);
                             }
-                            scope.releaseMemory(HANDSHAKE_BUFFER);
                             Libp2pConnection c = new Libp2pConnection(Libp2pTransport.this, ch, security.remotePeer(), direction, security.handshakeHash(), scope);
                             ch.attr(CONNECTION).set(c);
-                            return new YamuxSession(direction == Direction.OUTBOUND, c.inboundStreams(), yamuxConfig, streamBudget(scope));
+                            return new YamuxSession(direction == Direction.OUTBOUND, c.inboundStreams(), yamuxConfig,
+                                    (inbound, bytes) -> ConnectionAccounts.reserveStream(scope, inbound ? Direction.INBOUND : Direction.OUTBOUND, bytes));
                         });
                 upgrader.install(ch.pipeline());
                 ch.pipeline().addLast("connection", new ConnectionWatcher());
@@ -230,23 +219,6 @@ final class Libp2pTransport implements Transport, Host {
                     }
                 });
             }
-        };
-    }
-
-    /** A yamux stream may buffer its receive window: reserved on the connection's account before it is held. */
-    private static StreamBudget streamBudget(ConnectionScope scope) {
-        return (inbound, bytes) -> {
-            StreamScope stream;
-            try {
-                stream = scope.openStream(inbound ? Direction.INBOUND : Direction.OUTBOUND);
-            } catch (ResourceLimitException e) {
-                return Optional.empty();
-            }
-            if (!stream.reserveMemory(bytes)) {
-                stream.close();
-                return Optional.empty();
-            }
-            return Optional.of(stream::close);
         };
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -65,7 +66,26 @@ final class ChannelMux {
     private boolean draining;
     private IOException ended;
 
+    /**
+     * Reserves what one channel may make us buffer (its window and one message being assembled) on the connection's
+     * account; empty when a limit is reached. See {@code ConnectionAccounts.reserveStream}.
+     */
+    interface Budget {
+        Budget UNLIMITED = (direction, bytes) -> Optional.of(() -> { });
+
+        Optional<Runnable> reserve(Direction direction, long bytes);
+    }
+
+    private final Budget budget;
+    /** What each open channel reserved, by id; given back when it goes. */
+    private final Map<Integer, Runnable> reservations = new HashMap<>();
+
     ChannelMux(Channel connection, ChatSession session, ProtocolRegistry protocols, Executor callbacks) {
+        this(connection, session, protocols, callbacks, Budget.UNLIMITED);
+    }
+
+    ChannelMux(Channel connection, ChatSession session, ProtocolRegistry protocols, Executor callbacks, Budget budget) {
+        this.budget = budget;
         this.connection = connection;
         this.session = session;
         this.protocols = protocols;
@@ -143,12 +163,16 @@ final class ChannelMux {
         lastPeerId = id;
         ProtocolHandler protocol = protocols.find(o.protocol()).orElse(null);
         int inbound = protocol == null ? 0 : inboundPerProtocol.getOrDefault(protocol.id(), 0);
-        if (protocol == null || inbound >= protocol.limits().maxInboundPerSession()) {
+        Optional<Runnable> reserved = protocol == null || inbound >= protocol.limits().maxInboundPerSession()
+                ? Optional.empty() : budget.reserve(Direction.INBOUND, bufferOf(protocol));
+        if (reserved.isEmpty()) {
             if (!connection.isWritable()) throw new CorruptedFrameException("peer keeps opening channels without reading our refusals");
-            writeAndFlush(new ChatFrame.Refuse(id, protocol == null ? "protocol not supported" : "too many channels of this protocol"));
-            log.debug("refused {} channel from {}: {}", o.protocol(), peerName(), protocol == null ? "not registered" : inbound + " open");
+            String why = protocol == null ? "protocol not supported" : inbound >= protocol.limits().maxInboundPerSession() ? "too many channels of this protocol" : "resource limit";
+            writeAndFlush(new ChatFrame.Refuse(id, why));
+            log.debug("refused {} channel from {}: {}", o.protocol(), peerName(), why);
             return;
         }
+        reservations.put(id, reserved.get());
         inboundPerProtocol.merge(protocol.id(), 1, Integer::sum);
         NettyProtocolChannel ch = new NettyProtocolChannel(this, id, protocol, Direction.INBOUND);
         channels.put(id, ch);
@@ -167,6 +191,13 @@ final class ChannelMux {
         Opening o = opening.remove(id);
         if (o == null) return; // timed out meanwhile: our reset is on its way
         o.timeout.cancel(false);
+        Optional<Runnable> reserved = budget.reserve(Direction.OUTBOUND, bufferOf(o.protocol));
+        if (reserved.isEmpty()) {
+            writeAndFlush(new ChatFrame.Reset(id));
+            o.result.completeExceptionally(new IOException("resource limit: no room for another " + o.protocol.id() + " channel to " + peerName()));
+            return;
+        }
+        reservations.put(id, reserved.get());
         NettyProtocolChannel ch = new NettyProtocolChannel(this, id, o.protocol, Direction.OUTBOUND);
         channels.put(id, ch);
         if (!o.result.complete(ch)) ch.reset(); // the opener gave up
@@ -247,8 +278,15 @@ final class ChannelMux {
 
     // ---- channel bookkeeping ----
 
+    /** What a channel of {@code p} may make us buffer: a window of chunks and one message being assembled. */
+    private static long bufferOf(ProtocolHandler p) {
+        return (long) ChannelFrames.WINDOW + p.limits().maxMessageBytes();
+    }
+
     void remove(NettyProtocolChannel ch) {
         if (channels.remove(ch.id()) == null) return;
+        Runnable release = reservations.remove(ch.id());
+        if (release != null) release.run();
         if (ch.direction() == Direction.INBOUND) inboundPerProtocol.computeIfPresent(ch.protocol(), (id, n) -> n > 1 ? n - 1 : null);
     }
 

@@ -11,7 +11,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import lanchat.api.resource.ResourceLimitException;
+import lanchat.api.resource.ResourceManager.ConnectionScope;
 import lanchat.api.spi.Direction;
+import lanchat.transport.tcp.ConnectionAccounts;
 import lanchat.security.noise.NoiseResult;
 import lanchat.transport.tcp.Failures;
 import org.slf4j.Logger;
@@ -58,6 +61,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof NoiseResult r) {
             handshakeTimeout.cancel(false);
+            ConnectionScope account = ctx.channel().attr(ConnectionAccounts.ACCOUNT).get();
+            if (account != null) {
+                try {
+                    ConnectionAccounts.secured(account, r.remotePeer());
+                } catch (ResourceLimitException refused) {
+                    failure = refused;
+                    log.warn("refused a connection of {}: {}", r.remotePeer(), refused.getMessage());
+                    ctx.close();
+                    return;
+                }
+            }
             NettyTransport.Settings s = transport.settings();
             ctx.pipeline().addFirst("keepalive", new IdleStateHandler(s.idleTimeout().toMillis(), s.keepaliveInterval().toMillis(), 0, TimeUnit.MILLISECONDS));
             session = new NettyChatSession(ctx.channel(), r.remotePeer(), direction, r.handshakeHash(), transport.callbacks(), s.maxMessageBytes(),

@@ -19,7 +19,9 @@ import io.netty.channel.ChannelFutureListener;
 import lanchat.api.ChatMessage;
 import lanchat.api.Multiaddr;
 import lanchat.api.PeerId;
+import lanchat.api.resource.ResourceManager.ConnectionScope;
 import lanchat.api.spi.ChatSession;
+import lanchat.transport.tcp.ConnectionAccounts;
 import lanchat.api.spi.Direction;
 import lanchat.api.spi.ProtocolChannel;
 import lanchat.api.spi.ProtocolHandler;
@@ -77,10 +79,16 @@ final class NettyChatSession implements ChatSession {
         this.callbacks = callbacks;
         this.maxMessageBytes = maxMessageBytes;
         this.protocols = protocols;
-        this.mux = new ChannelMux(channel, this, protocols, callbacks);
+        ConnectionScope account = channel.attr(ConnectionAccounts.ACCOUNT).get();
+        this.account = account;
+        this.mux = account == null ? new ChannelMux(channel, this, protocols, callbacks)
+                : new ChannelMux(channel, this, protocols, callbacks, (d, bytes) -> ConnectionAccounts.reserveStream(account, d, bytes));
     }
 
     ChannelMux mux() { return mux; }
+
+    /** This connection's account in the node's resource manager; null in tests that build a session on a bare channel. */
+    private final ConnectionScope account;
 
     @Override
     public PeerId remotePeer() { return remote; }
@@ -175,6 +183,7 @@ final class NettyChatSession implements ChatSession {
 
     @Override
     public void setListener(SessionListener l) {
+        if (account != null) account.admit(); // the app took the session: it may now hold up to the full connection limit
         channel.eventLoop().execute(() -> {
             listener = l;
             Consumer<SessionListener> e;

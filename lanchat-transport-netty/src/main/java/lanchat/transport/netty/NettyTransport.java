@@ -1,6 +1,7 @@
 package lanchat.transport.netty;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -8,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -32,7 +34,12 @@ import lanchat.security.noise.NoiseHandshake;
 import lanchat.security.noise.SignedStaticKey;
 import lanchat.security.noise.netty.NoiseCipherCodec;
 import lanchat.security.noise.netty.NoiseHandshakeHandler;
+import lanchat.transport.tcp.ConnectionAccounts;
 import lanchat.transport.tcp.TcpSockets;
+import lanchat.api.resource.ResourceLimitException;
+import lanchat.api.resource.ResourceManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The netty transport. Pipeline of every connection, from the socket up:
@@ -51,6 +58,7 @@ import lanchat.transport.tcp.TcpSockets;
  * listens or dials).
  */
 final class NettyTransport implements Transport {
+    private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
     /** Tunables, from {@link TransportConfig#options()}. */
     record Settings(Duration handshakeTimeout, Duration keepaliveInterval, Duration idleTimeout, int maxMessageBytes) {
         static Settings from(TransportConfig c) {
@@ -67,6 +75,7 @@ final class NettyTransport implements Transport {
     private final Identity identity;
     private final Supplier<SignedStaticKey> staticKey;
     private final Executor callbacks;
+    private final ResourceManager resources;
     private final Settings settings;
     private final TcpSockets tcp;
     private final ChannelGroup channels;
@@ -79,6 +88,7 @@ final class NettyTransport implements Transport {
         this.identity = config.identity();
         this.staticKey = SignedStaticKey.lazy(identity);
         this.callbacks = config.callbacks();
+        this.resources = config.resources();
         this.settings = Settings.from(config);
         this.tcp = new TcpSockets(NettyTransportProvider.NAME, settings.handshakeTimeout(), settings.maxMessageBytes());
         this.channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -111,7 +121,7 @@ final class NettyTransport implements Transport {
     @Override
     public CompletionStage<List<Multiaddr>> listen(Multiaddr bind) {
         protocols.freeze();
-        return tcp.listen(bind, identity.peerId(), initializer(Direction.INBOUND, null, new CompletableFuture<>())).thenApply(l -> {
+        return tcp.listen(bind, identity.peerId(), initializer(Direction.INBOUND, null, null, new CompletableFuture<>())).thenApply(l -> {
             servers.add(l.channel());
             channels.add(l.channel());
             return l.addresses();
@@ -122,11 +132,18 @@ final class NettyTransport implements Transport {
     public CompletionStage<ChatSession> dial(Multiaddr address) {
         if (closed) return CompletableFuture.failedFuture(new IOException("transport is closed"));
         protocols.freeze();
-        return tcp.<NettyChatSession>dial(address, identity.peerId(), (expected, established) -> initializer(Direction.OUTBOUND, expected, established))
+        return tcp.<NettyChatSession>dial(address, identity.peerId(), (expected, established) -> initializer(Direction.OUTBOUND, expected, address.toTcpSocketAddress(), established))
                 .thenApply(s -> (ChatSession) s);
     }
 
-    private ChannelInitializer<SocketChannel> initializer(Direction direction, PeerId expected, CompletableFuture<NettyChatSession> established) {
+    /**
+     * Sets up every connection; its account in the resource manager is kept as {@link ConnectionAccounts} says (opened
+     * here before a byte is read, moved to the peer's scope by {@link ConnectionHandler} once Noise proved the peer,
+     * a reservation per protocol channel by {@link ChannelMux}).
+     *
+     * @param target the dialed address (outbound), null for accepted connections
+     */
+    private ChannelInitializer<SocketChannel> initializer(Direction direction, PeerId expected, InetSocketAddress target, CompletableFuture<NettyChatSession> established) {
         boolean initiator = direction == Direction.OUTBOUND;
         return new ChannelInitializer<>() {
             @Override
@@ -135,9 +152,24 @@ final class NettyTransport implements Transport {
                     ch.close();
                     return;
                 }
+                try {
+                    ConnectionAccounts.open(resources, ch, direction, target);
+                } catch (ResourceLimitException e) {
+                    log.warn("refused {}: {}", initiator ? "to dial " + target : "an inbound connection from " + ch.remoteAddress(), e.getMessage());
+                    established.completeExceptionally(e);
+                    ch.close();
+                    return;
+                }
                 channels.add(ch);
                 CompletableFuture<NettyChatSession> done = initiator ? established : new CompletableFuture<>();
-                Consumer<NettyChatSession> deliver = initiator ? s -> { } : s -> callbacks.execute(() -> inbound.accept(s));
+                Consumer<NettyChatSession> deliver = initiator ? s -> { } : s -> {
+                    try {
+                        callbacks.execute(() -> inbound.accept(s));
+                    } catch (RejectedExecutionException full) {
+                        log.warn("closing a connection from {}: the node is not keeping up with its events", s.remotePeer());
+                        ch.close();
+                    }
+                };
                 ChannelPipeline p = ch.pipeline();
                 p.addLast("hello", new Hello());
                 // no muxers offered in the Noise payload: this transport has its own channel multiplexer
