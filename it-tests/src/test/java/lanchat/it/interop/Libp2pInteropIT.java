@@ -400,8 +400,8 @@ class Libp2pInteropIT {
         String line = java.awaitAny(0, l -> l.equals(connected) || l.startsWith("* cannot reach"),
                 l -> l.contains("handshake") && l.contains("failed"), WAIT, "'" + connected + "' (" + direction + ")");
         if (!line.equals(connected)) {
-            if (key.equals("secp256k1") && line.matches("(?i).*secp256k1.*not supported.*")) {
-                fail("Java does not support secp256k1 peer keys yet (" + direction + "): " + line + "\n" + java.describe());
+            if (key.equals("secp256k1") && line.matches("(?i).*secp256k1 keys need .*")) {
+                fail("Java cannot load its secp256k1 verifier from mods/lazy/ (" + direction + "): " + line + "\n" + java.describe());
             }
             fail("Java could not connect to the " + peer.kind + " peer with a " + key + " key (" + direction + "): " + line + "\n" + java.describe()
                     + "\n" + peer.describe());

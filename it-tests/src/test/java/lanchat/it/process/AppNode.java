@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,6 +14,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import lanchat.it.ItEnv;
 
 /**
  * A real LAN Chat process on 127.0.0.1, started exactly as a user starts it
@@ -89,8 +90,8 @@ public final class AppNode extends ProcessNode {
     }
 
     /**
-     * A private copy of mods/*.jar. Other engineers rebuild mods/ at any time (lanchat-app's build empties it first), so
-     * processes run from a copy; fails the test when mods/ has no single lanchat-app jar.
+     * A private copy of mods/*.jar and mods/lazy/*.jar. Other engineers rebuild mods/ at any time (lanchat-app's build
+     * empties it first), so processes run from a copy; fails the test when mods/ has no single lanchat-app jar.
      */
     public static Path snapshotMods(String prefix) throws IOException {
         Path live = liveMods();
@@ -104,7 +105,7 @@ public final class AppNode extends ProcessNode {
             fail("expected exactly one lanchat-app*.jar in " + live + ", found " + jars + ". Run: mvn -q -pl lanchat-app -am package -DskipTests");
         }
         Path dir = Files.createTempDirectory(prefix);
-        for (Path jar : jars) Files.copy(jar, dir.resolve(jar.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+        ItEnv.copyModules(live, dir);
         return dir;
     }
 
