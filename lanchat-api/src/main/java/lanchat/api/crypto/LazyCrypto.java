@@ -27,6 +27,10 @@ import java.util.Set;
  * </ul>
  * Nothing else is searched, so which crypto a node has never depends on which plugin jars happen to be installed.
  * A capability that cannot be found fails with an {@link IllegalStateException} saying where it was looked for.
+ *
+ * <p>A child layer cannot add JDK modules (only the JDK's built-in loaders may define {@code java.*} classes), so the
+ * JDK modules the lazy ones require must already be in the boot layer: bcprov requires {@code java.sql},
+ * {@code java.logging} and {@code java.naming}, and {@code lanchat.app} requires {@code java.sql} for that reason.
  */
 public final class LazyCrypto {
     /** The subdirectory, next to the {@code lanchat.api} jar, that holds the lazily loaded modules. */

@@ -26,7 +26,9 @@
  * capability from it with {@code ServiceLoader.load(layer, …)}. A JCA lookup never searches a child layer, so
  * BouncyCastle's providers stay uninstantiated even then. Unit tests run on the class path, where
  * {@code lanchat-crypto-bc} is a test dependency and is found on the class path. Anything missing is an
- * {@link java.lang.IllegalStateException} naming the directory and the fix ({@code mvn package} fills it).
+ * {@link java.lang.IllegalStateException} naming the directory and the fix ({@code mvn package} fills it). JDK modules
+ * that the lazy modules require must be in the boot layer, since a child layer cannot define {@code java.*} modules:
+ * {@code lanchat.app} requires {@code java.sql} for bcprov.
  *
  * <h2>Capabilities</h2>
  *
