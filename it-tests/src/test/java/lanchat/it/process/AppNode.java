@@ -43,10 +43,28 @@ public final class AppNode extends ProcessNode {
 
     /** Starts the app without waiting; call {@link #awaitStarted()} before using {@link #address} or {@link #peerId}. */
     public static AppNode launch(String name, Path mods, String transport, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-p", mods.toString(), "-m", "lanchat.app", "--transport", transport, "-port", "0", "--host", "127.0.0.1"));
+        return launch(name, mods, List.of(), transport, extra);
+    }
+
+    /** {@link #launch(String, Path, String, String...)} with JVM options (before {@code -p}). */
+    public static AppNode launch(String name, Path mods, List<String> jvmOptions, String transport, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-p", mods.toString(), "-m", "lanchat.app", "--transport", transport, "-port", "0", "--host", "127.0.0.1"));
         cmd.addAll(List.of(extra));
         return new AppNode(name, cmd);
+    }
+
+    /** JVM options that log every class the node loads, with where from, to {@code file} (read it once the node exited). */
+    public static List<String> logClassLoading(Path file) {
+        return List.of("-Xlog:class+load=info:file=" + file);
+    }
+
+    /** The lines of such a log that name classes of BouncyCastle or of lanchat.crypto.bc (the lazily loaded crypto). */
+    public static List<String> lazyCryptoClasses(Path classLog) throws IOException {
+        List<String> lines = Files.readAllLines(classLog);
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" lanchat.app.Main ")), "not a class-load log of the app: " + classLog);
+        return lines.stream().filter(l -> l.contains(" org.bouncycastle.") || l.contains(" lanchat.crypto.bc.")).toList();
     }
 
     /**
