@@ -2,8 +2,9 @@
 # Builds the local node image (default lanchat/node:dev) WITHOUT any registry:
 #   jlink runtime (host JDK's jmods) + the host shared-library closure (ldd) + static busybox
 #   (from the busybox-static .deb) + /tmp 1777, /etc/passwd, ...  -> `docker import`.
-# The image holds NO project jars: the integration tests copy <repo>/mods into
-# /opt/lanchat/mods of each container, so Java changes never require rebuilding the image.
+# The image holds NO project jars: the integration tests copy <repo>/mods (with its lazy/
+# subdirectory) into /opt/lanchat/mods of each container, so Java changes never require
+# rebuilding the image.
 #
 # Idempotent and cache-aware: the image carries the label lanchat.inputs=<sha256 of the
 # inputs> (this script, the JDK release, the module list); when the image exists with the
@@ -23,13 +24,15 @@ set -euo pipefail
 # java.naming      netty-handler (SSL/SNI helpers reference javax.naming)
 # jdk.unsupported  Netty (sun.misc.Unsafe) and sun.misc.Signal (SIGTERM -> exit 0)
 # jdk.crypto.ec    SunEC: X25519 / Ed25519 / ECDSA for Noise and peer identities
+# java.sql         bcprov (mods/lazy/, loaded on first use for secp256k1 keys) requires it in its module
+#                  descriptor: without it that child layer fails to resolve. jdeps scans mods/*.jar only.
 # Service providers: jdeps cannot see these (java.base finds them with ServiceLoader), and a
 # missing one fails only at run time, so list the ones standard APIs may need:
 # jdk.random       RandomGenerator.getDefault()/of(..) (L32X64MixRandom & co.) - the app uses it
 # jdk.charsets     Charset.forName of non-standard charsets
 # jdk.zipfs        FileSystems.newFileSystem(zip/jar)
 # java.management / jdk.management / jdk.localedata: not needed today; add here if that changes.
-STATIC_MODULES=(java.base java.logging java.naming jdk.unsupported jdk.crypto.ec
+STATIC_MODULES=(java.base java.logging java.naming jdk.unsupported jdk.crypto.ec java.sql
                 jdk.random jdk.charsets jdk.zipfs)
 # -------------------------------------------------------------------------------------------
 

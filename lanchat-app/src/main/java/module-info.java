@@ -10,6 +10,10 @@ module lanchat.app {
     requires org.jline.terminal;
     requires org.slf4j;
     requires jdk.unsupported; // sun.misc.Signal: SIGTERM/SIGINT end the node with exit code 0, not 143/130
+    // Not used here: BouncyCastle in mods/lazy/ (loaded on first use, see lanchat.api.crypto.LazyCrypto) requires it,
+    // and a child layer cannot add JDK modules (java.* classes belong to the built-in loaders), so the boot layer must
+    // have it. Resolving it loads none of its classes.
+    requires java.sql;
 
     // picocli sets the @Option fields and makes the version and completion-candidate classes by reflection. Qualified:
     // no other module (a plugin included) may reflect into the command line; checked by `java -p mods -m lanchat.app

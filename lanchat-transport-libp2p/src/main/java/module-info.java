@@ -15,5 +15,4 @@ module lanchat.transport.libp2p {
     requires org.slf4j;
 
     provides lanchat.api.spi.TransportProvider with lanchat.transport.libp2p.Libp2pTransportProvider;
-    provides lanchat.api.crypto.SignatureVerifier with lanchat.transport.libp2p.crypto.Secp256k1Verifier;
 }

@@ -136,19 +136,15 @@ public final class ItEnv {
   }
 
   /**
-   * A private copy of mods/*.jar, taken once per JVM. Other engineers rebuild mods/ at any time
-   * (lanchat-app's build empties it first), so containers copy from this snapshot, never from
-   * the live directory.
+   * A private copy of mods/*.jar and mods/lazy/*.jar, taken once per JVM. Other engineers rebuild
+   * mods/ at any time (lanchat-app's build empties it first), so containers copy from this
+   * snapshot, never from the live directory.
    */
   public static synchronized Path modsSnapshot() {
     if (modsSnapshot == null) {
       try {
         Path dir = Files.createTempDirectory("lanchat-it-mods-");
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(MODS, "*.jar")) {
-          for (Path jar : ds) {
-            Files.copy(jar, dir.resolve(jar.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
-          }
-        }
+        copyModules(MODS, dir);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
         modsSnapshot = dir;
       } catch (IOException e) {
@@ -156,6 +152,22 @@ public final class ItEnv {
       }
     }
     return modsSnapshot;
+  }
+
+  /**
+   * Copies the module jars of {@code mods} and of its {@code lazy/} subdirectory (what
+   * lanchat.api.crypto.LazyCrypto loads on first use, e.g. for secp256k1 keys) into {@code to}.
+   */
+  public static void copyModules(Path mods, Path to) throws IOException {
+    for (Path dir : List.of(Path.of(""), Path.of("lazy"))) {
+      if (!Files.isDirectory(mods.resolve(dir))) continue;
+      Files.createDirectories(to.resolve(dir));
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(mods.resolve(dir), "*.jar")) {
+        for (Path jar : ds) {
+          Files.copy(jar, to.resolve(dir).resolve(jar.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
   }
 
   private static void deleteTree(Path dir) {

@@ -132,12 +132,16 @@ public final class BenchSuite {
         Path mods = ctx.repo().resolve("mods");
         if (!Files.isDirectory(mods)) return null;
         Path copy = ctx.work().resolve("mods");
-        Files.createDirectories(copy);
         boolean app = false;
-        try (Stream<Path> s = Files.list(mods)) {
-            for (Path p : s.filter(x -> x.toString().endsWith(".jar")).toList()) {
-                Files.copy(p, copy.resolve(p.getFileName()));
-                app |= p.getFileName().toString().startsWith("lanchat-app-");
+        // mods/lazy/ too: the crypto lanchat.api.crypto.LazyCrypto loads on first use (secp256k1 keys)
+        for (String dir : List.of("", "lazy")) {
+            if (!Files.isDirectory(mods.resolve(dir))) continue;
+            Files.createDirectories(copy.resolve(dir));
+            try (Stream<Path> s = Files.list(mods.resolve(dir))) {
+                for (Path p : s.filter(x -> x.toString().endsWith(".jar")).toList()) {
+                    Files.copy(p, copy.resolve(dir).resolve(p.getFileName()));
+                    app |= dir.isEmpty() && p.getFileName().toString().startsWith("lanchat-app-");
+                }
             }
         }
         return app ? copy : null;

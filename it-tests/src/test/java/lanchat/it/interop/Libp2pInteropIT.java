@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -208,7 +209,11 @@ class Libp2pInteropIT {
 
     // ---- 4. peer key types ----------------------------------------------------------------------------------------
 
-    /** Java verifies the peer's identity key in the Noise handshake as initiator (Java dials) and as responder (the peer dials). */
+    /**
+     * Java verifies the peer's identity key in the Noise handshake as initiator (Java dials) and as responder (the peer
+     * dials). secp256k1, which the JDK lacks, is verified by lanchat-crypto-bc, loaded from mods/lazy/ only then: the
+     * node loads BouncyCastle's classes for that key type and for no other.
+     */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("keyTypes")
     void peerKeyType(Kind kind, String key) throws Exception {
@@ -222,7 +227,18 @@ class Libp2pInteropIT {
             default -> "Qm";
         };
         assertTrue(listener.peerId.startsWith(idPrefix), key + " peer id " + listener.peerId);
-        AppNode java = java("J", "--peer", listener.address);
+        Path classLog = Files.createTempFile("lanchat-it-classes-", ".log");
+        try {
+            peerKeyType(kind, key, listener, classLog);
+        } finally {
+            Files.deleteIfExists(classLog);
+        }
+    }
+
+    private void peerKeyType(Kind kind, String key, InteropPeer listener, Path classLog) throws Exception {
+        AppNode java = AppNode.launch("J", mods, AppNode.logClassLoading(classLog), "libp2p", "--peer", listener.address);
+        processes.add(java);
+        java.awaitStarted();
         awaitConnectedWithKey(java, listener, key, "Java dials the " + kind + " peer");
         chatBothWays(java, listener);
 
@@ -231,6 +247,16 @@ class Libp2pInteropIT {
         int mark = java.mark();
         dialer.type("hi from the dialing " + key + " peer");
         java.awaitLine(mark, (shortId(dialer.peerId) + ": hi from the dialing " + key + " peer")::equals, WAIT, "the dialing peer's line");
+
+        java.quit();
+        java.assertExitedCleanly();
+        List<String> lazy = AppNode.lazyCryptoClasses(classLog);
+        if (key.equals("secp256k1")) {
+            assertTrue(lazy.stream().anyMatch(l -> l.contains(" lanchat.crypto.bc.BcSecp256k1Verifier source: ") && l.contains("/lazy/lanchat-crypto-bc")), String.join("\n", lazy));
+            assertTrue(lazy.stream().anyMatch(l -> l.contains(" org.bouncycastle.crypto.signers.ECDSASigner source: ") && l.contains("/lazy/bcprov-jdk18on")), String.join("\n", lazy));
+        } else {
+            assertEquals(List.of(), lazy, "a " + key + " peer needs no lazily loaded crypto");
+        }
     }
 
     // ---- 5. chat protocol fallback --------------------------------------------------------------------------------
@@ -400,8 +426,8 @@ class Libp2pInteropIT {
         String line = java.awaitAny(0, l -> l.equals(connected) || l.startsWith("* cannot reach"),
                 l -> l.contains("handshake") && l.contains("failed"), WAIT, "'" + connected + "' (" + direction + ")");
         if (!line.equals(connected)) {
-            if (key.equals("secp256k1") && line.matches("(?i).*secp256k1.*not supported.*")) {
-                fail("Java does not support secp256k1 peer keys yet (" + direction + "): " + line + "\n" + java.describe());
+            if (key.equals("secp256k1") && line.matches("(?i).*secp256k1 keys need .*")) {
+                fail("Java cannot load its secp256k1 verifier from mods/lazy/ (" + direction + "): " + line + "\n" + java.describe());
             }
             fail("Java could not connect to the " + peer.kind + " peer with a " + key + " key (" + direction + "): " + line + "\n" + java.describe()
                     + "\n" + peer.describe());

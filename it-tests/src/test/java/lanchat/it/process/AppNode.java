@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,6 +14,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import lanchat.it.ItEnv;
 
 /**
  * A real LAN Chat process on 127.0.0.1, started exactly as a user starts it
@@ -42,10 +43,28 @@ public final class AppNode extends ProcessNode {
 
     /** Starts the app without waiting; call {@link #awaitStarted()} before using {@link #address} or {@link #peerId}. */
     public static AppNode launch(String name, Path mods, String transport, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-p", mods.toString(), "-m", "lanchat.app", "--transport", transport, "-port", "0", "--host", "127.0.0.1"));
+        return launch(name, mods, List.of(), transport, extra);
+    }
+
+    /** {@link #launch(String, Path, String, String...)} with JVM options (before {@code -p}). */
+    public static AppNode launch(String name, Path mods, List<String> jvmOptions, String transport, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-p", mods.toString(), "-m", "lanchat.app", "--transport", transport, "-port", "0", "--host", "127.0.0.1"));
         cmd.addAll(List.of(extra));
         return new AppNode(name, cmd);
+    }
+
+    /** JVM options that log every class the node loads, with where from, to {@code file} (read it once the node exited). */
+    public static List<String> logClassLoading(Path file) {
+        return List.of("-Xlog:class+load=info:file=" + file);
+    }
+
+    /** The lines of such a log that name classes of BouncyCastle or of lanchat.crypto.bc (the lazily loaded crypto). */
+    public static List<String> lazyCryptoClasses(Path classLog) throws IOException {
+        List<String> lines = Files.readAllLines(classLog);
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" lanchat.app.Main ")), "not a class-load log of the app: " + classLog);
+        return lines.stream().filter(l -> l.contains(" org.bouncycastle.") || l.contains(" lanchat.crypto.bc.")).toList();
     }
 
     /**
@@ -89,8 +108,8 @@ public final class AppNode extends ProcessNode {
     }
 
     /**
-     * A private copy of mods/*.jar. Other engineers rebuild mods/ at any time (lanchat-app's build empties it first), so
-     * processes run from a copy; fails the test when mods/ has no single lanchat-app jar.
+     * A private copy of mods/*.jar and mods/lazy/*.jar. Other engineers rebuild mods/ at any time (lanchat-app's build
+     * empties it first), so processes run from a copy; fails the test when mods/ has no single lanchat-app jar.
      */
     public static Path snapshotMods(String prefix) throws IOException {
         Path live = liveMods();
@@ -104,7 +123,7 @@ public final class AppNode extends ProcessNode {
             fail("expected exactly one lanchat-app*.jar in " + live + ", found " + jars + ". Run: mvn -q -pl lanchat-app -am package -DskipTests");
         }
         Path dir = Files.createTempDirectory(prefix);
-        for (Path jar : jars) Files.copy(jar, dir.resolve(jar.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+        ItEnv.copyModules(live, dir);
         return dir;
     }
 

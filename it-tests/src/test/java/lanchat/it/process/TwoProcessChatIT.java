@@ -1,5 +1,6 @@
 package lanchat.it.process;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -170,6 +171,34 @@ class TwoProcessChatIT {
         org.junit.jupiter.api.Assertions.assertEquals(sent, got, "the burst as " + receiver.name + " printed it\n" + receiver.describe());
     }
 
+    /**
+     * BouncyCastle (mods/lazy/) is loaded only for a key the JDK cannot verify: two nodes with Ed25519 identities start,
+     * handshake, chat and stop without loading a single class of it. (Libp2pInteropIT's peerKeyType shows a node that
+     * meets a secp256k1 peer loading it from mods/lazy/.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transports")
+    void nodesThatMeetOnlyEd25519KeysLoadNoBouncyCastle(String transport) throws Exception {
+        Path logA = Files.createTempFile("lanchat-it-classes-a-", ".log"), logB = Files.createTempFile("lanchat-it-classes-b-", ".log");
+        try {
+            AppNode a = start("A", AppNode.logClassLoading(logA), transport);
+            AppNode b = start("B", AppNode.logClassLoading(logB), transport, "--peer", a.address);
+            a.awaitLine("✓ connected to " + b.peerId, WAIT);
+            b.awaitLine("✓ connected to " + a.peerId, WAIT);
+            b.type("no BouncyCastle here");
+            a.awaitLine(shortId(b.peerId) + ": no BouncyCastle here", WAIT);
+            b.quit();
+            b.assertExitedCleanly();
+            a.quit();
+            a.assertExitedCleanly();
+            assertEquals(List.of(), AppNode.lazyCryptoClasses(logA), "A loaded lazy crypto");
+            assertEquals(List.of(), AppNode.lazyCryptoClasses(logB), "B loaded lazy crypto");
+        } finally {
+            Files.deleteIfExists(logA);
+            Files.deleteIfExists(logB);
+        }
+    }
+
     @Test
     void theLauncherScriptRunsTheSameNodeWithItsSmallFlags() throws Exception {
         AppNode a = AppNode.launchScript("A", mods, "libp2p");
@@ -195,7 +224,11 @@ class TwoProcessChatIT {
     }
 
     private AppNode start(String name, String transport, String... extra) throws IOException {
-        AppNode n = AppNode.launch(name, mods, transport, extra);
+        return start(name, List.of(), transport, extra);
+    }
+
+    private AppNode start(String name, List<String> jvmOptions, String transport, String... extra) throws IOException {
+        AppNode n = AppNode.launch(name, mods, jvmOptions, transport, extra);
         nodes.add(n);
         n.awaitStarted();
         return n;

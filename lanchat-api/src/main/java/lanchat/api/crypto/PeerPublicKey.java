@@ -11,8 +11,8 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.ServiceLoader;
 
+import lanchat.api.crypto.spi.Secp256k1Verifier;
 import lanchat.api.internal.KeyMessage;
 
 /**
@@ -20,7 +20,8 @@ import lanchat.api.internal.KeyMessage;
  *
  * <p>Data is the raw 32-byte key for Ed25519, a DER SubjectPublicKeyInfo for RSA and ECDSA, and a
  * 33-byte compressed point for secp256k1. Signatures are verified with the JDK's providers; secp256k1, which the
- * JDK no longer ships, with an installed {@link SignatureVerifier} (the libp2p transport provides one).
+ * JDK no longer ships, with the {@link Secp256k1Verifier} that {@link LazyCrypto} loads when the first such key
+ * shows up.
  */
 public record PeerPublicKey(KeyType type, byte[] data) {
     /** RSA keys outside these sizes are rejected (the peer-ids spec sets 2048 as the minimum; the max bounds work). */
@@ -62,12 +63,14 @@ public record PeerPublicKey(KeyType type, byte[] data) {
 
     /**
      * Verifies {@code signature} over {@code message} with the algorithm libp2p uses for this key type:
-     * Ed25519; RSASSA-PKCS1-v1_5 with SHA-256; ECDSA with SHA-256 (DER signature).
+     * Ed25519; RSASSA-PKCS1-v1_5 with SHA-256; ECDSA with SHA-256 (DER signature); secp256k1 ECDSA with SHA-256
+     * (DER signature).
      *
      * @return false for a wrong signature; throws {@link IllegalArgumentException} for a key that cannot be used
+     * @throws IllegalStateException for a secp256k1 key when the lazily loaded crypto is not installed
      */
     public boolean verify(byte[] message, byte[] signature) {
-        if (type == KeyType.SECP256K1) return verifyWithPlugin(message, signature);
+        if (type == KeyType.SECP256K1) return verifySecp256k1(message, signature);
         try {
             Signature s = switch (type) {
                 case ED25519 -> Signature.getInstance("Ed25519");
@@ -85,11 +88,8 @@ public record PeerPublicKey(KeyType type, byte[] data) {
         }
     }
 
-    private boolean verifyWithPlugin(byte[] message, byte[] signature) {
-        for (SignatureVerifier v : ServiceLoader.load(SignatureVerifier.class, PeerPublicKey.class.getClassLoader())) {
-            if (v.keyType() == type) return v.verify(data, message, signature);
-        }
-        throw new IllegalArgumentException(type.name().toLowerCase(java.util.Locale.ROOT) + " keys are not supported: no verifier is installed");
+    private boolean verifySecp256k1(byte[] message, byte[] signature) {
+        return LazyCrypto.capability(Secp256k1Verifier.class, "secp256k1 keys").verify(data, message, signature);
     }
 
     /** The JDK key, validating RSA key sizes and exponents ({@link #MIN_RSA_BITS}, {@link #MAX_RSA_EXPONENT}). */

@@ -44,9 +44,12 @@ public final class NoiseHandshake {
     /** Longest handshake or transport message: what a 2-byte length prefix can frame (Noise spec §3). */
     public static final int MAX_MESSAGE = 65535;
 
-    /** Signs with the local libp2p identity key; a seam so tests can stand in RSA or ECDSA identities. */
+    /**
+     * Signs with the local libp2p identity key, whatever its type: for identities held outside {@link Identity} (a key
+     * of another type, a key in a token), and tests that stand in RSA, ECDSA or secp256k1 identities.
+     */
     @FunctionalInterface
-    interface Signer {
+    public interface Signer {
         byte[] sign(byte[] message);
     }
 
@@ -105,8 +108,8 @@ public final class NoiseHandshake {
         return responder(SignedStaticKey.generate(local), localMuxers);
     }
 
-    /** Test hook: a handshake signing with any identity key type. */
-    static NoiseHandshake create(boolean initiator, PeerPublicKey localKey, Signer signer, PeerId expectedRemote, List<String> localMuxers) {
+    /** A handshake whose identity is {@code localKey} of any type, signing through {@code signer}; a fresh static key. */
+    public static NoiseHandshake create(boolean initiator, PeerPublicKey localKey, Signer signer, PeerId expectedRemote, List<String> localMuxers) {
         return of(initiator, SignedStaticKey.sign(X25519.generate(), localKey, signer), expectedRemote, localMuxers);
     }
 

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 
 import io.netty.buffer.ByteBufUtil;
 import lanchat.api.ChatMessage;
-import lanchat.api.Identity;
 import lanchat.api.Multiaddr;
 import lanchat.security.noise.NoiseHandshake;
 import lanchat.security.noise.NoiseResult;
@@ -199,9 +196,7 @@ class BadInputTest {
             ChatSession in = victim.accept();
             Recorder r = new Recorder();
             in.setListener(r);
-            byte[] text = "hand-rolled".getBytes(StandardCharsets.UTF_8);
-            ByteBuffer f = ByteBuffer.allocate(4 + 2 + text.length).putInt(2 + text.length).put(ChatFrameCodec.MESSAGE).put((byte) 0).put(text);
-            c.sendPlain(f.array());
+            c.sendMessage("hand-rolled");
             assertEquals("hand-rolled", r.next().text());
         }
     }
@@ -217,47 +212,5 @@ class BadInputTest {
         f[0] = 0;
         f[1] = 40;
         return f;
-    }
-
-    /** Just enough of the protocol to get past the handshake over a blocking socket. */
-    private static final class SecuredClient {
-        private final DataOutputStream out;
-        private final NoiseResult keys;
-
-        private SecuredClient(DataOutputStream out, NoiseResult keys) {
-            this.out = out;
-            this.keys = keys;
-        }
-
-        static SecuredClient handshake(Socket s, Identity expected) throws Exception {
-            s.setSoTimeout(5000);
-            DataOutputStream out = new DataOutputStream(s.getOutputStream());
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            byte[] hello = ByteBufUtil.getBytes(Hello.bytes());
-            out.write(hello);
-            in.readFully(new byte[hello.length]);
-            NoiseHandshake hs = NoiseHandshake.initiator(Identity.generate(), expected.peerId(), List.of());
-            writeFrame(out, hs.writeMessage());
-            byte[] m2 = new byte[in.readUnsignedShort()];
-            in.readFully(m2);
-            hs.readMessage(m2);
-            writeFrame(out, hs.writeMessage());
-            return new SecuredClient(out, hs.result());
-        }
-
-        void sendPlain(byte[] plaintext) throws Exception {
-            writeFrame(out, keys.sender().encrypt(plaintext));
-        }
-
-        void raw(byte[] bytes) throws IOException {
-            out.write(bytes);
-            out.flush();
-        }
-
-        private static void writeFrame(DataOutputStream out, byte[] b) throws IOException {
-            out.writeShort(b.length);
-            out.write(b);
-            out.flush();
-        }
     }
 }

@@ -1,0 +1,12 @@
+/**
+ * The crypto capabilities of {@code lanchat.api.crypto.spi}, done with BouncyCastle's lightweight API. Never on the
+ * boot module path: the build puts it and bcprov in {@code mods/lazy/}, and {@code lanchat.api.crypto.LazyCrypto}
+ * loads both as a child module layer the first time a capability is needed (see {@code lanchat.api.crypto}'s
+ * package documentation for why). Exports nothing.
+ */
+module lanchat.crypto.bc {
+    requires lanchat.api;
+    requires org.bouncycastle.provider;
+
+    provides lanchat.api.crypto.spi.Secp256k1Verifier with lanchat.crypto.bc.BcSecp256k1Verifier;
+}
