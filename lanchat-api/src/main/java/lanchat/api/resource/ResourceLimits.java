@@ -44,25 +44,36 @@ public record ResourceLimits(ScopeLimits system, ScopeLimits transientScope, Sco
         if (unadmittedMemory < 0) throw new IllegalArgumentException("connection.unadmittedMemory cannot be negative");
     }
 
-    /** Every limit by name, with its value, in a stable order (for {@code --help}, the README and error messages). */
+    /**
+     * Every limit that means something, by name, with its value, in a stable order (for the README, error messages and
+     * {@link #with}): a connection counts no connections, a stream no streams, the transient scope holds no streams.
+     */
     public Map<String, String> names() {
         Map<String, String> m = new LinkedHashMap<>();
-        scope(m, "system", system);
-        scope(m, "transient", transientScope);
+        conns(m, "system", system);
+        streams(m, "system", system);
+        m.put("system.memory", bytes(system.memory()));
+        conns(m, "transient", transientScope);
         m.put("transient.perIp", Integer.toString(unauthenticatedPerIp));
-        scope(m, "peer", peer);
-        scope(m, "connection", connection);
+        m.put("transient.memory", bytes(transientScope.memory()));
+        conns(m, "peer", peer);
+        streams(m, "peer", peer);
+        m.put("peer.memory", bytes(peer.memory()));
+        streams(m, "connection", connection);
+        m.put("connection.memory", bytes(connection.memory()));
         m.put("connection.unadmittedMemory", bytes(unadmittedMemory));
-        scope(m, "stream", stream);
+        m.put("stream.memory", bytes(stream.memory()));
         return m;
     }
 
-    private static void scope(Map<String, String> m, String name, ScopeLimits s) {
+    private static void conns(Map<String, String> m, String name, ScopeLimits s) {
         m.put(name + ".inboundConns", Integer.toString(s.inboundConns()));
         m.put(name + ".outboundConns", Integer.toString(s.outboundConns()));
+    }
+
+    private static void streams(Map<String, String> m, String name, ScopeLimits s) {
         m.put(name + ".inboundStreams", Integer.toString(s.inboundStreams()));
         m.put(name + ".outboundStreams", Integer.toString(s.outboundStreams()));
-        m.put(name + ".memory", bytes(s.memory()));
     }
 
     /**
