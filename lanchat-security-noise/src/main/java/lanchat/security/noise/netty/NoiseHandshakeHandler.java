@@ -7,7 +7,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import lanchat.security.noise.NoiseException;
 import lanchat.security.noise.NoiseHandshake;
@@ -19,11 +18,11 @@ import lanchat.security.noise.NoiseResult;
  *
  * <pre>
  * +----------------+---------------------------------+
- * | length (2, BE) | handshake message or ciphertext |   1 ≤ length ≤ 65535
+ * | length (2, BE) | handshake message or ciphertext |   message 1: 32; messages 2, 3: ≤ 8 KiB; ciphertexts ≤ 65535
  * +----------------+---------------------------------+
  *
  * pipeline while the handshake runs        after it
- *   noise-frame-decoder                      noise-frame-decoder    (stay: they frame the ciphertexts too)
+ *   noise-frame-decoder                      noise-frame-decoder    (stay: they frame the ciphertexts too; {@link NoiseFrameDecoder})
  *   noise-frame-encoder                      noise-frame-encoder
  *   this handler                     ──▶     noise-cipher           ({@link NoiseCipherCodec})
  *   … the layers above                       … the layers above, now reading and writing plaintext
@@ -52,7 +51,16 @@ public final class NoiseHandshakeHandler extends ChannelInboundHandlerAdapter {
     public static final String FRAME_DECODER = "noise-frame-decoder", FRAME_ENCODER = "noise-frame-encoder", CIPHER = "noise-cipher";
     private static final int LENGTH_FIELD = 2;
 
+    /** libp2p's message 1: the initiator's ephemeral key and an empty payload. */
+    static final int FIRST_MESSAGE = 32;
+    /**
+     * Messages 2 and 3: an ephemeral key, the encrypted static key and the encrypted payload (identity key, signature,
+     * extensions). An 8192-bit RSA identity with its signature takes about 2.2 KiB; 8 KiB leaves room for extensions.
+     */
+    static final int MAX_LATER_MESSAGE = 8 * 1024;
+
     private final NoiseHandshake handshake;
+    private NoiseFrameDecoder frames;
     private boolean started;
 
     /** @param handshake a fresh handshake, used by this handler only */
@@ -63,7 +71,8 @@ public final class NoiseHandshakeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws NoiseException {
         String name = ctx.name();
-        ctx.pipeline().addBefore(name, FRAME_DECODER, new LengthFieldBasedFrameDecoder(NoiseHandshake.MAX_MESSAGE + LENGTH_FIELD, 0, LENGTH_FIELD, 0, LENGTH_FIELD));
+        frames = new NoiseFrameDecoder(handshake.isInitiator() ? MAX_LATER_MESSAGE : FIRST_MESSAGE);
+        ctx.pipeline().addBefore(name, FRAME_DECODER, frames);
         ctx.pipeline().addBefore(name, FRAME_ENCODER, new LengthFieldPrepender(LENGTH_FIELD));
         if (ctx.channel().isActive()) start(ctx); // channelActive has come and gone
     }
@@ -95,6 +104,7 @@ public final class NoiseHandshakeHandler extends ChannelInboundHandlerAdapter {
         } finally {
             frame.release();
         }
+        frames.setMaxFrame(MAX_LATER_MESSAGE); // message 3, if the responder expects one
         if (handshake.isOurTurn()) writeNext(ctx);
         else if (handshake.isComplete()) secure(ctx); // the responder, on reading message 3
     }
@@ -106,6 +116,7 @@ public final class NoiseHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void secure(ChannelHandlerContext ctx) {
+        frames.setMaxFrame(NoiseHandshake.MAX_MESSAGE); // ciphertexts from here on, whatever else this read holds
         NoiseResult result = handshake.result();
         ctx.pipeline().replace(this, CIPHER, new NoiseCipherCodec(result));
         ctx.pipeline().fireUserEventTriggered(result);

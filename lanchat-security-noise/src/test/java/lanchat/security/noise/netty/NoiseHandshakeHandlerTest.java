@@ -86,6 +86,46 @@ class NoiseHandshakeHandlerTest {
         return new EmbeddedChannel[] {i, r};
     }
 
+    /** A frame header announcing {@code length} bytes, and nothing of the body. */
+    private static ByteBuf header(int length) {
+        return io.netty.buffer.Unpooled.buffer(2).writeShort(length);
+    }
+
+    @Test
+    void anUnauthenticatedPeerCannotMakeUsHoldMoreThanAHandshakeMessageMayBe() {
+        // message 1 is 32 bytes in libp2p: a responder refuses a longer one from its length alone
+        EmbeddedChannel r = responder();
+        r.writeInbound(header(33));
+        assertEquals(1, responderEvents.errors.size());
+        assertInstanceOf(io.netty.handler.codec.TooLongFrameException.class, rootOf(responderEvents.errors.get(0)));
+        assertTrue(responderEvents.results.isEmpty());
+        finish(r);
+        // message 2 may be a few KiB: an initiator refuses a 64 KiB one before its body arrives
+        EmbeddedChannel i = initiator(bob);
+        drainOutbound(i); // our message 1
+        i.writeInbound(header(NoiseHandshake.MAX_MESSAGE));
+        assertEquals(1, initiatorEvents.errors.size());
+        assertInstanceOf(io.netty.handler.codec.TooLongFrameException.class, rootOf(initiatorEvents.errors.get(0)));
+        finish(i);
+    }
+
+    @Test
+    void onceSecureTheFramesMayBeAsLargeAsNoiseAllows() {
+        EmbeddedChannel[] c = handshake();
+        byte[] big = new byte[CipherState.MAX_PLAINTEXT];
+        new java.util.Random(7).nextBytes(big);
+        c[0].writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(big));
+        pump(c[0], c[1]);
+        assertArrayEquals(big, drainInbound(c[1]));
+        assertTrue(responderEvents.errors.isEmpty(), String.valueOf(responderEvents.errors));
+        finish(c);
+    }
+
+    private static Throwable rootOf(Throwable t) {
+        while (t.getCause() != null && t instanceof io.netty.handler.codec.DecoderException) t = t.getCause();
+        return t;
+    }
+
     @Test
     void theHandshakeCompletesAndAuthenticatesBothSides() {
         EmbeddedChannel[] c = handshake();
