@@ -291,11 +291,11 @@ class ConnectionUpgraderTest {
         byte[] frame = new byte[2 + 40];
         new java.util.Random(3).nextBytes(frame);
         frame[0] = 0;
-        frame[1] = 40; // 40 bytes where message 1 must be exactly 32
+        frame[1] = 40; // 40 bytes where message 1 must be exactly 32: refused from its length
         ByteBuf in = Wire.buf(frame);
         ours.writeInbound(in);
         assertEquals(0, in.refCnt());
-        assertInstanceOf(NoiseException.class, failure(listener));
+        assertInstanceOf(io.netty.handler.codec.TooLongFrameException.class, failure(listener));
         assertFalse(ours.isOpen());
         ours.finishAndReleaseAll();
     }
