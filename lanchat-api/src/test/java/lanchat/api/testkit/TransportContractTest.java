@@ -328,6 +328,57 @@ public abstract class TransportContractTest {
         assertTrue(t.canDial(Multiaddr.parse("/ip4/127.0.0.1/tcp/4001")));
     }
 
+    @Test
+    void anAppThatDoesNotKeepUpSlowsTheSenderInsteadOfQueueingWithoutEnd() throws Exception {
+        Node a = node().listen();
+        ChatSession out = await(node().transport.dial(a.addr()));
+        ChatSession in = a.accept();
+        out.setListener(new Recorder());
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+        in.setListener(new lanchat.api.spi.SessionListener() {
+            @Override
+            public void onMessage(ChatSession s, ChatMessage m) {
+                try {
+                    release.await(); // an app stuck, e.g. on a terminal that does not take output
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                got.add(m.text());
+            }
+
+            @Override
+            public void onClosed(ChatSession s, Throwable cause) {}
+        });
+        String pad = "s".repeat(16 * 1024);
+        List<CompletableFuture<Void>> sends = new ArrayList<>();
+        int firstRefused = -1;
+        for (int i = 0; i < 4096 && firstRefused < 0; i++) { // 64 MiB at most
+            sends.add(out.send(ChatMessage.of(null, i + " " + pad)).toCompletableFuture());
+            if (i % 16 == 15) {
+                try {
+                    sends.get(i).get(100, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
+                    // waiting for the peer, or refused: what this test is after
+                }
+                for (int j = 0; j < sends.size(); j++) {
+                    if (sends.get(j).isCompletedExceptionally()) {
+                        firstRefused = j;
+                        break;
+                    }
+                }
+            }
+        }
+        assertTrue(firstRefused >= 0, "sends are refused once every buffer on the way is full");
+        assertTrue(firstRefused * 16L * 1024 < 24L << 20, "what the peer's app has not processed stays bounded: " + firstRefused + " lines of 16 KiB accepted");
+        release.countDown();
+        for (int n = 0; n < firstRefused; n++) {
+            String line = got.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertNotNull(line, "line " + n + " arrives once the app keeps up");
+            assertTrue(line.startsWith(n + " "), "in order: " + line.substring(0, Math.min(20, line.length())));
+        }
+    }
+
     // ---- protocol channels ---------------------------------------------------------------------------------------
 
     /** A connected pair with {@link EchoProtocol} registered on both ends and the sessions' listeners set. */

@@ -30,7 +30,7 @@ import lanchat.transport.tcp.Failures;
 
 /**
  * A chat session over one secured netty-transport connection. Until a listener is set the session keeps reading
- * (pings are answered) but holds at most {@link #EARLY_LIMIT} of text before it stops reading, so nothing the peer
+ * (pings are answered) but holds at most {@link #HELD_LIMIT} of text before it stops reading, so nothing the peer
  * sent before the app was ready is dropped or buffered without bound. Messages go out through a per-session FIFO on
  * the event loop, in the order {@code send} was called. Protocol channels travel on the same connection through the
  * session's {@link ChannelMux}; chat is written first whenever the socket drains.
@@ -50,8 +50,8 @@ final class NettyChatSession implements ChatSession {
     /** Events seen before a listener was set; touched on the event loop only. */
     private final Queue<Consumer<SessionListener>> early = new ArrayDeque<>();
     private volatile SessionListener listener;
-    /** Characters of text held in {@link #early}; event loop only. */
-    private long earlyBytes;
+    /** Characters of messages received and not yet processed by the app (waiting for a listener or in its queue). */
+    private long held;
     /** Messages not yet written, in the order send() was called, and their size; event loop only. */
     private final Queue<Outgoing> outbox = new ArrayDeque<>();
     private long outboxBytes;
@@ -62,8 +62,8 @@ final class NettyChatSession implements ChatSession {
     /** Our goodbye went out (or the peer's came in); event loop only. */
     private boolean byeSent;
 
-    /** Before the app sets a listener, reading stops once this much text is held. */
-    static final int EARLY_LIMIT = 64 * 1024;
+    /** Reading stops once this much text is held for the app (before it set a listener, or not yet processed). */
+    static final int HELD_LIMIT = 64 * 1024;
 
     /** How long we keep reading after our goodbye before closing anyway. */
     static final Duration BYE_GRACE = Duration.ofSeconds(1);
@@ -188,9 +188,7 @@ final class NettyChatSession implements ChatSession {
             listener = l;
             Consumer<SessionListener> e;
             while ((e = early.poll()) != null) deliver(e);
-            earlyBytes = 0;
-            channel.config().setAutoRead(true);
-            channel.read();
+            resumeIfRoom();
         });
     }
 
@@ -225,12 +223,21 @@ final class NettyChatSession implements ChatSession {
         if (frame instanceof ChatFrame.ChannelFrame c) {
             mux.onFrame(c);
         } else if (frame instanceof ChatFrame.Message m) {
-            if (listener == null) {
-                // the app is not ready: keep what arrived, but stop reading once a bounded amount is held
-                earlyBytes += m.message().text().length();
-                if (earlyBytes >= EARLY_LIMIT) channel.config().setAutoRead(false);
-            }
-            emit(l -> l.onMessage(this, m.message()));
+            // held until the app has processed it (or, before it set a listener, for it): reading stops once a
+            // bounded amount is held, so a peer that sends faster than the app prints cannot make us queue without end
+            int chars = m.message().text().length();
+            held += chars;
+            if (held >= HELD_LIMIT) channel.config().setAutoRead(false);
+            emit(l -> {
+                try {
+                    l.onMessage(this, m.message());
+                } finally {
+                    channel.eventLoop().execute(() -> {
+                        held -= chars;
+                        resumeIfRoom();
+                    });
+                }
+            });
         } else if (frame instanceof ChatFrame.Ping p) {
             channel.writeAndFlush(new ChatFrame.Pong(p.id()));
         } else if (frame instanceof ChatFrame.Pong p) {
@@ -253,6 +260,13 @@ final class NettyChatSession implements ChatSession {
         mux.end(cause == null ? gone : new IOException("session to " + remote + " ended: " + Failures.describe(cause), cause));
         emit(l -> l.onClosed(this, cause));
         closed.complete(null);
+    }
+
+    /** Reads on once a listener is set and the app has processed most of what it was handed. Event loop only. */
+    private void resumeIfRoom() {
+        if (listener == null || held >= HELD_LIMIT / 2 || channel.config().isAutoRead()) return;
+        channel.config().setAutoRead(true);
+        channel.read();
     }
 
     private void emit(Consumer<SessionListener> event) {

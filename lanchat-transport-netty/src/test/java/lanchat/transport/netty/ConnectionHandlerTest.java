@@ -134,7 +134,7 @@ class ConnectionHandlerTest {
         ch.writeInbound(new ChatFrame.Ping(7));
         assertEquals(new ChatFrame.Pong(7), ch.readOutbound(), "a session without a listener yet still answers pings");
         String chunk = "x".repeat(1024);
-        for (int held = 0; held < NettyChatSession.EARLY_LIMIT; held += chunk.length()) {
+        for (int held = 0; held < NettyChatSession.HELD_LIMIT; held += chunk.length()) {
             assertTrue(ch.config().isAutoRead(), "stopped reading with " + held + " characters held");
             ch.writeInbound(new ChatFrame.Message(ChatMessage.of("bob", chunk)));
         }
@@ -142,7 +142,7 @@ class ConnectionHandlerTest {
         Events e = new Events();
         s.setListener(e);
         ch.runPendingTasks();
-        assertEquals(NettyChatSession.EARLY_LIMIT / chunk.length(), e.messages.size(), "held messages lost");
+        assertEquals(NettyChatSession.HELD_LIMIT / chunk.length(), e.messages.size(), "held messages lost");
         assertTrue(ch.config().isAutoRead(), "reading did not resume with the listener");
     }
 

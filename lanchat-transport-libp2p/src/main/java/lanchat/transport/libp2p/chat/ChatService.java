@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChatService implements StreamProtocol {
     private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+    /** Characters of lines the app may have waiting from one connection before its chat streams stop reading. */
+    static final int DELIVERY_LIMIT = 256 * 1024;
 
     @Override
     public List<String> ids() {
@@ -66,6 +68,8 @@ public final class ChatService implements StreamProtocol {
         private boolean waiting;
         /** Lines are read once the app set a listener. */
         private boolean reading;
+        /** Characters of lines handed to the app and not yet processed by it. */
+        private long delivering;
         /** The connection is closing: the outbox takes nothing new. */
         private boolean closing;
         private Runnable onDrained;
@@ -93,10 +97,41 @@ public final class ChatService implements StreamProtocol {
         /** The app set its listener: read every chat stream from now on. */
         public void startReading() {
             reading = true;
+            resumeIfRoom();
+        }
+
+        /** Reads every chat stream again, if the app reads and little of what it was handed is still waiting. */
+        private void resumeIfRoom() {
+            if (!reading || delivering > DELIVERY_LIMIT / 2) return;
             for (Channel s : streams) {
+                if (s.config().isAutoRead()) continue;
                 s.config().setAutoRead(true);
                 s.read();
             }
+        }
+
+        /**
+         * Hands a line to the app. Lines handed over but not yet processed are counted; beyond {@link #DELIVERY_LIMIT}
+         * the chat streams stop reading (the peer's yamux window closes) until the app has caught up, so a peer that
+         * sends faster than the app prints makes it buffer a bounded amount, not a queue of 1 MiB lines.
+         */
+        private void deliver(String line) {
+            int bytes = line.length();
+            ChatMessage m = new ChatMessage(conn.handler(NickService.PerConnection.class).remoteNick(), line);
+            delivering += bytes;
+            if (delivering > DELIVERY_LIMIT) {
+                for (Channel s : streams) s.config().setAutoRead(false);
+            }
+            conn.emit(l -> {
+                try {
+                    l.onMessage(conn.session(), m);
+                } finally {
+                    conn.channel().eventLoop().execute(() -> {
+                        delivering -= bytes;
+                        resumeIfRoom();
+                    });
+                }
+            });
         }
 
         /** A message waiting in the outbox: its wire lines and the nick it carries. */
@@ -233,7 +268,7 @@ public final class ChatService implements StreamProtocol {
             // stream unwritable until the peer has taken all of it, and sends queue up behind it meanwhile
             stream.config().setWriteBufferWaterMark(conn.host().waterMark());
             streams.add(stream);
-            if (!reading) stream.config().setAutoRead(false);
+            if (!reading || delivering > DELIVERY_LIMIT) stream.config().setAutoRead(false);
             if (sendStream == null) sendStream = CompletableFuture.completedFuture(stream);
             stream.closeFuture().addListener(f -> {
                 streams.remove(stream);
@@ -247,10 +282,7 @@ public final class ChatService implements StreamProtocol {
         private final class Reader extends ChannelInboundHandlerAdapter {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (msg instanceof String line) {
-                    ChatMessage m = new ChatMessage(conn.handler(NickService.PerConnection.class).remoteNick(), line);
-                    conn.emit(l -> l.onMessage(conn.session(), m));
-                }
+                if (msg instanceof String line) deliver(line);
             }
 
             @Override
