@@ -23,6 +23,7 @@ import lanchat.api.PeerId;
 import lanchat.api.policy.DialArbiter;
 import lanchat.api.policy.ReconnectPolicy;
 import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.PeerIdMismatchException;
 import lanchat.api.spi.DiscoveryEvent;
 import lanchat.api.spi.SessionListener;
 import lanchat.api.spi.Transport;
@@ -453,14 +454,10 @@ public final class PeerManager {
         schedule(p, d);
     }
 
-    /**
-     * Whether a dial failed because the address answered as another peer. Both transports run the handshake of
-     * {@code lanchat.security.noise}, which says "peer id mismatch: expected …, got …" (a dedicated exception
-     * type in the SPI would be better; see the report of issue 13).
-     */
+    /** Whether a dial failed because the address answered as another peer (the transports' typed cause). */
     static boolean isPeerIdMismatch(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c.getMessage() != null && c.getMessage().startsWith("peer id mismatch")) return true;
+            if (c instanceof PeerIdMismatchException) return true;
         }
         return false;
     }

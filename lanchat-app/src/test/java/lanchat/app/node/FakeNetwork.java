@@ -175,7 +175,7 @@ public final class FakeNetwork {
                 Node target = listeners.get(k);
                 if (target == null || target.closed) return CompletableFuture.failedFuture(new IOException("Connection refused"));
                 if (address.peerId().isPresent() && !address.peerId().get().equals(target.self)) {
-                    return CompletableFuture.failedFuture(new IOException("peer id mismatch: expected " + address.peerId().get() + ", got " + target.self));
+                    return CompletableFuture.failedFuture(new IOException("handshake failed", new lanchat.api.spi.PeerIdMismatchException(address.peerId().get(), target.self)));
                 }
                 c = new Connection(this, target, "conn-" + String.format("%04d", nextConnection++), address.withoutPeerId());
                 if (manual) {

@@ -5,6 +5,7 @@ import java.util.Objects;
 
 import lanchat.api.Identity;
 import lanchat.api.PeerId;
+import lanchat.api.spi.PeerIdMismatchException;
 import lanchat.api.crypto.PeerPublicKey;
 
 /**
@@ -207,7 +208,8 @@ public final class NoiseHandshake {
         }
         if (!valid) throw new NoiseException("identity_sig does not verify: the remote's Noise static key is not signed by its " + key.type() + " identity key");
         if (expectedRemote != null && !expectedRemote.equals(peer)) {
-            throw new NoiseException("peer id mismatch: expected " + expectedRemote + ", got " + peer);
+            PeerIdMismatchException mismatch = new PeerIdMismatchException(expectedRemote, peer);
+            throw new NoiseException(mismatch.getMessage(), mismatch);
         }
         remoteKey = key;
         remotePeer = peer;
