@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -328,6 +329,27 @@ public abstract class TransportContractTest {
         assertTrue(t.canDial(Multiaddr.parse("/ip4/127.0.0.1/tcp/4001")));
     }
 
+    /**
+     * Sends with {@code send(i)} for i = 0, 1, … (at most 4,096 times: 64 MiB of 16 KiB messages, far more than any
+     * buffer on the way) until one is refused, pausing every 16 sends to let them reach the event loop so that the
+     * buffers can fill. Collects the sends in {@code sends}; returns the index of the first refused one, or -1.
+     */
+    private static int sendUntilRefused(List<CompletableFuture<Void>> sends, IntFunction<CompletionStage<Void>> send) throws InterruptedException {
+        for (int i = 0; i < 4096; i++) {
+            sends.add(send.apply(i).toCompletableFuture());
+            if (i % 16 != 15) continue;
+            try {
+                sends.get(i).get(100, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
+                // waiting for the peer, or refused: what the callers are after
+            }
+            for (int j = 0; j < sends.size(); j++) {
+                if (sends.get(j).isCompletedExceptionally()) return j;
+            }
+        }
+        return -1;
+    }
+
     @Test
     void anAppThatDoesNotKeepUpSlowsTheSenderInsteadOfQueueingWithoutEnd() throws Exception {
         Node a = node().listen();
@@ -352,23 +374,7 @@ public abstract class TransportContractTest {
         });
         String pad = "s".repeat(16 * 1024);
         List<CompletableFuture<Void>> sends = new ArrayList<>();
-        int firstRefused = -1;
-        for (int i = 0; i < 4096 && firstRefused < 0; i++) { // 64 MiB at most
-            sends.add(out.send(ChatMessage.of(null, i + " " + pad)).toCompletableFuture());
-            if (i % 16 == 15) {
-                try {
-                    sends.get(i).get(100, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
-                    // waiting for the peer, or refused: what this test is after
-                }
-                for (int j = 0; j < sends.size(); j++) {
-                    if (sends.get(j).isCompletedExceptionally()) {
-                        firstRefused = j;
-                        break;
-                    }
-                }
-            }
-        }
+        int firstRefused = sendUntilRefused(sends, i -> out.send(ChatMessage.of(null, i + " " + pad)));
         assertTrue(firstRefused >= 0, "sends are refused once every buffer on the way is full");
         assertTrue(firstRefused * 16L * 1024 < 24L << 20, "what the peer's app has not processed stays bounded: " + firstRefused + " lines of 16 KiB accepted");
         release.countDown();
@@ -550,23 +556,7 @@ public abstract class TransportContractTest {
         ProtocolChannel ch = await(out.openChannel("/lanchat/test/slow/1.0.0"));
         ch.setListener(new ChannelRecorder());
         List<CompletableFuture<Void>> sends = new ArrayList<>();
-        int firstRefused = -1;
-        for (int i = 0; i < 4096 && firstRefused < 0; i++) { // 64 MiB at most: far more than any buffer on the way
-            sends.add(ch.send(message(i, 16 * 1024)).toCompletableFuture());
-            if (i % 16 == 15) {
-                try { // let this batch reach the event loop, so that the buffers can fill
-                    sends.get(i).get(100, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
-                    // waiting for the peer, or refused: what this test is after
-                }
-                for (int j = 0; j < sends.size(); j++) {
-                    if (sends.get(j).isCompletedExceptionally()) {
-                        firstRefused = j;
-                        break;
-                    }
-                }
-            }
-        }
+        int firstRefused = sendUntilRefused(sends, i -> ch.send(message(i, 16 * 1024)));
         assertTrue(firstRefused >= 0, "sends are refused once the buffers on the way are full");
         long acceptedBytes = firstRefused * 16L * 1024;
         assertTrue(acceptedBytes < 16L << 20, "a receiver that does not keep up bounds what the sender may queue: " + acceptedBytes + " bytes accepted");
