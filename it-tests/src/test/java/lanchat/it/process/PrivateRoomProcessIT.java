@@ -139,7 +139,8 @@ class PrivateRoomProcessIT {
     private static Process run(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-p", mods.toString(), "-m", "lanchat.app"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "lanchat " + String.join(" ", args) + " did not exit");
         return p;
     }
