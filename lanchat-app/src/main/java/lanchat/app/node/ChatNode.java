@@ -76,6 +76,7 @@ public final class ChatNode implements AutoCloseable {
     static final Duration AFTER_REFUSAL = Duration.ofSeconds(5);
 
     private final Identity identity;
+    private final Optional<PreSharedKey> roomKey;
     private final ResourceManager resources;
     private final ScheduledExecutorService loop;
     private final Transport transport;
@@ -86,6 +87,7 @@ public final class ChatNode implements AutoCloseable {
 
     public ChatNode(Setup setup, NodeEvents events) {
         this.identity = setup.identity();
+        this.roomKey = setup.roomKey();
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lanchat-node");
             t.setDaemon(true);
@@ -102,6 +104,11 @@ public final class ChatNode implements AutoCloseable {
         peers.setNick(setup.nick());
         if (discovery.isPresent()) peers.requireRoomMembership(ROOM_ADMISSION_GRACE);
         transport.onInbound(peers::register);
+    }
+
+    /** The room key's fingerprint in a private room (never the key), for people to compare; empty in an open room. */
+    public Optional<String> roomKeyFingerprint() {
+        return roomKey.map(PreSharedKey::fingerprint);
     }
 
     /** Called on the refusing plugin's thread: one clean-up per burst of refusals, on the node thread. */

@@ -26,8 +26,8 @@ import lanchat.api.spi.NotInPrivateRoomException;
 import org.junit.jupiter.api.Test;
 
 /**
- * The PSK v1 layer alone, on embedded channels: bytes on the wire are what go-libp2p would send (known answer from
- * Go's XSalsa20, golang.org/x/crypto v0.54.0), and two ends with the same key understand each other whatever the
+ * The PSK v1 layer alone, on embedded channels: bytes on the wire are what go-libp2p would send (known answers from
+ * Go's XSalsa20, {@code salsa20.XORKeyStream} with a 24-byte nonce, golang.org/x/crypto v0.54.0), and two ends with the same key understand each other whatever the
  * segmentation, while another key yields noise.
  */
 class PrivateNetworkTest {
@@ -41,6 +41,8 @@ class PrivateNetworkTest {
             .getBytes(StandardCharsets.US_ASCII);
     static final String GO_CIPHERTEXT = "2923c7f973141433ab7332352aaa2f7408e64afbdf38db8c4237c651ec833faa59e2d937e30894d912591b"
             + "3f93db02e63bfdf0f66aea644c517963f425158a74efd27b844c3d15408c654e1821c527de4e";
+    /** Go's keystream for KEY and NONCE: its last 32 bytes in the first MiB. */
+    static final String GO_KEYSTREAM_AT_1MIB = "44898b26eabe856b9ce57a3b7fcec7b64de02636271a828c0eddcab33b283927";
 
     /** A SecureRandom that hands out {@link #NONCE}: the known-answer test needs a known nonce. */
     static final class FixedNonce extends SecureRandom {
@@ -55,19 +57,16 @@ class PrivateNetworkTest {
     }
 
     static byte[] drainOutbound(EmbeddedChannel ch) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (ByteBuf b; (b = ch.readOutbound()) != null; ) {
-            byte[] bytes = new byte[b.readableBytes()];
-            b.readBytes(bytes);
-            b.release();
-            out.writeBytes(bytes);
-        }
-        return out.toByteArray();
+        return drain(ch::readOutbound);
     }
 
     static byte[] drainInbound(EmbeddedChannel ch) {
+        return drain(ch::readInbound);
+    }
+
+    private static byte[] drain(java.util.function.Supplier<ByteBuf> next) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (ByteBuf b; (b = ch.readInbound()) != null; ) {
+        for (ByteBuf b; (b = next.get()) != null; ) {
             byte[] bytes = new byte[b.readableBytes()];
             b.readBytes(bytes);
             b.release();
@@ -83,6 +82,18 @@ class PrivateNetworkTest {
         byte[] wire = drainOutbound(a);
         assertArrayEquals(NONCE, Arrays.copyOf(wire, 24), "the nonce goes out first, in clear");
         assertEquals(GO_CIPHERTEXT, HexFormat.of().formatHex(wire, 24, wire.length));
+        a.finishAndReleaseAll();
+    }
+
+    @Test
+    void theKeystreamRunsOnAcrossWritesLikeGosOverAMegabyte() {
+        EmbeddedChannel a = end(KEY, new FixedNonce());
+        int mib = 1 << 20;
+        for (int off = 0; off < mib; off += 1000) a.write(Unpooled.wrappedBuffer(new byte[Math.min(1000, mib - off)])); // zeros: the keystream itself
+        a.flush();
+        byte[] wire = drainOutbound(a);
+        assertEquals(24 + mib, wire.length);
+        assertEquals(GO_KEYSTREAM_AT_1MIB, HexFormat.of().formatHex(wire, wire.length - 32, wire.length));
         a.finishAndReleaseAll();
     }
 
