@@ -16,7 +16,7 @@ export DEBIAN_FRONTEND=noninteractive
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 # ITs that must have run (with at least one test each) for the run to count
-REQUIRED_ITS=(lanchat.it.DockerRequiredIT lanchat.it.Stage1ChatIT lanchat.it.interop.Libp2pInteropIT lanchat.it.lan.Stage2MdnsChatIT lanchat.it.lan.RoomIsolationIT lanchat.it.lan.FullMeshIT lanchat.it.lan.FaultHealingIT lanchat.it.lan.GracefulStopIT lanchat.it.lan.MixedRoomIT)
+REQUIRED_ITS=(lanchat.it.DockerRequiredIT lanchat.it.Stage1ChatIT lanchat.it.interop.Libp2pInteropIT lanchat.it.lan.Stage2MdnsChatIT lanchat.it.lan.RoomIsolationIT lanchat.it.lan.FullMeshIT lanchat.it.lan.FaultHealingIT lanchat.it.lan.GracefulStopIT lanchat.it.lan.MixedRoomIT lanchat.it.interop.PrivateRoomInteropIT lanchat.it.process.PrivateRoomProcessIT lanchat.it.lan.PrivateRoomNetnsIT)
 MVN=(mvn -B -ntp)
 
 T_ALL=$(date +%s)
@@ -45,6 +45,7 @@ need=()
   && [ -d "$(dirname "$(dirname "$(readlink -f "$(command -v jlink)")")")/jmods" ]; } || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v ip >/dev/null || need+=(iproute2)   # the mDNS tests build network namespaces
+command -v tcpdump >/dev/null || need+=(tcpdump) # PrivateRoomNetnsIT captures the private room's traffic
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "missing ${need[*]} and not root" >&2; exit 1; }
   echo "installing ${need[*]}"

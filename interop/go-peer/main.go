@@ -43,6 +43,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/peerstore"
+	"github.com/libp2p/go-libp2p/core/pnet"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
 	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
@@ -68,6 +69,7 @@ type config struct {
 	security   string
 	echo       bool
 	ping       bool
+	psk        string
 	bench      benchConfig
 }
 
@@ -82,6 +84,7 @@ func parseFlags() config {
 	flag.StringVar(&c.security, "security", "default", "security transport: noise|tls|default (default = tls, then noise)")
 	flag.BoolVar(&c.echo, "echo", false, "reply to every received line with \"echo: <line>\"")
 	flag.BoolVar(&c.ping, "ping", false, "run one libp2p ping on every new connection and print PING")
+	flag.StringVar(&c.psk, "psk", "", "swarm key file: join the private network (libp2p.PrivateNetwork, PSK v1)")
 	registerBenchFlags(&c.bench) // bench.go
 	flag.Parse()
 	c.pid = protocol.ID(pid)
@@ -535,6 +538,18 @@ func newHost(cfg config) (host.Host, error) {
 		opts = append(opts, libp2p.Security(libp2ptls.ID, libp2ptls.New))
 	default:
 		return nil, fmt.Errorf("unknown -security %q (noise|tls|default)", cfg.security)
+	}
+	if cfg.psk != "" {
+		f, err := os.Open(cfg.psk)
+		if err != nil {
+			return nil, err
+		}
+		psk, err := pnet.DecodeV1PSK(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("-psk %s: %w", cfg.psk, err)
+		}
+		opts = append(opts, libp2p.PrivateNetwork(psk))
 	}
 	if cfg.bench.enabled() {
 		rm, err := benchResourceManager()

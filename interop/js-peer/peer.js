@@ -7,6 +7,7 @@
 import './compat.js' // must stay first: Promise.withResolvers on Node 20
 
 import { setMaxListeners } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -16,6 +17,7 @@ import { identify } from '@libp2p/identify'
 import { mdns } from '@libp2p/mdns'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
+import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
@@ -47,6 +49,7 @@ function parseFlags (argv) {
       security: { type: 'string', default: 'default' },
       echo: { type: 'boolean', default: false },
       ping: { type: 'boolean', default: false },
+      psk: { type: 'string', default: '' },
       help: { type: 'boolean', default: false },
       // --bench: see the bench section below
       bench: { type: 'string', default: '' },
@@ -72,6 +75,7 @@ function parseFlags (argv) {
     security: values.security,
     echo: values.echo,
     ping: values.ping,
+    psk: values.psk,
     help: values.help,
     bench: {
       modes: values.bench,
@@ -86,7 +90,7 @@ function parseFlags (argv) {
 }
 
 const USAGE = `usage: node peer.js [--listen MA]... [--dial MA/p2p/ID]... [--key ed25519|rsa|secp256k1]
-       [--pid /chat/1.1.0] [--rendezvous NAME] [--security noise|default] [--echo] [--ping]
+       [--pid /chat/1.1.0] [--rendezvous NAME] [--security noise|default] [--echo] [--ping] [--psk SWARM_KEY_FILE]
        [--bench echo|rtt,ping,throughput,streams,setup [--count N] [--warmup N] [--bytes B] [--warmup-bytes B]
         [--streams N] [--timeout S]]`
 
@@ -380,6 +384,8 @@ async function main () {
     addresses: { listen: cfg.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
+    // --psk: a private network (PSK v1, @libp2p/pnet), the swarm key file as go-libp2p reads it
+    ...(cfg.psk !== '' ? { connectionProtector: preSharedKey({ psk: readFileSync(cfg.psk) }) } : {}),
     streamMuxers: [yamux(cfg.bench.modes !== '' ? { maxInboundStreams: BENCH_STREAM_LIMIT, maxOutboundStreams: BENCH_STREAM_LIMIT } : {})],
     peerDiscovery,
     services: { identify: identify(), ping: ping() },

@@ -17,4 +17,6 @@ module lanchat.api {
     uses lanchat.api.spi.TransportProvider;
     uses lanchat.api.spi.DiscoveryProvider;
     uses lanchat.api.crypto.spi.Secp256k1Verifier;
+    uses lanchat.api.crypto.spi.XSalsa20;
+    uses lanchat.api.crypto.spi.Argon2id;
 }

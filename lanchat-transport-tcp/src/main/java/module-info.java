@@ -6,6 +6,7 @@
 module lanchat.transport.tcp {
     requires transitive lanchat.api;
     requires io.netty.common;
+    requires io.netty.buffer;
     requires io.netty.transport;
     requires io.netty.codec;
 

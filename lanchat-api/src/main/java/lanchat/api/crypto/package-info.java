@@ -6,8 +6,9 @@
  *
  * <h2>Lazily loaded crypto</h2>
  *
- * What the JDK does not have (secp256k1 today; later XSalsa20 for libp2p private networks, scrypt/Argon2 key
- * derivation, X.509 certificate building for libp2p TLS) comes from BouncyCastle's lightweight API, wrapped by the
+ * What the JDK does not have (secp256k1; XSalsa20 for libp2p private networks and Argon2id for room passphrases,
+ * see {@link lanchat.api.crypto.PreSharedKey}; later X.509 certificate building for libp2p TLS) comes from
+ * BouncyCastle's lightweight API, wrapped by the
  * module {@code lanchat.crypto.bc}. Neither may sit on the boot module path: bcprov declares
  * {@code provides java.security.Provider}, and the JDK's provider lookup at start-up (JDK 17 loads SunEC through
  * {@code ServiceLoader<Provider>}) then instantiates BouncyCastle's providers in every process, measured at +0.3 s of

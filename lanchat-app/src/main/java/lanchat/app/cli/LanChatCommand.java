@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import lanchat.api.ChatMessage;
 import lanchat.api.Identity;
 import lanchat.api.Multiaddr;
+import lanchat.api.crypto.PreSharedKey;
 import lanchat.api.resource.ResourceLimits;
 import lanchat.api.policy.ReconnectPolicy;
 import lanchat.api.spi.DiscoveryProvider;
@@ -32,6 +33,7 @@ import lanchat.app.tui.JLineConsole;
 import lanchat.app.tui.PlainConsole;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The command line. Exit codes: 0 after a clean shutdown, 2 for bad input (one line on stderr, no stack trace). */
@@ -72,6 +74,9 @@ public final class LanChatCommand implements Callable<Integer> {
 
     @Option(names = {"--limit"}, paramLabel = "NAME=VALUE", description = "change one resource limit, e.g. peer.inboundStreams=64 or system.memory=96MiB (repeatable; README: Limits)")
     Map<String, String> limits = new java.util.LinkedHashMap<>();
+
+    @Mixin
+    RoomKeyOptions roomKey = new RoomKeyOptions();
 
     private InputStream in = System.in;
     private PrintStream out = System.out;
@@ -125,6 +130,7 @@ public final class LanChatCommand implements Callable<Integer> {
             r.verbose(verbose);
             r.sendTo(line -> err.println(ChatShell.sanitize(line)));
         });
+        if (roomKey.generateIfAsked(out)) return 0;
         if (port < 0 || port > 65535) throw new UsageException("invalid port " + port + ": must be 0-65535");
         if (nick != null) {
             try {
@@ -149,6 +155,7 @@ public final class LanChatCommand implements Callable<Integer> {
             }
         }
         Identity identity = loadIdentity();
+        Optional<PreSharedKey> key = roomKey.load(rendezvous == null ? "" : rendezvous, in == System.in ? System.console() : null, System.getenv(), err);
         for (Multiaddr m : dial) {
             if (m.peerId().filter(identity.peerId()::equals).isPresent()) throw new UsageException("--peer " + m + " is this node itself");
         }
@@ -172,7 +179,7 @@ public final class LanChatCommand implements Callable<Integer> {
         ChatShell shell = new ChatShell(console, quit::countDown);
         ChatNode node;
         try {
-            node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults(), resourceLimits), shell);
+            node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults(), resourceLimits, key), shell);
         } catch (IllegalArgumentException e) { // a plugin refusing its settings, e.g. a room name mDNS cannot carry
             closeConsole(console);
             throw new UsageException(e.getMessage());
@@ -194,6 +201,8 @@ public final class LanChatCommand implements Callable<Integer> {
             }
             for (Multiaddr a : addrs) console.println("Listening on " + a);
             if (rendezvous != null) console.println("Joined room '" + rendezvous + "' (mDNS); waiting for peers…");
+            key.ifPresent(k -> console.println("The room is private: key fingerprint " + k.fingerprint() + " (compare it with the other members)"
+                    + (rendezvous != null ? "; mDNS name " + k.serviceName(rendezvous) : "")));
             console.start(shell::onLine, quit::countDown);
             returnStartupMemory();
             quit.await();

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 
 import lanchat.api.Identity;
+import lanchat.api.crypto.PreSharedKey;
 import lanchat.api.Multiaddr;
 import lanchat.api.policy.ReconnectPolicy;
 import lanchat.api.spi.Discovery;
@@ -36,7 +37,21 @@ public final class ChatNode implements AutoCloseable {
      * peers can make the node hold (one {@link ResourceManager} for the node, shared by its transports).
      */
     public record Setup(Identity identity, TransportProvider transport, Optional<DiscoveryProvider> discovery, Optional<String> room,
-                        String nick, Map<String, String> options, ReconnectPolicy policy, ResourceLimits limits) {
+                        String nick, Map<String, String> options, ReconnectPolicy policy, ResourceLimits limits, Optional<PreSharedKey> roomKey) {
+        /** An open room (no room key). */
+        public Setup(Identity identity, TransportProvider transport, Optional<DiscoveryProvider> discovery, Optional<String> room,
+                     String nick, Map<String, String> options, ReconnectPolicy policy, ResourceLimits limits) {
+            this(identity, transport, discovery, room, nick, options, policy, limits, Optional.empty());
+        }
+
+        /**
+         * The name discovery advertises: the room's, or in a private room one derived from the key and the room
+         * ({@link PreSharedKey#serviceName}), so the room's name never reaches the wire.
+         */
+        public Optional<String> discoveryName() {
+            return room.map(r -> roomKey.map(k -> k.serviceName(r)).orElse(r));
+        }
+
         /** At the default limits. */
         public Setup(Identity identity, TransportProvider transport, Optional<DiscoveryProvider> discovery, Optional<String> room,
                      String nick, Map<String, String> options, ReconnectPolicy policy) {
@@ -61,6 +76,7 @@ public final class ChatNode implements AutoCloseable {
     static final Duration AFTER_REFUSAL = Duration.ofSeconds(5);
 
     private final Identity identity;
+    private final Optional<PreSharedKey> roomKey;
     private final ResourceManager resources;
     private final ScheduledExecutorService loop;
     private final Transport transport;
@@ -71,6 +87,7 @@ public final class ChatNode implements AutoCloseable {
 
     public ChatNode(Setup setup, NodeEvents events) {
         this.identity = setup.identity();
+        this.roomKey = setup.roomKey();
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lanchat-node");
             t.setDaemon(true);
@@ -81,12 +98,17 @@ public final class ChatNode implements AutoCloseable {
         Executor transportEvents = new BoundedExecutor(loop, TRANSPORT_EVENTS, "transport", this::eventsRefused);
         Executor discoveryEvents = new BoundedExecutor(loop, DISCOVERY_EVENTS, "discovery", this::eventsRefused);
         this.resources = new ResourceManager(setup.limits());
-        this.transport = setup.transport().create(new TransportConfig(identity, transportEvents, setup.options(), resources));
-        this.discovery = setup.discovery().map(d -> d.create(new DiscoveryConfig(identity.peerId(), setup.room().orElseThrow(), discoveryEvents, setup.options())));
+        this.transport = setup.transport().create(new TransportConfig(identity, transportEvents, setup.options(), resources, setup.roomKey().orElse(null)));
+        this.discovery = setup.discovery().map(d -> d.create(new DiscoveryConfig(identity.peerId(), setup.discoveryName().orElseThrow(), discoveryEvents, setup.options())));
         this.peers = new PeerManager(identity.peerId(), transport, loop, events, setup.policy(), RandomGenerator.getDefault(), System::nanoTime);
         peers.setNick(setup.nick());
         if (discovery.isPresent()) peers.requireRoomMembership(ROOM_ADMISSION_GRACE);
         transport.onInbound(peers::register);
+    }
+
+    /** The room key's fingerprint in a private room (never the key), for people to compare; empty in an open room. */
+    public Optional<String> roomKeyFingerprint() {
+        return roomKey.map(PreSharedKey::fingerprint);
     }
 
     /** Called on the refusing plugin's thread: one clean-up per burst of refusals, on the node thread. */

@@ -23,6 +23,7 @@ import lanchat.api.PeerId;
 import lanchat.api.policy.DialArbiter;
 import lanchat.api.policy.ReconnectPolicy;
 import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.NotInPrivateRoomException;
 import lanchat.api.spi.PeerIdMismatchException;
 import lanchat.api.spi.DiscoveryEvent;
 import lanchat.api.spi.SessionListener;
@@ -399,7 +400,7 @@ public final class PeerManager {
         if (p.staticAddress == null && !p.found()) {
             // lost (PeerLost) while we were dialing: there is nothing left to retry
             p.dialing = false;
-            if (last != null) notice("unreachable", "cannot reach " + display(p.id) + ": " + reason(last));
+            if (last != null) notice("unreachable", cannotReach(display(p.id), last));
             forgetIfIdle(p);
             return;
         }
@@ -447,11 +448,19 @@ public final class PeerManager {
         Duration d = policy.delay(p.attempts, random);
         if (d.compareTo(atLeast) < 0) d = atLeast;
         if (worthReporting(p.attempts++)) {
-            String line = "cannot reach " + display(p.id) + ": " + reason(last) + "; retrying in " + seconds(d);
+            String line = cannotReach(display(p.id), last) + "; retrying in " + seconds(d);
             if (p.staticAddress != null) events.info(line);
             else notice("unreachable", line);
         }
         schedule(p, d);
+    }
+
+    /** A failed dial in plain words: a peer outside our private room (issue 15) is not "unreachable". */
+    static String cannotReach(String who, Throwable err) {
+        for (Throwable c = err; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof NotInPrivateRoomException) return who + " " + NotInPrivateRoomException.OUTCOME;
+        }
+        return "cannot reach " + who + ": " + reason(err);
     }
 
     /** Whether a dial failed because the address answered as another peer (the transports' typed cause). */
@@ -475,7 +484,7 @@ public final class PeerManager {
                 register(s);
             } else {
                 Duration d = policy.delay(a.attempts, random);
-                if (worthReporting(a.attempts++)) events.info("cannot reach " + a.address + ": " + reason(err) + "; retrying in " + seconds(d));
+                if (worthReporting(a.attempts++)) events.info(cannotReach(a.address.toString(), err) + "; retrying in " + seconds(d));
                 loop.schedule(() -> dialAnonymous(a), d.toMillis(), TimeUnit.MILLISECONDS);
             }
         }, loop);

@@ -80,6 +80,7 @@ public final class ChatShell implements NodeEvents {
         switch (parts[0]) {
             case "/peers" -> {
                 PeerManager.PeerInfo[] peers = n.peers();
+                n.roomKeyFingerprint().ifPresent(f -> info("private room, key fingerprint " + f));
                 if (peers.length == 0) info("no peers connected");
                 for (PeerManager.PeerInfo p : peers) {
                     // always nick and id: the nick alone is anyone's to choose

@@ -89,7 +89,7 @@ final class Libp2pTransport implements Transport, Host {
         this.callbacks = config.callbacks();
         this.resources = config.resources();
         this.settings = Settings.from(config);
-        this.tcp = new TcpSockets(Libp2pTransportProvider.NAME, settings.handshakeTimeout(), settings.maxMessageBytes());
+        this.tcp = new TcpSockets(Libp2pTransportProvider.NAME, settings.handshakeTimeout(), settings.maxMessageBytes(), config.privateNetwork());
         this.yamuxConfig = YamuxConfig.defaults().withMaxQueuedOutboundBytes(Math.max(8L << 20, 2L * waterMark().high()));
     }
 

@@ -17,6 +17,8 @@ import lanchat.api.spi.Direction;
 import lanchat.transport.tcp.ConnectionAccounts;
 import lanchat.security.noise.NoiseResult;
 import lanchat.transport.tcp.Failures;
+import lanchat.transport.tcp.PrivateNetwork;
+import lanchat.api.spi.NotInPrivateRoomException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,11 +108,21 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         boolean first = failure == null; // the first error says why; what follows is fallout
-        if (first) failure = Failures.rootCause(cause);
+        if (first) failure = session != null ? Failures.rootCause(cause) : inHandshake(ctx, Failures.rootCause(cause));
         ctx.close(); // after recording why: channelInactive, which reports it, may run within this call
-        if (!first) return;
+        if (!first || failure instanceof NotInPrivateRoomException) return;
         String peer = session != null ? session.remotePeer().toString() : String.valueOf(ctx.channel().remoteAddress());
         log.warn("closing connection with {}: {}", peer, Failures.describe(failure));
+    }
+
+    /** A failure before the handshake completed; in a private room, reported once in plain words (see PrivateNetwork). */
+    private Throwable inHandshake(ChannelHandlerContext ctx, Throwable why) {
+        Object remote = ctx.channel().remoteAddress();
+        Throwable explained = PrivateNetwork.explain(ctx.channel(), String.valueOf(remote), why);
+        if (explained instanceof NotInPrivateRoomException && !(why instanceof NotInPrivateRoomException)) {
+            log.warn("{} " + NotInPrivateRoomException.OUTCOME, remote);
+        }
+        return explained;
     }
 
     @Override
@@ -119,8 +131,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (session != null) {
             session.onClosed(failure);
         } else {
-            Throwable why = failure != null ? failure : new IOException("connection closed during the handshake");
-            established.completeExceptionally(why);
+            if (failure == null) failure = inHandshake(ctx, new IOException("connection closed during the handshake"));
+            else if (!(failure instanceof NotInPrivateRoomException)) failure = inHandshake(ctx, failure); // timed out
+            established.completeExceptionally(failure);
         }
         super.channelInactive(ctx);
     }

@@ -90,7 +90,7 @@ final class NettyTransport implements Transport {
         this.callbacks = config.callbacks();
         this.resources = config.resources();
         this.settings = Settings.from(config);
-        this.tcp = new TcpSockets(NettyTransportProvider.NAME, settings.handshakeTimeout(), settings.maxMessageBytes());
+        this.tcp = new TcpSockets(NettyTransportProvider.NAME, settings.handshakeTimeout(), settings.maxMessageBytes(), config.privateNetwork());
         this.channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     }
 

@@ -2,6 +2,7 @@ package lanchat.transport.tcp;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,10 +14,12 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import lanchat.api.Multiaddr;
 import lanchat.api.PeerId;
+import lanchat.api.crypto.PreSharedKey;
 import lanchat.api.spi.ListenAddresses;
 
 /**
@@ -46,6 +49,8 @@ public final class TcpSockets implements AutoCloseable {
     private final EventLoops loops;
     private final int connectTimeoutMillis;
     private final WriteBufferWaterMark waterMark;
+    private final PreSharedKey privateNetwork;
+    private final SecureRandom random = new SecureRandom();
 
     /**
      * @param transportName   names the event-loop threads ({@code lanchat-<name>}) and the transport in errors
@@ -53,6 +58,15 @@ public final class TcpSockets implements AutoCloseable {
      * @param maxMessageBytes the largest message the transport sends, which sizes the water marks
      */
     public TcpSockets(String transportName, Duration connectTimeout, int maxMessageBytes) {
+        this(transportName, connectTimeout, maxMessageBytes, null);
+    }
+
+    /**
+     * @param privateNetwork the room key: every connection is then wrapped in {@link PrivateNetwork}, the first
+     *                       handler, below everything the transport's own handler installs; null for none
+     */
+    public TcpSockets(String transportName, Duration connectTimeout, int maxMessageBytes, PreSharedKey privateNetwork) {
+        this.privateNetwork = privateNetwork;
         this.transportName = transportName;
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
         this.waterMark = waterMark(maxMessageBytes);
@@ -94,7 +108,7 @@ public final class TcpSockets implements AutoCloseable {
         new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-                .childHandler(childHandler)
+                .childHandler(withPrivateNetwork(childHandler))
                 .bind(requested).addListener((ChannelFuture f) -> {
                     if (!f.isSuccess()) {
                         result.completeExceptionally(new IOException("cannot listen on " + bind + ": " + Failures.describe(f.cause()), f.cause()));
@@ -125,13 +139,31 @@ public final class TcpSockets implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-                .handler(initializer.apply(expected, established))
+                .handler(withPrivateNetwork(initializer.apply(expected, established)))
                 .connect(address.toTcpSocketAddress())
                 .addListener((ChannelFuture f) -> {
                     // Netty's connect exceptions name the address already
                     if (!f.isSuccess()) established.completeExceptionally(new IOException(Failures.describe(f.cause()), f.cause()));
                 });
         return established;
+    }
+
+    /** Whether connections are wrapped in a private network (a room key is set). */
+    public boolean isPrivate() {
+        return privateNetwork != null;
+    }
+
+    /** {@code handler}, preceded by {@link PrivateNetwork} when there is a room key. */
+    private ChannelHandler withPrivateNetwork(ChannelHandler handler) {
+        if (privateNetwork == null) return handler;
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                // first, so the nonce leaves before anything the transport writes, and every byte after it is encrypted
+                ch.pipeline().addLast(PrivateNetwork.NAME, new PrivateNetwork(privateNetwork, random));
+                ch.pipeline().addLast(handler);
+            }
+        };
     }
 
     /**

@@ -22,6 +22,8 @@ import lanchat.transport.libp2p.multistream.ProtocolSelectionFailed;
 import lanchat.transport.libp2p.yamux.YamuxFrameCodec;
 import lanchat.transport.libp2p.yamux.YamuxSession;
 import lanchat.transport.tcp.Failures;
+import lanchat.transport.tcp.PrivateNetwork;
+import lanchat.api.spi.NotInPrivateRoomException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,8 +159,10 @@ public final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
         if (timeout != null) timeout.cancel(false);
         Throwable root = Failures.rootCause(cause);
         if (failure == null) {
-            failure = root;
-            log.warn("libp2p handshake with {} failed: {}", ctx.channel().remoteAddress(), Failures.describe(root));
+            Object remote = ctx.channel().remoteAddress();
+            failure = PrivateNetwork.explain(ctx.channel(), String.valueOf(remote), root);
+            if (failure instanceof NotInPrivateRoomException) log.warn("{} " + NotInPrivateRoomException.OUTCOME, remote);
+            else log.warn("libp2p handshake with {} failed: {}", remote, Failures.describe(root));
         }
         result.completeExceptionally(failure);
         ctx.close();

@@ -1,0 +1,142 @@
+package lanchat.transport.tcp;
+
+import java.security.SecureRandom;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
+import lanchat.api.crypto.LazyCrypto;
+import lanchat.api.crypto.PreSharedKey;
+import lanchat.api.crypto.spi.XSalsa20;
+import lanchat.api.resource.ResourceLimitException;
+import lanchat.api.spi.NotInPrivateRoomException;
+import lanchat.api.spi.PeerIdMismatchException;
+
+/**
+ * libp2p private networks, PSK v1 (specs {@code pnet/Private-Networks-PSK-V1.md}; go-libp2p
+ * {@code p2p/net/pnet/psk_conn.go}, js-libp2p {@code @libp2p/pnet}): the first handler of every connection of a
+ * private room, below everything the transport speaks (multistream-select, Noise, our own hello).
+ *
+ * <p>Each side sends a random 24-byte nonce as its first bytes, then XORs everything it sends with
+ * XSalsa20(key, own nonce); it reads the peer's first 24 bytes as the peer's nonce and decrypts the rest with
+ * XSalsa20(key, peer nonce). Two independent keystreams, never reset. There is no MAC and no handshake: a peer with
+ * another key (or none) just reads noise, and whatever the transport's handshake makes of it is the failure, which
+ * {@link #explain} turns into a {@link NotInPrivateRoomException}. The secure channel above (Noise) authenticates
+ * every byte, so the stream cipher only needs to keep outsiders from talking to us at all, as in libp2p.
+ *
+ * <p>Bounded: it holds at most the 24 nonce bytes; every other buffer passes through at once, copied and XORed.
+ * Runs on the channel's event loop only.
+ */
+public final class PrivateNetwork extends ChannelDuplexHandler {
+    public static final int NONCE_BYTES = 24;
+    /** The pipeline name transports give it. */
+    public static final String NAME = "pnet";
+
+    private final XSalsa20 cipher;
+    private final byte[] key;
+    private final SecureRandom random;
+    private XSalsa20.Keystream out;
+    private XSalsa20.Keystream in;
+    private final byte[] peerNonce = new byte[NONCE_BYTES];
+    private int peerNonceBytes;
+
+    /** With the XSalsa20 of {@link LazyCrypto} (loaded on the first private connection, not at start-up). */
+    public PrivateNetwork(PreSharedKey key, SecureRandom random) {
+        this(key, random, LazyCrypto.capability(XSalsa20.class, "private rooms"));
+    }
+
+    PrivateNetwork(PreSharedKey key, SecureRandom random, XSalsa20 cipher) {
+        this.key = key.bytes();
+        this.random = random;
+        this.cipher = cipher;
+    }
+
+    /** Whether the peer's whole nonce arrived (it spoke at least 24 bytes). */
+    public boolean peerNonceReceived() {
+        return in != null;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) sendNonce(ctx); // added to an accepted channel: channelActive may have passed
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        sendNonce(ctx); // before the handlers above hear of the connection, so our nonce is the first byte out
+        super.channelActive(ctx);
+    }
+
+    private void sendNonce(ChannelHandlerContext ctx) {
+        if (out != null) return;
+        byte[] nonce = new byte[NONCE_BYTES];
+        random.nextBytes(nonce);
+        out = cipher.keystream(key, nonce);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(nonce)); // from this context on: not through our own write()
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (!(msg instanceof ByteBuf buf)) {
+            ctx.write(msg, promise);
+            return;
+        }
+        if (out == null) { // a write before the connection is up: nothing may ever leave unencrypted
+            ReferenceCountUtil.release(buf);
+            promise.setFailure(new IllegalStateException("private network: write before the connection is active"));
+            return;
+        }
+        ctx.write(transformed(buf, out), promise);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf buf)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (in == null) {
+            int n = Math.min(NONCE_BYTES - peerNonceBytes, buf.readableBytes());
+            buf.readBytes(peerNonce, peerNonceBytes, n);
+            peerNonceBytes += n;
+            if (peerNonceBytes < NONCE_BYTES) {
+                buf.release();
+                return;
+            }
+            in = cipher.keystream(key, peerNonce);
+            if (!buf.isReadable()) {
+                buf.release();
+                return;
+            }
+        }
+        ctx.fireChannelRead(transformed(buf, in));
+    }
+
+    /** The readable bytes of {@code buf} XORed with the next bytes of {@code keystream}; releases {@code buf}. */
+    private static ByteBuf transformed(ByteBuf buf, XSalsa20.Keystream keystream) {
+        try {
+            int n = buf.readableBytes();
+            byte[] bytes = new byte[n];
+            buf.readBytes(bytes);
+            keystream.apply(bytes, 0, n);
+            return Unpooled.wrappedBuffer(bytes);
+        } finally {
+            buf.release();
+        }
+    }
+
+    /**
+     * What a transport reports when a connection failed during its handshake: on a connection of a private room, a
+     * failure the key explains becomes {@link NotInPrivateRoomException} ({@code who} says who, e.g. the address);
+     * any other failure, and every failure without a private network, is returned as it is.
+     */
+    public static Throwable explain(Channel ch, String who, Throwable failure) {
+        if (ch.pipeline().get(PrivateNetwork.class) == null) return failure;
+        if (failure instanceof ResourceLimitException || failure instanceof PeerIdMismatchException || failure instanceof NotInPrivateRoomException) return failure;
+        return new NotInPrivateRoomException(who, failure);
+    }
+}
