@@ -523,7 +523,8 @@ public final class FileService implements AutoCloseable {
         // callback thread
         long expected;
         ProtocolChannel channel;
-        CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+        /** The last queued disk write; volatile: {@link #stop} waits for it from the user's thread. */
+        volatile CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
         volatile boolean stopped;
 
         Download(Transfer t, Sidecar sidecar) {
@@ -625,7 +626,7 @@ public final class FileService implements AutoCloseable {
                 digest.update(c.data(), c.from(), c.length());
                 written = c.offset() + c.length();
                 t.progress(written);
-                if (written - checkpointAt >= CHECKPOINT_BYTES) checkpoint();
+                if (written - checkpointAt >= CHECKPOINT_BYTES && !stopped) checkpoint();
             } catch (IOException e) {
                 // a full disk lands here: the transfer ends, nothing is moved into place, the node goes on
                 stop(Transfer.State.FAILED, "cannot write " + t.name() + ": " + e.getMessage(), true);
