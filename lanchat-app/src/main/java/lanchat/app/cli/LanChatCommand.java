@@ -25,8 +25,12 @@ import lanchat.api.spi.DiscoveryProvider;
 import lanchat.api.spi.Plugins;
 import lanchat.api.spi.TransportProvider;
 import lanchat.app.log.LogRouter;
+import lanchat.files.FileConfig;
+import lanchat.files.FileLimits;
+import lanchat.files.FileService;
 import lanchat.app.node.ChatNode;
 import lanchat.app.tui.ChatShell;
+import lanchat.app.tui.FileCommands;
 import lanchat.app.tui.Console;
 import lanchat.app.tui.JLineConsole;
 import lanchat.app.tui.PlainConsole;
@@ -72,6 +76,12 @@ public final class LanChatCommand implements Callable<Integer> {
 
     @Option(names = {"--limit"}, paramLabel = "NAME=VALUE", description = "change one resource limit, e.g. peer.inboundStreams=64 or system.memory=96MiB (repeatable; README: Limits)")
     Map<String, String> limits = new java.util.LinkedHashMap<>();
+
+    @Option(names = {"--downloads"}, paramLabel = "DIR", description = "where accepted files land (default: ~/.lanchat/downloads)")
+    Path downloads;
+
+    @Option(names = {"--accept-from-room"}, description = "accept every file a connected peer offers, without asking (into --downloads)")
+    boolean acceptFromRoom;
 
     private InputStream in = System.in;
     private PrintStream out = System.out;
@@ -134,8 +144,14 @@ public final class LanChatCommand implements Callable<Integer> {
             }
         }
         ResourceLimits resourceLimits;
+        FileLimits fileLimits = FileLimits.DEFAULTS;
         try {
-            resourceLimits = ResourceLimits.DEFAULTS.with(limits);
+            Map<String, String> nodeLimits = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, String> e : limits.entrySet()) {
+                if (FileLimits.owns(e.getKey())) fileLimits = fileLimits.with(e.getKey(), e.getValue());
+                else nodeLimits.put(e.getKey(), e.getValue());
+            }
+            resourceLimits = ResourceLimits.DEFAULTS.with(nodeLimits);
         } catch (IllegalArgumentException e) {
             throw new UsageException("invalid --limit: " + e.getMessage());
         }
@@ -178,6 +194,18 @@ public final class LanChatCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         shell.attach(node);
+        FileCommands fileCommands = new FileCommands(console, shell::info);
+        FileService files;
+        try {
+            files = new FileService(new FileConfig(downloadsDir(), fileLimits, acceptFromRoom), node::session, fileCommands);
+        } catch (IOException | RuntimeException e) {
+            node.close();
+            closeConsole(console);
+            throw new UsageException("cannot use --downloads " + downloadsDir() + ": " + e.getMessage());
+        }
+        node.registerProtocol(files.protocolHandler());
+        fileCommands.attach(node, files);
+        shell.attach(fileCommands);
         try {
             for (Multiaddr m : dial) {
                 if (!node.canDial(m)) throw new UsageException("the " + tp.name() + " transport cannot dial --peer " + m);
@@ -200,6 +228,8 @@ public final class LanChatCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            fileCommands.close();
+            files.close(); // partial downloads keep their checkpoints and resume in the next run
             node.close(Duration.ofMillis(2500));
             closeConsole(console);
         }
@@ -225,6 +255,10 @@ public final class LanChatCommand implements Callable<Integer> {
      */
     private static void returnStartupMemory() {
         System.gc();
+    }
+
+    private Path downloadsDir() {
+        return downloads != null ? downloads : Path.of(System.getProperty("user.home"), ".lanchat", "downloads");
     }
 
     private Multiaddr parseBind() {

@@ -1,5 +1,10 @@
 package lanchat.app.tui;
 
+import java.util.List;
+
+import org.jline.utils.AttributedString;
+import org.jline.utils.Status;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -55,6 +60,22 @@ public final class JLineConsole implements Console {
     @Override
     public void log(String line) {
         reader.printAbove(line);
+    }
+
+    @Override
+    public boolean refreshesStatus() {
+        return true;
+    }
+
+    /** JLine's status area at the bottom of the terminal, kept apart from the scroll-back and the input line. */
+    @Override
+    public void status(String line) {
+        try {
+            Status status = Status.getStatus(terminal);
+            if (status != null) status.update(line.isEmpty() ? List.of() : List.of(new AttributedString(line)));
+        } catch (RuntimeException e) {
+            // a terminal that cannot show it: progress stays in /transfers
+        }
     }
 
     @Override
