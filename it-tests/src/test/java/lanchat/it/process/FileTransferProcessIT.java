@@ -1,6 +1,7 @@
 package lanchat.it.process;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -120,15 +121,71 @@ class FileTransferProcessIT {
         assertSame(src, saved(b2, 0), "video.mkv");
     }
 
+    /**
+     * The receiver's downloads directory is a 40 MiB tmpfs of its own (a private mount namespace, made by
+     * {@code unshare}; needs root, as the test command has): a 64 MiB offer is refused at /accept, and a 24 MiB
+     * download whose disk fills up underneath ends with one line, leaves no partial file and keeps the node chatting.
+     */
+    @Test
+    void aFullDiskIsRefusedAtAcceptAndEndsARunningDownloadCleanly() throws Exception {
+        Path big = randomFile("big.iso"), small = randomFile("small.iso", 24 << 20);
+        Path downloads = Files.createDirectories(dir.resolve("tiny"));
+        AppNode a = start("A", "libp2p", "--nick", "alice", "--downloads", dir.resolve("a").toString(), "--limit", "file.rate=8MiB");
+        List<String> tmpfs = List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs -o size=40m lanchat-it-tmpfs \"$0\" && exec \"$@\"", downloads.toString());
+        AppNode b = AppNode.launchWithin(tmpfs, "B", mods, "libp2p", "--downloads", downloads.toString(), "--peer", a.address, "--limit", "file.reserveDisk=0");
+        nodes.add(b);
+        b.awaitStarted();
+        a.awaitLine("✓ connected to " + b.peerId, WAIT);
+        Path seen = Path.of("/proc/" + b.process.pid() + "/root").resolve(downloads.toString().substring(1)); // B's view: its tmpfs
+
+        a.type("/send " + big);
+        String offer = b.awaitLine(0, l -> l.contains(" offers big.iso"), WAIT, "the big offer");
+        int mark = b.mark();
+        b.type("/accept " + offer.replaceAll(".*/accept (\\d+) .*", "$1"));
+        b.awaitLine(mark, l -> l.startsWith("* cannot accept #") && l.contains("not enough disk space"), WAIT, "the refusal");
+
+        mark = b.mark();
+        a.type("/send " + small);
+        offer = b.awaitLine(mark, l -> l.contains(" offers small.iso"), WAIT, "the small offer");
+        b.type("/accept " + offer.replaceAll(".*/accept (\\d+) .*", "$1"));
+        long deadline = System.nanoTime() + TRANSFER.toNanos();
+        while (partialBytes(seen.resolve(".lanchat-partial")) < (4 << 20)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the download did not start\n" + b.describe());
+            Thread.sleep(20);
+        }
+        try (OutputStream fill = Files.newOutputStream(seen.resolve("filler"))) { // someone else fills the disk
+            byte[] mib = new byte[1 << 20];
+            for (int i = 0; i < 40; i++) fill.write(mib);
+            throw new AssertionError("40 MiB fitted in B's 40 MiB tmpfs next to a partial download: is it mounted?");
+        } catch (IOException full) {
+            // ENOSPC: the disk is full
+        }
+        String end = b.awaitLine(mark, l -> l.contains("small.iso from") && l.contains(": failed ("), TRANSFER, "the failure");
+        assertTrue(end.contains("No space left on device") || end.contains("disk space"), end);
+        Files.delete(seen.resolve("filler"));
+        Thread.sleep(300); // the partial file is deleted once the write in progress returned
+        assertEquals(0, partialBytes(seen.resolve(".lanchat-partial")), "partial file removed");
+        try (Stream<Path> s = Files.list(seen)) {
+            assertEquals(List.of(".lanchat-partial"), s.map(p -> p.getFileName().toString()).toList(), "nothing moved into place");
+        }
+        a.type("still here");
+        b.awaitLine("alice: still here", WAIT);
+    }
+
     // ---- helpers ----
 
     private Path randomFile(String name) throws IOException {
+        return randomFile(name, SIZE);
+    }
+
+    private Path randomFile(String name, int size) throws IOException {
         Path f = dir.resolve("src").resolve(name);
         Files.createDirectories(f.getParent());
         byte[] block = new byte[1 << 20];
         Random r = new Random(name.hashCode());
         try (OutputStream out = Files.newOutputStream(f)) {
-            for (int i = 0; i < SIZE >> 20; i++) {
+            for (int i = 0; i < size >> 20; i++) {
                 r.nextBytes(block);
                 out.write(block);
             }
