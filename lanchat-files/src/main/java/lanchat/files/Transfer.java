@@ -39,6 +39,8 @@ public final class Transfer {
     private volatile Path savedAs;
     private volatile long startNanos;
     private volatile long startBytes;
+    /** When this run stopped (0 while it runs): the rate of a finished transfer stays what it was. */
+    private volatile long stopNanos;
 
     Transfer(int number, Direction direction, PeerId peer, String offerId, String name, long size, State state) {
         this.number = number;
@@ -69,11 +71,13 @@ public final class Transfer {
     public double rate() {
         long t = startNanos;
         if (t == 0) return 0;
-        double s = (System.nanoTime() - t) / 1e9;
+        long end = stopNanos;
+        double s = ((end == 0 ? System.nanoTime() : end) - t) / 1e9;
         return s <= 0 ? 0 : (transferred() - startBytes) / s;
     }
 
     void state(State s, String why) {
+        if (state == State.RUNNING && s != State.RUNNING) stopNanos = System.nanoTime();
         this.state = s;
         this.detail = why == null ? "" : why;
     }
@@ -82,6 +86,7 @@ public final class Transfer {
         transferred.set(from);
         startBytes = from;
         startNanos = System.nanoTime();
+        stopNanos = 0;
         state(State.RUNNING, "");
     }
 
