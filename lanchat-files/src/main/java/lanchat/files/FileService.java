@@ -261,7 +261,11 @@ public final class FileService implements AutoCloseable {
             }
             long pos = from;
             while (pos < o.size()) {
-                if (!ch.isOpen() || t.state() != Transfer.State.RUNNING) return; // cancelled or cut: handled where it happened
+                if (t.state() != Transfer.State.RUNNING) return; // cancelled: handled where it happened
+                if (!ch.isOpen()) { // the receiver went away (killed, cut): its next GET resumes
+                    stopServing(t, ch, Transfer.State.INTERRUPTED, "connection lost at " + pos + " bytes");
+                    return;
+                }
                 int len = (int) Math.min(o.chunkSize(), o.size() - pos);
                 pacer.take(len);
                 // the message is built around the file's bytes: one copy from the page cache, none after
@@ -305,6 +309,7 @@ public final class FileService implements AutoCloseable {
     private void received(ProtocolChannel ch, Wire.Offer offer) {
         PeerId peer = ch.session().remotePeer();
         String name = FileNames.sanitize(offer.name());
+        if (sessions.apply(peer).isEmpty()) return; // a session the app has not admitted (not in our room): no offers
         String refusal = null;
         Transfer t = null;
         synchronized (this) {
@@ -496,6 +501,11 @@ public final class FileService implements AutoCloseable {
         }
     }
 
+    /** Once closing, downloads are left as they are: their last checkpoint resumes them in the next run. */
+    private synchronized boolean closing() {
+        return closed;
+    }
+
     private Transfer add(Transfer.Direction dir, PeerId peer, String id, String name, long size, Transfer.State state) {
         Transfer t = new Transfer(nextNumber++, dir, peer, id, name, size, state);
         transfers.put(t.number(), t);
@@ -667,7 +677,7 @@ public final class FileService implements AutoCloseable {
 
         @Override
         public void onClosed(ProtocolChannel ch, Throwable cause) {
-            if (!stopped && t.state() == Transfer.State.RUNNING) {
+            if (!stopped && t.state() == Transfer.State.RUNNING && !closing()) {
                 // after the writes already queued, so that the checkpoint covers them
                 tail.whenCompleteAsync((v, e) -> interrupted("connection lost" + (cause == null ? "" : ": " + reason(cause))), io);
             }

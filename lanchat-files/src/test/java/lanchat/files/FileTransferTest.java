@@ -173,12 +173,13 @@ class FileTransferTest {
         alice.sessions.clear();
         s[0].close();
         awaitState(got, Transfer.State.INTERRUPTED);
+        Transfer served = alice.files.transfers().get(0);
+        awaitState(served, Transfer.State.INTERRUPTED); // the sender noticed too, and gave its transfer slot back
         long kept = got.transferred();
         assertTrue(kept >= SIZE / 2 - FileService.CHECKPOINT_BYTES, "kept " + kept);
 
         connect(alice, bob);
         await(got, t -> t.state() == Transfer.State.RUNNING || t.state().finished(), "resumed");
-        Transfer served = alice.files.transfers().get(0);
         await(served, t -> t.state() == Transfer.State.RUNNING || t.state().finished(), "serving again");
         awaitState(got, Transfer.State.DONE);
         assertArrayEquals(FileService.hash(src), FileService.hash(got.savedAs()));
