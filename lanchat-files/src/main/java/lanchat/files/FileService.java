@@ -60,7 +60,9 @@ public final class FileService implements AutoCloseable {
     static final long RETRY_MS = 1000;
     /** A refused offer is reported at most once per peer in this time (a peer may offer in a loop). */
     static final long REFUSAL_LINE_MS = 10_000;
-    /** Files of one offered folder. */
+    /** A partial download not touched for this long is given up at the next start (its sender has long forgotten it). */
+    static final java.time.Duration RESUME_WINDOW = java.time.Duration.ofDays(7);
+        /** Files of one offered folder. */
     static final int MAX_FOLDER_FILES = 1000;
 
     private final FileConfig config;
@@ -486,6 +488,13 @@ public final class FileService implements AutoCloseable {
         try (Stream<Path> list = Files.list(partialDir)) {
             for (Path f : list.filter(p -> p.getFileName().toString().endsWith(Sidecar.STATE)).sorted().toList()) {
                 try {
+                    if (Files.getLastModifiedTime(f).toInstant().isBefore(java.time.Instant.now().minus(RESUME_WINDOW))) {
+                        Sidecar old = Sidecar.load(f);
+                        Files.deleteIfExists(Sidecar.partial(partialDir, old.id()));
+                        Files.delete(f);
+                        events.info("gave up the download of " + old.name() + " from " + old.peer().shortString() + ": not resumed for " + RESUME_WINDOW.toDays() + " days");
+                        continue;
+                    }
                     Sidecar s = Sidecar.load(f);
                     synchronized (this) {
                         Transfer t = add(Transfer.Direction.RECEIVE, s.peer(), s.id(), s.name(), s.size(), Transfer.State.INTERRUPTED);

@@ -268,4 +268,24 @@ class FileTransferTest {
         assertEquals(1, alice.files.transfers().size());
         assertEquals(Transfer.State.OFFERED, alice.files.transfers().get(0).state());
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void aFolderIsOfferedAsItsFiles(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        Peer alice = new Peer(h, "alice", FileLimits.DEFAULTS), bob = new Peer(h, "bob", FileLimits.DEFAULTS);
+        connect(alice, bob);
+        Path folder = Files.createDirectories(tmp.resolve("album/inner"));
+        Files.write(tmp.resolve("album/a.jpg"), new byte[1000]);
+        Files.write(folder.resolve("b.jpg"), new byte[0]); // an empty file is a file too
+        List<Transfer> sent = alice.files.offer(tmp.resolve("album"), List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS);
+        assertEquals(2, sent.size());
+        for (int i = 0; i < 2; i++) {
+            Transfer got = bob.nextOffer();
+            bob.files.accept(got.number());
+            awaitState(got, Transfer.State.DONE);
+        }
+        assertEquals(1000, Files.size(bob.downloads.resolve("a.jpg")));
+        assertEquals(0, Files.size(bob.downloads.resolve("b.jpg")));
+    }
 }
