@@ -96,11 +96,12 @@ public final class FileService implements AutoCloseable {
         this.sessions = sessions;
         this.events = events;
         this.partialDir = config.downloads().resolve(PARTIAL_DIR);
-        Files.createDirectories(partialDir);
+        // created at the first /accept, not here: a node that never receives a file leaves no directory behind
+        if (Files.exists(config.downloads()) && !Files.isDirectory(config.downloads())) throw new IOException(config.downloads() + " is not a directory");
         this.io = Executors.newCachedThreadPool(daemon("lanchat-files-io"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("lanchat-files"));
         this.pacer = new Pacer(limits.maxBytesPerSecond());
-        loadPartials();
+        if (Files.isDirectory(partialDir)) loadPartials();
         timer.scheduleWithFixedDelay(this::tick, RETRY_MS, RETRY_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -369,6 +370,7 @@ public final class FileService implements AutoCloseable {
     /** Null when {@code bytes} fit in the downloads directory with {@link FileLimits#reserveDiskBytes()} to spare. */
     private String checkSpace(long bytes) {
         try {
+            Files.createDirectories(partialDir);
             long free = Files.getFileStore(partialDir).getUsableSpace();
             if (free - bytes < limits.reserveDiskBytes()) {
                 return "not enough disk space in " + config.downloads() + ": " + bytes + " bytes needed, " + free + " free (keeping " + limits.reserveDiskBytes() + ")";
@@ -687,8 +689,12 @@ public final class FileService implements AutoCloseable {
         @Override
         public void onClosed(ProtocolChannel ch, Throwable cause) {
             if (!stopped && t.state() == Transfer.State.RUNNING && !closing()) {
-                // after the writes already queued, so that the checkpoint covers them
-                tail.whenCompleteAsync((v, e) -> interrupted("connection lost" + (cause == null ? "" : ": " + reason(cause))), io);
+                // after the writes already queued, so that the checkpoint covers them; and as the new tail, so that a
+                // cancel arriving next (the sender's CANCEL follows its reset) deletes the files after this checkpoint
+                tail = tail.handleAsync((v, e) -> {
+                    interrupted("connection lost" + (cause == null ? "" : ": " + reason(cause)));
+                    return null;
+                }, io);
             }
         }
 

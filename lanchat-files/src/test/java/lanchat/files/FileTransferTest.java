@@ -120,6 +120,15 @@ class FileTransferTest {
         await(t, x -> x.state() == s, s.name());
     }
 
+    /** The partial files go once the write in progress returned (on another thread): waits for that, bounded. */
+    private static void awaitEmpty(Path dir) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (!files(dir).isEmpty()) {
+            if (System.nanoTime() > end) throw new AssertionError("partial files left: " + files(dir));
+            Thread.sleep(20);
+        }
+    }
+
     private static List<Path> files(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(Files::isRegularFile).toList();
@@ -137,6 +146,7 @@ class FileTransferTest {
         Peer alice = new Peer(h, "alice", FileLimits.DEFAULTS), bob = new Peer(h, "bob", FileLimits.DEFAULTS);
         ChatSession[] s = connect(alice, bob);
         Path src = randomFile("CON", SIZE);
+        Files.createDirectories(bob.downloads);
         Files.writeString(bob.downloads.resolve("_CON"), "already here"); // never overwritten
 
         Transfer sent = alice.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS).get(0);
@@ -144,7 +154,8 @@ class FileTransferTest {
         assertEquals("_CON", got.name());
         assertEquals(SIZE, got.size());
         assertEquals(Transfer.State.OFFERED, got.state());
-        assertTrue(files(bob.downloads).stream().noneMatch(p -> p.getFileName().toString().startsWith("_CON (")), "nothing written before consent");
+        assertEquals(List.of(bob.downloads.resolve("_CON")), files(bob.downloads), "nothing written before consent");
+        assertFalse(Files.exists(bob.downloads.resolve(FileService.PARTIAL_DIR)), "not even a directory");
 
         bob.files.accept(got.number());
         await(got, t -> t.transferred() > 0 || t.state().finished(), "first bytes");
@@ -212,9 +223,8 @@ class FileTransferTest {
         awaitState(got2, Transfer.State.CANCELLED);
         assertEquals(Transfer.State.CANCELLED, sent2.state());
 
-        Thread.sleep(200); // the partial files are deleted after the last write in progress
+        awaitEmpty(bob.downloads.resolve(FileService.PARTIAL_DIR)); // deleted after the write in progress returned
         assertEquals(List.of(), files(bob.downloads), "nothing saved");
-        assertEquals(List.of(), files(bob.downloads.resolve(FileService.PARTIAL_DIR)), "partial files removed");
     }
 
     @ParameterizedTest
@@ -238,9 +248,8 @@ class FileTransferTest {
         awaitState(got, Transfer.State.FAILED);
         assertTrue(got.detail().contains("SHA-256"), got.detail());
         await(sent, t -> t.state() == Transfer.State.CANCELLED && t.detail().contains("SHA-256"), "sender told");
-        Thread.sleep(200);
+        awaitEmpty(bob.downloads.resolve(FileService.PARTIAL_DIR));
         assertEquals(List.of(), files(bob.downloads), "not moved into place");
-        assertEquals(List.of(), files(bob.downloads.resolve(FileService.PARTIAL_DIR)), "partial file removed");
         assertFalse(Files.exists(tmp.resolve("etc")));
     }
 

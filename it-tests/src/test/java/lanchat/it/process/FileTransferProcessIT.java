@@ -164,8 +164,11 @@ class FileTransferProcessIT {
         String end = b.awaitLine(mark, l -> l.contains("small.iso from") && l.contains(": failed ("), TRANSFER, "the failure");
         assertTrue(end.contains("No space left on device") || end.contains("disk space"), end);
         Files.delete(seen.resolve("filler"));
-        Thread.sleep(300); // the partial file is deleted once the write in progress returned
-        assertEquals(0, partialBytes(seen.resolve(".lanchat-partial")), "partial file removed");
+        deadline = System.nanoTime() + WAIT.toNanos(); // the partial file goes once the write in progress returned
+        while (partialBytes(seen.resolve(".lanchat-partial")) > 0) {
+            if (System.nanoTime() > deadline) throw new AssertionError("partial file left\n" + b.describe());
+            Thread.sleep(20);
+        }
         try (Stream<Path> s = Files.list(seen)) {
             assertEquals(List.of(".lanchat-partial"), s.map(p -> p.getFileName().toString()).toList(), "nothing moved into place");
         }

@@ -1,13 +1,9 @@
 package lanchat.app.tui;
 
-import java.util.List;
-
-import org.jline.utils.AttributedString;
-import org.jline.utils.Status;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 
 import org.jline.reader.EndOfFileException;
@@ -16,6 +12,8 @@ import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.jline.utils.AttributedString;
+import org.jline.utils.Status;
 
 /**
  * For a real terminal: JLine line editing and history; incoming lines are printed above the prompt with
