@@ -297,4 +297,55 @@ class FileTransferTest {
         assertEquals(1000, Files.size(bob.downloads.resolve("a.jpg")));
         assertEquals(0, Files.size(bob.downloads.resolve("b.jpg")));
     }
+
+    /**
+     * A hand-written sender that answers a GET with what it did not offer: a chunk at the wrong offset, a chunk larger
+     * than the offered chunk size, bytes past the offered size, an END before the last byte. Each aborts that one
+     * download with one line naming what was wrong; nothing lands in the downloads directory; the next one still works.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void aSenderThatBreaksItsOfferIsCutOff(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        TransportHarness.Node mallory = h.node();
+        int chunk = 1024;
+        int[] sizes = {4096, 4096, 100, 4096};
+        byte[][] replies = {
+                Wire.encode(new Wire.Chunk(5, new byte[chunk], 0, chunk)),
+                Wire.encode(new Wire.Chunk(0, new byte[chunk + 1], 0, chunk + 1)),
+                Wire.encode(new Wire.Chunk(0, new byte[101], 0, 101)),
+                Wire.encode(new Wire.End())};
+        String[] expected = {"a chunk at 5 where 0 was due", "a chunk of 1025 bytes", "bytes beyond the offered size", "ended at 0 of 4096"};
+        java.util.concurrent.atomic.AtomicInteger round = new java.util.concurrent.atomic.AtomicInteger();
+        mallory.transport.registerProtocol(new lanchat.api.spi.ProtocolHandler(FileService.PROTOCOL, FileService.LIMITS, ch -> ch.setListener(
+                new lanchat.api.spi.ChannelListener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onMessage(lanchat.api.spi.ProtocolChannel c, byte[] m) {
+                        if (m[0] == Wire.GET) c.send(replies[round.get()]);
+                        return null;
+                    }
+
+                    @Override
+                    public void onClosed(lanchat.api.spi.ProtocolChannel c, Throwable cause) {}
+                })));
+        mallory.listen();
+        Peer bob = new Peer(h, "bob", FileLimits.DEFAULTS);
+        ChatSession toBob = TransportHarness.await(mallory.transport.dial(bob.node.addr()));
+        toBob.setListener(new TransportHarness.Recorder());
+        ChatSession in = bob.node.accept();
+        in.setListener(new TransportHarness.Recorder());
+        bob.sessions.put(mallory.identity.peerId(), in);
+        for (int i = 0; i < replies.length; i++) {
+            round.set(i);
+            var ch = TransportHarness.await(toBob.openChannel(FileService.PROTOCOL));
+            ch.setListener(new TransportHarness.ChannelRecorder());
+            TransportHarness.await(ch.send(Wire.encode(new Wire.Offer(Wire.newId(), sizes[i], chunk, new byte[32], "evil-" + i))));
+            Transfer got = bob.nextOffer();
+            bob.files.accept(got.number());
+            awaitState(got, Transfer.State.FAILED);
+            assertTrue(got.detail().contains(expected[i]), got.detail());
+        }
+        awaitEmpty(bob.downloads.resolve(FileService.PARTIAL_DIR));
+        assertEquals(List.of(), files(bob.downloads));
+    }
 }
