@@ -5,6 +5,7 @@
  */
 module lanchat.app {
     requires lanchat.api;
+    requires lanchat.files;
     requires info.picocli;
     requires org.jline.reader;
     requires org.jline.terminal;

@@ -48,10 +48,24 @@ public final class AppNode extends ProcessNode {
 
     /** {@link #launch(String, Path, String, String...)} with JVM options (before {@code -p}). */
     public static AppNode launch(String name, Path mods, List<String> jvmOptions, String transport, String... extra) throws IOException {
+        return new AppNode(name, launchCommand(mods, jvmOptions, transport, extra));
+    }
+
+    private static List<String> launchCommand(Path mods, List<String> jvmOptions, String transport, String... extra) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-p", mods.toString(), "-m", "lanchat.app", "--transport", transport, "-port", "0", "--host", "127.0.0.1"));
         cmd.addAll(List.of(extra));
+        return cmd;
+    }
+
+    /**
+     * {@link #launch} behind a command {@code prefix} that ends by exec'ing the JVM (e.g. {@code unshare --mount … sh -c
+     * '…; exec "$@"' sh}), so that the process is the JVM and sees what the prefix set up.
+     */
+    public static AppNode launchWithin(List<String> prefix, String name, Path mods, String transport, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(launchCommand(mods, List.of(), transport, extra));
         return new AppNode(name, cmd);
     }
 

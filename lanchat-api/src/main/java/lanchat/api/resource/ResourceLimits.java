@@ -128,7 +128,7 @@ public record ResourceLimits(ScopeLimits system, ScopeLimits transientScope, Sco
     }
 
     /** {@code 1048576}, {@code 512KiB}, {@code 64MiB}, {@code 1GiB} (also KB/MB/GB, meaning the same powers of two). */
-    static long parseBytes(String name, String value) {
+    public static long parseBytes(String name, String value) {
         String v = value.trim().toUpperCase(Locale.ROOT).replace("IB", "B");
         long unit = 1;
         if (v.endsWith("KB")) unit = KiB;

@@ -29,8 +29,12 @@ import lanchat.app.log.LogRouter;
 import lanchat.app.node.ChatNode;
 import lanchat.app.tui.ChatShell;
 import lanchat.app.tui.Console;
+import lanchat.app.tui.FileCommands;
 import lanchat.app.tui.JLineConsole;
 import lanchat.app.tui.PlainConsole;
+import lanchat.files.FileConfig;
+import lanchat.files.FileLimits;
+import lanchat.files.FileService;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,6 +81,12 @@ public final class LanChatCommand implements Callable<Integer> {
 
     @Mixin
     RoomKeyOptions roomKey = new RoomKeyOptions();
+
+    @Option(names = {"--downloads"}, paramLabel = "DIR", description = "where accepted files land (default: ~/.lanchat/downloads)")
+    Path downloads;
+
+    @Option(names = {"--accept-from-room"}, description = "accept every file a connected peer offers, without asking (into --downloads)")
+    boolean acceptFromRoom;
 
     private InputStream in = System.in;
     private PrintStream out = System.out;
@@ -140,8 +150,14 @@ public final class LanChatCommand implements Callable<Integer> {
             }
         }
         ResourceLimits resourceLimits;
+        FileLimits fileLimits = FileLimits.DEFAULTS;
         try {
-            resourceLimits = ResourceLimits.DEFAULTS.with(limits);
+            Map<String, String> nodeLimits = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, String> e : limits.entrySet()) {
+                if (FileLimits.owns(e.getKey())) fileLimits = fileLimits.with(e.getKey(), e.getValue());
+                else nodeLimits.put(e.getKey(), e.getValue());
+            }
+            resourceLimits = ResourceLimits.DEFAULTS.with(nodeLimits);
         } catch (IllegalArgumentException e) {
             throw new UsageException("invalid --limit: " + e.getMessage());
         }
@@ -185,6 +201,18 @@ public final class LanChatCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         shell.attach(node);
+        FileCommands fileCommands = new FileCommands(console, shell::info);
+        FileService files;
+        try {
+            files = new FileService(new FileConfig(downloadsDir(), fileLimits, acceptFromRoom), node::session, fileCommands);
+        } catch (IOException | RuntimeException e) {
+            node.close();
+            closeConsole(console);
+            throw new UsageException("cannot use --downloads " + downloadsDir() + ": " + e.getMessage());
+        }
+        node.registerProtocol(files.protocolHandler());
+        fileCommands.attach(node, files);
+        shell.attach(fileCommands);
         try {
             for (Multiaddr m : dial) {
                 if (!node.canDial(m)) throw new UsageException("the " + tp.name() + " transport cannot dial --peer " + m);
@@ -209,6 +237,8 @@ public final class LanChatCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            fileCommands.close();
+            files.close(); // partial downloads keep their checkpoints and resume in the next run
             node.close(Duration.ofMillis(2500));
             closeConsole(console);
         }
@@ -234,6 +264,10 @@ public final class LanChatCommand implements Callable<Integer> {
      */
     private static void returnStartupMemory() {
         System.gc();
+    }
+
+    private Path downloadsDir() {
+        return downloads != null ? downloads : Path.of(System.getProperty("user.home"), ".lanchat", "downloads");
     }
 
     private Multiaddr parseBind() {

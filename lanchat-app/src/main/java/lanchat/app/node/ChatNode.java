@@ -17,6 +17,9 @@ import java.util.random.RandomGenerator;
 import lanchat.api.Identity;
 import lanchat.api.crypto.PreSharedKey;
 import lanchat.api.Multiaddr;
+import lanchat.api.PeerId;
+import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.ProtocolHandler;
 import lanchat.api.policy.ReconnectPolicy;
 import lanchat.api.spi.Discovery;
 import lanchat.api.spi.DiscoveryConfig;
@@ -83,6 +86,7 @@ public final class ChatNode implements AutoCloseable {
     private final Optional<Discovery> discovery;
     private final PeerManager peers;
     private final AtomicBoolean cleanupArmed = new AtomicBoolean();
+    private volatile Thread nodeThread;
     private volatile boolean closed;
 
     public ChatNode(Setup setup, NodeEvents events) {
@@ -91,6 +95,7 @@ public final class ChatNode implements AutoCloseable {
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lanchat-node");
             t.setDaemon(true);
+            nodeThread = t;
             return t;
         });
         // the plugins reach the node thread through bounded doors; the node's own tasks (timers, dial results) do not
@@ -148,6 +153,19 @@ public final class ChatNode implements AutoCloseable {
         if (requested.getAddress() == null || !requested.getAddress().isAnyLocalAddress() || listening.isEmpty()) return listening;
         int port = listening.get(0).withoutPeerId().toTcpSocketAddress().getPort();
         return List.of(Multiaddr.tcp(new java.net.InetSocketAddress(requested.getAddress(), port)).withPeerId(identity.peerId()));
+    }
+
+    /** Adds a protocol (file sharing…) to the transport; before {@link #start}. */
+    public void registerProtocol(ProtocolHandler handler) {
+        transport.registerProtocol(handler);
+    }
+
+    /**
+     * The live session with {@code peer}, for protocols that open channels. Callable from any thread, the node's own
+     * included (a protocol's channel events arrive there, and waiting for the node from it would never end).
+     */
+    public Optional<ChatSession> session(PeerId peer) {
+        return Thread.currentThread() == nodeThread ? peers.session(peer) : call(() -> peers.session(peer));
     }
 
     public PeerManager.PeerInfo[] peers() {

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -276,6 +277,12 @@ public final class PeerManager {
                     : String.format(java.util.Locale.ROOT, "ping %s: %.3f ms", display(id), rtt.toNanos() / 1e6)), loop);
         }
         return n;
+    }
+
+    /** The live session with {@code id}, for protocols that open channels to it (file sharing). */
+    public Optional<ChatSession> session(PeerId id) {
+        Peer p = peers.get(id);
+        return p == null ? Optional.empty() : Optional.ofNullable(p.session);
     }
 
     public List<PeerInfo> connectedPeers() {

@@ -17,6 +17,7 @@ public final class ChatShell implements NodeEvents {
             "  /peers        connected peers: nick#shortid, id, address, transport",
             "  /nick NAME    change the name others see",
             "  /ping         round-trip time to each peer",
+            FileCommands.HELP,
             "  /help         this text",
             "  /quit         leave (also Ctrl-C, Ctrl-D)",
             "anything else is sent to every connected peer");
@@ -24,6 +25,7 @@ public final class ChatShell implements NodeEvents {
     private final Console console;
     private final Runnable quit;
     private volatile ChatNode node;
+    private volatile FileCommands files;
 
     public ChatShell(Console console, Runnable quit) {
         this.console = console;
@@ -33,6 +35,11 @@ public final class ChatShell implements NodeEvents {
     /** The node is created after the shell (it reports to it), so it is attached afterwards. */
     public void attach(ChatNode node) {
         this.node = node;
+    }
+
+    /** File sharing's commands, when the node shares files. */
+    public void attach(FileCommands files) {
+        this.files = files;
     }
 
     // ---- node → user ----
@@ -77,6 +84,11 @@ public final class ChatShell implements NodeEvents {
             return;
         }
         String[] parts = line.split("\\s+", 2);
+        FileCommands fileCommands = files;
+        if (fileCommands != null && fileCommands.handles(parts[0])) {
+            fileCommands.run(parts[0], parts.length > 1 ? parts[1] : "");
+            return;
+        }
         switch (parts[0]) {
             case "/peers" -> {
                 PeerManager.PeerInfo[] peers = n.peers();

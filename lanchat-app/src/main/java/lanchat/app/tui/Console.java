@@ -19,6 +19,14 @@ public interface Console extends AutoCloseable {
      */
     void start(Consumer<String> onLine, Runnable onQuit);
 
+    /** True when {@link #status} refreshes one line in place (a terminal); else callers print sparingly instead. */
+    default boolean refreshesStatus() {
+        return false;
+    }
+
+    /** Shows {@code line} in the status area, replacing what was there ("" clears it); no-op without one. */
+    default void status(String line) {}
+
     @Override
     void close();
 }

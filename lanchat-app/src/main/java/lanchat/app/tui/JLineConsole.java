@@ -3,6 +3,7 @@ package lanchat.app.tui;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 
 import org.jline.reader.EndOfFileException;
@@ -11,6 +12,8 @@ import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.jline.utils.AttributedString;
+import org.jline.utils.Status;
 
 /**
  * For a real terminal: JLine line editing and history; incoming lines are printed above the prompt with
@@ -55,6 +58,22 @@ public final class JLineConsole implements Console {
     @Override
     public void log(String line) {
         reader.printAbove(line);
+    }
+
+    @Override
+    public boolean refreshesStatus() {
+        return true;
+    }
+
+    /** JLine's status area at the bottom of the terminal, kept apart from the scroll-back and the input line. */
+    @Override
+    public void status(String line) {
+        try {
+            Status status = Status.getStatus(terminal);
+            if (status != null) status.update(line.isEmpty() ? List.of() : List.of(new AttributedString(line)));
+        } catch (RuntimeException e) {
+            // a terminal that cannot show it: progress stays in /transfers
+        }
     }
 
     @Override

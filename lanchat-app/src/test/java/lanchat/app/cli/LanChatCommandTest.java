@@ -101,6 +101,18 @@ class LanChatCommandTest {
     }
 
     @Test
+    void badFileSharingSettings() throws Exception {
+        assertUsageError(run("--limit", "file.chunks=4"), "--limit", "file.chunks", "file.chunkSize");
+        assertUsageError(run("--limit", "file.maxTransfers=0"), "--limit", "file.maxTransfers");
+        java.nio.file.Path notADir = java.nio.file.Files.createTempFile("lanchat-downloads", ".txt");
+        try {
+            assertUsageError(run("--downloads", notADir.toString()), "--downloads", notADir.toString());
+        } finally {
+            java.nio.file.Files.delete(notADir);
+        }
+    }
+
+    @Test
     void portNotANumber() {
         assertUsageError(run("-port", "abc"), "abc");
     }

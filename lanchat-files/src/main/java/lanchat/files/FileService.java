@@ -1,0 +1,833 @@
+package lanchat.files;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import lanchat.api.PeerId;
+import lanchat.api.spi.ChannelLimits;
+import lanchat.api.spi.ChannelListener;
+import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.ProtocolChannel;
+import lanchat.api.spi.ProtocolHandler;
+
+/**
+ * File sharing for one node: offers files to peers, serves the bytes of what the user offered (by offer id, never a
+ * path a peer names), and downloads what the user accepted, resumably, into the downloads directory. Protocol and
+ * design: the module README and {@link Wire}.
+ *
+ * <p>Threads: channel events arrive on the transport's callback executor (the node's thread) and do no I/O there;
+ * disk reads and writes run on this service's I/O threads, a download's writes chained one after the other; every
+ * download is started by the service's own timer thread (which may ask the app for a session: never the node thread,
+ * so the app's lookup may wait for it). Flow control is the channel's: a sender keeps at most half a send buffer in
+ * flight and waits for the connection to take it; a receiver returns each chunk's disk write as the stage that holds
+ * the message, so a slow disk stops the channel, then the sender, and nothing queues in memory.
+ */
+public final class FileService implements AutoCloseable {
+    public static final String PROTOCOL = "/lanchat/file/1.0.0";
+    /**
+     * A chunk of at most {@link FileLimits#MAX_CHUNK} per message, 1 MiB unsent per channel, 512 KiB held while
+     * written to disk, 8 channels a peer may open at once (offers, requests and cancels are short; a download is one).
+     * The transport reserves these in the resource manager.
+     */
+    public static final ChannelLimits LIMITS = new ChannelLimits(Wire.CHUNK_HEADER + FileLimits.MAX_CHUNK, 1 << 20, 512 * 1024, 8);
+    static final String PARTIAL_DIR = ".lanchat-partial";
+    /** Resume bookkeeping is written every this many bytes (and when a transfer stops): at most this much is fetched twice. */
+    static final long CHECKPOINT_BYTES = 4L << 20;
+    /** An interrupted or waiting download is tried again this often while its peer is away or busy. */
+    static final long RETRY_MS = 1000;
+    /** A refused offer is reported at most once per peer in this time (a peer may offer in a loop). */
+    static final long REFUSAL_LINE_MS = 10_000;
+    /** A partial download not touched for this long is given up at the next start (its sender has long forgotten it). */
+    static final java.time.Duration RESUME_WINDOW = java.time.Duration.ofDays(7);
+        /** Files of one offered folder. */
+    static final int MAX_FOLDER_FILES = 1000;
+
+    private final FileConfig config;
+    private final FileLimits limits;
+    private final Path partialDir;
+    private final Function<PeerId, Optional<ChatSession>> sessions;
+    private final FileEvents events;
+    private final ExecutorService io;
+    private final ScheduledExecutorService timer;
+    private final Pacer pacer;
+
+    // guarded by this
+    private int nextNumber = 1;
+    private int running;
+    private final Map<Integer, Transfer> transfers = new LinkedHashMap<>();
+    private final Map<String, Outgoing> outgoing = new HashMap<>();
+    private final Map<Transfer, ProtocolChannel> serving = new HashMap<>();
+    private final Map<Integer, Download> downloads = new HashMap<>();
+    private final Map<PeerId, Long> lastRefusalLine = new HashMap<>();
+    private boolean closed;
+
+    /** A file the user offered: only these are ever read for a peer, and only by the peers it was offered to. */
+    private record Outgoing(Path path, long size, FileTime modified, byte[] sha256, String name, int chunkSize, Map<PeerId, Transfer> to) {}
+
+    /**
+     * @param sessions the app's live session with a peer, if any (may be called on the timer and the callback threads)
+     */
+    public FileService(FileConfig config, Function<PeerId, Optional<ChatSession>> sessions, FileEvents events) throws IOException {
+        this.config = config;
+        this.limits = config.limits();
+        this.sessions = sessions;
+        this.events = events;
+        this.partialDir = config.downloads().resolve(PARTIAL_DIR);
+        // created at the first /accept, not here: a node that never receives a file leaves no directory behind
+        if (Files.exists(config.downloads()) && !Files.isDirectory(config.downloads())) throw new IOException(config.downloads() + " is not a directory");
+        this.io = Executors.newCachedThreadPool(daemon("lanchat-files-io"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("lanchat-files"));
+        this.pacer = new Pacer(limits.maxBytesPerSecond());
+        if (Files.isDirectory(partialDir)) loadPartials();
+        timer.scheduleWithFixedDelay(this::tick, RETRY_MS, RETRY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Register with the transport before it listens. */
+    public ProtocolHandler protocolHandler() {
+        return new ProtocolHandler(PROTOCOL, LIMITS, ch -> ch.setListener(new Inbound()));
+    }
+
+    public FileConfig config() { return config; }
+
+    /** Every transfer of this run (and the downloads resumed from the last), oldest first. */
+    public synchronized List<Transfer> transfers() {
+        return List.copyOf(transfers.values());
+    }
+
+    public synchronized Optional<Transfer> transfer(int number) {
+        return Optional.ofNullable(transfers.get(number));
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /**
+     * Offers {@code path} (a file, or a folder's regular files) to {@code peers}: hashes it, then tells each peer.
+     * Completes with one transfer per file and peer; fails with a message for the user when the path cannot be offered.
+     */
+    public CompletableFuture<List<Transfer>> offer(Path path, Collection<PeerId> peers) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                List<Path> files = filesOf(path);
+                List<Transfer> out = new ArrayList<>();
+                for (Path f : files) out.addAll(offerFile(f, peers));
+                return out;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, io);
+    }
+
+    private static List<Path> filesOf(Path path) throws IOException {
+        if (Files.isRegularFile(path)) return List.of(path);
+        if (!Files.isDirectory(path)) throw new IOException(path + " is not a file or folder");
+        try (Stream<Path> walk = Files.walk(path)) {
+            List<Path> files = walk.filter(Files::isRegularFile).limit(MAX_FOLDER_FILES + 1L).sorted().toList();
+            if (files.size() > MAX_FOLDER_FILES) throw new IOException(path + " has more than " + MAX_FOLDER_FILES + " files");
+            if (files.isEmpty()) throw new IOException(path + " has no files");
+            return files;
+        }
+    }
+
+    private List<Transfer> offerFile(Path file, Collection<PeerId> peers) throws IOException {
+        long size = Files.size(file);
+        if (size > limits.maxOfferBytes()) throw new IOException(file.getFileName() + " is larger than file.maxOfferSize (" + size + " > " + limits.maxOfferBytes() + " bytes)");
+        FileTime modified = Files.getLastModifiedTime(file);
+        byte[] sha = hash(file);
+        if (Files.size(file) != size || !Files.getLastModifiedTime(file).equals(modified)) throw new IOException(file + " changed while it was hashed");
+        String name = FileNames.sanitize(file.getFileName().toString());
+        String id = Wire.newId();
+        Map<PeerId, Transfer> to = new HashMap<>();
+        List<Transfer> made = new ArrayList<>();
+        synchronized (this) {
+            for (PeerId p : peers) {
+                Transfer t = add(Transfer.Direction.SEND, p, id, name, size, Transfer.State.OFFERED);
+                to.put(p, t);
+                made.add(t);
+            }
+            outgoing.put(id, new Outgoing(file, size, modified, sha, name, limits.chunkBytes(), to));
+        }
+        byte[] offer = Wire.encode(new Wire.Offer(id, size, limits.chunkBytes(), sha, name));
+        for (Transfer t : made) {
+            sendOne(t.peer(), offer).whenComplete((ok, err) -> {
+                if (err != null) end(t, Transfer.State.FAILED, "could not offer: " + reason(err));
+            });
+        }
+        return made;
+    }
+
+    static byte[] hash(Path file) throws IOException {
+        MessageDigest d = Sidecar.newDigest();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+            while (ch.read(buf) >= 0) {
+                buf.flip();
+                d.update(buf);
+                buf.clear();
+            }
+        }
+        return d.digest();
+    }
+
+    /** Opens a channel, sends one message, closes it: offers, rejections, cancels. */
+    private CompletionStage<Void> sendOne(PeerId peer, byte[] message) {
+        Optional<ChatSession> s = sessions.apply(peer);
+        if (s.isEmpty()) return CompletableFuture.failedFuture(new IOException(peer.shortString() + " is not connected"));
+        return s.get().openChannel(PROTOCOL).thenCompose(ch -> {
+            ch.setListener(IGNORE);
+            return ch.send(message).thenCompose(v -> ch.close());
+        });
+    }
+
+    private static final ChannelListener IGNORE = new ChannelListener() {
+        @Override
+        public CompletionStage<?> onMessage(ProtocolChannel channel, byte[] message) {
+            channel.reset(); // these channels carry one message, ours
+            return null;
+        }
+
+        @Override
+        public void onClosed(ProtocolChannel channel, Throwable cause) {}
+    };
+
+    /** A peer asks for bytes of an offer (on the callback thread). */
+    private void serve(ProtocolChannel ch, Wire.Get get) {
+        PeerId peer = ch.session().remotePeer();
+        Outgoing o;
+        Transfer t;
+        synchronized (this) {
+            o = outgoing.get(get.id());
+            t = o == null ? null : o.to().get(peer);
+            if (t == null || t.state() == Transfer.State.CANCELLED || t.state() == Transfer.State.REJECTED || t.state() == Transfer.State.FAILED) {
+                refuse(ch, "unknown offer");
+                return;
+            }
+            if (get.offset() > o.size()) {
+                refuse(ch, "offset beyond the end");
+                return;
+            }
+            if (serving.containsKey(t)) serving.remove(t).reset(); // a resumed request replaces a stale channel
+            else if (running >= limits.maxTransfers()) {
+                refuse(ch, "busy");
+                return;
+            }
+            else running++;
+            serving.put(t, ch);
+            t.running(get.offset());
+        }
+        events.changed(t);
+        io.execute(() -> serveBytes(ch, o, t, get.offset()));
+    }
+
+    private static void refuse(ProtocolChannel ch, String reason) {
+        ch.send(Wire.encode(new Wire.Error(reason))).thenCompose(v -> ch.close());
+    }
+
+    private void serveBytes(ProtocolChannel ch, Outgoing o, Transfer t, long from) {
+        int window = Math.max(1, LIMITS.sendBufferBytes() / 2 / o.chunkSize());
+        ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
+        try (FileChannel file = FileChannel.open(o.path(), StandardOpenOption.READ)) {
+            if (file.size() != o.size() || !Files.getLastModifiedTime(o.path()).equals(o.modified())) {
+                refuse(ch, "the file changed since it was offered");
+                stopServing(t, ch, Transfer.State.FAILED, o.path().getFileName() + " changed since it was offered");
+                return;
+            }
+            long pos = from;
+            while (pos < o.size()) {
+                if (t.state() != Transfer.State.RUNNING) return; // cancelled: handled where it happened
+                if (!ch.isOpen()) { // the receiver went away (killed, cut): its next GET resumes
+                    stopServing(t, ch, Transfer.State.INTERRUPTED, "connection lost at " + pos + " bytes");
+                    return;
+                }
+                int len = (int) Math.min(o.chunkSize(), o.size() - pos);
+                pacer.take(len);
+                // the message is built around the file's bytes: one copy from the page cache, none after
+                byte[] msg = new byte[Wire.CHUNK_HEADER + len];
+                ByteBuffer.wrap(msg).put(Wire.CHUNK).putLong(pos);
+                ByteBuffer body = ByteBuffer.wrap(msg, Wire.CHUNK_HEADER, len);
+                while (body.hasRemaining()) {
+                    if (file.read(body, pos + body.position() - Wire.CHUNK_HEADER) < 0) throw new IOException("file shrank");
+                }
+                inFlight.add(ch.send(msg).toCompletableFuture());
+                if (inFlight.size() >= window) inFlight.poll().join();
+                pos += len;
+                t.progress(pos);
+            }
+            inFlight.add(ch.send(Wire.encode(new Wire.End())).toCompletableFuture());
+            for (CompletableFuture<Void> f : inFlight) f.join();
+            ch.close();
+            stopServing(t, ch, Transfer.State.DONE, "sent");
+        } catch (IOException e) {
+            ch.reset();
+            stopServing(t, ch, Transfer.State.FAILED, "cannot read " + o.path().getFileName() + ": " + e.getMessage());
+        } catch (RuntimeException e) { // a send failed: the connection is gone or the channel reset; the peer may resume
+            stopServing(t, ch, Transfer.State.INTERRUPTED, "connection lost: " + reason(e));
+        }
+    }
+
+    /** Ends a served request; only the channel that is still the transfer's may change its state. */
+    private void stopServing(Transfer t, ProtocolChannel ch, Transfer.State state, String why) {
+        synchronized (this) {
+            if (serving.get(t) != ch) return;
+            serving.remove(t);
+            running--;
+            if (t.state().finished()) return;
+            t.state(state, why);
+        }
+        events.changed(t);
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    private void received(ProtocolChannel ch, Wire.Offer offer) {
+        PeerId peer = ch.session().remotePeer();
+        String name = FileNames.sanitize(offer.name());
+        if (sessions.apply(peer).isEmpty()) return; // a session the app has not admitted (not in our room): no offers
+        String refusal = null;
+        Transfer t = null;
+        synchronized (this) {
+            long pending = transfers.values().stream().filter(x -> x.direction() == Transfer.Direction.RECEIVE && x.state() == Transfer.State.OFFERED).count();
+            boolean known = transfers.values().stream().anyMatch(x -> x.offerId().equals(offer.id()) && x.direction() == Transfer.Direction.RECEIVE);
+            if (closed) return;
+            if (known) refusal = "an offer it already made";
+            else if (offer.size() > limits.maxOfferBytes()) refusal = name + " (" + offer.size() + " bytes) is larger than file.maxOfferSize";
+            else if (pending >= limits.maxPendingOffers()) refusal = pending + " offers already wait for /accept or /reject";
+            else {
+                t = add(Transfer.Direction.RECEIVE, peer, offer.id(), name, offer.size(), Transfer.State.OFFERED);
+                downloads.put(t.number(), new Download(t, new Sidecar(peer, offer.id(), name, offer.size(), offer.chunkSize(), offer.sha256(), 0, Sidecar.peek(Sidecar.newDigest()))));
+            }
+            if (refusal != null) {
+                long now = System.nanoTime() / 1_000_000;
+                Long last = lastRefusalLine.get(peer);
+                if (last != null && now - last < REFUSAL_LINE_MS) refusal = "";
+                else lastRefusalLine.put(peer, now);
+            }
+        }
+        if (refusal != null) {
+            if (!refusal.isEmpty()) events.info("refused an offer from " + peer.shortString() + ": " + refusal);
+            return;
+        }
+        events.offered(t);
+        if (config.autoAccept()) accept(t.number());
+    }
+
+    /** Accepts a received offer; the download starts as soon as a slot is free. Returns a line for the user. */
+    public String accept(int number) {
+        Transfer t;
+        Download d;
+        synchronized (this) {
+            t = transfers.get(number);
+            d = downloads.get(number);
+            if (t == null || d == null) return "no offer #" + number;
+            if (t.state() != Transfer.State.OFFERED) return "#" + number + " is " + t.state().name().toLowerCase();
+            String space = checkSpace(t.size());
+            if (space != null) {
+                t.state(Transfer.State.FAILED, space);
+                downloads.remove(number);
+            } else {
+                t.state(Transfer.State.WAITING, "waiting for a free transfer slot");
+            }
+        }
+        if (t.state() == Transfer.State.FAILED) {
+            events.changed(t);
+            sendOne(t.peer(), Wire.encode(new Wire.Reject(t.offerId())));
+            return "cannot accept #" + number + ": " + t.detail();
+        }
+        timer.execute(this::tick);
+        return "accepted #" + number + " " + t.name() + " from " + t.peer().shortString();
+    }
+
+    /** Null when {@code bytes} fit in the downloads directory with {@link FileLimits#reserveDiskBytes()} to spare. */
+    private String checkSpace(long bytes) {
+        try {
+            Files.createDirectories(partialDir);
+            long free = Files.getFileStore(partialDir).getUsableSpace();
+            if (free - bytes < limits.reserveDiskBytes()) {
+                return "not enough disk space in " + config.downloads() + ": " + bytes + " bytes needed, " + free + " free (keeping " + limits.reserveDiskBytes() + ")";
+            }
+            return null;
+        } catch (IOException e) {
+            return "cannot check the disk space of " + config.downloads() + ": " + e.getMessage();
+        }
+    }
+
+    public String reject(int number) {
+        Transfer t;
+        synchronized (this) {
+            t = transfers.get(number);
+            if (t == null || t.direction() != Transfer.Direction.RECEIVE || t.state() != Transfer.State.OFFERED) return "no open offer #" + number;
+            t.state(Transfer.State.REJECTED, "rejected");
+            downloads.remove(number);
+        }
+        sendOne(t.peer(), Wire.encode(new Wire.Reject(t.offerId())));
+        return "rejected #" + number + " " + t.name();
+    }
+
+    /** Cancels a transfer on both sides. */
+    public String cancel(int number) {
+        Transfer t;
+        synchronized (this) {
+            t = transfers.get(number);
+        }
+        if (t == null) return "no transfer #" + number;
+        if (t.state().finished()) return "#" + number + " is already " + t.state().name().toLowerCase();
+        if (t.direction() == Transfer.Direction.RECEIVE) {
+            Download d;
+            synchronized (this) {
+                d = downloads.get(number);
+            }
+            if (d != null) d.stop(Transfer.State.CANCELLED, "cancelled", true);
+        } else {
+            ProtocolChannel ch;
+            synchronized (this) {
+                ch = serving.remove(t);
+                if (ch != null) running--;
+                t.state(Transfer.State.CANCELLED, "cancelled");
+            }
+            if (ch != null) ch.reset();
+            events.changed(t);
+            sendOne(t.peer(), Wire.encode(new Wire.Cancel(t.offerId(), "cancelled by the sender")));
+        }
+        return "cancelled #" + number + " " + t.name();
+    }
+
+    /** A peer cancels: one of our offers to it, or a download from it. */
+    private void cancelled(PeerId peer, Wire.Cancel c) {
+        Download d = null;
+        Transfer sent = null;
+        ProtocolChannel ch = null;
+        synchronized (this) {
+            Outgoing o = outgoing.get(c.id());
+            if (o != null && o.to().containsKey(peer)) {
+                sent = o.to().get(peer);
+                ch = serving.remove(sent);
+                if (ch != null) running--;
+                if (sent.state().finished() && sent.state() != Transfer.State.DONE) return;
+                // a receiver whose check failed cancels after we sent everything: that is the news
+                sent.state(Transfer.State.FAILED == sent.state() ? sent.state() : Transfer.State.CANCELLED, "by " + peer.shortString() + ": " + c.reason());
+            } else {
+                for (Download x : downloads.values()) if (x.t.peer().equals(peer) && x.t.offerId().equals(c.id())) d = x;
+            }
+        }
+        if (ch != null) ch.reset();
+        if (sent != null) events.changed(sent);
+        if (d != null) d.stop(Transfer.State.CANCELLED, "cancelled by " + peer.shortString() + ": " + c.reason(), false);
+    }
+
+    private void rejected(PeerId peer, String id) {
+        Transfer t;
+        synchronized (this) {
+            Outgoing o = outgoing.get(id);
+            t = o == null ? null : o.to().get(peer);
+            if (t == null || t.state() != Transfer.State.OFFERED) return;
+            t.state(Transfer.State.REJECTED, "rejected by " + peer.shortString());
+        }
+        events.changed(t);
+    }
+
+    /** Starts what can start: accepted and interrupted downloads whose peer is connected, while slots are free. */
+    private void tick() {
+        List<Download> ready = new ArrayList<>();
+        long now = System.nanoTime();
+        synchronized (this) {
+            if (closed) return;
+            for (Download d : downloads.values()) {
+                Transfer.State s = d.t.state();
+                if ((s == Transfer.State.WAITING || s == Transfer.State.INTERRUPTED) && now >= d.retryAt) ready.add(d);
+            }
+        }
+        for (Download d : ready) {
+            Optional<ChatSession> session;
+            try {
+                session = sessions.apply(d.t.peer());
+            } catch (RuntimeException e) {
+                continue;
+            }
+            if (session.isEmpty()) continue;
+            synchronized (this) {
+                if (running >= limits.maxTransfers()) return;
+                Transfer.State s = d.t.state();
+                if (s != Transfer.State.WAITING && s != Transfer.State.INTERRUPTED) continue;
+                running++;
+                d.t.state(Transfer.State.RUNNING, "starting");
+            }
+            io.execute(() -> d.begin(session.get()));
+        }
+    }
+
+    /** Downloads left by the last run: the user accepted them then, so they resume by themselves. */
+    private void loadPartials() throws IOException {
+        try (Stream<Path> list = Files.list(partialDir)) {
+            for (Path f : list.filter(p -> p.getFileName().toString().endsWith(Sidecar.STATE)).sorted().toList()) {
+                try {
+                    if (Files.getLastModifiedTime(f).toInstant().isBefore(java.time.Instant.now().minus(RESUME_WINDOW))) {
+                        Sidecar old = Sidecar.load(f);
+                        Files.deleteIfExists(Sidecar.partial(partialDir, old.id()));
+                        Files.delete(f);
+                        events.info("gave up the download of " + old.name() + " from " + old.peer().shortString() + ": not resumed for " + RESUME_WINDOW.toDays() + " days");
+                        continue;
+                    }
+                    Sidecar s = Sidecar.load(f);
+                    synchronized (this) {
+                        Transfer t = add(Transfer.Direction.RECEIVE, s.peer(), s.id(), s.name(), s.size(), Transfer.State.INTERRUPTED);
+                        t.progress(s.offset());
+                        t.state(Transfer.State.INTERRUPTED, "resumes from " + s.offset() + " bytes when " + s.peer().shortString() + " is connected");
+                        Download d = new Download(t, s);
+                        downloads.put(t.number(), d);
+                    }
+                } catch (IOException e) {
+                    events.info(e.getMessage() + "; ignored");
+                }
+            }
+        }
+    }
+
+    /** Once closing, downloads are left as they are: their last checkpoint resumes them in the next run. */
+    private synchronized boolean closing() {
+        return closed;
+    }
+
+    private Transfer add(Transfer.Direction dir, PeerId peer, String id, String name, long size, Transfer.State state) {
+        Transfer t = new Transfer(nextNumber++, dir, peer, id, name, size, state);
+        transfers.put(t.number(), t);
+        return t;
+    }
+
+    private void end(Transfer t, Transfer.State state, String why) {
+        synchronized (this) {
+            if (t.state().finished()) return;
+            t.state(state, why);
+        }
+        events.changed(t);
+    }
+
+    /** One accepted download: its bookkeeping, its partial file and the channel it is fetched on. */
+    private final class Download implements ChannelListener {
+        final Transfer t;
+        Sidecar sidecar;
+        long retryAt;
+        // set by begin (I/O thread) before the channel exists; then used by the write chain only
+        MessageDigest digest;
+        FileChannel file;
+        long written;
+        long checkpointAt;
+        // callback thread
+        long expected;
+        ProtocolChannel channel;
+        /** The last queued disk write; volatile: {@link #stop} waits for it from the user's thread. */
+        volatile CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+        volatile boolean stopped;
+
+        Download(Transfer t, Sidecar sidecar) {
+            this.t = t;
+            this.sidecar = sidecar;
+        }
+
+        Path part() { return Sidecar.partial(partialDir, sidecar.id()); }
+
+        /** On an I/O thread: verify what we have, then ask the sender for the rest. */
+        void begin(ChatSession session) {
+            try {
+                stopped = false;
+                String space = checkSpace(sidecar.size() - sidecar.offset());
+                if (space != null) {
+                    stop(Transfer.State.FAILED, space, true);
+                    return;
+                }
+                MessageDigest d = sidecar.verifyPrefix(part());
+                if (d == null) {
+                    events.info("#" + t.number() + " " + t.name() + ": the partial file does not match its checkpoint; starting over");
+                    sidecar = sidecar.at(0, Sidecar.peek(Sidecar.newDigest()));
+                    Files.deleteIfExists(part());
+                    d = Sidecar.newDigest();
+                }
+                sidecar.save(partialDir);
+                digest = d;
+                written = checkpointAt = expected = sidecar.offset();
+                file = FileChannel.open(part(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                tail = CompletableFuture.completedFuture(null);
+            } catch (IOException e) {
+                stop(Transfer.State.FAILED, "cannot write in " + partialDir + ": " + e.getMessage(), true);
+                return;
+            }
+            t.running(sidecar.offset());
+            events.changed(t);
+            session.openChannel(PROTOCOL).whenComplete((ch, err) -> {
+                if (err != null) {
+                    interrupted("cannot reach " + t.peer().shortString() + ": " + reason(err));
+                    return;
+                }
+                synchronized (FileService.this) {
+                    channel = ch;
+                }
+                if (stopped) {
+                    ch.reset();
+                    return;
+                }
+                ch.setListener(this);
+                ch.send(Wire.encode(new Wire.Get(sidecar.id(), sidecar.offset())));
+            });
+        }
+
+        @Override
+        public CompletionStage<?> onMessage(ProtocolChannel ch, byte[] message) {
+            if (stopped) return null;
+            Wire.Message m;
+            try {
+                m = Wire.decode(message, limits);
+            } catch (IOException e) {
+                stop(Transfer.State.FAILED, t.peer().shortString() + " sent a malformed message: " + e.getMessage(), true);
+                return null;
+            }
+            if (m instanceof Wire.Chunk c) {
+                String bad = c.offset() != expected ? "a chunk at " + c.offset() + " where " + expected + " was due"
+                        : c.length() == 0 || c.length() > sidecar.chunkSize() ? "a chunk of " + c.length() + " bytes (offered chunk size " + sidecar.chunkSize() + ")"
+                        : c.offset() + c.length() > sidecar.size() ? "bytes beyond the offered size " + sidecar.size() : null;
+                if (bad != null) {
+                    stop(Transfer.State.FAILED, t.peer().shortString() + " sent bytes that do not match its offer: " + bad, true);
+                    return null;
+                }
+                expected += c.length();
+                tail = tail.thenRunAsync(() -> write(c), io);
+                return tail;
+            }
+            if (m instanceof Wire.End) {
+                if (expected != sidecar.size()) {
+                    stop(Transfer.State.FAILED, t.peer().shortString() + " ended at " + expected + " of " + sidecar.size() + " bytes", true);
+                    return null;
+                }
+                tail = tail.thenRunAsync(this::finish, io);
+                return tail;
+            }
+            if (m instanceof Wire.Error e) {
+                if ("busy".equals(e.reason())) interrupted(t.peer().shortString() + " is busy; trying again");
+                else stop(Transfer.State.FAILED, t.peer().shortString() + " cannot send it: " + e.reason(), false);
+                return null;
+            }
+            stop(Transfer.State.FAILED, t.peer().shortString() + " sent an unexpected message", true);
+            return null;
+        }
+
+        private void write(Wire.Chunk c) {
+            if (stopped) return;
+            pacer.take(c.length()); // on the I/O thread: a paced download holds its channel, never the callback thread
+            try {
+                ByteBuffer b = ByteBuffer.wrap(c.data(), c.from(), c.length());
+                while (b.hasRemaining()) file.write(b, c.offset() + b.position() - c.from());
+                digest.update(c.data(), c.from(), c.length());
+                written = c.offset() + c.length();
+                t.progress(written);
+                if (written - checkpointAt >= CHECKPOINT_BYTES && !stopped) checkpoint();
+            } catch (IOException e) {
+                // a full disk lands here: the transfer ends, nothing is moved into place, the node goes on
+                stop(Transfer.State.FAILED, "cannot write " + t.name() + ": " + e.getMessage(), true);
+            }
+        }
+
+        private void checkpoint() throws IOException {
+            sidecar = sidecar.at(written, Sidecar.peek(digest));
+            sidecar.save(partialDir);
+            checkpointAt = written;
+        }
+
+        private void finish() {
+            if (stopped) return;
+            byte[] got = digest.digest();
+            if (!MessageDigest.isEqual(got, sidecar.sha256())) {
+                stop(Transfer.State.FAILED, "SHA-256 of " + t.name() + " from " + t.peer().shortString() + " does not match its offer; discarded, not saved", true);
+                return;
+            }
+            try {
+                file.force(true);
+                file.close();
+                Path landed = FileNames.moveIntoPlace(part(), config.downloads(), t.name());
+                Files.deleteIfExists(Sidecar.state(partialDir, sidecar.id()));
+                t.savedAs(landed);
+                synchronized (FileService.this) {
+                    stopped = true;
+                    running--;
+                    downloads.remove(t.number());
+                    t.state(Transfer.State.DONE, "saved as " + landed);
+                }
+                if (channel != null) channel.close();
+                events.changed(t);
+            } catch (IOException e) {
+                stop(Transfer.State.FAILED, "cannot save " + t.name() + ": " + e.getMessage(), true);
+            }
+        }
+
+        @Override
+        public void onClosed(ProtocolChannel ch, Throwable cause) {
+            if (!stopped && t.state() == Transfer.State.RUNNING && !closing()) {
+                // after the writes already queued, so that the checkpoint covers them; and as the new tail, so that a
+                // cancel arriving next (the sender's CANCEL follows its reset) deletes the files after this checkpoint
+                tail = tail.handleAsync((v, e) -> {
+                    interrupted("connection lost" + (cause == null ? "" : ": " + reason(cause)));
+                    return null;
+                }, io);
+            }
+        }
+
+        /** The channel is gone but the transfer is not over: keep what we have, try again later. */
+        private void interrupted(String why) {
+            synchronized (FileService.this) {
+                if (stopped || t.state() != Transfer.State.RUNNING) return;
+                stopped = true;
+                running--;
+                retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_MS);
+                t.state(Transfer.State.INTERRUPTED, why + "; resumes from " + written + " bytes");
+            }
+            try {
+                if (file != null) {
+                    checkpoint();
+                    file.close();
+                }
+            } catch (IOException e) {
+                // the last checkpoint stands
+            }
+            if (channel != null) channel.reset();
+            events.changed(t);
+        }
+
+        /** Ends the download for good; its partial file and bookkeeping go, the peer is told when {@code tellPeer}. */
+        void stop(Transfer.State state, String why, boolean tellPeer) {
+            ProtocolChannel ch;
+            synchronized (FileService.this) {
+                if (t.state().finished()) return;
+                if (t.state() == Transfer.State.RUNNING && !stopped) running--;
+                stopped = true;
+                downloads.remove(t.number());
+                t.state(state, why);
+                ch = channel;
+            }
+            if (ch != null) ch.reset();
+            // after any write in progress: the partial file is closed and deleted once nothing writes it
+            tail.whenCompleteAsync((v, e) -> {
+                try {
+                    if (file != null) file.close();
+                    Files.deleteIfExists(part());
+                    Files.deleteIfExists(Sidecar.state(partialDir, sidecar.id()));
+                } catch (IOException ignored) {
+                    // a leftover partial file is harmless: its state file is gone, so it is never resumed
+                }
+            }, io);
+            events.changed(t);
+            if (tellPeer) sendOne(t.peer(), Wire.encode(new Wire.Cancel(t.offerId(), why)));
+        }
+    }
+
+    /** Channels a peer opens: the first message says what it is for. */
+    private final class Inbound implements ChannelListener {
+        private boolean first = true;
+
+        @Override
+        public CompletionStage<?> onMessage(ProtocolChannel ch, byte[] message) {
+            if (!first) {
+                ch.reset(); // every inbound conversation is one message from the peer
+                return null;
+            }
+            first = false;
+            PeerId peer = ch.session().remotePeer();
+            Wire.Message m;
+            try {
+                m = Wire.decode(message, limits);
+            } catch (IOException e) {
+                ch.reset();
+                events.info("malformed file-sharing message from " + peer.shortString() + ": " + e.getMessage());
+                return null;
+            }
+            if (m instanceof Wire.Offer o) received(ch, o);
+            else if (m instanceof Wire.Get g) serve(ch, g);
+            else if (m instanceof Wire.Reject r) rejected(peer, r.id());
+            else if (m instanceof Wire.Cancel c) cancelled(peer, c);
+            else ch.reset();
+            return null;
+        }
+
+        @Override
+        public void onClosed(ProtocolChannel ch, Throwable cause) {
+            // a served request that the receiver cut is noticed by the next send failing
+        }
+    }
+
+    static String reason(Throwable e) {
+        while ((e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException) && e.getCause() != null) e = e.getCause();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    @Override
+    public void close() {
+        List<ProtocolChannel> open = new ArrayList<>();
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            open.addAll(serving.values());
+            for (Download d : downloads.values()) if (d.channel != null) open.add(d.channel);
+        }
+        timer.shutdownNow();
+        for (ProtocolChannel ch : open) ch.reset();
+        // downloads keep their last checkpoint on disk and resume in the next run
+        io.shutdown();
+        try {
+            io.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Bytes per second for all transfers together (file.rate); 0: unpaced. */
+    static final class Pacer {
+        private final long rate;
+        private long nextFreeNanos;
+
+        Pacer(long rate) { this.rate = rate; }
+
+        void take(long bytes) {
+            if (rate <= 0) return;
+            long wait;
+            synchronized (this) {
+                long now = System.nanoTime();
+                long start = Math.max(now, nextFreeNanos);
+                nextFreeNanos = start + bytes * 1_000_000_000L / rate;
+                wait = start - now;
+            }
+            if (wait > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}

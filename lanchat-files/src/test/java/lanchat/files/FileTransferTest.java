@@ -1,0 +1,351 @@
+package lanchat.files;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import lanchat.api.ChatMessage;
+import lanchat.api.PeerId;
+import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.Plugins;
+import lanchat.api.testkit.TransportHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Files between two real nodes over 127.0.0.1, on both transports (each test runs once per transport). The file is
+ * 24 MiB: six resume checkpoints (4 MiB each) so that a cut at about half has something to resume from, several
+ * times the channel buffers so back-pressure is exercised, and still a second or two per transfer on two shared
+ * cores. The largest sizes belong to the process test and the bench.
+ */
+class FileTransferTest {
+    static final int SIZE = 24 << 20;
+    static final long WAIT_S = 60;
+
+    @TempDir
+    Path tmp;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+    }
+
+    /** A node: a transport with the file protocol registered, and its file service. */
+    final class Peer implements FileEvents {
+        final TransportHarness.Node node;
+        final Map<PeerId, ChatSession> sessions = new ConcurrentHashMap<>();
+        final BlockingQueue<Transfer> offers = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final FileService files;
+        final Path downloads;
+        /** The chat of the last session connected (each session gets a recorder of its own). */
+        volatile TransportHarness.Recorder chat;
+
+        Peer(TransportHarness h, String name, FileLimits limits) throws Exception {
+            node = h.node();
+            downloads = tmp.resolve(name);
+            files = new FileService(new FileConfig(downloads, limits, false), p -> Optional.ofNullable(sessions.get(p)), this);
+            open.add(files);
+            node.transport.registerProtocol(files.protocolHandler());
+            node.listen();
+        }
+
+        PeerId id() { return node.identity.peerId(); }
+
+        @Override public void offered(Transfer t) { offers.add(t); }
+        @Override public void changed(Transfer t) {}
+        @Override public void info(String line) { lines.add(line); }
+
+        Transfer nextOffer() throws InterruptedException {
+            Transfer t = offers.poll(WAIT_S, TimeUnit.SECONDS);
+            if (t == null) throw new AssertionError("no offer");
+            return t;
+        }
+    }
+
+    private TransportHarness harness(String transport) {
+        TransportHarness h = new TransportHarness(Plugins.installed().transport(transport), Map.of());
+        open.add(h);
+        return h;
+    }
+
+    /** Dials b from a; both services know the session, both apps admit it (set a listener). */
+    private ChatSession[] connect(Peer a, Peer b) throws Exception {
+        ChatSession out = TransportHarness.await(a.node.transport.dial(b.node.addr()));
+        ChatSession in = b.node.accept();
+        a.chat = new TransportHarness.Recorder();
+        b.chat = new TransportHarness.Recorder();
+        out.setListener(a.chat);
+        in.setListener(b.chat);
+        a.sessions.put(b.id(), out);
+        b.sessions.put(a.id(), in);
+        return new ChatSession[] {out, in};
+    }
+
+    private Path randomFile(String name, int size) throws Exception {
+        byte[] b = new byte[size];
+        new Random(size).nextBytes(b);
+        return Files.write(tmp.resolve(name), b);
+    }
+
+    private static void await(Transfer t, Predicate<Transfer> done, String what) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (!done.test(t)) {
+            if (System.nanoTime() > end) throw new AssertionError(what + " not reached: " + t + " " + t.detail() + " at " + t.transferred());
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitState(Transfer t, Transfer.State s) throws InterruptedException {
+        await(t, x -> x.state() == s, s.name());
+    }
+
+    /** The partial files go once the write in progress returned (on another thread): waits for that, bounded. */
+    private static void awaitEmpty(Path dir) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (!files(dir).isEmpty()) {
+            if (System.nanoTime() > end) throw new AssertionError("partial files left: " + files(dir));
+            Thread.sleep(20);
+        }
+    }
+
+    private static List<Path> files(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    private static FileLimits slow() {
+        return FileLimits.DEFAULTS.with("file.rate", "8MiB"); // 24 MiB in about 3 s: time to cut or cancel in the middle
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void aFileArrivesWholeUnderItsSanitisedNameWhileChatGoesOn(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        Peer alice = new Peer(h, "alice", FileLimits.DEFAULTS), bob = new Peer(h, "bob", FileLimits.DEFAULTS);
+        ChatSession[] s = connect(alice, bob);
+        Path src = randomFile("CON", SIZE);
+        Files.createDirectories(bob.downloads);
+        Files.writeString(bob.downloads.resolve("_CON"), "already here"); // never overwritten
+
+        Transfer sent = alice.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS).get(0);
+        Transfer got = bob.nextOffer();
+        assertEquals("_CON", got.name());
+        assertEquals(SIZE, got.size());
+        assertEquals(Transfer.State.OFFERED, got.state());
+        assertEquals(List.of(bob.downloads.resolve("_CON")), files(bob.downloads), "nothing written before consent");
+        assertFalse(Files.exists(bob.downloads.resolve(FileService.PARTIAL_DIR)), "not even a directory");
+
+        bob.files.accept(got.number());
+        await(got, t -> t.transferred() > 0 || t.state().finished(), "first bytes");
+        s[0].send(ChatMessage.of("alice", "still chatting")); // on its own stream, next to the transfer
+        assertEquals("still chatting", bob.chat.next().text());
+        awaitState(got, Transfer.State.DONE);
+        awaitState(sent, Transfer.State.DONE);
+        assertEquals("_CON (1)", got.savedAs().getFileName().toString());
+        assertArrayEquals(FileService.hash(src), FileService.hash(got.savedAs()));
+        assertEquals("already here", Files.readString(bob.downloads.resolve("_CON")));
+        assertEquals(List.of(), files(bob.downloads.resolve(FileService.PARTIAL_DIR)), "no partial file or state left");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void resumesAfterTheConnectionIsCutAtHalf(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        Peer alice = new Peer(h, "alice", slow()), bob = new Peer(h, "bob", FileLimits.DEFAULTS);
+        ChatSession[] s = connect(alice, bob);
+        Path src = randomFile("big.bin", SIZE);
+        alice.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS);
+        Transfer got = bob.nextOffer();
+        bob.files.accept(got.number());
+        await(got, t -> t.transferred() >= SIZE / 2, "half");
+        bob.sessions.clear();
+        alice.sessions.clear();
+        s[0].close();
+        awaitState(got, Transfer.State.INTERRUPTED);
+        Transfer served = alice.files.transfers().get(0);
+        awaitState(served, Transfer.State.INTERRUPTED); // the sender noticed too, and gave its transfer slot back
+        long kept = got.transferred();
+        assertTrue(kept >= SIZE / 2 - FileService.CHECKPOINT_BYTES, "kept " + kept);
+
+        connect(alice, bob);
+        await(got, t -> t.state() == Transfer.State.RUNNING || t.state().finished(), "resumed");
+        await(served, t -> t.state() == Transfer.State.RUNNING || t.state().finished(), "serving again");
+        awaitState(got, Transfer.State.DONE);
+        assertArrayEquals(FileService.hash(src), FileService.hash(got.savedAs()));
+        assertTrue(bob.lines.stream().noneMatch(l -> l.contains("starting over")), "resumed, not restarted: " + bob.lines);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void eitherSideCancels(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        Peer alice = new Peer(h, "alice", slow()), bob = new Peer(h, "bob", FileLimits.DEFAULTS);
+        connect(alice, bob);
+        Path src = randomFile("a.bin", SIZE);
+
+        // the receiver cancels
+        Transfer sent1 = alice.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS).get(0);
+        Transfer got1 = bob.nextOffer();
+        bob.files.accept(got1.number());
+        await(got1, t -> t.transferred() > 0, "first bytes");
+        bob.files.cancel(got1.number());
+        awaitState(got1, Transfer.State.CANCELLED);
+        awaitState(sent1, Transfer.State.CANCELLED);
+
+        // the sender cancels
+        Transfer sent2 = alice.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS).get(0);
+        Transfer got2 = bob.nextOffer();
+        bob.files.accept(got2.number());
+        await(got2, t -> t.transferred() > 0, "first bytes");
+        alice.files.cancel(sent2.number());
+        awaitState(got2, Transfer.State.CANCELLED);
+        assertEquals(Transfer.State.CANCELLED, sent2.state());
+
+        awaitEmpty(bob.downloads.resolve(FileService.PARTIAL_DIR)); // deleted after the write in progress returned
+        assertEquals(List.of(), files(bob.downloads), "nothing saved");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void bytesThatDoNotMatchTheOfferAreNeverMovedIntoPlace(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        Peer mallory = new Peer(h, "mallory", FileLimits.DEFAULTS), bob = new Peer(h, "bob", FileLimits.DEFAULTS);
+        connect(mallory, bob);
+        Path src = randomFile("../../etc/passwd".replace('/', '_'), 3 << 20);
+        Transfer sent = mallory.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS).get(0);
+        // after the hash was announced, the bytes change (size and time kept, so the sender's own check passes):
+        // what a sender that lies about its file looks like to the receiver
+        FileTime when = Files.getLastModifiedTime(src);
+        byte[] b = Files.readAllBytes(src);
+        b[b.length / 2] ^= 0x55;
+        Files.write(src, b);
+        Files.setLastModifiedTime(src, when);
+
+        Transfer got = bob.nextOffer();
+        bob.files.accept(got.number());
+        awaitState(got, Transfer.State.FAILED);
+        assertTrue(got.detail().contains("SHA-256"), got.detail());
+        await(sent, t -> t.state() == Transfer.State.CANCELLED && t.detail().contains("SHA-256"), "sender told");
+        awaitEmpty(bob.downloads.resolve(FileService.PARTIAL_DIR));
+        assertEquals(List.of(), files(bob.downloads), "not moved into place");
+        assertFalse(Files.exists(tmp.resolve("etc")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void aPeerGetsOnlyWhatWasOfferedToIt(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        Peer alice = new Peer(h, "alice", FileLimits.DEFAULTS), bob = new Peer(h, "bob", FileLimits.DEFAULTS),
+                eve = new Peer(h, "eve", FileLimits.DEFAULTS);
+        connect(alice, bob);
+        connect(alice, eve);
+        Path src = randomFile("secret.bin", 1 << 20);
+        alice.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS);
+        Transfer toBob = bob.nextOffer();
+        // eve learns the offer id (say, bob shows it to her) and asks alice for it: refused, nothing served
+        Transfer stolen = eve.files.transfers().isEmpty() ? null : eve.files.transfers().get(0);
+        assertEquals(null, stolen);
+        ChatSession eveToAlice = eve.sessions.get(alice.id());
+        var ch = TransportHarness.await(eveToAlice.openChannel(FileService.PROTOCOL));
+        TransportHarness.ChannelRecorder rec = new TransportHarness.ChannelRecorder();
+        ch.setListener(rec);
+        TransportHarness.await(ch.send(Wire.encode(new Wire.Get(toBob.offerId(), 0))));
+        byte[] answer = rec.next();
+        assertEquals(new Wire.Error("unknown offer"), Wire.decode(answer, FileLimits.DEFAULTS));
+        assertEquals(1, alice.files.transfers().size());
+        assertEquals(Transfer.State.OFFERED, alice.files.transfers().get(0).state());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void aFolderIsOfferedAsItsFiles(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        Peer alice = new Peer(h, "alice", FileLimits.DEFAULTS), bob = new Peer(h, "bob", FileLimits.DEFAULTS);
+        connect(alice, bob);
+        Path folder = Files.createDirectories(tmp.resolve("album/inner"));
+        Files.write(tmp.resolve("album/a.jpg"), new byte[1000]);
+        Files.write(folder.resolve("b.jpg"), new byte[0]); // an empty file is a file too
+        List<Transfer> sent = alice.files.offer(tmp.resolve("album"), List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS);
+        assertEquals(2, sent.size());
+        for (int i = 0; i < 2; i++) {
+            Transfer got = bob.nextOffer();
+            bob.files.accept(got.number());
+            awaitState(got, Transfer.State.DONE);
+        }
+        assertEquals(1000, Files.size(bob.downloads.resolve("a.jpg")));
+        assertEquals(0, Files.size(bob.downloads.resolve("b.jpg")));
+    }
+
+    /**
+     * A hand-written sender that answers a GET with what it did not offer: a chunk at the wrong offset, a chunk larger
+     * than the offered chunk size, bytes past the offered size, an END before the last byte. Each aborts that one
+     * download with one line naming what was wrong; nothing lands in the downloads directory; the next one still works.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void aSenderThatBreaksItsOfferIsCutOff(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        TransportHarness.Node mallory = h.node();
+        int chunk = 1024;
+        int[] sizes = {4096, 4096, 100, 4096};
+        byte[][] replies = {
+                Wire.encode(new Wire.Chunk(5, new byte[chunk], 0, chunk)),
+                Wire.encode(new Wire.Chunk(0, new byte[chunk + 1], 0, chunk + 1)),
+                Wire.encode(new Wire.Chunk(0, new byte[101], 0, 101)),
+                Wire.encode(new Wire.End())};
+        String[] expected = {"a chunk at 5 where 0 was due", "a chunk of 1025 bytes", "bytes beyond the offered size", "ended at 0 of 4096"};
+        java.util.concurrent.atomic.AtomicInteger round = new java.util.concurrent.atomic.AtomicInteger();
+        mallory.transport.registerProtocol(new lanchat.api.spi.ProtocolHandler(FileService.PROTOCOL, FileService.LIMITS, ch -> ch.setListener(
+                new lanchat.api.spi.ChannelListener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onMessage(lanchat.api.spi.ProtocolChannel c, byte[] m) {
+                        if (m[0] == Wire.GET) c.send(replies[round.get()]);
+                        return null;
+                    }
+
+                    @Override
+                    public void onClosed(lanchat.api.spi.ProtocolChannel c, Throwable cause) {}
+                })));
+        mallory.listen();
+        Peer bob = new Peer(h, "bob", FileLimits.DEFAULTS);
+        ChatSession toBob = TransportHarness.await(mallory.transport.dial(bob.node.addr()));
+        toBob.setListener(new TransportHarness.Recorder());
+        ChatSession in = bob.node.accept();
+        in.setListener(new TransportHarness.Recorder());
+        bob.sessions.put(mallory.identity.peerId(), in);
+        for (int i = 0; i < replies.length; i++) {
+            round.set(i);
+            var ch = TransportHarness.await(toBob.openChannel(FileService.PROTOCOL));
+            ch.setListener(new TransportHarness.ChannelRecorder());
+            TransportHarness.await(ch.send(Wire.encode(new Wire.Offer(Wire.newId(), sizes[i], chunk, new byte[32], "evil-" + i))));
+            Transfer got = bob.nextOffer();
+            bob.files.accept(got.number());
+            awaitState(got, Transfer.State.FAILED);
+            assertTrue(got.detail().contains(expected[i]), got.detail());
+        }
+        awaitEmpty(bob.downloads.resolve(FileService.PARTIAL_DIR));
+        assertEquals(List.of(), files(bob.downloads));
+    }
+}
