@@ -55,6 +55,14 @@ public final class Room implements AutoCloseable {
     /** 64 KiB frames; a 1 MiB send buffer (relay to a slow peer fails rather than buffers more); two channels per session. */
     public static final ChannelLimits CHANNEL_LIMITS = new ChannelLimits(WireLimits.MAX_FRAME_BYTES, 1 << 20, 256 * 1024, 2);
 
+    /** The longest text a room message carries (UTF-8 bytes); a longer line can only go as a plain chat line ({@link #sendPlain}). */
+    public static final int MAX_TEXT_BYTES = WireLimits.MAX_TEXT_BYTES;
+
+    /** Whether {@code text} fits in a room message. */
+    public static boolean fits(String text) {
+        return lanchat.room.wire.MessageBody.utf8Length(text) <= MAX_TEXT_BYTES;
+    }
+
     /** How long an inbound session may go without the dialer opening the room channel before we try ourselves. */
     static final long PLAIN_PROBE_MS = 3_000;
     /** How long a room channel of a session the app has not attached (yet) is held before it is reset. */

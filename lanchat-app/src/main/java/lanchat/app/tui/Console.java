@@ -19,6 +19,9 @@ public interface Console extends AutoCloseable {
      */
     void start(Consumer<String> onLine, Runnable onQuit);
 
+    /** Sets the input prompt (e.g. {@code [2 pending] > }); a console without a prompt ignores it. Thread-safe. */
+    default void prompt(String prompt) {}
+
     @Override
     void close();
 }

@@ -89,13 +89,15 @@ class TwoNodesTest {
         a.type(utf8);
         b.await(0, a.id().shortString() + ": " + utf8);
 
-        // 64 KiB lines both ways: ASCII (65536 bytes) and two-byte characters (65536 bytes)
+        // 64 KiB lines both ways: ASCII (65536 bytes) and two-byte characters (65536 bytes). Longer than a room message
+        // (16 KiB): they go as plain chat lines, shown unsigned, and the sender is told
         String ascii64k = "0123456789abcdef".repeat(4096);
         String twoByte64k = "ü".repeat(32768);
         a.type(ascii64k);
         b.type(twoByte64k);
-        b.await(0, a.id().shortString() + ": " + ascii64k);
-        a.await(0, "bob: " + twoByte64k);
+        b.await(0, a.id().shortString() + " (unsigned): " + ascii64k);
+        a.await(0, "bob (unsigned): " + twoByte64k);
+        a.await(0, "* longer than a room message (16 KiB): sent as a plain line, unsigned and not kept");
 
         // order is kept
         int at = b.console.mark();
@@ -128,7 +130,7 @@ class TwoNodesTest {
         b.close();
         a.await(markA, "✗ disconnected from " + b.id());
         a.type("anyone?");
-        a.await(markA, "* no peers connected; message not sent");
+        a.await(markA, "* no peers connected; kept for peers that join");
     }
 
     @Test
