@@ -16,7 +16,7 @@ export DEBIAN_FRONTEND=noninteractive
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 # ITs that must have run (with at least one test each) for the run to count
-REQUIRED_ITS=(lanchat.it.DockerRequiredIT lanchat.it.Stage1ChatIT lanchat.it.interop.Libp2pInteropIT lanchat.it.lan.Stage2MdnsChatIT lanchat.it.lan.RoomIsolationIT lanchat.it.lan.FullMeshIT lanchat.it.lan.FaultHealingIT lanchat.it.lan.GracefulStopIT lanchat.it.lan.MixedRoomIT lanchat.it.interop.PrivateRoomInteropIT lanchat.it.process.PrivateRoomProcessIT lanchat.it.lan.PrivateRoomNetnsIT)
+REQUIRED_ITS=(lanchat.it.DockerRequiredIT lanchat.it.Stage1ChatIT lanchat.it.interop.Libp2pInteropIT lanchat.it.lan.Stage2MdnsChatIT lanchat.it.lan.RoomIsolationIT lanchat.it.lan.FullMeshIT lanchat.it.lan.FaultHealingIT lanchat.it.lan.GracefulStopIT lanchat.it.lan.MixedRoomIT lanchat.it.interop.PrivateRoomInteropIT lanchat.it.process.PrivateRoomProcessIT lanchat.it.lan.PrivateRoomNetnsIT lanchat.it.process.RoomHistoryIT lanchat.it.interop.PlainPeersInRoomIT)
 MVN=(mvn -B -ntp)
 
 T_ALL=$(date +%s)

@@ -305,7 +305,15 @@ public final class Room implements AutoCloseable {
                 a.decided(false);
                 events.onPeerReady(a.session.remotePeer(), false);
             }
-            else if (a.session.isOpen()) events.onRejected("room " + config.room() + ": cannot open the room channel to " + a.session.remotePeer().shortString() + ": " + cause.getMessage());
+            else if (a.session.isOpen()) {
+                events.onRejected("room " + config.room() + ": cannot open the room channel to " + a.session.remotePeer().shortString() + ": " + cause.getMessage());
+                // a timeout on a loaded machine must not leave the peer outside the room for the whole session
+                if (++a.openFailures <= MAX_OPEN_RETRIES) {
+                    loop.schedule(() -> safely(() -> {
+                        if (sessions.get(SessionKey.of(a.session)) == a && a.channels.isEmpty() && !a.plain && a.session.isOpen()) openChannel(a);
+                    }), PLAIN_PROBE_MS * a.openFailures, TimeUnit.MILLISECONDS);
+                }
+            }
         }, () -> {
             if (ch != null) ch.reset();
         }));
@@ -439,6 +447,8 @@ public final class Room implements AutoCloseable {
          * ones the log does not carry ({@code logged} false). Bounded: {@link #MAX_HELD}.
          */
         final ArrayDeque<Held> held = new ArrayDeque<>();
+        /** Failed attempts to open the room channel (not refusals), each retried later, at most {@link #MAX_OPEN_RETRIES}. */
+        int openFailures;
 
         Attached(ChatSession session) {
             this.session = session;
@@ -471,6 +481,9 @@ public final class Room implements AutoCloseable {
     }
 
     private record Held(ChatMessage line, boolean logged) {}
+
+    /** Times a room channel that failed to open (not refused) is tried again, 3 s, 6 s, 9 s later. */
+    static final int MAX_OPEN_RETRIES = 3;
 
     /** Lines held per undecided session (see {@link Attached#held}). */
     static final int MAX_HELD = 256;

@@ -161,7 +161,7 @@ final class RoomLog {
     void relayPlain(PeerId from, String fromNick, String text) {
         long now = clock.getAsLong();
         if (!plainRate.tryTake(now)) {
-            rejectOnce("plain-rate", "dropped lines of plain peers: over " + (int) tuning.plainRate() + " a second");
+            rejectOnce("plain-rate", "lines of plain peers over " + (int) tuning.plainRate() + " a second are shown but not kept or relayed");
             return;
         }
         if (MessageBody.utf8Length(text) > WireLimits.MAX_TEXT_BYTES) {

@@ -105,7 +105,7 @@ final class RoomWiring implements RoomListener, PeerManager.SessionRoom {
 
     @Override
     public void onRejected(String reason) {
-        LOG.info(reason); // once per cause (the room), then throttled (the log router)
+        LOG.warn(reason); // once per cause (the room), then throttled (the log router)
     }
 
     private void onNodeThread(Runnable r) {
