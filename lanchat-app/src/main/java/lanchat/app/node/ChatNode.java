@@ -217,10 +217,6 @@ public final class ChatNode implements AutoCloseable {
         return call(() -> found.stream().map(room::pendingLine).toList());
     }
 
-    public int pendingCount() {
-        return room.room().pendingCount();
-    }
-
     private static <T> T await(CompletionStage<T> stage) {
         try {
             return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
