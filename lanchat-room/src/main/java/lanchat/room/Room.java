@@ -447,6 +447,7 @@ public final class Room implements AutoCloseable {
          * ones the log does not carry ({@code logged} false). Bounded: {@link #MAX_HELD}.
          */
         final ArrayDeque<Held> held = new ArrayDeque<>();
+        long heldBytes;
         /** Failed attempts to open the room channel (not refusals), each retried later, at most {@link #MAX_OPEN_RETRIES}. */
         int openFailures;
 
@@ -465,18 +466,20 @@ public final class Room implements AutoCloseable {
                 if (!logged) session.send(line);
                 return !logged;
             }
-            if (held.size() >= MAX_HELD) {
-                held.poll();
-                events.onRejected("room " + config.room() + ": more than " + MAX_HELD + " lines waited for " + session.remotePeer().shortString()
-                        + " to show whether it speaks the room protocol: the oldest were dropped");
-            }
             held.add(new Held(line, logged));
+            heldBytes += line.text().length();
+            while (held.size() > MAX_HELD || heldBytes > MAX_HELD_CHARS) {
+                heldBytes -= held.poll().line().text().length();
+                events.onRejected("room " + config.room() + ": more than " + MAX_HELD + " lines (or " + MAX_HELD_CHARS / 1024 + " Ki characters) waited for "
+                        + session.remotePeer().shortString() + " to show whether it speaks the room protocol: the oldest were dropped");
+            }
             return true;
         }
 
         /** The peer turned out to speak the room protocol ({@code room} true) or not: what waited goes out, or not. */
         void decided(boolean room) {
             for (Held h; (h = held.poll()) != null; ) if (!room || !h.logged()) session.send(h.line());
+            heldBytes = 0;
         }
     }
 
@@ -487,6 +490,8 @@ public final class Room implements AutoCloseable {
 
     /** Lines held per undecided session (see {@link Attached#held}). */
     static final int MAX_HELD = 256;
+    /** ... and their characters: a few long (plain-only) lines must not hold megabytes per session. */
+    static final int MAX_HELD_CHARS = 1 << 20;
 
     /** The app's listener, guarded: an exception in it is reported, never lets the room thread die. */
     private final class Events implements RoomListener {
