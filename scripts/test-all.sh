@@ -31,6 +31,8 @@ REQUIRED_ITS=(
   lanchat.it.process.PrivateRoomProcessIT
   lanchat.it.lan.PrivateRoomNetnsIT
   lanchat.it.process.FileTransferProcessIT
+  lanchat.it.process.RoomHistoryIT
+  lanchat.it.interop.PlainPeersInRoomIT
 )
 MVN=(mvn -B -ntp)
 

@@ -6,6 +6,7 @@
 module lanchat.app {
     requires lanchat.api;
     requires lanchat.files;
+    requires lanchat.room; // every node's room log: history, catch-up, relay, receipts (issue 14)
     requires info.picocli;
     requires org.jline.reader;
     requires org.jline.terminal;

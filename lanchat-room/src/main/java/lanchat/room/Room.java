@@ -55,6 +55,14 @@ public final class Room implements AutoCloseable {
     /** 64 KiB frames; a 1 MiB send buffer (relay to a slow peer fails rather than buffers more); two channels per session. */
     public static final ChannelLimits CHANNEL_LIMITS = new ChannelLimits(WireLimits.MAX_FRAME_BYTES, 1 << 20, 256 * 1024, 2);
 
+    /** The longest text a room message carries (UTF-8 bytes); a longer line can only go as a plain chat line ({@link #sendPlain}). */
+    public static final int MAX_TEXT_BYTES = WireLimits.MAX_TEXT_BYTES;
+
+    /** Whether {@code text} fits in a room message. */
+    public static boolean fits(String text) {
+        return lanchat.room.wire.MessageBody.utf8Length(text) <= MAX_TEXT_BYTES;
+    }
+
     /** How long an inbound session may go without the dialer opening the room channel before we try ourselves. */
     static final long PLAIN_PROBE_MS = 3_000;
     /** How long a room channel of a session the app has not attached (yet) is held before it is reset. */
@@ -76,6 +84,7 @@ public final class Room implements AutoCloseable {
     private final Map<ProtocolChannel, Long> parked = new LinkedHashMap<>();
     private String nick;
     private volatile int pendingCount;
+    private volatile int attachedCount;
     private volatile boolean closed;
 
     private Room(RoomConfig config, RoomListener listener, Tuning tuning, LongSupplier clock) {
@@ -140,6 +149,7 @@ public final class Room implements AutoCloseable {
             if (sessions.containsKey(key)) return;
             Attached a = new Attached(session);
             sessions.put(key, a);
+            attachedCount = sessions.size();
             for (Iterator<ProtocolChannel> it = parked.keySet().iterator(); it.hasNext(); ) {
                 ProtocolChannel ch = it.next();
                 if (SessionKey.of(ch.session()).equals(key)) {
@@ -158,6 +168,7 @@ public final class Room implements AutoCloseable {
     public void detach(ChatSession session) {
         run(() -> {
             Attached a = sessions.remove(SessionKey.of(session));
+            attachedCount = sessions.size();
             if (a == null) return;
             for (ProtocolChannel ch : new ArrayList<>(a.channels)) {
                 dropChannel(ch);
@@ -183,11 +194,29 @@ public final class Room implements AutoCloseable {
     public CompletionStage<RoomMessage> post(String text) {
         return call(() -> {
             RoomMessage m = log.post(text);
-            for (Attached a : sessions.values()) {
-                if (a.plain && a.session.isOpen()) a.session.send(ChatMessage.of(nick.isEmpty() ? null : nick, text));
-            }
+            ChatMessage line = ChatMessage.of(nick.isEmpty() ? null : nick, text);
+            for (Attached a : sessions.values()) a.sendPlain(line, true);
             return m;
         });
+    }
+
+    /**
+     * Sends a line that is not kept in the room's log (longer than a room message may be) as a plain chat line to every
+     * attached session, room members included; each peer shows it as unsigned. Lines go out in the order posted, also
+     * relative to {@link #post}: to a session not yet known to speak the room protocol they wait until it is.
+     * Completes with the number of sessions it went (or waits to go) to.
+     */
+    public CompletionStage<Integer> sendPlain(ChatMessage line) {
+        return call(() -> {
+            int n = 0;
+            for (Attached a : sessions.values()) if (a.sendPlain(line, false)) n++;
+            return n;
+        });
+    }
+
+    /** Sessions attached now (room members and plain peers), readable from the room thread's last update. */
+    public int attachedCount() {
+        return attachedCount;
     }
 
     /** The nick put in our next messages. */
@@ -273,9 +302,18 @@ public final class Room implements AutoCloseable {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof ProtocolNotSupportedException) {
                 a.plain = true; // a go/js chat peer: plain lines only
+                a.decided(false);
                 events.onPeerReady(a.session.remotePeer(), false);
             }
-            else if (a.session.isOpen()) events.onRejected("room " + config.room() + ": cannot open the room channel to " + a.session.remotePeer().shortString() + ": " + cause.getMessage());
+            else if (a.session.isOpen()) {
+                events.onRejected("room " + config.room() + ": cannot open the room channel to " + a.session.remotePeer().shortString() + ": " + cause.getMessage());
+                // a timeout on a loaded machine must not leave the peer outside the room for the whole session
+                if (++a.openFailures <= MAX_OPEN_RETRIES) {
+                    loop.schedule(() -> safely(() -> {
+                        if (sessions.get(SessionKey.of(a.session)) == a && a.channels.isEmpty() && !a.plain && a.session.isOpen()) openChannel(a);
+                    }), PLAIN_PROBE_MS * a.openFailures, TimeUnit.MILLISECONDS);
+                }
+            }
         }, () -> {
             if (ch != null) ch.reset();
         }));
@@ -283,8 +321,12 @@ public final class Room implements AutoCloseable {
 
     private void adopt(Attached a, ProtocolChannel ch) {
         PeerId peer = ch.session().remotePeer();
+        if (a.plain) { // decided already: another room's member, or a refusal we trust more than a late channel
+            ch.close();
+            return;
+        }
         a.channels.add(ch);
-        a.plain = false;
+        a.decided(true);
         channels.computeIfAbsent(peer, p -> new ArrayDeque<>()).addLast(ch);
         ch.setListener(new ChannelListener() {
             @Override
@@ -330,6 +372,20 @@ public final class Room implements AutoCloseable {
             ProtocolChannel ch = q == null ? null : q.peekLast();
             if (ch == null || !ch.isOpen()) return CompletableFuture.failedFuture(new IllegalStateException("no room channel to " + peer.shortString()));
             return ch.send(frame);
+        }
+
+        @Override
+        public void otherRoom(PeerId peer, String itsRoom) {
+            for (Attached a : sessions.values()) {
+                if (!a.session.remotePeer().equals(peer) || a.plain) continue;
+                a.plain = true;
+                for (ProtocolChannel ch : new ArrayList<>(a.channels)) {
+                    dropChannel(ch);
+                    ch.close();
+                }
+                a.decided(false);
+                events.onPeerReady(peer, false);
+            }
         }
 
         @Override
@@ -380,16 +436,62 @@ public final class Room implements AutoCloseable {
         }
     }
 
-    private static final class Attached {
+    private final class Attached {
         final ChatSession session;
         final Set<ProtocolChannel> channels = new LinkedHashSet<>();
-        /** The peer refused the room protocol: it gets our lines as plain chat lines. */
+        /** The peer refused the room protocol (or is in another room): it gets our lines as plain chat lines. */
         boolean plain;
+        /**
+         * Lines posted before we knew whether the peer speaks the room protocol (an inbound session waits up to
+         * {@link #PLAIN_PROBE_MS} for the dialer's channel): sent as plain lines if it does not; if it does, only the
+         * ones the log does not carry ({@code logged} false). Bounded: {@link #MAX_HELD}.
+         */
+        final ArrayDeque<Held> held = new ArrayDeque<>();
+        long heldBytes;
+        /** Failed attempts to open the room channel (not refusals), each retried later, at most {@link #MAX_OPEN_RETRIES}. */
+        int openFailures;
 
         Attached(ChatSession session) {
             this.session = session;
         }
+
+        /** Sends (or holds) {@code line}; {@code logged}: room members get it through the log instead. Whether it is for this session. */
+        boolean sendPlain(ChatMessage line, boolean logged) {
+            if (!session.isOpen()) return false;
+            if (plain) {
+                session.send(line);
+                return true;
+            }
+            if (!channels.isEmpty()) {
+                if (!logged) session.send(line);
+                return !logged;
+            }
+            held.add(new Held(line, logged));
+            heldBytes += line.text().length();
+            while (held.size() > MAX_HELD || heldBytes > MAX_HELD_CHARS) {
+                heldBytes -= held.poll().line().text().length();
+                events.onRejected("room " + config.room() + ": more than " + MAX_HELD + " lines (or " + MAX_HELD_CHARS / 1024 + " Ki characters) waited for "
+                        + session.remotePeer().shortString() + " to show whether it speaks the room protocol: the oldest were dropped");
+            }
+            return true;
+        }
+
+        /** The peer turned out to speak the room protocol ({@code room} true) or not: what waited goes out, or not. */
+        void decided(boolean room) {
+            for (Held h; (h = held.poll()) != null; ) if (!room || !h.logged()) session.send(h.line());
+            heldBytes = 0;
+        }
     }
+
+    private record Held(ChatMessage line, boolean logged) {}
+
+    /** Times a room channel that failed to open (not refused) is tried again, 3 s, 6 s, 9 s later. */
+    static final int MAX_OPEN_RETRIES = 3;
+
+    /** Lines held per undecided session (see {@link Attached#held}). */
+    static final int MAX_HELD = 256;
+    /** ... and their characters: a few long (plain-only) lines must not hold megabytes per session. */
+    static final int MAX_HELD_CHARS = 1 << 20;
 
     /** The app's listener, guarded: an exception in it is reported, never lets the room thread die. */
     private final class Events implements RoomListener {

@@ -50,6 +50,12 @@ final class RoomLog {
 
         /** Gives up on a neighbour that keeps sending invalid data. */
         void reset(PeerId peer, String why);
+
+        /**
+         * {@code peer} speaks the room protocol but is in another room (e.g. a {@code --peer} session between a node of
+         * room X and one of the {@code (direct)} room): it can only be spoken to with plain chat lines.
+         */
+        default void otherRoom(PeerId peer, String itsRoom) {}
     }
 
     private final String room;
@@ -155,7 +161,7 @@ final class RoomLog {
     void relayPlain(PeerId from, String fromNick, String text) {
         long now = clock.getAsLong();
         if (!plainRate.tryTake(now)) {
-            rejectOnce("plain-rate", "dropped lines of plain peers: over " + (int) tuning.plainRate() + " a second");
+            rejectOnce("plain-rate", "lines of plain peers over " + (int) tuning.plainRate() + " a second are shown but not kept or relayed");
             return;
         }
         if (MessageBody.utf8Length(text) > WireLimits.MAX_TEXT_BYTES) {
@@ -221,7 +227,8 @@ final class RoomLog {
 
     private void onSummary(Link link, Frame.Summary s) {
         if (!s.room().equals(room)) {
-            rejectOnce("room:" + link.peer, link.peer.shortString() + " sent a summary of room '" + s.room() + "': ignored");
+            rejectOnce("room:" + link.peer, link.peer.shortString() + " is in room '" + s.room() + "', not ours: plain chat lines only");
+            outbox.otherRoom(link.peer, s.room());
             return;
         }
         if (!link.summaries.tryTake(clock.getAsLong())) {
@@ -321,15 +328,23 @@ final class RoomLog {
                 if (solicited) want.deferred = true;
             }
         }
-        List<SignedMessage> fresh = insert(verified, !frame.catchUp(), now);
+        Set<PeerId> unknownAuthors = new HashSet<>();
+        for (SignedMessage m : verified) if (!marks.containsKey(m.author())) unknownAuthors.add(m.author());
+        // A live line that overtakes a catch-up in progress (a block being collected, or its author's range being
+        // fetched) joins that block: shown live it would come before the older lines the block brings, and one
+        // author's lines would appear out of order (a burst typed as a session opens). Stored unshown, like the block.
+        List<SignedMessage> live = new ArrayList<>(), late = new ArrayList<>();
+        for (SignedMessage m : verified) (!frame.catchUp() && block.isEmpty() && !catchingUp(m.author()) ? live : late).add(m);
+        List<SignedMessage> fresh = new ArrayList<>(insert(live, true, now));
+        List<SignedMessage> freshLate = insert(late, false, now);
+        fresh.addAll(freshLate);
         if (!fresh.isEmpty()) {
-            if (frame.catchUp()) {
+            for (SignedMessage m : fresh) if (!freshLate.contains(m)) listener.onLive(view(m));
+            if (!freshLate.isEmpty()) {
                 if (block.isEmpty()) blockStartedAt = now;
-                block.addAll(fresh);
-                blockQuietUntil = now + tuning.catchUpQuietMs();
+                block.addAll(freshLate);
+                if (frame.catchUp() || blockQuietUntil < now) blockQuietUntil = now + tuning.catchUpQuietMs();
                 if (block.size() >= Tuning.MAX_BLOCK) flushBlock();
-            } else {
-                for (SignedMessage m : fresh) listener.onLive(view(m));
             }
             for (Link other : links.values()) if (other != link) send(other, fresh, frame.catchUp(), List.of());
         }
@@ -344,7 +359,7 @@ final class RoomLog {
             else failedWants.put(List.of(w.author, w.peer), now + 3 * tuning.wantTimeoutMs()); // asked again later, not in a loop
             rescheduled = true;
         }
-        if (!frame.catchUp()) askForGaps(link, fresh);
+        if (!frame.catchUp()) askForGaps(link, fresh, unknownAuthors);
         if (rescheduled) scheduleWants();
     }
 
@@ -390,14 +405,25 @@ final class RoomLog {
                 + ": the second (and any later one) is dropped, never shown or relayed");
     }
 
-    /** A live message beyond our mark shows a gap: ask its sender for it now rather than at the next summary. */
-    private void askForGaps(Link link, List<SignedMessage> fresh) {
+    /**
+     * A live message beyond our mark shows a gap: ask its sender for it now rather than at the next summary. For an
+     * author we had no mark of ({@code firstSeen}) the gap is usually none (a fresh store starts its seq at the wall
+     * clock): that WANT only moves our mark, and live lines meanwhile are not held back for it ({@link #catchingUp}).
+     */
+    private void askForGaps(Link link, List<SignedMessage> fresh, Set<PeerId> firstSeen) {
         for (SignedMessage m : fresh) {
             long high = highOf(m.author());
             if (m.seq() > high + 1 && !wants.containsKey(m.author()) && link.outstanding < Tuning.MAX_WANTS_PER_PEER) {
                 want(link, m.author(), high + 1, m.seq() - 1);
+                wants.get(m.author()).firstContact = firstSeen.contains(m.author());
             }
         }
+    }
+
+    /** Whether older lines of {@code author} are being fetched (not just a first contact's mark): its live lines wait for them. */
+    private boolean catchingUp(PeerId author) {
+        Want w = wants.get(author);
+        return w != null && !w.firstContact;
     }
 
     private void onHave(Link link, Frame.Have frame) {
@@ -515,8 +541,8 @@ final class RoomLog {
         if (delivered.isEmpty()) return;
         for (SignedMessage m : delivered) pending.remove(m.seq());
         store.markDelivered(delivered);
+        pendingChanged(); // first: whoever hears "delivered" reads a count that already says so
         for (SignedMessage m : delivered) listener.onDelivered(view(m));
-        pendingChanged();
     }
 
     List<PendingMessage> pending() {
@@ -740,6 +766,8 @@ final class RoomLog {
         final long from, to;
         long deadline;
         boolean deferred;
+        /** Asked because a live line of an author we had no mark of came: see {@link #askForGaps}. */
+        boolean firstContact;
 
         Want(PeerId peer, PeerId author, long from, long to, long deadline) {
             this.peer = peer;

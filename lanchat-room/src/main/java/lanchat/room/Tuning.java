@@ -13,7 +13,7 @@ package lanchat.room;
  */
 record Tuning(long maxSkewMs, long haveIntervalMs, long haveDebounceMs, long memberTtlMs, long wantTimeoutMs, long catchUpQuietMs, long pruneIntervalMs,
               double authorRate, int authorBurst, double ownRate, int ownBurst, double plainRate, int plainBurst) {
-    static final Tuning DEFAULTS = new Tuning(120_000, 20_000, 500, 60_000, 10_000, 300, 60_000, 20, 60, 10, 30, 5, 20);
+    static final Tuning DEFAULTS = new Tuning(120_000, 20_000, 500, 60_000, 10_000, 300, 60_000, 20, 60, 10, 60, 5, 20);
 
     /** Outstanding WANTs we send one peer, and WANTs of one peer we queue to serve. */
     static final int MAX_WANTS_PER_PEER = 8;

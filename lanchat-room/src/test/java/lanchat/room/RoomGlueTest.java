@@ -81,9 +81,29 @@ class RoomGlueTest {
         Room ra = room(a, ae);
         Session[] s = memory.connect(plain, a); // a go peer dials us and speaks only /chat
         ra.attach(s[1]);
+        // typed before we know what the peer speaks: held, then sent in order once it refused the room protocol
+        await(ra.post("typed at once"));
+        await(ra.sendPlain(lanchat.api.ChatMessage.of(null, "a long one, never in the log")));
         ae.awaitReady(plain.peer(), false); // after the probe delay, our own open is refused
         await(ra.post("hi go"));
+        assertEquals("typed at once", plain.lines.poll(10, TimeUnit.SECONDS).text());
+        assertEquals("a long one, never in the log", plain.lines.poll(10, TimeUnit.SECONDS).text());
         assertEquals("hi go", plain.lines.poll(10, TimeUnit.SECONDS).text());
+    }
+
+    @Test
+    void linesHeldForAnUndecidedSessionThatSpeaksTheRoomComeByCatchUpNotAsPlainLines() throws Exception {
+        Side a = memory.side(), b = memory.side();
+        Recorder ae = new Recorder(), be = new Recorder();
+        Room ra = room(a, ae), rb = room(b, be);
+        Session[] s = memory.connect(b, a); // b dials: a's session is inbound, undecided until b's channel comes
+        ra.attach(s[1]);
+        await(ra.post("logged"));
+        await(ra.sendPlain(lanchat.api.ChatMessage.of(null, "plain only")));
+        rb.attach(s[0]);
+        assertEquals(List.of("logged"), Recorder.next(be.blocks).stream().map(RoomMessage::text).toList());
+        assertEquals("plain only", b.lines.poll(10, TimeUnit.SECONDS).text());
+        assertEquals(null, b.lines.poll(500, TimeUnit.MILLISECONDS), "the logged line is not sent as a plain line too");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package lanchat.it.interop;
 
 import static lanchat.it.process.AppNode.shortId;
+import static lanchat.it.process.AppNode.unsigned;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -246,7 +247,7 @@ class Libp2pInteropIT {
         awaitConnectedWithKey(java, dialer, key, "the " + kind + " peer dials Java");
         int mark = java.mark();
         dialer.type("hi from the dialing " + key + " peer");
-        java.awaitLine(mark, (shortId(dialer.peerId) + ": hi from the dialing " + key + " peer")::equals, WAIT, "the dialing peer's line");
+        java.awaitLine(mark, (unsigned(dialer.peerId) + "hi from the dialing " + key + " peer")::equals, WAIT, "the dialing peer's line");
 
         java.quit();
         java.assertExitedCleanly();
@@ -299,7 +300,7 @@ class Libp2pInteropIT {
         peer.type("/streams " + STREAMS);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         for (int i = 0; i < STREAMS; i++) {
-            String expected = shortId(peer.peerId) + ": stream-" + i;
+            String expected = unsigned(peer.peerId) + "stream-" + i;
             java.awaitLine(mark, expected::equals, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), "'" + expected + "' (all "
                     + STREAMS + " streams' lines within 30 s)");
         }
@@ -325,7 +326,7 @@ class Libp2pInteropIT {
 
         int mark = java.mark();
         for (int i = 0; i < 4; i++) victim.type("/bigline 1000000"); // ~4 MB in lines just under Java's 1 MiB limit
-        String bigPrefix = shortId(victim.peerId) + ": xxxxxxxx";
+        String bigPrefix = unsigned(victim.peerId) + "xxxxxxxx";
         java.awaitLine(mark, l -> l.startsWith(bigPrefix), WAIT, "the first big line");
         long killed = System.nanoTime();
         victim.process.destroyForcibly(); // SIGKILL
@@ -442,7 +443,7 @@ class Libp2pInteropIT {
         peer.awaitLine(pm, ("RECV " + java.peerId + " " + UTF8 + " from Java")::equals, WAIT, "Java's UTF-8 line");
         int jm = java.mark();
         peer.type(UTF8 + " from " + peer.kind);
-        java.awaitLine(jm, (shortId(peer.peerId) + ": " + UTF8 + " from " + peer.kind)::equals, WAIT, "the peer's UTF-8 line");
+        java.awaitLine(jm, (unsigned(peer.peerId) + UTF8 + " from " + peer.kind)::equals, WAIT, "the peer's UTF-8 line");
     }
 
     /** A 64 KiB line each way, arriving whole. */
@@ -450,7 +451,7 @@ class Libp2pInteropIT {
         String big = "x".repeat(BIG);
         int jm = java.mark();
         peer.type("/bigline " + BIG);
-        java.awaitLine(jm, (shortId(peer.peerId) + ": " + big)::equals, WAIT, "the peer's 64 KiB line, whole");
+        java.awaitLine(jm, (unsigned(peer.peerId) + big)::equals, WAIT, "the peer's 64 KiB line, whole");
         int pm = peer.mark();
         java.type(big);
         peer.awaitLine(pm, ("RECV " + java.peerId + " " + big)::equals, WAIT, "Java's 64 KiB line, whole");

@@ -114,6 +114,14 @@ public final class AppNode extends ProcessNode {
         return peerId.substring(peerId.length() - 6);
     }
 
+    /**
+     * How the app prefixes a line of a plain libp2p peer (go, js: no room protocol, no signature) that sent no nick,
+     * straight from it: {@code x7Kq9z (unsigned): } (issue 14).
+     */
+    public static String unsigned(String peerId) {
+        return shortId(peerId) + " (unsigned): ";
+    }
+
     // ---- mods/ snapshot ----
 
     /** {@code -Dit.mods} (set by Failsafe) or {@code ../mods} from the module directory. */

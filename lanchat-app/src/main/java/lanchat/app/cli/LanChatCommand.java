@@ -35,6 +35,7 @@ import lanchat.app.tui.PlainConsole;
 import lanchat.files.FileConfig;
 import lanchat.files.FileLimits;
 import lanchat.files.FileService;
+import lanchat.room.RoomConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,6 +88,33 @@ public final class LanChatCommand implements Callable<Integer> {
 
     @Option(names = {"--accept-from-room"}, description = "accept every file a connected peer offers, without asking (into --downloads)")
     boolean acceptFromRoom;
+
+    // ---- the room's history (issue 14) ----
+
+    @Option(names = {"--data"}, paramLabel = "DIR", description = "where the room's history is kept, with --identity (default: ~/.lanchat)")
+    Path dataDir;
+
+    @Option(names = {"--no-history"}, description = "keep no history on disk (it is kept in memory while the node runs)")
+    boolean noHistory;
+
+    @Option(names = {"--history-limit"}, paramLabel = "N", description = "lines of history kept per room (default: ${DEFAULT-VALUE})")
+    int historyLimit = RoomConfig.DEFAULT_HISTORY_LIMIT;
+
+    @Option(names = {"--history-hours"}, paramLabel = "H", description = "hours of history kept per room (default: ${DEFAULT-VALUE})")
+    int historyHours = (int) RoomConfig.DEFAULT_HISTORY_AGE.toHours();
+
+    /**
+     * On disk only for a stable peer id (--identity): the history belongs to one identity (its seq must never repeat),
+     * and a fresh identity per run would leave a database behind at every start.
+     */
+    private ChatNode.History history() {
+        if (historyLimit < 1 || historyLimit > 1_000_000) throw new UsageException("invalid --history-limit " + historyLimit + ": must be 1-1000000");
+        if (historyHours < 1 || historyHours > 24 * 365) throw new UsageException("invalid --history-hours " + historyHours + ": must be 1-8760");
+        if (dataDir != null && noHistory) throw new UsageException("--data and --no-history contradict each other");
+        if (dataDir != null && identityFile == null) throw new UsageException("--data needs --identity: history is kept for one stable peer id");
+        Optional<Path> dir = noHistory || identityFile == null ? Optional.empty() : Optional.of(dataDir != null ? dataDir : RoomConfig.defaultDataDir());
+        return new ChatNode.History(dir, historyLimit, Duration.ofHours(historyHours));
+    }
 
     private InputStream in = System.in;
     private PrintStream out = System.out;
@@ -170,6 +198,7 @@ public final class LanChatCommand implements Callable<Integer> {
                 throw new UsageException("invalid --peer: " + e.getMessage());
             }
         }
+        ChatNode.History history = history();
         Identity identity = loadIdentity();
         Optional<PreSharedKey> key = roomKey.load(rendezvous == null ? "" : rendezvous, in == System.in ? System.console() : null, System.getenv(), err);
         for (Multiaddr m : dial) {
@@ -195,7 +224,7 @@ public final class LanChatCommand implements Callable<Integer> {
         ChatShell shell = new ChatShell(console, quit::countDown);
         ChatNode node;
         try {
-            node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults(), resourceLimits, key), shell);
+            node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults(), resourceLimits, key), shell, history);
         } catch (IllegalArgumentException e) { // a plugin refusing its settings, e.g. a room name mDNS cannot carry
             closeConsole(console);
             throw new UsageException(e.getMessage());

@@ -1,10 +1,12 @@
 package lanchat.app.node;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 
+import lanchat.api.ChatMessage;
 import lanchat.api.Identity;
 import lanchat.api.crypto.PreSharedKey;
 import lanchat.api.Multiaddr;
@@ -29,6 +32,10 @@ import lanchat.api.resource.ResourceLimits;
 import lanchat.api.resource.ResourceManager;
 import lanchat.api.spi.TransportConfig;
 import lanchat.api.spi.TransportProvider;
+import lanchat.room.PendingMessage;
+import lanchat.room.Room;
+import lanchat.room.RoomConfig;
+import lanchat.room.RoomMessage;
 
 /**
  * One running LAN Chat node: a transport, optionally a discovery, and the {@link PeerManager} between them, all
@@ -62,6 +69,17 @@ public final class ChatNode implements AutoCloseable {
         }
     }
 
+    /** Where and how long the room log keeps history (issue 14): with no {@code dataDir}, in memory only. */
+    public record History(Optional<Path> dataDir, int limit, Duration age) {
+        public static final History IN_MEMORY = new History(Optional.empty(), RoomConfig.DEFAULT_HISTORY_LIMIT, RoomConfig.DEFAULT_HISTORY_AGE);
+    }
+
+    /** The room of a node without {@code --rendezvous}: itself, the peers it dials and those that dial it. */
+    public static final String DIRECT_ROOM = "(direct)";
+
+    /** A line handed to the room: to how many sessions it goes, and whether the room log keeps it (else: a plain line). */
+    public record Sent(int sessions, boolean kept) {}
+
     /** How long a peer that dialed us may take to show up in our room's mDNS records. */
     static final Duration ROOM_ADMISSION_GRACE = Duration.ofSeconds(5);
     /**
@@ -85,11 +103,17 @@ public final class ChatNode implements AutoCloseable {
     private final Transport transport;
     private final Optional<Discovery> discovery;
     private final PeerManager peers;
+    private final RoomWiring room;
     private final AtomicBoolean cleanupArmed = new AtomicBoolean();
     private volatile Thread nodeThread;
     private volatile boolean closed;
 
+    /** With the room's history in memory. */
     public ChatNode(Setup setup, NodeEvents events) {
+        this(setup, events, History.IN_MEMORY);
+    }
+
+    public ChatNode(Setup setup, NodeEvents events, History history) {
         this.identity = setup.identity();
         this.roomKey = setup.roomKey();
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -108,6 +132,11 @@ public final class ChatNode implements AutoCloseable {
         this.peers = new PeerManager(identity.peerId(), transport, loop, events, setup.policy(), RandomGenerator.getDefault(), System::nanoTime);
         peers.setNick(setup.nick());
         if (discovery.isPresent()) peers.requireRoomMembership(ROOM_ADMISSION_GRACE);
+        // a private room's log is named like its mDNS records (a keyed hash): apart from an open room of the same name
+        this.room = new RoomWiring(new RoomConfig(setup.discoveryName().orElse(DIRECT_ROOM), identity, setup.nick(), history.dataDir(), history.limit(), history.age()),
+                loop, peers, events);
+        transport.registerProtocol(room.room().protocolHandler());
+        peers.useRoom(room);
         transport.onInbound(peers::register);
     }
 
@@ -172,9 +201,51 @@ public final class ChatNode implements AutoCloseable {
         return call(() -> peers.connectedPeers().toArray(PeerManager.PeerInfo[]::new));
     }
 
-    /** Sends a line to every connected peer; returns how many it went to. */
-    public int send(String text) {
-        return call(() -> peers.broadcast(text));
+    /**
+     * Sends a line to the room: signed and kept in the room log (LAN Chat peers get it through the room protocol, now or
+     * when they join; plain libp2p peers as a chat line), or, when longer than a room message may be, as a plain chat
+     * line to every connected peer, not kept.
+     *
+     * @throws IllegalStateException when the room refuses it (e.g. "slow down": more lines a second than peers accept)
+     */
+    public Sent send(String text) {
+        if (closed) throw new IllegalStateException("node is closed");
+        if (!Room.fits(text)) return new Sent(await(room.room().sendPlain(ChatMessage.of(nick(), text))), false);
+        await(room.room().post(text));
+        return new Sent(room.room().attachedCount(), true);
+    }
+
+    // ---- the room log (issue 14) ----
+
+    /** The last {@code n} lines of the room, oldest first, as shown. */
+    public List<NodeEvents.RoomLine> history(int n) {
+        List<RoomMessage> found = await(room.room().history(n));
+        return call(() -> found.stream().map(room::shown).toList());
+    }
+
+    /** Lines of the room containing {@code text} (FTS5 words, the last may be a prefix), newest first. */
+    public List<NodeEvents.RoomLine> search(String text) {
+        List<RoomMessage> found = await(room.room().search(text));
+        return call(() -> found.stream().map(room::shown).toList());
+    }
+
+    /** Our lines not yet held by every member, and who lacks each. */
+    public List<String> pending() {
+        List<PendingMessage> found = await(room.room().pending());
+        return call(() -> found.stream().map(room::pendingLine).toList());
+    }
+
+    private static <T> T await(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(PeerManager.reason(e), e); // the room's own words: "slow down: …", "room … is closed"
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the room is not responding", e);
+        }
     }
 
     public int ping() {
@@ -183,6 +254,7 @@ public final class ChatNode implements AutoCloseable {
 
     public void setNick(String nick) {
         onLoop(() -> peers.setNick(nick));
+        room.room().setNick(nick);
     }
 
     public String nick() {
@@ -211,6 +283,7 @@ public final class ChatNode implements AutoCloseable {
         } catch (Exception e) {
             // peers that do not answer in time are cut off by closing the transport below
         }
+        room.room().close(); // its channels, then its history (bounded)
         transport.close();
         loop.shutdownNow();
     }

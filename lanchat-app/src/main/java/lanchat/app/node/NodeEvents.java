@@ -1,5 +1,7 @@
 package lanchat.app.node;
 
+import java.util.List;
+
 import lanchat.api.ChatMessage;
 import lanchat.api.PeerId;
 
@@ -16,4 +18,22 @@ public interface NodeEvents {
 
     /** A status line for the user (dial failures, retries, command output). */
     void info(String line);
+
+    // ---- the room log (issue 14) ----
+
+    /** One line of the room as shown: {@code shownAs} already says whether it is signed (see {@link RoomWiring}). */
+    record RoomLine(String shownAs, String text) {}
+
+    /** A room message that arrived live. */
+    default void roomMessage(RoomLine line) {
+        info(line.shownAs() + ": " + line.text());
+    }
+
+    /** Messages that came by catch-up (an absence, a late join), in room order: to be shown as one block. */
+    default void caughtUp(List<RoomLine> block) {
+        block.forEach(this::roomMessage);
+    }
+
+    /** How many of our lines are not yet held by every member changed (the {@code [N pending] >} prompt). */
+    default void pending(int count) {}
 }

@@ -139,6 +139,24 @@ public final class PeerManager {
         AnonymousPeer(Multiaddr address) { this.address = address; }
     }
 
+    /**
+     * The room log's side of the sessions (issue 14; {@link RoomWiring}): every admitted session is attached, every
+     * session that closes is detached, and chat lines go through it instead of straight to {@link NodeEvents#message}.
+     */
+    public interface SessionRoom {
+        void attach(ChatSession session);
+
+        void detach(ChatSession session);
+
+        /** A plain chat line arrived on {@code session} from the peer shown as {@code shownAs}. */
+        void plainLine(ChatSession session, String shownAs, ChatMessage message);
+    }
+
+    private SessionRoom room;
+
+    /** Routes sessions and chat lines through the room log; set once, before the first session. */
+    public void useRoom(SessionRoom room) { this.room = room; }
+
     /** A row of {@code /peers}. */
     public record PeerInfo(PeerId peer, String nick, Multiaddr address, String transport, String direction) {}
 
@@ -231,6 +249,7 @@ public final class PeerManager {
             return;
         }
         s.setListener(new Listener());
+        if (room != null) room.attach(s); // duplicates too: the room keys its channels by peer, a retired one detaches on close
         if (p.session != null && p.session.isOpen()) {
             ChatSession keep = DialArbiter.survivor(self, p.session, s);
             ChatSession drop = keep == s ? p.session : s;
@@ -311,13 +330,34 @@ public final class PeerManager {
     }
 
     private boolean mistakable(Peer p) {
-        String n = p.foldedNick;
-        if (p.nick.indexOf('#') >= 0) return true;
-        if ((nick != null && fold(nick).equals(n)) || fold(self.shortString()).equals(n)) return true;
+        return mistakable(p.nick, p.foldedNick, p);
+    }
+
+    private boolean mistakable(String nick, String folded, Peer except) {
+        if (nick.indexOf('#') >= 0) return true;
+        if ((this.nick != null && fold(this.nick).equals(folded)) || fold(self.shortString()).equals(folded)) return true;
         for (Peer q : peers.values()) {
-            if (q != p && (n.equals(q.foldedNick) || n.equals(q.foldedShortId))) return true;
+            if (q != except && (folded.equals(q.foldedNick) || folded.equals(q.foldedShortId))) return true;
         }
         return false;
+    }
+
+    /**
+     * How the author of a room message is shown (issue 14): a connected or known peer as {@link #display}, its nick
+     * taken from the message when {@code learn} (the nick is signed by that author); any other author by the nick it
+     * sent, under the same rules ({@code nick#shortid} when mistakable), or its short id.
+     */
+    public String displayAuthor(PeerId author, String claimedNick, boolean learn) {
+        Peer p = peers.get(author);
+        if (p != null) {
+            if (learn && !claimedNick.isEmpty() && !claimedNick.equals(p.nick)) {
+                p.nick = claimedNick;
+                p.foldedNick = fold(claimedNick);
+            }
+            if (learn || claimedNick.isEmpty()) return display(author);
+        }
+        if (claimedNick.isEmpty()) return author.shortString();
+        return mistakable(claimedNick, fold(claimedNick), p) ? claimedNick + "#" + author.shortString() : claimedNick;
     }
 
     private static String fold(String s) {
@@ -607,12 +647,14 @@ public final class PeerManager {
                 p.nick = n;
                 p.foldedNick = fold(n);
             });
-            events.message(p.id, display(p.id), m);
+            if (room != null) room.plainLine(s, display(p.id), m);
+            else events.message(p.id, display(p.id), m);
             forgetIfIdle(p); // a line on a retiring duplicate of a peer already gone
         }
 
         @Override
         public void onClosed(ChatSession s, Throwable cause) {
+            if (room != null) room.detach(s);
             Peer p = peers.get(s.remotePeer());
             if (p == null || p.session != s) return; // a duplicate that lost arbitration
             p.session = null;

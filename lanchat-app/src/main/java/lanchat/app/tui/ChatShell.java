@@ -1,5 +1,7 @@
 package lanchat.app.tui;
 
+import java.util.List;
+
 import lanchat.api.ChatMessage;
 import lanchat.api.PeerId;
 import lanchat.app.node.ChatNode;
@@ -18,9 +20,17 @@ public final class ChatShell implements NodeEvents {
             "  /nick NAME    change the name others see",
             "  /ping         round-trip time to each peer",
             FileCommands.HELP,
+            "  /history [N]  the room's last N lines (default 20), also from before a restart with the same --identity",
+            "  /search TEXT  lines of the room with these words (the last may be a prefix)",
+            "  /pending      your lines not yet held by every member, and who lacks them",
             "  /help         this text",
             "  /quit         leave (also Ctrl-C, Ctrl-D)",
-            "anything else is sent to every connected peer");
+            "anything else is sent to the room: signed, kept, and delivered to members that join later");
+
+    /** {@code /history} without a number. */
+    static final int HISTORY_DEFAULT = 20;
+    /** At most this many lines per {@code /history}: the console is no place for a whole database. */
+    static final int HISTORY_MAX = 1000;
 
     private final Console console;
     private final Runnable quit;
@@ -64,6 +74,23 @@ public final class ChatShell implements NodeEvents {
         console.println("* " + sanitize(line));
     }
 
+    @Override
+    public void roomMessage(NodeEvents.RoomLine line) {
+        console.println(sanitize(line.shownAs()) + ": " + sanitize(line.text()));
+    }
+
+    /** One block, in room order, under one header: the same lines in the same order on every node. */
+    @Override
+    public void caughtUp(List<NodeEvents.RoomLine> block) {
+        console.println("— " + block.size() + (block.size() == 1 ? " message" : " messages") + " while you were away —");
+        block.forEach(this::roomMessage);
+    }
+
+    @Override
+    public void pending(int count) {
+        console.prompt(count > 0 ? "[" + count + " pending] > " : "> ");
+    }
+
     // ---- user → node ----
 
     public void onLine(String raw) {
@@ -80,7 +107,9 @@ public final class ChatShell implements NodeEvents {
 
     private void dispatch(ChatNode n, String raw, String line) {
         if (!line.startsWith("/")) {
-            if (n.send(raw) == 0) info("no peers connected; message not sent");
+            ChatNode.Sent sent = n.send(raw);
+            if (sent.sessions() == 0) info(sent.kept() ? "no peers connected; kept for peers that join" : "no peers connected; message not sent");
+            else if (!sent.kept()) info("longer than a room message (" + lanchat.room.Room.MAX_TEXT_BYTES / 1024 + " KiB): sent as a plain line, unsigned and not kept");
             return;
         }
         String[] parts = line.split("\\s+", 2);
@@ -113,6 +142,37 @@ public final class ChatShell implements NodeEvents {
             }
             case "/ping" -> {
                 if (n.ping() == 0) info("no peers connected");
+            }
+            case "/history" -> {
+                int count = HISTORY_DEFAULT;
+                if (parts.length > 1) {
+                    try {
+                        count = Integer.parseInt(parts[1].strip());
+                    } catch (NumberFormatException e) {
+                        count = -1;
+                    }
+                    if (count < 1 || count > HISTORY_MAX) {
+                        info("usage: /history [N], N from 1 to " + HISTORY_MAX);
+                        return;
+                    }
+                }
+                List<NodeEvents.RoomLine> lines = n.history(count);
+                info(lines.isEmpty() ? "no history yet" : "the last " + lines.size() + (lines.size() == 1 ? " line:" : " lines:"));
+                lines.forEach(this::roomMessage);
+            }
+            case "/search" -> {
+                if (parts.length < 2) {
+                    info("usage: /search TEXT");
+                    return;
+                }
+                List<NodeEvents.RoomLine> lines = n.search(parts[1].strip());
+                info(lines.isEmpty() ? "no line matches" : lines.size() + (lines.size() == 1 ? " line matches" : " lines match") + ", newest first:");
+                lines.forEach(this::roomMessage);
+            }
+            case "/pending" -> {
+                List<String> pending = n.pending();
+                if (pending.isEmpty()) info("nothing pending: every member holds every line of yours");
+                pending.forEach(this::info);
             }
             case "/help" -> HELP.lines().forEach(this::info);
             case "/quit", "/exit" -> quit.run();

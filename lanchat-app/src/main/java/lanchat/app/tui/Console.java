@@ -27,6 +27,9 @@ public interface Console extends AutoCloseable {
     /** Shows {@code line} in the status area, replacing what was there ("" clears it); no-op without one. */
     default void status(String line) {}
 
+    /** Sets the input prompt (e.g. {@code [2 pending] > }); a console without a prompt ignores it. Thread-safe. */
+    default void prompt(String prompt) {}
+
     @Override
     void close();
 }

@@ -22,6 +22,7 @@ import org.jline.utils.Status;
 public final class JLineConsole implements Console {
     private final Terminal terminal;
     private final LineReader reader;
+    private volatile String prompt = "> ";
 
     /** On any terminal; {@code history} (may be null) is loaded on the first read and saved by {@link #close()}. */
     JLineConsole(Terminal terminal, Path history) {
@@ -77,11 +78,26 @@ public final class JLineConsole implements Console {
     }
 
     @Override
+    public void prompt(String prompt) {
+        if (prompt.equals(this.prompt)) return;
+        this.prompt = prompt;
+        try {
+            if (reader.isReading()) {
+                if (reader instanceof org.jline.reader.impl.LineReaderImpl impl) impl.setPrompt(prompt); // not on the interface
+                reader.callWidget(LineReader.REDRAW_LINE);
+                reader.callWidget(LineReader.REDISPLAY);
+            }
+        } catch (IllegalStateException notReadingAnyMore) {
+            // the next readLine shows it
+        }
+    }
+
+    @Override
     public void start(Consumer<String> onLine, Runnable onQuit) {
         Thread t = new Thread(() -> {
             while (true) {
                 try {
-                    onLine.accept(reader.readLine("> "));
+                    onLine.accept(reader.readLine(prompt));
                 } catch (UserInterruptException | EndOfFileException e) {
                     onQuit.run();
                     return;

@@ -113,6 +113,15 @@ class LanChatCommandTest {
     }
 
     @Test
+    void badHistoryFlags(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        assertUsageError(run("--data", dir.toString()), "--data", "--identity");
+        assertUsageError(run("--identity", dir.resolve("k").toString(), "--data", dir.toString(), "--no-history"), "--data", "--no-history");
+        assertUsageError(run("--history-limit", "0"), "--history-limit", "0");
+        assertUsageError(run("--history-hours", "-2"), "--history-hours", "-2");
+        assertUsageError(run("--history-limit", "lots"), "lots");
+    }
+
+    @Test
     void portNotANumber() {
         assertUsageError(run("-port", "abc"), "abc");
     }

@@ -3,6 +3,8 @@ package lanchat.app.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +19,15 @@ import lanchat.api.spi.Plugins;
 import lanchat.api.spi.TransportProvider;
 import lanchat.app.tui.ChatShell;
 import lanchat.app.tui.RecordingConsole;
+import lanchat.room.RoomConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two real {@link ChatNode}s on the netty transport over 127.0.0.1, each with the app's {@link ChatShell} on a
- * recording console: what a user would see and type, without processes. Every wait is bounded.
+ * Two (for the room log, three) real {@link ChatNode}s on the netty transport over 127.0.0.1, each with the app's
+ * {@link ChatShell} on a recording console: what a user would see and type, without processes. Every wait is bounded.
  */
 @Timeout(120)
 class TwoNodesTest {
@@ -33,6 +37,8 @@ class TwoNodesTest {
     static final Multiaddr LOOPBACK_ANY_PORT = Multiaddr.parse("/ip4/127.0.0.1/tcp/0");
 
     private final List<Node> started = new ArrayList<>();
+    @TempDir
+    Path dir;
 
     /** One node, its shell, and the console lines its user sees. */
     final class Node {
@@ -43,9 +49,13 @@ class TwoNodesTest {
         final List<Multiaddr> addresses;
 
         Node(Identity identity, String nick, Multiaddr bind, List<Multiaddr> staticPeers) throws Exception {
+            this(identity, nick, ChatNode.History.IN_MEMORY, bind, staticPeers);
+        }
+
+        Node(Identity identity, String nick, ChatNode.History history, Multiaddr bind, List<Multiaddr> staticPeers) throws Exception {
             this.identity = identity;
             TransportProvider netty = Plugins.installed().transport("netty");
-            node = new ChatNode(new ChatNode.Setup(identity, netty, Optional.empty(), Optional.empty(), nick, Map.of(), FAST), shell);
+            node = new ChatNode(new ChatNode.Setup(identity, netty, Optional.empty(), Optional.empty(), nick, Map.of(), FAST), shell, history);
             shell.attach(node);
             started.add(this);
             addresses = node.start(bind, staticPeers);
@@ -61,6 +71,11 @@ class TwoNodesTest {
         int await(int from, String line) { return console.await(from, line, WAIT); }
 
         void close() { node.close(Duration.ofMillis(2500)); }
+
+        /** The lines since {@code from} that came from room members (not status lines, not the ✓/✗ lines). */
+        List<String> chat(int from) {
+            return console.lines().subList(from, console.lines().size()).stream().filter(l -> !l.startsWith("* ") && !l.startsWith("✓") && !l.startsWith("✗")).toList();
+        }
     }
 
     @AfterEach
@@ -89,13 +104,15 @@ class TwoNodesTest {
         a.type(utf8);
         b.await(0, a.id().shortString() + ": " + utf8);
 
-        // 64 KiB lines both ways: ASCII (65536 bytes) and two-byte characters (65536 bytes)
+        // 64 KiB lines both ways: ASCII (65536 bytes) and two-byte characters (65536 bytes). Longer than a room message
+        // (16 KiB): they go as plain chat lines, shown unsigned, and the sender is told
         String ascii64k = "0123456789abcdef".repeat(4096);
         String twoByte64k = "ü".repeat(32768);
         a.type(ascii64k);
         b.type(twoByte64k);
-        b.await(0, a.id().shortString() + ": " + ascii64k);
-        a.await(0, "bob: " + twoByte64k);
+        b.await(0, a.id().shortString() + " (unsigned): " + ascii64k);
+        a.await(0, "bob (unsigned): " + twoByte64k);
+        a.await(0, "* longer than a room message (16 KiB): sent as a plain line, unsigned and not kept");
 
         // order is kept
         int at = b.console.mark();
@@ -128,7 +145,7 @@ class TwoNodesTest {
         b.close();
         a.await(markA, "✗ disconnected from " + b.id());
         a.type("anyone?");
-        a.await(markA, "* no peers connected; message not sent");
+        a.await(markA, "* no peers connected; kept for peers that join");
     }
 
     @Test
@@ -210,5 +227,71 @@ class TwoNodesTest {
         b.console.await(0, l -> l.startsWith("* cannot reach " + someoneElse.shortString() + ": ") && l.contains("retrying in"), WAIT);
         assertTrue(b.console.lines().stream().noneMatch(l -> l.startsWith("✓")), "connected to an impostor: " + b.console.lines());
         assertTrue(a.console.lines().stream().noneMatch(l -> l.startsWith("✓")), "A accepted a dial meant for someone else: " + a.console.lines());
+    }
+
+    // ---- the room log (issue 14) ----
+
+    /**
+     * A late joiner gets what was said before it came as one block in room order, and A and C, which never connect,
+     * talk through B (relay); every line is shown once on every node.
+     */
+    @Test
+    void aLateJoinerGetsTheHistoryAsOneBlockAndARelayCarriesLinesBothWays() throws Exception {
+        Node a = new Node(Identity.generate(), "alice", LOOPBACK_ANY_PORT, List.of());
+        Node b = new Node(Identity.generate(), "bob", LOOPBACK_ANY_PORT, List.of(a.address()));
+        awaitConnected(a, 0, b, 0);
+        a.shell.onLine("one");
+        b.await(0, "alice: one");
+        b.shell.onLine("two");
+        a.await(0, "bob: two");
+        a.shell.onLine("three");
+        b.await(0, "alice: three");
+
+        Node c = new Node(Identity.generate(), "carol", LOOPBACK_ANY_PORT, List.of(b.address()));
+        awaitConnected(b, 0, c, 0);
+        c.await(0, "alice: three");
+        assertEquals(List.of("— 3 messages while you were away —", "alice: one", "bob: two", "alice: three"), c.chat(0));
+
+        int markA = a.console.mark();
+        c.shell.onLine("hello from carol");
+        a.await(markA, "carol: hello from carol"); // A and C are not connected: B relayed it
+        a.shell.onLine("hi carol");
+        c.await(0, "alice: hi carol");
+        assertEquals(1, a.node.peers().length, "A is connected to B only");
+        // A received carol's line once, B shows each line once
+        assertEquals(List.of("carol: hello from carol"), a.chat(markA).stream().filter(l -> l.startsWith("carol")).toList());
+        b.await(0, "alice: hi carol");
+        // (a line typed as the session opens may reach B by catch-up, under a header: the lines are what counts here)
+        assertEquals(List.of("alice: one", "alice: three", "carol: hello from carol", "alice: hi carol"), b.chat(0).stream().filter(l -> !l.startsWith("— ")).toList());
+        // everyone holds A's lines: nothing pending
+        a.console.awaitPrompt("> ", WAIT);
+    }
+
+    /** With a data directory a restart with the same identity shows where the conversation was, and shows nothing again. */
+    @Test
+    void aRestartWithTheSameIdentityKeepsTheHistoryAndShowsNothingTwice() throws Exception {
+        Identity id = Identity.generate();
+        ChatNode.History onDisk = new ChatNode.History(Optional.of(dir), RoomConfig.DEFAULT_HISTORY_LIMIT, RoomConfig.DEFAULT_HISTORY_AGE);
+        Node b = new Node(Identity.generate(), "bob", LOOPBACK_ANY_PORT, List.of());
+        Node a = new Node(id, "alice", onDisk, LOOPBACK_ANY_PORT, List.of(b.address()));
+        awaitConnected(a, 0, b, 0);
+        b.shell.onLine("before the restart");
+        a.await(0, "bob: before the restart");
+        a.shell.onLine("me too");
+        b.await(0, "alice: me too");
+        a.close();
+        assertTrue(Files.isRegularFile(dir.resolve(id.peerId().toString()).resolve("history.db")));
+
+        int markB = b.console.mark();
+        b.shell.onLine("while alice was away");
+        Node a2 = new Node(id, "alice", onDisk, LOOPBACK_ANY_PORT, List.of(b.address()));
+        a2.await(0, "bob: while alice was away");
+        assertEquals(List.of("— 1 message while you were away —", "bob: while alice was away"), a2.chat(0), "only what was missed");
+        a2.shell.onLine("/history 3");
+        a2.await(0, "* the last 3 lines:");
+        assertEquals(List.of("bob: before the restart", "alice: me too", "bob: while alice was away"), a2.chat(0).subList(2, 5));
+        a2.shell.onLine("back");
+        b.await(markB, "alice: back");
+        assertEquals(List.of("alice: back"), b.chat(markB).stream().filter(l -> l.startsWith("alice")).toList(), "A's lines are not sent twice");
     }
 }

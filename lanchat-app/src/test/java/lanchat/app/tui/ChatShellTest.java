@@ -161,9 +161,51 @@ class ChatShellTest {
     }
 
     @Test
-    void aMessageWithNoPeersIsReportedNotSent() {
+    void aMessageWithNoPeersIsKeptForPeersThatJoin() {
         shell.onLine("hello?");
-        assertEquals(List.of("* no peers connected; message not sent"), console.lines());
+        assertEquals(List.of("* no peers connected; kept for peers that join"), console.lines());
+        shell.onLine("/history");
+        assertEquals(List.of("* the last 1 line:", node.identity().peerId().shortString() + ": hello?"), console.lines().subList(1, 3));
+    }
+
+    @Test
+    void aLineWithNoPeersIsPendingUntilSomeoneHoldsIt() {
+        shell.onLine("is anyone there?");
+        console.awaitPrompt("[1 pending] > ", Duration.ofSeconds(5));
+        shell.onLine("/pending");
+        assertEquals("* pending: \"is anyone there?\" — nobody is connected to take it yet", console.lines().get(1));
+    }
+
+    @Test
+    void historyAndSearchShowTheRoomsLines() {
+        shell.onLine("the first line");
+        shell.onLine("a second line");
+        shell.onLine("third");
+        String me = node.identity().peerId().shortString();
+        int at = console.lines().size();
+        shell.onLine("/history 2");
+        assertEquals(List.of("* the last 2 lines:", me + ": a second line", me + ": third"), console.lines().subList(at, at + 3));
+        at = console.lines().size();
+        shell.onLine("/search line");
+        assertEquals(List.of("* 2 lines match, newest first:", me + ": a second line", me + ": the first line"), console.lines().subList(at, at + 3));
+        at = console.lines().size();
+        shell.onLine("/search nothing-like-it");
+        assertEquals(List.of("* no line matches"), console.lines().subList(at, at + 1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/history 0", "/history -3", "/history many", "/history 1001", "/search"})
+    void badHistoryAndSearchArgumentsSayHowToUseThem(String line) {
+        shell.onLine(line);
+        assertTrue(console.lines().get(0).startsWith("* usage: /"), console.lines().toString());
+    }
+
+    @Test
+    void aCatchUpBlockIsShownUnderOneHeader() {
+        shell.caughtUp(List.of(new lanchat.app.node.NodeEvents.RoomLine("alice", "one"), new lanchat.app.node.NodeEvents.RoomLine("bob#x7Kq9z", "two\u001b[2J")));
+        shell.caughtUp(List.of(new lanchat.app.node.NodeEvents.RoomLine("alice", "three")));
+        assertEquals(List.of("— 2 messages while you were away —", "alice: one", "bob#x7Kq9z: two\uFFFD[2J", "— 1 message while you were away —", "alice: three"),
+                console.lines());
     }
 
     @Test

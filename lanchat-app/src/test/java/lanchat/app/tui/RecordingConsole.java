@@ -27,6 +27,34 @@ public final class RecordingConsole implements Console {
         notifyAll();
     }
 
+    private String prompt = "> ";
+
+    @Override
+    public synchronized void prompt(String prompt) {
+        this.prompt = prompt;
+        notifyAll();
+    }
+
+    /** The prompt the console shows now. */
+    public synchronized String currentPrompt() {
+        return prompt;
+    }
+
+    /** Waits (bounded) until the prompt is {@code expected}. */
+    public synchronized void awaitPrompt(String expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!prompt.equals(expected)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) fail("prompt is '" + prompt + "', not '" + expected + "', after " + timeout.toMillis() + " ms; console had: " + lines);
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted");
+            }
+        }
+    }
+
     /** The diagnostic lines printed so far. */
     public synchronized List<String> logLines() {
         return List.copyOf(logLines);
