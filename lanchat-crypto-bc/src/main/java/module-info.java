@@ -9,4 +9,5 @@ module lanchat.crypto.bc {
     requires org.bouncycastle.provider;
 
     provides lanchat.api.crypto.spi.Secp256k1Verifier with lanchat.crypto.bc.BcSecp256k1Verifier;
+    provides lanchat.api.crypto.spi.X509Reader with lanchat.crypto.bc.BcX509Reader;
 }
