@@ -5,6 +5,7 @@
 //
 //	LISTEN <multiaddr>/p2p/<id>       one per listen address
 //	PEERID <id>                       after all LISTEN lines; the peer is ready
+//	SECURITY <peer> <proto> <muxer>   just before CONNECTED: how that connection was secured and multiplexed
 //	CONNECTED <peer>                  a chat stream opened (either direction)
 //	RECV <peer> <text>                a non-blank line arrived on a chat stream
 //	IDENTIFY <peer> agent=<agent> protocols=<p1,p2,...>
@@ -170,6 +171,8 @@ func (n *peerNode) handleChat(s network.Stream) {
 	n.pending = nil
 	n.mu.Unlock()
 	log.Printf("chat stream %s %s with %s", s.Stat().Direction, s.Protocol(), c.peer)
+	state := s.Conn().ConnState()
+	emit("SECURITY %s %s %s", c.peer, state.Security, state.StreamMultiplexer)
 	emit("CONNECTED %s", c.peer)
 	for _, data := range pending {
 		if _, err := c.w.WriteString(data); err != nil {

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { noise } from '@chainsafe/libp2p-noise'
+import { tls } from '@libp2p/tls'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
@@ -90,7 +91,7 @@ function parseFlags (argv) {
 }
 
 const USAGE = `usage: node peer.js [--listen MA]... [--dial MA/p2p/ID]... [--key ed25519|rsa|secp256k1]
-       [--pid /chat/1.1.0] [--rendezvous NAME] [--security noise|default] [--echo] [--ping] [--psk SWARM_KEY_FILE]
+       [--pid /chat/1.1.0] [--rendezvous NAME] [--security noise|tls|default] [--echo] [--ping] [--psk SWARM_KEY_FILE]
        [--bench echo|rtt,ping,throughput,streams,setup [--count N] [--warmup N] [--bytes B] [--warmup-bytes B]
         [--streams N] [--timeout S]]`
 
@@ -187,6 +188,7 @@ class ChatPeer {
     const c = { stream, peer: connection.remotePeer.toString() }
     this.chat.add(c)
     log(`chat stream ${stream.direction} ${stream.protocol} with ${c.peer}`)
+    emit(`SECURITY ${c.peer} ${connection.encryption} ${connection.multiplexer}`)
     emit(`CONNECTED ${c.peer}`)
     // Queued stdin data goes out first; send() only enqueues, so it keeps its
     // place before any later broadcast.
@@ -358,8 +360,9 @@ async function main () {
     console.error(USAGE)
     process.exit(0)
   }
-  if (cfg.security !== 'default' && cfg.security !== 'noise') {
-    console.error(`--security ${cfg.security} is not supported by js-peer (noise|default; default = noise)`)
+  // default = noise only (what js-libp2p's examples configure); tls = TLS first, then Noise (@libp2p/tls)
+  if (cfg.security !== 'default' && cfg.security !== 'noise' && cfg.security !== 'tls') {
+    console.error(`--security ${cfg.security} is not supported by js-peer (noise|tls|default; default = noise)`)
     process.exit(2)
   }
 
@@ -383,7 +386,7 @@ async function main () {
     privateKey,
     addresses: { listen: cfg.listen },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: cfg.security === 'tls' ? [tls(), noise()] : [noise()],
     // --psk: a private network (PSK v1, @libp2p/pnet), the swarm key file as go-libp2p reads it
     ...(cfg.psk !== '' ? { connectionProtector: preSharedKey({ psk: readFileSync(cfg.psk) }) } : {}),
     streamMuxers: [yamux(cfg.bench.modes !== '' ? { maxInboundStreams: BENCH_STREAM_LIMIT, maxOutboundStreams: BENCH_STREAM_LIMIT } : {})],

@@ -12,11 +12,12 @@ module lanchat.api {
     exports lanchat.api.crypto.spi;
     // encoding helpers the repository's wire modules need; not part of the public API (the Noise handshake that
     // uses them is public, in lanchat.security.noise)
-    exports lanchat.api.internal to lanchat.security.noise, lanchat.transport.netty, lanchat.transport.libp2p, lanchat.discovery.mdns, lanchat.room;
+    exports lanchat.api.internal to lanchat.security.noise, lanchat.security.tls, lanchat.transport.netty, lanchat.transport.libp2p, lanchat.discovery.mdns, lanchat.room;
 
     uses lanchat.api.spi.TransportProvider;
     uses lanchat.api.spi.DiscoveryProvider;
     uses lanchat.api.crypto.spi.Secp256k1Verifier;
     uses lanchat.api.crypto.spi.XSalsa20;
     uses lanchat.api.crypto.spi.Argon2id;
+    uses lanchat.api.crypto.spi.X509Reader;
 }

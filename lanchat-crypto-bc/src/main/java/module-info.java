@@ -11,4 +11,5 @@ module lanchat.crypto.bc {
     provides lanchat.api.crypto.spi.Secp256k1Verifier with lanchat.crypto.bc.BcSecp256k1Verifier;
     provides lanchat.api.crypto.spi.XSalsa20 with lanchat.crypto.bc.BcXSalsa20;
     provides lanchat.api.crypto.spi.Argon2id with lanchat.crypto.bc.BcArgon2id;
+    provides lanchat.api.crypto.spi.X509Reader with lanchat.crypto.bc.BcX509Reader;
 }

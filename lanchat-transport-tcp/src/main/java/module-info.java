@@ -9,6 +9,10 @@ module lanchat.transport.tcp {
     requires io.netty.buffer;
     requires io.netty.transport;
     requires io.netty.codec;
+    requires io.netty.transport.classes.epoll;
+    // no classes, only the native library: required so that `java -p mods -m lanchat.app` resolves it (a module no one
+    // requires stays out of the boot layer, and Netty would not find the library); harmless where it cannot load
+    requires io.netty.transport.epoll.linux.x86_64;
 
     exports lanchat.transport.tcp;
 }

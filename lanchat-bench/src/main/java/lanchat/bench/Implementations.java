@@ -26,7 +26,10 @@ record Implementations(Map<String, Impl> byId, String newerJdkVersion) {
         Map<String, Impl> impls = new LinkedHashMap<>();
         List<String> javaPeer = List.of(ctx.java(), "-cp", ctx.classPath(), BenchPeer.class.getName(), "-transport");
         impls.put("tcp", new Impl("tcp", "raw TCP (Java sockets)", Commands.concat(javaPeer, "tcp"), true, ""));
-        impls.put("libp2p", new Impl("libp2p", "LAN Chat libp2p", Commands.concat(javaPeer, "libp2p"), true, ""));
+        impls.put("libp2p", new Impl("libp2p", "LAN Chat libp2p (TLS)", Commands.concat(javaPeer, "libp2p"), true, ""));
+        // the same with Noise only, as against a peer without TLS (js-libp2p's default)
+        impls.put("libp2p-noise", new Impl("libp2p-noise", "LAN Chat libp2p (Noise)",
+                List.of(ctx.java(), "-Dlanchat.security=noise", "-cp", ctx.classPath(), BenchPeer.class.getName(), "-transport", "libp2p"), true, ""));
         impls.put("netty", new Impl("netty", "LAN Chat netty", Commands.concat(javaPeer, "netty"), true, ""));
         Optional<Path> newer = newerJdk();
         String newerVersion = newer.map(Implementations::jdkVersion).orElse("");
@@ -35,11 +38,14 @@ record Implementations(Map<String, Impl> byId, String newerJdkVersion) {
                 newer.isPresent(), "no JDK 20 or later found (set BENCH_NEWER_JDK to its home)"));
         Path go = ctx.repo().resolve("interop/go-peer/go-peer");
         boolean goOk = Files.isExecutable(go);
-        impls.put("go", new Impl("go", "go-libp2p", List.of(go.toString(), "-key", "ed25519", "-security", "noise"), goOk,
+        // go with its default security (TLS first, then Noise), and with Noise only
+        impls.put("go", new Impl("go", "go-libp2p (TLS)", List.of(go.toString(), "-key", "ed25519"), goOk,
+                goOk ? "" : "interop/go-peer/go-peer missing (run interop/build.sh)"));
+        impls.put("go-noise", new Impl("go-noise", "go-libp2p (Noise)", List.of(go.toString(), "-key", "ed25519", "-security", "noise"), goOk,
                 goOk ? "" : "interop/go-peer/go-peer missing (run interop/build.sh)"));
         Path js = ctx.repo().resolve("interop/js-peer/peer.js");
         boolean jsOk = Files.isDirectory(ctx.repo().resolve("interop/js-peer/node_modules")) && Commands.which("node");
-        impls.put("js", new Impl("js", "js-libp2p", List.of("node", js.toString(), "-key", "ed25519"), jsOk,
+        impls.put("js", new Impl("js", "js-libp2p (Noise)", List.of("node", js.toString(), "-key", "ed25519"), jsOk,
                 jsOk ? "" : "node or interop/js-peer/node_modules missing (run interop/build.sh)"));
         for (Impl i : impls.values()) if (!i.available()) notes.add(i.label() + " not measured: " + i.why());
         return new Implementations(impls, newerVersion);

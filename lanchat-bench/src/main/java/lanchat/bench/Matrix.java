@@ -17,10 +17,14 @@ final class Matrix {
 
     static {
         CLIENTS.put("tcp", List.of("tcp"));
-        CLIENTS.put("libp2p", List.of("libp2p", "go", "js"));
+        // security per pair: libp2p and go offer TLS first (so they meet on TLS); go-noise and js speak Noise only, so
+        // LAN Chat meets them on Noise (after their "na" to TLS); libp2p-noise is LAN Chat with Noise only
+        CLIENTS.put("libp2p", List.of("libp2p", "go", "go-noise", "js"));
+        CLIENTS.put("libp2p-noise", List.of("libp2p-noise"));
         CLIENTS.put("netty", List.of("netty"));
         CLIENTS.put("libp2p-newjdk", List.of("libp2p-newjdk"));
         CLIENTS.put("go", List.of("go", "libp2p"));
+        CLIENTS.put("go-noise", List.of("go-noise"));
         CLIENTS.put("js", List.of("js", "libp2p"));
     }
 
@@ -75,7 +79,7 @@ final class Matrix {
         if (!server.id().equals("tcp") && !server.id().equals("libp2p-newjdk")) client(pair, client, addr, "ping", plan.pingWarmup(), plan.pingCount(), false);
         // quick mode leaves the newer JDK's setup out: --full runs found it within noise of JDK 17's
         if (plan.isFull() || !server.id().equals("libp2p-newjdk")) client(pair, client, addr, "setup", plan.setupWarmup(), plan.setupCount(), false);
-        if (clientId.equals(server.id()) && (clientId.equals("tcp") || clientId.equals("libp2p") || clientId.equals("netty"))) {
+        if (clientId.equals(server.id()) && (clientId.equals("tcp") || clientId.equals("libp2p") || clientId.equals("libp2p-noise") || clientId.equals("netty"))) {
             client(pair, client, addr, "aggregate", 0, 1, false);
         }
         // 100 streams on one connection: only go and js can open them (LAN Chat's SPI has one chat stream per session)

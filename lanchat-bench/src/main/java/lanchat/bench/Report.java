@@ -157,6 +157,11 @@ final class Report {
                 + "chat stream per session, so go→LAN Chat and js→LAN Chat show LAN Chat receiving 100 streams, and its own "
                 + "aggregate is the row above (100 connections). In bench mode go-peer lifts go-libp2p's per-peer stream limits and "
                 + "js-peer js-libp2p's per-protocol ones (their defaults would refuse 100 streams; interop/README.md).");
+        g.add("");
+        g.add("⁶ Security per column: LAN Chat libp2p and go-libp2p offer TLS 1.3 (`/tls/1.0.0`) first and Noise second, so they "
+                + "meet on TLS; LAN Chat runs TLS on BoringSSL (netty-tcnative) where its library loads, the JDK's engine otherwise "
+                + "(`-Dlanchat.tls.engine=jdk`). \"Noise\" columns: one end speaks Noise only (go `-security noise`, js-peer's "
+                + "default, LAN Chat `-Dlanchat.security=noise`). Ratios to go↔go are to go with its default security (TLS).");
         List<String> errors = f.results().entrySet().stream().filter(e -> !e.getValue().ok())
                 .map(e -> "`" + e.getKey() + "`: " + e.getValue().fields().get("error")).toList();
         if (!errors.isEmpty()) {

@@ -28,16 +28,19 @@ final class ResultTable {
     }
 
     static final List<Pair> PAIRS = List.of(
-            new Pair("libp2p>libp2p", "LAN Chat libp2p"),
+            new Pair("libp2p>libp2p", "LAN Chat libp2p, TLS⁶"),
+            new Pair("libp2p-noise>libp2p-noise", "LAN Chat libp2p, Noise"),
             new Pair("netty>netty", "LAN Chat netty"),
             new Pair("libp2p-newjdk>libp2p-newjdk", "LAN Chat libp2p, newer JDK⁴"),
             new Pair("tcp>tcp", "raw TCP"),
-            new Pair("go>go", "go↔go"),
-            new Pair("go>libp2p", "go→LAN Chat"),
-            new Pair("libp2p>go", "LAN Chat→go"),
-            new Pair("js>js", "js↔js"),
-            new Pair("js>libp2p", "js→LAN Chat"),
-            new Pair("libp2p>js", "LAN Chat→js"));
+            new Pair("go>go", "go↔go, TLS (go's default)"),
+            new Pair("go-noise>go-noise", "go↔go, Noise"),
+            new Pair("go>libp2p", "go→LAN Chat, TLS"),
+            new Pair("libp2p>go", "LAN Chat→go, TLS"),
+            new Pair("libp2p>go-noise", "LAN Chat→go, Noise"),
+            new Pair("js>js", "js↔js, Noise"),
+            new Pair("js>libp2p", "js→LAN Chat, Noise"),
+            new Pair("libp2p>js", "LAN Chat→js, Noise"));
 
     static final List<Figure> FIGURES = List.of(
             new Figure("message round trip p50", "µs", "rtt", "p50_us", 1, true),

@@ -102,16 +102,17 @@ class ReportTest {
     void cellsAndRatiosComeFromTheResults() {
         List<String> g = lines(measured());
         List<String> rtt = cells(line(g, "| message round trip p50 |"));
-        // pairs: libp2p, netty, newer JDK, raw TCP, go↔go, go→LAN Chat, LAN Chat→go, js↔js, js→LAN Chat, LAN Chat→js; then the ratios
-        assertEquals(List.of("message round trip p50", "µs", "30.5", "9.87", "—", "12.3", "25.0", "—", "—", "—", "—", "—",
+        // pairs: libp2p (TLS), libp2p (Noise), netty, newer JDK, raw TCP, go↔go (TLS), go↔go (Noise), go→LAN Chat,
+        // LAN Chat→go (TLS), LAN Chat→go (Noise), js↔js, js→LAN Chat, LAN Chat→js; then the ratios
+        assertEquals(List.of("message round trip p50", "µs", "30.5", "—", "9.87", "—", "12.3", "25.0", "—", "—", "—", "—", "—", "—", "—",
                 "2.48×", "1.22×", "—", "0.80×"), rtt);
         List<String> setup = cells(line(g, "| connection setup p50 |"));
-        assertEquals(List.of("2.50", "error¹", "—", "0.15", "1.80"), setup.subList(2, 7), "µs scaled to ms; a failed run is an error");
-        assertEquals("16.67×", setup.get(12));
+        assertEquals(List.of("2.50", "—", "error¹", "—", "0.15", "1.80"), setup.subList(2, 8), "µs scaled to ms; a failed run is an error");
+        assertEquals("16.67×", setup.get(15));
         List<String> ping = cells(line(g, "| ping RTT p50, as the transport reports it² |"));
         assertEquals("20.0", ping.get(2), "LAN Chat reports its own RTT");
-        assertEquals("50.0", ping.get(7), "go has no separate RTT: the wall time stands in");
-        assertEquals("error¹", ping.get(10));
+        assertEquals("50.0", ping.get(9), "go has no separate RTT: the wall time stands in");
+        assertEquals("error¹", ping.get(13));
         assertEquals(List.of("discovery p50: 2nd node's process start → `✓ mDNS connected` on both ends (3 runs)", "s", "0.80"),
                 cells(line(g, "| discovery p50: 2nd node's process start")).subList(0, 3));
         assertEquals("3.5 / 10.3", cells(line(g, "| fan-out p50 / max")).get(2));

@@ -40,7 +40,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Every scenario runs against both peers: chat in both dial directions (UTF-8, 64 KiB lines, lines larger than the
  * yamux window back to back), ping from each side, identify as the peer sees it, the peer's key type (rsa, ed25519,
  * secp256k1; ecdsa with go only), a peer speaking only /chat/1.0.0, 64 concurrent inbound streams, a peer SIGKILLed
- * mid-stream, and the keepalive (idle peers kept, frozen peers dropped). A peer that is not built fails the test with
+ * mid-stream, and the keepalive (idle peers kept, frozen peers dropped). Java offers TLS first: go meets it on TLS (its
+ * default), js on Noise (its default here, after answering na to TLS); TLS with both, on each of Java's TLS engines,
+ * is checked explicitly at the end. A peer that is not built fails the test with
  * "run interop/build.sh" when {@code -Dit.requireInterop=true} (scripts/test-all.sh sets it) and skips it otherwise.
  * Java↔Java over libp2p is TwoProcessChatIT's job. {@code -Dit.interop.dump=true} prints every process's output.
  */
@@ -406,6 +408,54 @@ class Libp2pInteropIT {
         if (line.length() < 1000) return line;
         char c = line.charAt(0);
         return line.chars().allMatch(x -> x == c) ? "<" + line.length() + " × " + c + ">" : ProcessNode.abbreviate(line);
+    }
+
+    // ---- TLS (/tls/1.0.0), both dial directions, on each of Java's TLS engines ------------------------------------
+
+    /**
+     * go-libp2p with its default security (TLS first, as Java offers it) and js-libp2p with {@code @libp2p/tls}. Each
+     * peer prints how the connection was secured ({@code SECURITY <peer> /tls/1.0.0 /yamux/1.0.0}: the muxer agreed
+     * by ALPN), so a silent fall-back to Noise fails the test (the other tests here meet js on Noise, its default). The
+     * JDK's engine is not paired with js: SunJSSE parses the peer's certificate before any trust manager sees it and
+     * refuses js's empty names (lanchat-security-tls/README.md); BoringSSL hands over the bytes.
+     */
+    static Stream<Arguments> tlsPairs() {
+        return Stream.of(Arguments.of(Kind.GO, "openssl", "ed25519"), Arguments.of(Kind.GO, "openssl", "rsa"), Arguments.of(Kind.GO, "jdk", "ed25519"),
+                Arguments.of(Kind.JS, "openssl", "ed25519"), Arguments.of(Kind.JS, "openssl", "rsa"));
+    }
+
+    @ParameterizedTest(name = "{0} {2}, Java on {1}")
+    @MethodSource("tlsPairs")
+    void javaDialsThePeerOverTls(Kind kind, String engine, String key) throws Exception {
+        InteropPeer peer = tlsPeer(kind, key);
+        AppNode java = javaOn(engine, "--peer", peer.address);
+        chatsOverTls(java, peer);
+    }
+
+    @ParameterizedTest(name = "{0} {2}, Java on {1}")
+    @MethodSource("tlsPairs")
+    void thePeerDialsJavaOverTls(Kind kind, String engine, String key) throws Exception {
+        AppNode java = javaOn(engine);
+        InteropPeer peer = tlsPeer(kind, key, "-dial", java.address);
+        chatsOverTls(java, peer);
+    }
+
+    private void chatsOverTls(AppNode java, InteropPeer peer) {
+        peer.awaitLine(0, ("SECURITY " + java.peerId + " /tls/1.0.0 /yamux/1.0.0")::equals, WAIT, "a TLS connection with yamux by ALPN");
+        awaitConnected(java, peer);
+        chatBothWays(java, peer);
+    }
+
+    private InteropPeer tlsPeer(Kind kind, String key, String... flags) throws IOException {
+        List<String> args = new ArrayList<>(List.of("-key", key, "-security", kind == Kind.GO ? "default" : "tls"));
+        args.addAll(List.of(flags));
+        return peer(kind, "tls", args.toArray(String[]::new));
+    }
+
+    private AppNode javaOn(String tlsEngine, String... extra) throws IOException {
+        AppNode n = AppNode.launch("J-" + tlsEngine, mods, List.of("-Dlanchat.tls.engine=" + tlsEngine), "libp2p", extra);
+        processes.add(n);
+        return n.awaitStarted();
     }
 
     /** Sends a signal (STOP, CONT, …) to the peers' processes. */

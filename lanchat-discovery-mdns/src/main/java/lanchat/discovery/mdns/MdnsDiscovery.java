@@ -32,7 +32,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -101,7 +102,7 @@ final class MdnsDiscovery implements Discovery {
         if (started) throw new IllegalStateException("discovery already started");
         started = true;
         this.listener = listener;
-        group = new NioEventLoopGroup(1, new DefaultThreadFactory("lanchat-mdns", true));
+        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("lanchat-mdns", true), NioIoHandler.newFactory());
         loop = group.next();
         engine = new MdnsEngine(names, config.self(), options, new NettyIo(), this::deliver, () -> System.nanoTime() / 1_000_000, new SecureRandom());
         engine.setListenAddresses(addresses);

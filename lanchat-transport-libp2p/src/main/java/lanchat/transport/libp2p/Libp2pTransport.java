@@ -37,6 +37,7 @@ import lanchat.transport.libp2p.chat.ChatService;
 import lanchat.transport.libp2p.identify.IdentifyService;
 import lanchat.transport.libp2p.nick.NickService;
 import lanchat.transport.libp2p.ping.PingService;
+import lanchat.security.tls.Libp2pTls;
 import lanchat.transport.libp2p.upgrade.ConnectionUpgrader;
 import lanchat.transport.libp2p.yamux.GoAwayReceived;
 import lanchat.transport.libp2p.yamux.StreamBudget;
@@ -63,6 +64,8 @@ final class Libp2pTransport implements Transport, Host {
 
     private final Identity identity;
     private final Supplier<SignedStaticKey> staticKey;
+    /** libp2p TLS; makes its certificate and contexts at the first TLS connection, not here */
+    private final Libp2pTls tls;
     private final Executor callbacks;
     private final ResourceManager resources;
     /**
@@ -86,6 +89,7 @@ final class Libp2pTransport implements Transport, Host {
     Libp2pTransport(TransportConfig config) {
         this.identity = config.identity();
         this.staticKey = SignedStaticKey.lazy(identity);
+        this.tls = Libp2pTls.of(identity, List.of(ConnectionUpgrader.YAMUX));
         this.callbacks = config.callbacks();
         this.resources = config.resources();
         this.settings = Settings.from(config);
@@ -184,14 +188,14 @@ final class Libp2pTransport implements Transport, Host {
                     return;
                 }
                 channels.add(ch);
-                ConnectionUpgrader upgrader = new ConnectionUpgrader(staticKey.get(), direction == Direction.OUTBOUND, expected, settings.handshakeTimeout().toMillis(),
+                ConnectionUpgrader upgrader = new ConnectionUpgrader(staticKey.get(), settings.tls() ? tls : null, direction == Direction.OUTBOUND, expected, settings.handshakeTimeout().toMillis(),
                         security -> {
                             try {
                                 ConnectionAccounts.secured(scope, security.remotePeer());
                             } catch (ResourceLimitException e) {
                                 throw new java.io.UncheckedIOException(e);
                             }
-                            Libp2pConnection c = new Libp2pConnection(Libp2pTransport.this, ch, security.remotePeer(), direction, security.handshakeHash(), scope);
+                            Libp2pConnection c = new Libp2pConnection(Libp2pTransport.this, ch, security.remotePeer(), direction, security.connectionId(), scope);
                             ch.attr(CONNECTION).set(c);
                             return new YamuxSession(direction == Direction.OUTBOUND, c.inboundStreams(), yamuxConfig,
                                     (inbound, bytes) -> ConnectionAccounts.reserveStream(scope, inbound ? Direction.INBOUND : Direction.OUTBOUND, bytes));

@@ -106,7 +106,7 @@ class ConnectionUpgraderTest {
         ConnectionUpgrader.Upgraded down = listener.result().get(0, TimeUnit.SECONDS);
         assertEquals(bob.peerId(), up.security().remotePeer());
         assertEquals(alice.peerId(), down.security().remotePeer());
-        assertArrayEquals(up.security().handshakeHash(), down.security().handshakeHash());
+        assertArrayEquals(up.security().connectionId(), down.security().connectionId());
         assertTrue(up.mux().isClient());
         assertFalse(down.mux().isClient());
         for (EmbeddedChannel ch : List.of(a, b)) {

@@ -18,7 +18,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -41,8 +42,8 @@ import org.junit.jupiter.api.Test;
 
 /** Two sessions over a real TCP connection on 127.0.0.1, each side on its own NIO event loop. */
 class YamuxLoopbackTest {
-    private final EventLoopGroup serverLoop = new NioEventLoopGroup(1);
-    private final EventLoopGroup clientLoop = new NioEventLoopGroup(1);
+    private final EventLoopGroup serverLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
 
     @AfterEach
     void shutdown() {
