@@ -75,6 +75,7 @@ public final class BenchSuite {
             if (args.jmh()) step("JMH codec benchmarks", () -> jmh.addAll(JmhCodecs.run(ctx)));
             step("end-to-end matrix", matrix::run);
             step("startup and memory", () -> startup.run(mods));
+            step("file transfer (lanchat-files)", () -> notes.addAll(FileBench.run(ctx.work(), plan.isFull() ? 1L << 30 : 256L << 20)));
             step("discovery and fan-out (network namespaces)", () -> runDiscovery(mods));
             if (args.profile()) step("profile", () -> profile.run(mods));
         } finally {

@@ -194,4 +194,21 @@ class JLineConsoleTest {
     private static String visible(String screen) {
         return screen.replace("\r", "\\r").replace("\n", "\\n\n");
     }
+
+    /** Progress goes to JLine's status area at the bottom of an ANSI terminal, apart from the scroll-back. */
+    @Test
+    void theStatusLineIsDrawnOnAnAnsiTerminal() throws Exception {
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        Terminal t = TerminalBuilder.builder().system(false).streams(new PipedInputStream(new PipedOutputStream(), 1024), screen)
+                .type("xterm-256color").encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(100, 24)).build();
+        JLineConsole console = new JLineConsole(t, null);
+        try {
+            assertTrue(console.refreshesStatus());
+            console.status("#1 video.mkv 42% 27.0 MiB/64.0 MiB");
+            t.flush();
+            assertTrue(screen.toString(StandardCharsets.UTF_8).contains("#1 video.mkv 42% 27.0 MiB/64.0 MiB"), "status not drawn: " + screen);
+        } finally {
+            console.close();
+        }
+    }
 }
