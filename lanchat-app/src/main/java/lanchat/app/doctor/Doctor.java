@@ -14,8 +14,8 @@ import lanchat.api.ui.DoctorReport;
 
 /** Runs the probes and writes the verdict. Stateless; each run takes about {@code listenFor}. */
 public final class Doctor {
-    /** How long the mDNS probe listens: long enough for a query to come back twice and for rooms to announce. */
-    public static final Duration LISTEN = Duration.ofSeconds(3);
+    /** How long the mDNS probe listens: our query goes out twice, and a peer that starts meanwhile announces its room. */
+    public static final Duration LISTEN = Duration.ofSeconds(5);
     private static final int CONNECT_TIMEOUT_MS = 1500;
 
     private final Optional<DiscoveryProbe> probe;
