@@ -287,7 +287,7 @@ public final class LanChatCommand implements Callable<Integer> {
             key.ifPresent(k -> console.println("The room is private: key fingerprint " + k.fingerprint() + " (compare it with the other members)"
                     + (rendezvous != null ? "; mDNS name " + k.serviceName(rendezvous) : "")));
             int listenPort = addrs.isEmpty() ? 0 : addrs.get(0).withoutPeerId().toTcpSocketAddress().getPort();
-            frontend.start(new NodeControl(node, doctorOf(plugins), bind.toTcpSocketAddress().getAddress(), listenPort, quit::countDown));
+            frontend.start(new NodeControl(node, () -> doctorOf(plugins), bind.toTcpSocketAddress().getAddress(), listenPort, quit::countDown));
             returnStartupMemory();
             quit.await();
         } catch (InterruptedException e) {

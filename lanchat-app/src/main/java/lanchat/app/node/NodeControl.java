@@ -12,13 +12,13 @@ import lanchat.app.doctor.Doctor;
 /** The node as front-end plugins see it ({@link ChatControl}). */
 public final class NodeControl implements ChatControl {
     private final ChatNode node;
-    private final Doctor doctor;
+    private final java.util.function.Supplier<Doctor> doctor;
     private final InetAddress host;
     private final int port;
     private final Runnable leave;
 
-    /** {@code host}/{@code port}: where the node listens, for the doctor's TCP check. */
-    public NodeControl(ChatNode node, Doctor doctor, InetAddress host, int port, Runnable leave) {
+    /** {@code doctor}: made on first use (start-up does not look for probes); {@code host}/{@code port}: where the node listens. */
+    public NodeControl(ChatNode node, java.util.function.Supplier<Doctor> doctor, InetAddress host, int port, Runnable leave) {
         this.node = node;
         this.doctor = doctor;
         this.host = host;
@@ -55,7 +55,7 @@ public final class NodeControl implements ChatControl {
 
     @Override
     public DoctorReport doctor() {
-        return doctor.examine(host, port, Doctor.LISTEN);
+        return doctor.get().examine(host, port, Doctor.LISTEN);
     }
 
     @Override

@@ -109,4 +109,16 @@ class DoctorNetnsTest {
         assertTrue(out.contains("verdict: multicast is blocked on " + veth + ": "), out);
         assertTrue(out.contains("firewall"), out);
     }
+
+    @Test
+    void slashDoctorInARunningRoomNode_sharesUdp5353WithItsOwnMdns() throws Exception {
+        Netns.Child node = net.start(net.nsA, "node", Netns.java("lanchat.app.Main", List.of("-Dslf4j.provider=lanchat.app.log.ConsoleLogProvider"),
+                "--rendezvous", ROOM, "-port", "0"));
+        node.must("Joined room '" + ROOM + "'.*", 30_000);
+        node.send("/doctor");
+        node.must("\\* {3}own mDNS query came back: yes", 30_000);
+        node.must("\\* TCP port \\d+ reachable from 127\\.0\\.0\\.1 .*", 30_000);
+        node.must("\\* verdict: discovery looks healthy: .*", 30_000);
+        node.send("/quit");
+    }
 }
