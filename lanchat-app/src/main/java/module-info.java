@@ -24,4 +24,6 @@ module lanchat.app {
 
     // the app's own log backend (instead of slf4j-simple): plugin warnings reach the console, rate-limited
     provides org.slf4j.spi.SLF4JServiceProvider with lanchat.app.log.ConsoleLogProvider;
+    // the default front end (--ui terminal); others (lanchat.ui.json) are plugins of their own
+    provides lanchat.api.ui.FrontendProvider with lanchat.app.tui.TerminalFrontend.Provider;
 }

@@ -13,4 +13,6 @@ module lanchat.discovery.mdns {
     requires org.slf4j;
 
     provides lanchat.api.spi.DiscoveryProvider with lanchat.discovery.mdns.MdnsDiscoveryProvider;
+    // the network doctor (/doctor, --doctor): is multicast getting out, which rooms are heard
+    provides lanchat.api.spi.DiscoveryProbe with lanchat.discovery.mdns.MdnsProbe;
 }

@@ -25,6 +25,19 @@ public final class Plugins {
         return load(DiscoveryProvider.class);
     }
 
+    public List<lanchat.api.ui.FrontendProvider> frontends() {
+        return load(lanchat.api.ui.FrontendProvider.class);
+    }
+
+    public List<DiscoveryProbe> discoveryProbes() {
+        return load(DiscoveryProbe.class);
+    }
+
+    /** @throws IllegalArgumentException listing what is installed when {@code name} is not */
+    public lanchat.api.ui.FrontendProvider frontend(String name) {
+        return byName(frontends(), lanchat.api.ui.FrontendProvider::name, name, "front end");
+    }
+
     /** @throws IllegalArgumentException listing what is installed when {@code name} is not */
     public TransportProvider transport(String name) {
         return byName(transports(), TransportProvider::name, name, "transport");

@@ -25,13 +25,20 @@ import lanchat.api.policy.ReconnectPolicy;
 import lanchat.api.spi.DiscoveryProvider;
 import lanchat.api.spi.Plugins;
 import lanchat.api.spi.TransportProvider;
+import lanchat.api.ui.DoctorReport;
+import lanchat.api.ui.Frontend;
+import lanchat.api.ui.FrontendContext;
+import lanchat.api.ui.FrontendProvider;
+import lanchat.app.doctor.Doctor;
 import lanchat.app.log.LogRouter;
 import lanchat.app.node.ChatNode;
+import lanchat.app.node.FrontendEvents;
+import lanchat.app.node.NodeControl;
+import lanchat.app.node.NodeEvents;
 import lanchat.app.tui.ChatShell;
 import lanchat.app.tui.Console;
 import lanchat.app.tui.FileCommands;
-import lanchat.app.tui.JLineConsole;
-import lanchat.app.tui.PlainConsole;
+import lanchat.app.tui.TerminalFrontend;
 import lanchat.files.FileConfig;
 import lanchat.files.FileLimits;
 import lanchat.files.FileService;
@@ -73,6 +80,13 @@ public final class LanChatCommand implements Callable<Integer> {
 
     @Option(names = {"--identity"}, paramLabel = "FILE", description = "key file to load, or to create when missing (mode 0600); without it each run gets a fresh identity")
     Path identityFile;
+
+    @Option(names = {"--ui"}, paramLabel = "NAME", completionCandidates = FrontendNames.class,
+            description = "how you use the chat: terminal (default; lines for people) or json (one JSON object per line, for programs; README: JSON protocol). Installed: ${COMPLETION-CANDIDATES}")
+    String ui = "terminal";
+
+    @Option(names = {"--doctor"}, description = "check why peers may not be found (interfaces, multicast, rooms heard, TCP port), print a verdict and exit: 0 healthy, 1 not")
+    boolean doctor;
 
     @Option(names = {"--verbose"}, description = "log protocol details to stderr")
     boolean verbose;
@@ -190,6 +204,7 @@ public final class LanChatCommand implements Callable<Integer> {
             throw new UsageException("invalid --limit: " + e.getMessage());
         }
         Multiaddr bind = parseBind();
+        if (doctor) return runDoctor(Plugins.installed(), bind); // before the identity and the room log: it starts no node
         List<Multiaddr> dial = new ArrayList<>();
         for (String p : peers) {
             try {
@@ -205,6 +220,12 @@ public final class LanChatCommand implements Callable<Integer> {
             if (m.peerId().filter(identity.peerId()::equals).isPresent()) throw new UsageException("--peer " + m + " is this node itself");
         }
         Plugins plugins = Plugins.installed();
+        FrontendProvider fp;
+        try {
+            fp = plugins.frontend(ui);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--ui: " + e.getMessage());
+        }
         TransportProvider tp = pickTransport(plugins);
         Optional<DiscoveryProvider> dp = Optional.empty();
         if (rendezvous != null) {
@@ -218,30 +239,35 @@ public final class LanChatCommand implements Callable<Integer> {
 
         CountDownLatch quit = new CountDownLatch(1);
         Signals.onTermination(quit::countDown); // before anything starts, so an early SIGTERM still exits 0
-        Console console = openConsole();
-        // from now on plugin warnings go through the console, never past it (a terminal's prompt would be garbled)
-        LogRouter.active().ifPresent(r -> r.sendTo(line -> console.log(ChatShell.sanitize(line))));
-        ChatShell shell = new ChatShell(console, quit::countDown);
+        Frontend frontend = fp.open(new FrontendContext(in, out, err, in == System.in, Path.of(System.getProperty("user.home"), ".lanchat_history"), quit::countDown));
+        // from now on plugin warnings go through the front end, never past it (a terminal's prompt would be garbled)
+        LogRouter.active().ifPresent(r -> r.sendTo(line -> frontend.log(ChatShell.sanitize(line))));
+        // the terminal offers the app's whole command set (room log, files), so it takes the node's events as they are;
+        // other front ends see them through the small SPI (lanchat.api.ui)
+        TerminalFrontend terminal = frontend instanceof TerminalFrontend t ? t : null;
+        Console console = terminal != null ? terminal.console() : FrontendEvents.asConsole(frontend);
+        ChatShell shell = terminal != null ? terminal.shell() : null;
+        NodeEvents events = shell != null ? shell : new FrontendEvents(frontend);
         ChatNode node;
         try {
-            node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults(), resourceLimits, key), shell, history);
+            node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults(), resourceLimits, key), events, history);
         } catch (IllegalArgumentException e) { // a plugin refusing its settings, e.g. a room name mDNS cannot carry
-            closeConsole(console);
+            closeConsole(frontend);
             throw new UsageException(e.getMessage());
         }
-        shell.attach(node);
-        FileCommands fileCommands = new FileCommands(console, shell::info);
+        if (shell != null) shell.attach(node);
+        FileCommands fileCommands = new FileCommands(console, events::info);
         FileService files;
         try {
             files = new FileService(new FileConfig(downloadsDir(), fileLimits, acceptFromRoom), node::session, fileCommands);
         } catch (IOException | RuntimeException e) {
             node.close();
-            closeConsole(console);
+            closeConsole(frontend);
             throw new UsageException("cannot use --downloads " + downloadsDir() + ": " + e.getMessage());
         }
         node.registerProtocol(files.protocolHandler());
         fileCommands.attach(node, files);
-        shell.attach(fileCommands);
+        if (shell != null) shell.attach(fileCommands);
         try {
             for (Multiaddr m : dial) {
                 if (!node.canDial(m)) throw new UsageException("the " + tp.name() + " transport cannot dial --peer " + m);
@@ -256,11 +282,12 @@ public final class LanChatCommand implements Callable<Integer> {
             } catch (IllegalStateException e) {
                 throw new UsageException("cannot join room '" + rendezvous + "': " + e.getMessage());
             }
-            for (Multiaddr a : addrs) console.println("Listening on " + a);
-            if (rendezvous != null) console.println("Joined room '" + rendezvous + "' (mDNS); waiting for peers…");
+            frontend.listening(addrs);
+            if (rendezvous != null) frontend.joined(rendezvous);
             key.ifPresent(k -> console.println("The room is private: key fingerprint " + k.fingerprint() + " (compare it with the other members)"
                     + (rendezvous != null ? "; mDNS name " + k.serviceName(rendezvous) : "")));
-            console.start(shell::onLine, quit::countDown);
+            int listenPort = addrs.isEmpty() ? 0 : addrs.get(0).withoutPeerId().toTcpSocketAddress().getPort();
+            frontend.start(new NodeControl(node, () -> doctorOf(plugins), bind.toTcpSocketAddress().getAddress(), listenPort, quit::countDown));
             returnStartupMemory();
             quit.await();
         } catch (InterruptedException e) {
@@ -269,13 +296,13 @@ public final class LanChatCommand implements Callable<Integer> {
             fileCommands.close();
             files.close(); // partial downloads keep their checkpoints and resume in the next run
             node.close(Duration.ofMillis(2500));
-            closeConsole(console);
+            closeConsole(frontend);
         }
         return 0;
     }
 
     /** Shows what the log still holds (the last interval's summaries) on the console, then closes it. */
-    private void closeConsole(Console console) {
+    private void closeConsole(Frontend console) {
         LogRouter.active().ifPresent(r -> {
             r.flush(500);
             r.sendTo(line -> err.println(ChatShell.sanitize(line)));
@@ -334,11 +361,15 @@ public final class LanChatCommand implements Callable<Integer> {
         }
     }
 
-    private Console openConsole() {
-        if (System.console() != null && in == System.in) {
-            Console c = JLineConsole.openSystem(Path.of(System.getProperty("user.home"), ".lanchat_history"));
-            if (c != null) return c;
-        }
-        return new PlainConsole(in, out, err);
+    /** {@code --doctor}: the report on stdout, exit 0 when discovery looks healthy, 1 otherwise. */
+    private int runDoctor(Plugins plugins, Multiaddr bind) {
+        out.println("Checking the network (" + Doctor.LISTEN.toSeconds() + " s)…");
+        DoctorReport report = doctorOf(plugins).examine(bind.toTcpSocketAddress().getAddress(), port, Doctor.LISTEN);
+        report.lines().forEach(out::println);
+        return report.healthy() ? 0 : 1;
+    }
+
+    private static Doctor doctorOf(Plugins plugins) {
+        return new Doctor(plugins.discoveryProbes().stream().filter(p -> p.name().equals("mdns")).findFirst());
     }
 }

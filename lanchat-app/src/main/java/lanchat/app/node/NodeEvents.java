@@ -22,7 +22,12 @@ public interface NodeEvents {
     // ---- the room log (issue 14) ----
 
     /** One line of the room as shown: {@code shownAs} already says whether it is signed (see {@link RoomWiring}). */
-    record RoomLine(String shownAs, String text) {}
+    record RoomLine(String shownAs, String text, PeerId author, String nick, java.time.Instant sentAt) {
+        /** A line as shown, without its source (what the terminal needs). */
+        public RoomLine(String shownAs, String text) {
+            this(shownAs, text, null, null, null);
+        }
+    }
 
     /** A room message that arrived live. */
     default void roomMessage(RoomLine line) {

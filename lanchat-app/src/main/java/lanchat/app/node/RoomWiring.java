@@ -129,9 +129,9 @@ final class RoomWiring implements RoomListener, PeerManager.SessionRoom {
         if (m.relayedFrom().isPresent()) {
             String plain = peers.displayAuthor(m.relayedFrom().get(), m.nick(), false); // the nick is the relayer's word, not the peer's
             String via = m.own() ? "" : "relayed by " + peers.displayAuthor(m.author(), "", false) + ", ";
-            return new RoomLine(plain + " (" + via + "unsigned)", m.text());
+            return new RoomLine(plain + " (" + via + "unsigned)", m.text(), m.relayedFrom().get(), m.nick(), m.sentAt());
         }
-        return new RoomLine(m.own() ? ownName() : peers.displayAuthor(m.author(), m.nick(), true), m.text());
+        return new RoomLine(m.own() ? ownName() : peers.displayAuthor(m.author(), m.nick(), true), m.text(), m.author(), m.nick(), m.sentAt());
     }
 
     /** One {@code /pending} line: the text and who lacks it. */

@@ -23,6 +23,7 @@ public final class ChatShell implements NodeEvents {
             "  /history [N]  the room's last N lines (default 20), also from before a restart with the same --identity",
             "  /search TEXT  lines of the room with these words (the last may be a prefix)",
             "  /pending      your lines not yet held by every member, and who lacks them",
+            "  /doctor       why can't I see anyone? checks interfaces, multicast, rooms heard, our TCP port",
             "  /help         this text",
             "  /quit         leave (also Ctrl-C, Ctrl-D)",
             "anything else is sent to the room: signed, kept, and delivered to members that join later");
@@ -36,6 +37,9 @@ public final class ChatShell implements NodeEvents {
     private final Runnable quit;
     private volatile ChatNode node;
     private volatile FileCommands files;
+    private volatile java.util.function.Supplier<lanchat.api.ui.DoctorReport> doctor;
+    /** One doctor at a time: each run holds UDP 5353 and listens for seconds. */
+    private final java.util.concurrent.atomic.AtomicBoolean doctorRunning = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ChatShell(Console console, Runnable quit) {
         this.console = console;
@@ -50,6 +54,11 @@ public final class ChatShell implements NodeEvents {
     /** File sharing's commands, when the node shares files. */
     public void attach(FileCommands files) {
         this.files = files;
+    }
+
+    /** Where {@code /doctor} gets its report (it takes a few seconds: run off the input thread). */
+    public void attachDoctor(java.util.function.Supplier<lanchat.api.ui.DoctorReport> doctor) {
+        this.doctor = doctor;
     }
 
     // ---- node → user ----
@@ -174,10 +183,35 @@ public final class ChatShell implements NodeEvents {
                 if (pending.isEmpty()) info("nothing pending: every member holds every line of yours");
                 pending.forEach(this::info);
             }
+            case "/doctor" -> runDoctor();
             case "/help" -> HELP.lines().forEach(this::info);
             case "/quit", "/exit" -> quit.run();
             default -> info("unknown command " + parts[0] + "; try /help");
         }
+    }
+
+    private void runDoctor() {
+        var d = doctor;
+        if (d == null) {
+            info("the network doctor is not available here");
+            return;
+        }
+        if (!doctorRunning.compareAndSet(false, true)) {
+            info("the network doctor is already running");
+            return;
+        }
+        info("checking the network (a few seconds)…");
+        Thread t = new Thread(() -> {
+            try {
+                d.get().lines().forEach(this::info);
+            } catch (RuntimeException e) {
+                info("the network doctor failed: " + e);
+            } finally {
+                doctorRunning.set(false);
+            }
+        }, "lanchat-doctor");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**

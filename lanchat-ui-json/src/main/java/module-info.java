@@ -1,0 +1,13 @@
+/**
+ * The headless JSON front end ({@code --ui json}) for bots, scripts and tests: one JSON object per line on stdout for
+ * every event, commands as JSON objects on stdin. The protocol is versioned and described by the JSON Schema
+ * {@code lanchat-ui-json-v1.schema.json} (src/main/resources, at the root of this jar, so readable from outside the module) (README: JSON protocol). Jackson's classes load
+ * only when this front end opens, so the terminal's start-up does not pay for them.
+ */
+module lanchat.ui.json {
+    requires lanchat.api;
+    requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.core;
+
+    provides lanchat.api.ui.FrontendProvider with lanchat.ui.json.JsonFrontendProvider;
+}

@@ -1,0 +1,223 @@
+package lanchat.ui.json;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+
+import lanchat.api.ChatMessage;
+import lanchat.api.Identity;
+import lanchat.api.Multiaddr;
+import lanchat.api.PeerId;
+import lanchat.api.ui.ChatControl;
+import lanchat.api.ui.DoctorReport;
+import lanchat.api.ui.Frontend;
+import lanchat.api.ui.FrontendContext;
+import lanchat.api.ui.PeerView;
+import lanchat.api.ui.SendResult;
+
+/**
+ * The JSON front end on its own: events it writes are valid against the published schema (checked with networknt's
+ * JSON Schema validator, draft 2020-12), commands reach the node, bad input gives error events and never stops the
+ * reader, end of input leaves. The node is a recording {@link ChatControl}: the process test (it-tests
+ * JsonUiProcessIT) runs the real one.
+ */
+class JsonFrontendTest {
+    static final Path SCHEMA = Path.of("src/main/resources/lanchat-ui-json-v1.schema.json");
+    static final ObjectMapper JSON = new ObjectMapper();
+    final PeerId alice = Identity.generate().peerId();
+
+    /** What the front end asked of the node. */
+    static final class RecordingControl implements ChatControl {
+        final List<String> calls = new ArrayList<>();
+        int peers = 1;
+
+        @Override
+        public synchronized SendResult send(String text) {
+            calls.add("send " + text);
+            return new SendResult(peers, false);
+        }
+
+        @Override
+        public List<PeerView> peers() {
+            return List.of(new PeerView(Identity.generate().peerId(), null, "/ip4/10.0.0.2/tcp/4001", "libp2p", "outbound"));
+        }
+
+        @Override
+        public String nick() {
+            return null;
+        }
+
+        @Override
+        public synchronized void setNick(String nick) {
+            calls.add("nick " + ChatMessage.checkNick(nick));
+        }
+
+        @Override
+        public int ping() {
+            return peers;
+        }
+
+        @Override
+        public DoctorReport doctor() {
+            return new DoctorReport(List.of(new DoctorReport.Interface("eth0", List.of("10.0.0.1/24"), true, false, true, true, List.of("room"))),
+                    new DoctorReport.TcpCheck(4001, "127.0.0.1", true, null), true, "discovery looks healthy");
+        }
+
+        @Override
+        public synchronized void quit() {
+            calls.add("quit");
+        }
+    }
+
+    /** A front end fed {@code input}, its stdout, and a latch for the leave that end of input causes. */
+    final class Run {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final CountDownLatch left = new CountDownLatch(1);
+        final RecordingControl control = new RecordingControl();
+        final Frontend fe;
+
+        Run(String input) {
+            fe = new JsonFrontendProvider().open(new FrontendContext(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, null,
+                    left::countDown));
+        }
+
+        List<JsonNode> runToEnd() throws Exception {
+            fe.start(control);
+            assertTrue(left.await(10, TimeUnit.SECONDS), "end of input must leave");
+            return events();
+        }
+
+        List<JsonNode> events() throws IOException {
+            List<JsonNode> all = new ArrayList<>();
+            for (String l : out.toString(StandardCharsets.UTF_8).split("\n")) if (!l.isEmpty()) all.add(schemaValid(l));
+            return all;
+        }
+    }
+
+    static JsonNode schemaValid(String line) throws IOException {
+        Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(Files.readString(SCHEMA));
+        var errors = schema.validate(line, InputFormat.JSON);
+        assertTrue(errors.isEmpty(), "not valid against the schema: " + line + "\n" + errors);
+        return JSON.readTree(line);
+    }
+
+    static List<JsonNode> of(List<JsonNode> events, String name) {
+        return events.stream().filter(e -> e.get("event").asText().equals(name)).toList();
+    }
+
+    @Test
+    void everyNodeEventIsOneSchemaValidLine() throws Exception {
+        Run r = new Run("");
+        r.fe.listening(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/4001/p2p/" + alice)));
+        r.fe.joined("room");
+        r.fe.connected(alice, true);
+        r.fe.message(alice, "alice", ChatMessage.of("alice", "hi \"there\"\nline two \u001b[2J"), 1_700_000_000_000L);
+        r.fe.message(alice, "12D3#x", new ChatMessage(Optional.empty(), "no nick"), 1_700_000_000_000L);
+        r.fe.info("retrying in 2 s");
+        r.fe.disconnected(alice, "closed");
+        List<JsonNode> events = r.events();
+        assertEquals(List.of("listening", "joined", "peer_connected", "message", "message", "info", "peer_disconnected"),
+                events.stream().map(e -> e.get("event").asText()).toList());
+        JsonNode m = events.get(3);
+        assertEquals(alice.toString(), m.get("from").asText());
+        assertEquals("alice", m.get("nick").asText());
+        assertEquals("hi \"there\"\nline two \u001b[2J", m.get("text").asText(), "the text arrives exactly, control characters escaped by JSON");
+        assertEquals("2023-11-14T22:13:20Z", m.get("time").asText());
+        assertTrue(events.get(4).get("nick").isNull());
+        assertEquals("mdns", events.get(2).get("via").asText());
+    }
+
+    @Test
+    void commandsReachTheNodeAndAreAnswered() throws Exception {
+        Run r = new Run("{\"send\":\"hello\"}\n{\"nick\":\"bob\"}\n{\"peers\":true}\n{\"ping\":true}\n{\"doctor\":true}\n");
+        List<JsonNode> events = r.runToEnd();
+        assertEquals(List.of("send hello", "nick bob"), r.control.calls);
+        assertEquals(1, of(events, "sent").get(0).get("to").asInt());
+        assertEquals("bob", of(events, "nick").get(0).get("nick").asText());
+        assertEquals("libp2p", of(events, "peers").get(0).get("peers").get(0).get("transport").asText());
+        assertEquals(1, of(events, "ping").get(0).get("peers").asInt());
+        // the doctor answers on a thread of its own, after the input has ended
+        for (int i = 0; i < 500 && of(events, "doctor").isEmpty(); i++) {
+            Thread.sleep(10);
+            events = r.events();
+        }
+        JsonNode d = of(events, "doctor").get(0);
+        assertTrue(d.get("healthy").asBoolean());
+        assertEquals(List.of("room"), List.of(d.get("interfaces").get(0).get("rooms_seen").get(0).asText()));
+    }
+
+    @Test
+    void endOfInputLeaves() throws Exception {
+        Run r = new Run("{\"send\":\"last words\"}");  // no final newline: still a line
+        r.runToEnd();
+        assertEquals(List.of("send last words"), r.control.calls);
+    }
+
+    @Test
+    void badInputGivesErrorEventsAndTheNextLineStillWorks() throws Exception {
+        String input = String.join("\n",
+                "not json",
+                "{\"send\":",
+                "[1,2]",
+                "{\"send\":\"a\",\"peers\":true}",
+                "{\"shout\":\"x\"}",
+                "{\"send\":42}",
+                "{\"peers\":\"yes\"}",
+                "{\"nick\":\"" + "n".repeat(40) + "\"}",
+                "[".repeat(100),
+                "\u0000\uFFFF",
+                "{\"send\":\"still here\"}") + "\n";
+        Run r = new Run(input);
+        r.control.peers = 0;
+        List<JsonNode> events = r.runToEnd();
+        List<String> codes = of(events, "error").stream().map(e -> e.get("code").asText()).toList();
+        assertEquals(List.of("malformed", "malformed", "malformed", "malformed", "unknown_command", "bad_argument", "bad_argument", "bad_argument", "malformed",
+                "malformed", "no_peers"), codes);
+        assertEquals(List.of("send still here"), r.control.calls);
+    }
+
+    @Test
+    void aTooLongLineIsSkippedUnreadAndReported() throws Exception {
+        String huge = "{\"send\":\"" + "x".repeat(JsonFrontend.MAX_LINE + 10) + "\"}";
+        Run r = new Run(huge + "\n{\"send\":\"after\"}\n");
+        List<JsonNode> events = r.runToEnd();
+        assertEquals("line_too_long", of(events, "error").get(0).get("code").asText());
+        assertEquals(List.of("send after"), r.control.calls);
+    }
+
+    @Test
+    void quitCommandLeaves() throws Exception {
+        Run r = new Run("{\"quit\":true}\n");
+        r.runToEnd();
+        assertEquals(List.of("quit"), r.control.calls);
+    }
+
+    @Test
+    void theSchemaRefusesWhatIsNotAnEvent() throws Exception {
+        Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(Files.readString(SCHEMA));
+        assertTrue(!schema.validate("{\"v\":1,\"event\":\"message\",\"time\":\"2023-11-14T22:13:20Z\",\"text\":\"no author\"}", InputFormat.JSON).isEmpty());
+        assertTrue(!schema.validate("{\"v\":2,\"event\":\"info\",\"time\":\"2023-11-14T22:13:20Z\",\"text\":\"x\"}", InputFormat.JSON).isEmpty());
+    }
+}
