@@ -207,8 +207,8 @@ final class Report {
                 + " MiB warm-up" + (plan.isFull() ? "" : " (quick mode: less than the 1 GiB of `--full`)") + "; 100-connection aggregate "
                 + plan.aggBytes() / mib + " MiB in total (LAN Chat: 100 `ChatSession`s, one chat stream each: the SPI has no way to open more "
                 + "streams on one connection); setup " + plan.setupCount() + " new connections after " + plan.setupWarmup() + " warm-up, each "
-                + "timed from dial to the first chat line's echo. go runs with `-security noise` (its default would pick TLS) and every peer "
-                + "uses an Ed25519 identity.";
+                + "timed from dial to the first chat line's echo. go runs with its default security (TLS, then Noise) and, in the Noise "
+                + "columns, with `-security noise`; every peer uses an Ed25519 identity.";
     }
 
     private static List<String> startup(Findings f) {

@@ -19,6 +19,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import lanchat.api.Identity;
 import lanchat.api.PeerId;
+import lanchat.api.crypto.PeerPublicKey;
 import lanchat.api.spi.PeerIdMismatchException;
 
 /**
@@ -51,7 +52,7 @@ public final class Libp2pTls {
     private final Clock certificateClock;
     private volatile Contexts contexts;
 
-    private record Contexts(SslContext server, SslContext client, Engine engine) {}
+    private record Contexts(SslContext server, SslContext client, Engine engine, Libp2pTrustManager trust) {}
 
     /**
      * @param muxers the stream muxers to offer through ALPN, in order of preference
@@ -98,8 +99,8 @@ public final class Libp2pTls {
     }
 
     /**
-     * The authenticated peer of a finished handshake: the peer id its certificate proves (the trust manager has
-     * checked it during the handshake; read again here because one trust manager serves all connections).
+     * The authenticated peer of a finished handshake: the peer id its certificate proves (the trust manager checked
+     * it during the handshake and kept the result for this call: one trust manager serves all connections).
      *
      * @param expected the peer a dialer meant to reach, or null
      * @throws PeerIdMismatchException when it is another peer
@@ -110,8 +111,10 @@ public final class Libp2pTls {
         PeerId remote;
         try {
             if (chain.length != 1) throw new CertificateException(chain.length + " certificates");
-            remote = Libp2pCertificate.peerId(chain[0].getEncoded(), clock.instant());
-        } catch (CertificateException e) {
+            byte[] der = chain[0].getEncoded();
+            PeerPublicKey host = contexts().trust.take(der);
+            remote = PeerId.fromPublicKey(host != null ? host : Libp2pCertificate.verify(der, clock.instant()));
+        } catch (CertificateException | SSLException e) {
             SSLPeerUnverifiedException u = new SSLPeerUnverifiedException("bad libp2p certificate: " + e.getMessage());
             u.initCause(e);
             throw u;
@@ -148,7 +151,7 @@ public final class Libp2pTls {
         SslContext client = SslContextBuilder.forClient().keyManager(cert.keys().getPrivate(), cert.certificate())
                 .sslProvider(provider).protocols("TLSv1.3").trustManager(trust)
                 .applicationProtocolConfig(protocols).build();
-        return new Contexts(server, client, engine);
+        return new Contexts(server, client, engine, trust);
     }
 
     private static List<String> concat(List<String> list, String last) {
