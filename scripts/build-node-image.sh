@@ -26,13 +26,15 @@ set -euo pipefail
 # jdk.crypto.ec    SunEC: X25519 / Ed25519 / ECDSA for Noise and peer identities
 # java.sql         bcprov (mods/lazy/, loaded on first use for secp256k1 keys) requires it in its module
 #                  descriptor: without it that child layer fails to resolve. jdeps scans mods/*.jar only.
+# java.sql.rowset  sqlite-jdbc (the room history, lanchat-room) requires it in its module descriptor; jdeps does
+#                  not report it (no class of it is used), but the boot layer does not resolve without it.
 # Service providers: jdeps cannot see these (java.base finds them with ServiceLoader), and a
 # missing one fails only at run time, so list the ones standard APIs may need:
 # jdk.random       RandomGenerator.getDefault()/of(..) (L32X64MixRandom & co.) - the app uses it
 # jdk.charsets     Charset.forName of non-standard charsets
 # jdk.zipfs        FileSystems.newFileSystem(zip/jar)
 # java.management / jdk.management / jdk.localedata: not needed today; add here if that changes.
-STATIC_MODULES=(java.base java.logging java.naming jdk.unsupported jdk.crypto.ec java.sql
+STATIC_MODULES=(java.base java.logging java.naming jdk.unsupported jdk.crypto.ec java.sql java.sql.rowset
                 jdk.random jdk.charsets jdk.zipfs)
 # -------------------------------------------------------------------------------------------
 
