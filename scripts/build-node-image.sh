@@ -97,6 +97,18 @@ mkdir -p "$ROOT"
 
 # ---- 2. shared-library closure of the runtime (ldd) -----------------------------------------
 mapfile -t elfs < <(find "$ROOT/opt/jre" -type f \( -path '*/bin/*' -o -name '*.so' -o -name '*.so.*' \))
+# ... and of the native libraries jars in mods/ extract at run time (sqlite-jdbc's libsqlitejdbc.so, for the room
+# history, needs libpthread.so.0, which the JRE alone does not pull in)
+if compgen -G "$MODS/*.jar" >/dev/null; then
+  mkdir -p "$WORK/native"
+  for jar in "$MODS"/*.jar; do  # the JDK's jar tool: unzip may not be installed
+    mapfile -t entries < <("$JAVA_HOME_/bin/jar" tf "$jar" | grep -E '/Linux/x86_64/[^/]+\.so$' || true)
+    [ ${#entries[@]} -gt 0 ] || continue
+    mkdir -p "$WORK/native/$(basename "$jar")"
+    (cd "$WORK/native/$(basename "$jar")" && "$JAVA_HOME_/bin/jar" xf "$jar" "${entries[@]}")
+  done
+  mapfile -t -O "${#elfs[@]}" elfs < <(find "$WORK/native" -type f -name '*.so')
+fi
 libs=$(for f in "${elfs[@]}"; do ldd "$f" 2>/dev/null || true; done \
         | grep -oE '/[^ ]+' | grep -v "^$ROOT" | sort -u)
 [ -n "$libs" ] || die "ldd found no libraries"
