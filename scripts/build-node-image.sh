@@ -26,13 +26,15 @@ set -euo pipefail
 # jdk.crypto.ec    SunEC: X25519 / Ed25519 / ECDSA for Noise and peer identities
 # java.sql         bcprov (mods/lazy/, loaded on first use for secp256k1 keys) requires it in its module
 #                  descriptor: without it that child layer fails to resolve. jdeps scans mods/*.jar only.
+# java.sql.rowset  sqlite-jdbc (the room history, lanchat-room) requires it in its module descriptor; jdeps does
+#                  not report it (no class of it is used), but the boot layer does not resolve without it.
 # Service providers: jdeps cannot see these (java.base finds them with ServiceLoader), and a
 # missing one fails only at run time, so list the ones standard APIs may need:
 # jdk.random       RandomGenerator.getDefault()/of(..) (L32X64MixRandom & co.) - the app uses it
 # jdk.charsets     Charset.forName of non-standard charsets
 # jdk.zipfs        FileSystems.newFileSystem(zip/jar)
 # java.management / jdk.management / jdk.localedata: not needed today; add here if that changes.
-STATIC_MODULES=(java.base java.logging java.naming jdk.unsupported jdk.crypto.ec java.sql
+STATIC_MODULES=(java.base java.logging java.naming jdk.unsupported jdk.crypto.ec java.sql java.sql.rowset
                 jdk.random jdk.charsets jdk.zipfs)
 # -------------------------------------------------------------------------------------------
 
@@ -95,6 +97,18 @@ mkdir -p "$ROOT"
 
 # ---- 2. shared-library closure of the runtime (ldd) -----------------------------------------
 mapfile -t elfs < <(find "$ROOT/opt/jre" -type f \( -path '*/bin/*' -o -name '*.so' -o -name '*.so.*' \))
+# ... and of the native libraries jars in mods/ extract at run time (sqlite-jdbc's libsqlitejdbc.so, for the room
+# history, needs libpthread.so.0, which the JRE alone does not pull in)
+if compgen -G "$MODS/*.jar" >/dev/null; then
+  mkdir -p "$WORK/native"
+  for jar in "$MODS"/*.jar; do  # the JDK's jar tool: unzip may not be installed
+    mapfile -t entries < <("$JAVA_HOME_/bin/jar" tf "$jar" | grep -E '/Linux/x86_64/[^/]+\.so$' || true)
+    [ ${#entries[@]} -gt 0 ] || continue
+    mkdir -p "$WORK/native/$(basename "$jar")"
+    (cd "$WORK/native/$(basename "$jar")" && "$JAVA_HOME_/bin/jar" xf "$jar" "${entries[@]}")
+  done
+  mapfile -t -O "${#elfs[@]}" elfs < <(find "$WORK/native" -type f -name '*.so')
+fi
 libs=$(for f in "${elfs[@]}"; do ldd "$f" 2>/dev/null || true; done \
         | grep -oE '/[^ ]+' | grep -v "^$ROOT" | sort -u)
 [ -n "$libs" ] || die "ldd found no libraries"

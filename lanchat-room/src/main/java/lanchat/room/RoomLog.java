@@ -355,7 +355,13 @@ final class RoomLog {
             if (w == null || !w.peer.equals(link.peer)) continue;
             wants.remove(d.author());
             link.outstanding--;
-            if (!w.deferred) marks.put(d.author(), store.skipTo(room, d.author(), Math.min(d.through(), w.to), now));
+            if (!w.deferred) {
+                AuthorMark before = marks.get(d.author()), after = store.skipTo(room, d.author(), Math.min(d.through(), w.to), now);
+                marks.put(d.author(), after);
+                // a raised mark is news for the neighbours: a summary they got before it said less (a first-seen
+                // author's mark only rises here), and without this they would learn it from the 20 s have-vector
+                if (before == null || after.high() > before.high()) haveDirty = true;
+            }
             else failedWants.put(List.of(w.author, w.peer), now + 3 * tuning.wantTimeoutMs()); // asked again later, not in a loop
             rescheduled = true;
         }

@@ -79,6 +79,23 @@ class RoomLogTest {
         assertEquals(List.of(a, b, c, b), senders);
     }
 
+    /**
+     * B gets A's first line before C's link to B is up: B's summary to C then shows A's mark before the WANT that raises
+     * it over the line came back. The raised mark must reach C at once (a have-vector), not 20 s later.
+     */
+    @Test
+    void aMarkRaisedAfterANeighboursSummaryReachesItAtOnce() {
+        Node a = net.add(), b = net.add(), c = net.add();
+        net.link(a, b);
+        net.settle(1000);
+        a.post("first words");
+        while (b.shown.isEmpty()) assertTrue(net.step(), "nothing left to deliver"); // b's WANT for the gap before it is on its way
+        net.advance(600); // a slow round trip: b's have-vector for the new line goes out before the answer comes
+        net.link(b, c);
+        net.settle(2000); // a tenth of the have-vector interval
+        assertEquals(List.of("first words"), texts(c.shown));
+    }
+
     @Test
     void aLateJoinerCatchesUpInOneBlockInRoomOrder() {
         Node a = net.add(), b = net.add();

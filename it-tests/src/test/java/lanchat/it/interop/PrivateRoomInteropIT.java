@@ -134,6 +134,6 @@ class PrivateRoomInteropIT {
         peer.awaitLine(pm, ("RECV " + java.peerId + " secret plans from Java")::equals, WAIT, "Java's line");
         int jm = java.mark();
         peer.type("secret plans from " + peer.kind);
-        java.awaitLine(jm, (shortId(peer.peerId) + ": secret plans from " + peer.kind)::equals, WAIT, "the peer's line");
+        java.awaitLine(jm, (AppNode.unsigned(peer.peerId) + "secret plans from " + peer.kind)::equals, WAIT, "the peer's line (a plain peer: unsigned)");
     }
 }

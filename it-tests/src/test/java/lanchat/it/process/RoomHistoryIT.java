@@ -52,6 +52,8 @@ class RoomHistoryIT {
     @AfterEach
     void killAll() throws IOException {
         for (AppNode n : nodes) n.kill();
+        // -Dit.room.dump=true: every node's stdout and stderr, also for a passing run
+        if (Boolean.getBoolean("it.room.dump")) nodes.forEach(n -> System.out.println("[room] " + n.name + ":\n" + n.describe()));
         AppNode.deleteTree(dir);
     }
 
