@@ -1,6 +1,7 @@
 package lanchat.it.interop;
 
 import static lanchat.it.process.AppNode.shortId;
+import static lanchat.it.process.AppNode.unsigned;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -134,6 +135,6 @@ class PrivateRoomInteropIT {
         peer.awaitLine(pm, ("RECV " + java.peerId + " secret plans from Java")::equals, WAIT, "Java's line");
         int jm = java.mark();
         peer.type("secret plans from " + peer.kind);
-        java.awaitLine(jm, (shortId(peer.peerId) + ": secret plans from " + peer.kind)::equals, WAIT, "the peer's line");
+        java.awaitLine(jm, (unsigned(peer.peerId) + "secret plans from " + peer.kind)::equals, WAIT, "the peer's line");
     }
 }
