@@ -44,6 +44,10 @@ final class SpiClient implements AutoCloseable {
     private final Deadline deadline;
     final AtomicLong fullBufferRetries = new AtomicLong();
 
+    SpiClient(String transportName, Deadline deadline, boolean inlineCallbacks) {
+        this(transportName, deadline, inlineCallbacks, null);
+    }
+
     SpiClient(String transportName, Deadline deadline, boolean inlineCallbacks, PreSharedKey privateNetwork) {
         this.deadline = deadline;
         this.callbacks = callbacks(inlineCallbacks);
@@ -60,6 +64,10 @@ final class SpiClient implements AutoCloseable {
 
     static void shutdown(Executor callbacks) {
         if (callbacks instanceof ExecutorService s) s.shutdownNow();
+    }
+
+    static Transport create(String transportName, Executor callbacks) {
+        return create(transportName, callbacks, null);
     }
 
     /** @param privateNetwork a room key (PSK v1, {@code -psk}), or null */

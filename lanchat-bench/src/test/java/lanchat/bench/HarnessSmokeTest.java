@@ -48,8 +48,8 @@ class HarnessSmokeTest {
     void everyModeRunsOverLibp2pAndNetty() throws Exception {
         for (String name : List.of("libp2p", "netty")) for (boolean inline : new boolean[] {false, true}) {
             Executor callbacks = SpiClient.callbacks(inline);
-            Transport server = SpiClient.create(name, callbacks, null);
-            try (SpiClient client = new SpiClient(name, new Deadline(30), inline, null)) {
+            Transport server = SpiClient.create(name, callbacks);
+            try (SpiClient client = new SpiClient(name, new Deadline(30), inline)) {
                 server.onInbound(SpiEcho::serve);
                 Multiaddr addr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).toCompletableFuture().get().get(0);
                 SpiClient.Conn c = client.connect(addr);
