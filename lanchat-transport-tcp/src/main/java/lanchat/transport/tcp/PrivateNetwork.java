@@ -47,12 +47,20 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
     private final byte[] scratch = new byte[8192];
     private int peerNonceBytes;
 
-    /** With the XSalsa20 of {@link LazyCrypto} (loaded on the first private connection, not at start-up). */
+    /** With the XSalsa20 of {@link LazyCrypto}. */
     public PrivateNetwork(PreSharedKey key, SecureRandom random) {
-        this(key, random, LazyCrypto.capability(XSalsa20.class, "private rooms"));
+        this(key, random, cipher());
     }
 
-    PrivateNetwork(PreSharedKey key, SecureRandom random, XSalsa20 cipher) {
+    /**
+     * The XSalsa20 capability, from {@code mods/lazy/}: {@link TcpSockets} takes it once, when a transport with a room
+     * key is made, so neither the module layer nor a service lookup costs the first connection (or any) its time.
+     */
+    public static XSalsa20 cipher() {
+        return LazyCrypto.capability(XSalsa20.class, "private rooms");
+    }
+
+    public PrivateNetwork(PreSharedKey key, SecureRandom random, XSalsa20 cipher) {
         this.key = key.bytes();
         this.random = random;
         this.cipher = cipher;
