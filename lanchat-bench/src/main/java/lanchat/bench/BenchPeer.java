@@ -7,19 +7,16 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import lanchat.api.Identity;
 import lanchat.api.Multiaddr;
+import lanchat.api.crypto.PreSharedKey;
 import lanchat.api.spi.ChatSession;
-import lanchat.api.spi.Plugins;
 import lanchat.api.spi.Transport;
-import lanchat.api.spi.TransportConfig;
 
 /**
  * The Java bench peer, with the same flags and stdout contract as the interop peers' {@code -bench} mode
@@ -39,7 +36,7 @@ public final class BenchPeer {
     private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
 
     record Args(String transport, List<String> modes, String dial, int count, int warmup, long bytes, long warmupBytes,
-                int conns, int timeoutSecs, boolean inlineCallbacks) {}
+                int conns, int timeoutSecs, boolean inlineCallbacks, PreSharedKey psk) {}
 
     public static void main(String[] argv) throws Exception {
         Args a;
@@ -48,7 +45,7 @@ public final class BenchPeer {
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("usage: BenchPeer -transport libp2p|netty|tcp -bench echo|rtt,ping,throughput,setup|aggregate|hold "
-                    + "[-dial ADDR] [-count N] [-warmup N] [-bytes B] [-warmup-bytes B] [-conns C] [-timeout S] [-callbacks thread|inline]");
+                    + "[-dial ADDR] [-count N] [-warmup N] [-bytes B] [-warmup-bytes B] [-conns C] [-timeout S] [-callbacks thread|inline] [-psk SWARM_KEY_FILE]");
             System.exit(2);
             return;
         }
@@ -68,7 +65,7 @@ public final class BenchPeer {
     }
 
     static Args parse(String[] argv) {
-        String transport = "libp2p", bench = null, dial = null, callbacks = "thread";
+        String transport = "libp2p", bench = null, dial = null, callbacks = "thread", psk = null;
         int count = 10_000, warmup = 1_000, conns = 100, timeout = 120;
         long bytes = 1L << 30, warmupBytes = 64L << 20;
         for (int i = 0; i < argv.length; i++) {
@@ -86,13 +83,22 @@ public final class BenchPeer {
                 case "-conns" -> conns = Integer.parseInt(v);
                 case "-timeout" -> timeout = Integer.parseInt(v);
                 case "-callbacks" -> callbacks = v;
+                case "-psk" -> psk = v;
                 default -> throw new IllegalArgumentException("unknown flag " + f);
             }
         }
         if (bench == null) throw new IllegalArgumentException("-bench is required");
         if (count < 1 || warmup < 0 || conns < 1 || timeout < 1 || bytes < 1) throw new IllegalArgumentException("counts must be positive");
         if (!callbacks.equals("thread") && !callbacks.equals("inline")) throw new IllegalArgumentException("-callbacks is thread or inline");
-        return new Args(transport, List.of(bench.split(",")), dial, count, warmup, bytes, warmupBytes, conns, timeout, callbacks.equals("inline"));
+        PreSharedKey key = null;
+        if (psk != null) {
+            try {
+                key = PreSharedKey.parse(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(psk)));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("-psk " + psk + ": " + e.getMessage());
+            }
+        }
+        return new Args(transport, List.of(bench.split(",")), dial, count, warmup, bytes, warmupBytes, conns, timeout, callbacks.equals("inline"), key);
     }
 
     // ---- server ----
@@ -109,7 +115,7 @@ public final class BenchPeer {
             return;
         }
         Executor callbacks = SpiClient.callbacks(a.inlineCallbacks);
-        Transport t = SpiClient.create(a.transport, callbacks);
+        Transport t = SpiClient.create(a.transport, callbacks, a.psk);
         t.onInbound(SpiEcho::serve);
         List<Multiaddr> addrs = deadline.await(t.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).toCompletableFuture());
         for (Multiaddr m : addrs) OUT.println("LISTEN " + m);
@@ -141,7 +147,7 @@ public final class BenchPeer {
 
     private static void runSpi(Args a, Deadline deadline) {
         Multiaddr addr = Multiaddr.parse(a.dial);
-        try (SpiClient client = new SpiClient(a.transport, deadline, a.inlineCallbacks)) {
+        try (SpiClient client = new SpiClient(a.transport, deadline, a.inlineCallbacks, a.psk)) {
             SpiClient.Conn conn = null;
             for (String mode : a.modes) {
                 try {
@@ -173,7 +179,7 @@ public final class BenchPeer {
             for (int i = 0; i < a.conns; i++) {
                 ExecutorService cb = Executors.newSingleThreadExecutor(SpiClient.daemon("hold-callbacks"));
                 executors.add(cb);
-                Transport t = Plugins.installed().transport(a.transport).create(new TransportConfig(Identity.generate(), cb, Map.of()));
+                Transport t = SpiClient.create(a.transport, cb, a.psk);
                 nodes.add(t);
                 dials.add(t.dial(addr).toCompletableFuture());
             }

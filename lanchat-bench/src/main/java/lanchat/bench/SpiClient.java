@@ -18,6 +18,9 @@ import java.util.function.Consumer;
 
 import lanchat.api.ChatMessage;
 import lanchat.api.Identity;
+import lanchat.api.crypto.PreSharedKey;
+import lanchat.api.resource.ResourceLimits;
+import lanchat.api.resource.ResourceManager;
 import lanchat.api.Multiaddr;
 import lanchat.api.spi.ChatSession;
 import lanchat.api.spi.Plugins;
@@ -42,9 +45,13 @@ final class SpiClient implements AutoCloseable {
     final AtomicLong fullBufferRetries = new AtomicLong();
 
     SpiClient(String transportName, Deadline deadline, boolean inlineCallbacks) {
+        this(transportName, deadline, inlineCallbacks, null);
+    }
+
+    SpiClient(String transportName, Deadline deadline, boolean inlineCallbacks, PreSharedKey privateNetwork) {
         this.deadline = deadline;
         this.callbacks = callbacks(inlineCallbacks);
-        this.transport = create(transportName, callbacks);
+        this.transport = create(transportName, callbacks, privateNetwork);
     }
 
     /**
@@ -60,8 +67,14 @@ final class SpiClient implements AutoCloseable {
     }
 
     static Transport create(String transportName, Executor callbacks) {
+        return create(transportName, callbacks, null);
+    }
+
+    /** @param privateNetwork a room key (PSK v1, {@code -psk}), or null */
+    static Transport create(String transportName, Executor callbacks, PreSharedKey privateNetwork) {
         // idle timeouts far above any bench run; everything else at the transport's defaults
-        return Plugins.installed().transport(transportName).create(new TransportConfig(Identity.generate(), callbacks, Map.of()));
+        return Plugins.installed().transport(transportName)
+                .create(new TransportConfig(Identity.generate(), callbacks, Map.of(), new ResourceManager(ResourceLimits.DEFAULTS), privateNetwork));
     }
 
     static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -1,6 +1,7 @@
 package lanchat.it.interop;
 
 import static lanchat.it.process.AppNode.shortId;
+import static lanchat.it.process.AppNode.unsigned;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

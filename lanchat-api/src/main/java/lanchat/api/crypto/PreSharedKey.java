@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.text.Normalizer;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -116,7 +117,8 @@ public final class PreSharedKey {
     }
 
     /**
-     * The key of a room whose members share a passphrase: Argon2id of the passphrase (UTF-8, NFC as typed), salted
+     * The key of a room whose members share a passphrase: Argon2id of the passphrase (Unicode NFC, so "é" typed on
+     * any system is the same passphrase; UTF-8), salted
      * with {@link #SALT_PREFIX} and the room name, so the same passphrase gives different rooms different keys and a
      * precomputed table is useless. Loads the KDF lazily ({@link LazyCrypto}).
      *
@@ -124,7 +126,7 @@ public final class PreSharedKey {
      */
     public static PreSharedKey fromSecret(char[] secret, String room) {
         if (secret.length == 0 || new String(secret).isBlank()) throw new IllegalArgumentException("the room secret is empty");
-        java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(secret));
+        java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(Normalizer.normalize(java.nio.CharBuffer.wrap(secret), Normalizer.Form.NFC));
         byte[] password = new byte[encoded.remaining()]; // the buffer's array may be longer than its content
         encoded.get(password);
         if (encoded.hasArray()) Arrays.fill(encoded.array(), (byte) 0);

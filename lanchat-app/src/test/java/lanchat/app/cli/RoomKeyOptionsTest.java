@@ -51,6 +51,12 @@ class RoomKeyOptionsTest {
     }
 
     @Test
+    void aPassphraseIsTheSameWhicheverWayItsAccentsWereTyped() {
+        // "é" precomposed (as most keyboards type it) and decomposed (e + combining acute, as macOS file names store it)
+        assertEquals(load(Map.of(), "--secret", "caf\u00e9 au lait").orElseThrow(), load(Map.of(), "--secret", "cafe\u0301 au lait").orElseThrow());
+    }
+
+    @Test
     void aKeyFileIsReadAsIs() throws IOException {
         PreSharedKey key = PreSharedKey.generate(new java.security.SecureRandom());
         Path file = Files.write(dir.resolve("room.key"), key.toSwarmKeyFile());

@@ -28,7 +28,8 @@ import lanchat.api.spi.PeerIdMismatchException;
  * {@link #explain} turns into a {@link NotInPrivateRoomException}. The secure channel above (Noise) authenticates
  * every byte, so the stream cipher only needs to keep outsiders from talking to us at all, as in libp2p.
  *
- * <p>Bounded: it holds at most the 24 nonce bytes; every other buffer passes through at once, copied and XORed.
+ * <p>Bounded: it holds at most the 24 nonce bytes and an 8 KiB scratch array; every other buffer passes through at
+ * once.
  * Runs on the channel's event loop only.
  */
 public final class PrivateNetwork extends ChannelDuplexHandler {
@@ -42,14 +43,24 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
     private XSalsa20.Keystream out;
     private XSalsa20.Keystream in;
     private final byte[] peerNonce = new byte[NONCE_BYTES];
+    /** Where bytes are XORed, a piece at a time: bounded, whatever the size of a buffer. */
+    private final byte[] scratch = new byte[8192];
     private int peerNonceBytes;
 
-    /** With the XSalsa20 of {@link LazyCrypto} (loaded on the first private connection, not at start-up). */
+    /** With the XSalsa20 of {@link LazyCrypto}. */
     public PrivateNetwork(PreSharedKey key, SecureRandom random) {
-        this(key, random, LazyCrypto.capability(XSalsa20.class, "private rooms"));
+        this(key, random, cipher());
     }
 
-    PrivateNetwork(PreSharedKey key, SecureRandom random, XSalsa20 cipher) {
+    /**
+     * The XSalsa20 capability, from {@code mods/lazy/}: {@link TcpSockets} takes it once, when a transport with a room
+     * key is made, so neither the module layer nor a service lookup costs the first connection (or any) its time.
+     */
+    public static XSalsa20 cipher() {
+        return LazyCrypto.capability(XSalsa20.class, "private rooms");
+    }
+
+    public PrivateNetwork(PreSharedKey key, SecureRandom random, XSalsa20 cipher) {
         this.key = key.bytes();
         this.random = random;
         this.cipher = cipher;
@@ -90,7 +101,7 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
             promise.setFailure(new IllegalStateException("private network: write before the connection is active"));
             return;
         }
-        ctx.write(transformed(buf, out), promise);
+        ctx.write(transformed(ctx, buf, out, false), promise);
     }
 
     @Override
@@ -113,20 +124,33 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
                 return;
             }
         }
-        ctx.fireChannelRead(transformed(buf, in));
+        ctx.fireChannelRead(transformed(ctx, buf, in, true));
     }
 
-    /** The readable bytes of {@code buf} XORed with the next bytes of {@code keystream}; releases {@code buf}. */
-    private static ByteBuf transformed(ByteBuf buf, XSalsa20.Keystream keystream) {
+    /**
+     * The readable bytes of {@code buf} XORed with the next bytes of {@code keystream}. What we read is ours alone, so
+     * it is transformed in place; what the handlers above write may be shared (one buffer written to several peers),
+     * so it goes into a fresh buffer from the channel's pool, and {@code buf} is released. Either way through the
+     * small {@link #scratch} array, as BouncyCastle's engine works on arrays.
+     */
+    private ByteBuf transformed(ChannelHandlerContext ctx, ByteBuf buf, XSalsa20.Keystream keystream, boolean inPlace) {
+        ByteBuf out = inPlace && buf.refCnt() == 1 && !buf.isReadOnly() ? buf : ctx.alloc().buffer(buf.readableBytes());
         try {
-            int n = buf.readableBytes();
-            byte[] bytes = new byte[n];
-            buf.readBytes(bytes);
-            keystream.apply(bytes, 0, n);
-            return Unpooled.wrappedBuffer(bytes);
-        } finally {
+            for (int i = buf.readerIndex(), end = buf.writerIndex(); i < end; ) {
+                int n = Math.min(scratch.length, end - i);
+                buf.getBytes(i, scratch, 0, n);
+                keystream.apply(scratch, 0, n);
+                if (out == buf) buf.setBytes(i, scratch, 0, n);
+                else out.writeBytes(scratch, 0, n);
+                i += n;
+            }
+        } catch (RuntimeException e) {
+            if (out != buf) out.release();
             buf.release();
+            throw e;
         }
+        if (out != buf) buf.release();
+        return out;
     }
 
     /**

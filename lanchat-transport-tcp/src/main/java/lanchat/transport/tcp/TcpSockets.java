@@ -20,6 +20,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import lanchat.api.Multiaddr;
 import lanchat.api.PeerId;
 import lanchat.api.crypto.PreSharedKey;
+import lanchat.api.crypto.spi.XSalsa20;
 import lanchat.api.spi.ListenAddresses;
 
 /**
@@ -50,6 +51,7 @@ public final class TcpSockets implements AutoCloseable {
     private final int connectTimeoutMillis;
     private final WriteBufferWaterMark waterMark;
     private final PreSharedKey privateNetwork;
+    private final XSalsa20 cipher;
     private final SecureRandom random = new SecureRandom();
 
     /**
@@ -67,6 +69,7 @@ public final class TcpSockets implements AutoCloseable {
      */
     public TcpSockets(String transportName, Duration connectTimeout, int maxMessageBytes, PreSharedKey privateNetwork) {
         this.privateNetwork = privateNetwork;
+        this.cipher = privateNetwork == null ? null : PrivateNetwork.cipher(); // only with a key: start-up stays as fast
         this.transportName = transportName;
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
         this.waterMark = waterMark(maxMessageBytes);
@@ -160,7 +163,7 @@ public final class TcpSockets implements AutoCloseable {
             @Override
             protected void initChannel(Channel ch) {
                 // first, so the nonce leaves before anything the transport writes, and every byte after it is encrypted
-                ch.pipeline().addLast(PrivateNetwork.NAME, new PrivateNetwork(privateNetwork, random));
+                ch.pipeline().addLast(PrivateNetwork.NAME, new PrivateNetwork(privateNetwork, random, cipher));
                 ch.pipeline().addLast(handler);
             }
         };
