@@ -30,6 +30,8 @@ public final class ResourceManager {
     private final Usage transientUsage;
     private final Map<PeerId, Usage> peers = new HashMap<>();
     private final Map<InetAddress, Integer> handshakingPerIp = new HashMap<>();
+    /** Authenticated inbound connections per source address ({@link ResourceLimits#authenticatedPerIp()}). */
+    private final Map<InetAddress, Integer> securedInboundPerIp = new HashMap<>();
 
     public ResourceManager(ResourceLimits limits) {
         this.limits = limits;
@@ -159,12 +161,19 @@ public final class ResourceManager {
                 if (peer != null) throw new IllegalStateException("peer already set");
                 Usage p = peers.computeIfAbsent(id, k -> new Usage("peer " + k.shortString(), limits.peer()));
                 boolean in = direction == Direction.INBOUND;
+                if (in && securedInboundPerIp.getOrDefault(remote, 0) >= limits.authenticatedPerIp()) {
+                    if (p.empty()) peers.remove(id);
+                    throw new ResourceLimitException(limits.authenticatedPerIp() + " authenticated connections from " + remote.getHostAddress() + " are already open");
+                }
                 if ((in ? p.inConns + 1 > p.limits.inboundConns() : p.outConns + 1 > p.limits.outboundConns()) || p.memory + own.memory > p.limits.memory()) {
                     if (p.empty()) peers.remove(id);
                     throw new ResourceLimitException("peer " + id.shortString() + " is at its limit of " + (in ? "inbound" : "outbound") + " connections");
                 }
                 move(transientUsage, p, in);
-                if (in) leaveHandshake();
+                if (in) {
+                    leaveHandshake();
+                    securedInboundPerIp.merge(remote, 1, Integer::sum);
+                }
                 parent = p;
                 peer = id;
             }
@@ -243,6 +252,7 @@ public final class ResourceManager {
                     else u.outConns--;
                 }
                 if (peer == null && in) leaveHandshake();
+                if (peer != null && in) securedInboundPerIp.computeIfPresent(remote, (k, n) -> n == 1 ? null : n - 1);
                 if (peer != null && parent.empty()) peers.remove(peer);
                 closed = true;
             }

@@ -56,6 +56,34 @@ class ResourceManagerTest {
         assertEquals(5, rm.system().inboundConns());
     }
 
+    /**
+     * Issue 13 (b): one host with throw-away keys cannot take every inbound slot after the handshake either: its
+     * authenticated connections are capped per source address; a closed one frees its slot, other hosts are not affected.
+     */
+    @Test
+    void authenticatedInboundConnectionsAreCappedPerAddress() throws Exception {
+        ResourceManager rm = new ResourceManager(ResourceLimits.DEFAULTS.with("system.inboundPerIp", "3"));
+        List<ConnectionScope> fromA = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ConnectionScope c = rm.openConnection(Direction.INBOUND, A);
+            c.setPeer(peer());
+            fromA.add(c);
+        }
+        ConnectionScope fourth = rm.openConnection(Direction.INBOUND, A);
+        ResourceLimitException e = assertThrows(ResourceLimitException.class, () -> fourth.setPeer(peer()));
+        assertTrue(e.getMessage().contains("10.0.0.1"), e.getMessage());
+        fourth.close();
+        assertEquals(3, rm.peers(), "the refused peer's scope is not kept");
+        ConnectionScope fromB = rm.openConnection(Direction.INBOUND, B);
+        fromB.setPeer(peer());
+        rm.openConnection(Direction.OUTBOUND, A).setPeer(peer()); // outbound: our own choice, not counted
+        fromA.get(0).close();
+        ConnectionScope again = rm.openConnection(Direction.INBOUND, A);
+        again.setPeer(peer());
+        assertEquals(3 + 1, rm.system().inboundConns(), "three from A, one from B");
+        assertEquals(16, ResourceLimits.DEFAULTS.authenticatedPerIp());
+    }
+
     @Test
     void aClosedConnectionGivesEverythingBack() throws Exception {
         ResourceManager rm = new ResourceManager(small());
@@ -145,6 +173,8 @@ class ResourceManagerTest {
         assertThrows(IllegalArgumentException.class, () -> l.with("system.memory", "lots"));
         assertThrows(IllegalArgumentException.class, () -> l.with("peer.inboundConns", "-1"));
         assertThrows(IllegalArgumentException.class, () -> l.with("transient.perIp", "0"));
+        assertThrows(IllegalArgumentException.class, () -> l.with("system.inboundPerIp", "0"));
+        assertEquals("40", l.with("system.inboundPerIp", "40").names().get("system.inboundPerIp"));
         assertEquals(1536, ResourceLimits.parseBytes("x", "1536"));
         assertEquals(2048, ResourceLimits.parseBytes("x", "2KB"));
         assertEquals(3L << 30, ResourceLimits.parseBytes("x", "3GiB"));
