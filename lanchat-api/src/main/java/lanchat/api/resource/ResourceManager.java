@@ -221,6 +221,19 @@ public final class ResourceManager {
         }
 
         /**
+         * Reserves bytes queued for a peer that has not read them yet, against its peer's and the node's memory (not
+         * the connection's own limit: its streams' windows fill that, and the transport bounds its queue itself);
+         * counted on the connection too, so that {@link #releaseMemory} and {@link #close} give it back.
+         *
+         * @return false when the peer or the node would pass its memory limit: the caller closes the connection
+         */
+        public boolean reserveQueued(long bytes) {
+            synchronized (ResourceManager.this) {
+                return !closed && reserve(chain(), Long.MAX_VALUE, bytes);
+            }
+        }
+
+        /**
          * Opens a stream's account on this connection.
          *
          * @throws ResourceLimitException when this connection, its peer or the system has as many such streams as it may

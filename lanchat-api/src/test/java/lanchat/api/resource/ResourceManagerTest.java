@@ -84,6 +84,28 @@ class ResourceManagerTest {
         assertEquals(16, ResourceLimits.DEFAULTS.authenticatedPerIp());
     }
 
+    /** Issue 13 (c): bytes queued for a peer that does not read count against its peer and the node, not its connection. */
+    @Test
+    void queuedBytesAreHeldByThePeerAndTheNode() throws Exception {
+        ResourceManager rm = new ResourceManager(small()); // connection 400 KiB (100 KiB until admitted), peer 512 KiB, system 1 MiB
+        ConnectionScope c = rm.openConnection(Direction.INBOUND, A);
+        c.setPeer(peer());
+        assertTrue(c.reserveQueued(300 << 10), "more than the unadmitted connection may hold itself: its streams' windows fill that");
+        assertFalse(c.reserveQueued(300 << 10), "the peer's 512 KiB");
+        ConnectionScope d = rm.openConnection(Direction.INBOUND, B);
+        d.setPeer(peer());
+        assertTrue(d.reserveQueued(500 << 10));
+        ConnectionScope e = rm.openConnection(Direction.INBOUND, addr("10.0.0.9"));
+        e.setPeer(peer());
+        assertFalse(e.reserveQueued(300 << 10), "the node's 1 MiB (300 + 500 held already), though its peer has room");
+        e.close();
+        c.releaseMemory(100 << 10);
+        assertEquals((200 + 500) << 10, rm.system().memory());
+        c.close();
+        d.close();
+        assertEquals(0, rm.system().memory());
+    }
+
     @Test
     void aClosedConnectionGivesEverythingBack() throws Exception {
         ResourceManager rm = new ResourceManager(small());
