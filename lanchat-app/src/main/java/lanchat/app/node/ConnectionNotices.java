@@ -12,9 +12,9 @@ import java.util.Map;
  * Decides which {@code ✓ connected to} / {@code ✗ disconnected from} lines the user sees (issue 13): anyone on the LAN
  * can make throw-away keys and connect with each, and one line per such peer would flood the terminal. Per source
  * host and interval, the first {@link #SHOWN_PER_HOST} connections are announced as usual (their disconnection too);
- * the rest are only counted, and at the end of the interval each such host gets one summary line:
+ * the rest are only counted, and at the end of the interval one line sums them up, the busiest hosts first:
  * <pre>
- *   * 1,234 more peers connected from 10.0.0.66 in the last 10 s (1,230 of them already left); not listed one by one
+ *   * 1,234 more peers connected in the last 10 s, not listed one by one: 1,200 from 10.0.0.66, 34 from 10.0.0.67 (1,230 of them left; /peers lists who is connected)
  * </pre>
  * A normal room (a handful of peers per host, joining now and then) never reaches the limit, so its lines are the
  * usual ones. Bounded: at most {@link #MAX_HOSTS} hosts are tracked per interval (beyond, counted under "other
@@ -25,6 +25,8 @@ final class ConnectionNotices {
     static final int SHOWN_PER_HOST = 4;
     static final int MAX_HOSTS = 64;
     static final String OTHER_HOSTS = "other hosts";
+    /** Hosts named in a summary line; the rest are counted. */
+    static final int SUMMARY_HOSTS = 4;
 
     private static final class Host {
         int shown;
@@ -78,17 +80,19 @@ final class ConnectionNotices {
         return open ? windowStart + interval : Long.MAX_VALUE;
     }
 
-    /** Ends the interval if it is over: the summary lines of the hosts that had connections not shown. */
+    /** Ends the interval if it is over: the summary of the connections not shown, if there were any (one line). */
     List<String> tick(long now) {
         if (!open || now - windowStart < interval) return List.of();
-        List<String> lines = new ArrayList<>();
         String span = " in the last " + Math.max(1, Math.round((now - windowStart) / 1e9)) + " s";
+        List<Map.Entry<String, long[]>> busy = new ArrayList<>();
+        long connected = 0, left = 0;
         for (Iterator<Map.Entry<String, Host>> it = hosts.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Host> e = it.next();
             Host h = e.getValue();
             if (h.hiddenConnected > 0 || h.hiddenDisconnected > 0) {
-                lines.add(count(h.hiddenConnected) + " more peers connected from " + e.getKey() + span
-                        + (h.hiddenDisconnected > 0 ? " (" + count(h.hiddenDisconnected) + " not listed left)" : "") + "; not listed one by one (/peers lists who is connected)");
+                busy.add(Map.entry(e.getKey(), new long[] {h.hiddenConnected}));
+                connected += h.hiddenConnected;
+                left += h.hiddenDisconnected;
                 // a host that flooded stays limited in the next interval: its count restarts there
                 h.shown = SHOWN_PER_HOST;
                 h.hiddenConnected = 0;
@@ -99,7 +103,15 @@ final class ConnectionNotices {
         }
         windowStart = now;
         open = !hosts.isEmpty();
-        return lines;
+        if (busy.isEmpty()) return List.of();
+        busy.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
+        StringBuilder line = new StringBuilder(count(connected) + " more peers connected" + span + ", not listed one by one: ");
+        for (int i = 0; i < Math.min(SUMMARY_HOSTS, busy.size()); i++) {
+            line.append(i == 0 ? "" : ", ").append(count(busy.get(i).getValue()[0])).append(" from ").append(busy.get(i).getKey());
+        }
+        if (busy.size() > SUMMARY_HOSTS) line.append(" and ").append(busy.size() - SUMMARY_HOSTS).append(" more hosts");
+        line.append(" (").append(count(left)).append(" of those not listed left; /peers lists who is connected)");
+        return List.of(line.toString());
     }
 
     private static String count(long n) {

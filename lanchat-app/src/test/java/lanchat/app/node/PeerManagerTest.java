@@ -920,8 +920,8 @@ class PeerManagerTest {
         assertEquals(shown, me.events.count("disconnected "), "only announced peers are announced gone: " + me.events.all);
         loop.advance(ConnectionNotices.INTERVAL);
         List<String> summaries = me.events.starting("info ");
-        assertEquals(List.of("info " + (200 - shown) + " more peers connected from 10.0.0.66 in the last 10 s (" + (200 - shown)
-                + " not listed left); not listed one by one (/peers lists who is connected)"), summaries);
+        assertEquals(List.of("info " + (200 - shown) + " more peers connected in the last 10 s, not listed one by one: " + (200 - shown)
+                + " from 10.0.0.66 (" + (200 - shown) + " of those not listed left; /peers lists who is connected)"), summaries);
 
         // the next interval: the flooder stays summarised, a quiet interval later it is announced as usual again
         me.node.acceptFrom(listening(Identity.generate().peerId()), flooder);

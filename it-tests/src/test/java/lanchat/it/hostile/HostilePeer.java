@@ -23,15 +23,17 @@ import lanchat.security.noise.NoiseHandshake;
 import lanchat.security.noise.NoiseResult;
 
 /**
- * One hostile libp2p connection, from a blocking socket: it negotiates {@code /noise} with multistream-select, completes
- * a real Noise XX handshake with the project's own {@link NoiseHandshake} and a fresh throw-away identity (yamux chosen
- * by early muxer negotiation, as the node offers it), and then writes whatever yamux frames an attack needs, encrypted
- * with the session's own {@link CipherState}. Framing only is written here (multistream's varint-prefixed lines,
- * Noise's 2-byte lengths, yamux's 12-byte headers); every cryptographic step is the project's.
+ * One hostile connection, from a blocking socket. Over libp2p it negotiates {@code /noise} with multistream-select,
+ * completes a real Noise XX handshake with the project's own {@link NoiseHandshake} and a fresh throw-away identity
+ * (yamux chosen by early muxer negotiation, as the node offers it), and then writes whatever yamux frames an attack
+ * needs, encrypted with the session's own {@link CipherState}. Over the netty transport it sends that transport's
+ * hello instead of negotiating, the same handshake without muxers, then chat frames ({@link #nettyFrame}). Framing
+ * only is written here (multistream's varint-prefixed lines, Noise's 2-byte lengths, yamux's 12-byte headers, the
+ * netty transport's 4-byte lengths); every cryptographic step is the project's.
  *
  * <p>Bounded: every read has a timeout, and the caller closes it (tests close all in {@code finally}).
  */
-final class Libp2pAttacker implements Closeable {
+final class HostilePeer implements Closeable {
     static final String MULTISTREAM = "/multistream/1.0.0";
     static final String YAMUX = "/yamux/1.0.0";
     static final int YAMUX_DATA = 0, YAMUX_WINDOW_UPDATE = 1, YAMUX_PING = 2, YAMUX_GO_AWAY = 3;
@@ -43,30 +45,54 @@ final class Libp2pAttacker implements Closeable {
     private CipherState sender;
     private NoiseResult result;
 
-    private Libp2pAttacker(Socket socket) throws IOException {
+    private HostilePeer(Socket socket) throws IOException {
         this.socket = socket;
         this.out = socket.getOutputStream();
         this.in = new DataInputStream(socket.getInputStream());
     }
 
     /** A TCP connection from {@code source} (an address of this host, e.g. 127.0.0.2) to {@code target}. */
-    static Libp2pAttacker connect(String source, InetSocketAddress target, Duration timeout) throws IOException {
+    static HostilePeer connect(String source, InetSocketAddress target, Duration timeout) throws IOException {
         Socket s = new Socket();
         try {
             s.bind(new InetSocketAddress(source, 0));
             s.connect(target, (int) timeout.toMillis());
             s.setSoTimeout((int) timeout.toMillis());
             s.setTcpNoDelay(true);
-            return new Libp2pAttacker(s);
+            return new HostilePeer(s);
         } catch (IOException e) {
             s.close();
             throw e;
         }
     }
 
+    /** The netty transport's hello: a multistream header and its protocol, sent by both ends at once. */
+    static final String NETTY = "/lanchat-netty/1.0.0";
+    static final int NETTY_MESSAGE = 1, NETTY_PING = 2;
+
+    /** A netty-transport connection authenticated with a fresh identity. */
+    static HostilePeer nettyAuthenticated(String source, InetSocketAddress target, Duration timeout) throws IOException {
+        HostilePeer a = connect(source, target, timeout);
+        try {
+            a.writeRaw(multistreamLines(MULTISTREAM, NETTY));
+            a.expectLine(MULTISTREAM);
+            a.expectLine(NETTY);
+            a.noise(NoiseHandshake.initiator(Identity.generate(), null, List.of()));
+            return a;
+        } catch (IOException | RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    /** A netty-transport frame: a 4-byte length, then {@code type} and {@code body}. */
+    static byte[] nettyFrame(int type, byte[] body) {
+        return ByteBuffer.allocate(5 + body.length).putInt(1 + body.length).put((byte) type).put(body).array();
+    }
+
     /** Connects and completes the handshake with a fresh identity: an authenticated throw-away peer. */
-    static Libp2pAttacker authenticated(String source, InetSocketAddress target, Duration timeout) throws IOException {
-        Libp2pAttacker a = connect(source, target, timeout);
+    static HostilePeer authenticated(String source, InetSocketAddress target, Duration timeout) throws IOException {
+        HostilePeer a = connect(source, target, timeout);
         try {
             a.handshake(Identity.generate());
             return a;
@@ -90,6 +116,11 @@ final class Libp2pAttacker implements Closeable {
         writeRaw(multistreamLines(MULTISTREAM, NoiseHandshake.PROTOCOL_ID));
         expectLine(MULTISTREAM);
         expectLine(NoiseHandshake.PROTOCOL_ID);
+        noise(hs);
+        if (!result.remoteMuxers().contains(YAMUX)) throw new IOException("the node did not offer yamux in its Noise payload: " + result.remoteMuxers());
+    }
+
+    private void noise(NoiseHandshake hs) throws IOException {
         try {
             writeNoiseFrame(hs.writeMessage());
             hs.readMessage(readNoiseFrame());
@@ -98,7 +129,6 @@ final class Libp2pAttacker implements Closeable {
         } catch (NoiseException e) {
             throw new IOException("handshake failed: " + e.getMessage(), e);
         }
-        if (!result.remoteMuxers().contains(YAMUX)) throw new IOException("the node did not offer yamux in its Noise payload: " + result.remoteMuxers());
         sender = result.sender();
     }
 
