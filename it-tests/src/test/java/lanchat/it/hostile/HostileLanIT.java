@@ -149,7 +149,8 @@ class HostileLanIT {
         assertTrue(cycles.get() >= 50, "the attack did not run: " + cycles.get() + " cycles");
         long notices = victim.lines().stream().filter(l -> l.startsWith("✓ connected to") || l.startsWith("✗ disconnected from")).count();
         assertTrue(notices <= 24, notices + " connect/disconnect lines for throw-away peers from one host\n" + victim.describe());
-        assertTrue(victim.lines().stream().anyMatch(l -> l.contains("more peers connected from " + ATTACKER)), "no summary line\n" + victim.describe());
+        assertTrue(victim.lines().stream().anyMatch(l -> l.contains("more peers connected in the last") && l.contains(" from " + ATTACKER)),
+                "no summary line\n" + victim.describe());
     }
 
     /**
@@ -226,14 +227,14 @@ class HostileLanIT {
     }
 
     /**
-     * Cases 1 and 3 on the netty transport, and (d): eight peers send 2,000,000 pings each (26 MB of pongs owed) and
+     * Cases 1 and 3 on the netty transport, and (d): four peers send 2,000,000 pings each (26 MB of pongs owed) and
      * never read a byte. The node answers only while the connection is writable.
      */
     @Test
     void nettyPeersThatNeverReadTheirPongs() throws Exception {
         AppNode victim = victim("netty");
         AtomicInteger written = new AtomicInteger();
-        Measured m = underAttack(victim, "netty", Duration.ofSeconds(20), deadline -> parallel(8, i -> {
+        Measured m = underAttack(victim, "netty", Duration.ofSeconds(20), deadline -> parallel(4, i -> {
             try (HostilePeer a = inTurn(() -> HostilePeer.nettyAuthenticated(ATTACKER, target(victim), Duration.ofSeconds(5)))) {
                 attackers.add(a);
                 a.socket.setReceiveBufferSize(4096);
@@ -252,7 +253,7 @@ class HostileLanIT {
             }
         }));
         report(String.format(Locale.ROOT, "netty, never reading: %.1f MB of pings written", written.get() / 1e6), m);
-        assertTrue(written.get() > 8 << 20, "the attack did not run: " + written.get() + " bytes");
+        assertTrue(written.get() > 4 << 20, "the attack did not run: " + written.get() + " bytes");
     }
 
     /**
