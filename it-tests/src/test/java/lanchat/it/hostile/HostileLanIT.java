@@ -257,21 +257,27 @@ class HostileLanIT {
     }
 
     /**
-     * (d): 112 connections from seven addresses (16 each, what {@code system.inboundPerIp} lets one address have) each
+     * (d): 80 connections from five addresses (16 each, what {@code system.inboundPerIp} lets one address have) each
      * announce a chat message of 1 MiB and send all of it but the last byte, then wait. Frames are reserved before
      * they are buffered: the node refuses what its memory cannot hold instead of running out of it.
      */
     @Test
     void nettyChatFramesThatNeverComplete() throws Exception {
         AppNode victim = victim("netty");
-        AtomicInteger started = new AtomicInteger(), closed = new AtomicInteger();
+        AtomicInteger started = new AtomicInteger(), closed = new AtomicInteger(), refusedHandshakes = new AtomicInteger();
         int frame = 1 << 20;
-        Measured m = underAttack(victim, "netty", Duration.ofSeconds(30), deadline -> parallel(7, host -> {
+        Measured m = underAttack(victim, "netty", Duration.ofSeconds(30), deadline -> parallel(5, host -> {
             String source = "127.0.0." + (2 + host);
             List<HostilePeer> mine = new ArrayList<>();
             try {
                 for (int c = 0; c < 16 && System.nanoTime() < deadline; c++) {
-                    HostilePeer a = inTurn(() -> HostilePeer.nettyAuthenticated(source, target(victim), Duration.ofSeconds(5)));
+                    HostilePeer a;
+                    try {
+                        a = inTurn(() -> HostilePeer.nettyAuthenticated(source, target(victim), Duration.ofSeconds(5)));
+                    } catch (IOException refused) {
+                        refusedHandshakes.incrementAndGet(); // e.g. no memory left even for a handshake: what a full node does
+                        continue;
+                    }
                     mine.add(a);
                     attackers.add(a);
                     watchdog(a, deadline);
@@ -290,8 +296,9 @@ class HostileLanIT {
                 mine.forEach(HostilePeer::close);
             }
         }));
-        report("netty, incomplete 1 MiB frames: " + started.get() + " of 112 sent, " + closed.get() + " closed by the node", m);
-        assertTrue(started.get() >= 60, "the attack did not run: " + started.get());
+        report("netty, incomplete 1 MiB frames: " + started.get() + " of 80 sent, " + closed.get() + " closed by the node, "
+                + refusedHandshakes.get() + " refused in their handshake", m);
+        assertTrue(started.get() >= 40, "the attack did not run: " + started.get());
     }
 
     /**

@@ -141,9 +141,15 @@ public final class ResourceManager {
             this.own = new Usage("connection", limits.connection());
         }
 
-        /** This connection, then its transient or peer scope, then the system. */
+        /**
+         * This connection, then its peer scope and the system; or, while in its handshake, the transient scope alone:
+         * handshakes have a budget of their own ({@code transient.memory}), not taken from the system's, so that a node
+         * whose memory peers have filled still completes handshakes with new peers (issue 13: 112 incomplete frames
+         * from throw-away peers kept a legitimate peer out for 19 s). The system may so hold up to
+         * {@code transient.memory} more than {@code system.memory}.
+         */
         private List<Usage> chain() {
-            return List.of(own, parent, system);
+            return parent == transientUsage ? List.of(own, transientUsage) : List.of(own, parent, system);
         }
 
         private long ownMemoryLimit() {
@@ -170,6 +176,7 @@ public final class ResourceManager {
                     throw new ResourceLimitException("peer " + id.shortString() + " is at its limit of " + (in ? "inbound" : "outbound") + " connections");
                 }
                 move(transientUsage, p, in);
+                system.memory += own.memory; // out of the handshake's own budget, into the system's
                 if (in) {
                     leaveHandshake();
                     securedInboundPerIp.merge(remote, 1, Integer::sum);

@@ -106,6 +106,35 @@ class ResourceManagerTest {
         assertEquals(0, rm.system().memory());
     }
 
+    /**
+     * Issue 13: peers that fill the node's memory (incomplete frames, in HostileLanIT) must not keep new peers out of
+     * their handshake: handshakes reserve from the transient scope's own budget.
+     */
+    @Test
+    void aNodeWhoseMemoryIsFullStillCompletesHandshakes() throws Exception {
+        ResourceManager rm = new ResourceManager(small());
+        List<ConnectionScope> hogs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) { // two peers of 500 KiB each: the node's 1 MiB is full
+            ConnectionScope hog = rm.openConnection(Direction.INBOUND, A);
+            hog.setPeer(peer());
+            assertTrue(hog.reserveQueued(500 << 10));
+            hogs.add(hog);
+        }
+        ConnectionScope third = rm.openConnection(Direction.INBOUND, A);
+        third.setPeer(peer());
+        hogs.add(third);
+        assertFalse(third.reserveQueued(30 << 10), "the node's memory is full");
+        ConnectionScope newcomer = rm.openConnection(Direction.INBOUND, B);
+        assertTrue(newcomer.reserveMemory(60 * 1024), "its handshake still gets its frame's room");
+        newcomer.releaseMemory(60 * 1024);
+        newcomer.setPeer(peer());
+        assertFalse(newcomer.reserveMemory(30 << 10), "once authenticated, it shares the node's memory");
+        newcomer.close();
+        hogs.forEach(ConnectionScope::close);
+        assertEquals(0, rm.system().memory());
+        assertEquals(0, rm.handshaking().memory());
+    }
+
     @Test
     void aClosedConnectionGivesEverythingBack() throws Exception {
         ResourceManager rm = new ResourceManager(small());
@@ -131,8 +160,10 @@ class ResourceManagerTest {
         ConnectionScope c = rm.openConnection(Direction.INBOUND, A);
         assertTrue(c.reserveMemory(60 * 1024));
         assertFalse(c.reserveMemory(8 * 1024), "the transient scope holds 64 KiB");
-        assertEquals(60 * 1024, rm.system().memory(), "a failed reservation takes nothing anywhere");
+        assertEquals(60 * 1024, rm.handshaking().memory(), "a failed reservation takes nothing anywhere");
+        assertEquals(0, rm.system().memory(), "handshakes have their own budget");
         c.setPeer(peer());
+        assertEquals(60 * 1024, rm.system().memory(), "an authenticated connection's memory is the system's");
         assertTrue(c.reserveMemory(30 * 1024));
         assertFalse(c.reserveMemory(20 * 1024), "until admitted a connection holds 100 KiB");
         c.admit();
