@@ -438,7 +438,9 @@ class HostileLanIT {
         int mark = victim.mark();
         String text = "hello " + when + " the attack";
         bob.type(text);
-        victim.awaitLine(mark, ("bob: " + text)::equals, LEGIT, "the legitimate peer's line (" + when + " the attack)");
+        // "(unsigned)": the node had no room left for bob's room-log channel (its memory is what the attack fills), so
+        // bob's line came as plain chat; it came, which is what is tested here
+        victim.awaitLine(mark, l -> l.equals("bob: " + text) || l.equals("bob (unsigned): " + text), LEGIT, "the legitimate peer's line (" + when + " the attack)");
         long ms = (System.nanoTime() - t0) / 1_000_000;
         bob.kill();
         return ms;

@@ -105,6 +105,7 @@ final class ConnectionNotices {
         open = !hosts.isEmpty();
         if (busy.isEmpty()) return List.of();
         busy.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
+        if (connected == 0) return List.of(count(left) + " peers not listed left" + span + " (/peers lists who is connected)");
         StringBuilder line = new StringBuilder(count(connected) + " more peers connected" + span + ", not listed one by one: ");
         for (int i = 0; i < Math.min(SUMMARY_HOSTS, busy.size()); i++) {
             line.append(i == 0 ? "" : ", ").append(count(busy.get(i).getValue()[0])).append(" from ").append(busy.get(i).getKey());
