@@ -34,6 +34,7 @@ REQUIRED_ITS=(
   lanchat.it.process.RoomHistoryIT
   lanchat.it.interop.PlainPeersInRoomIT
   lanchat.it.process.JsonUiProcessIT
+  lanchat.it.hostile.HostileLanIT
 )
 MVN=(mvn -B -ntp)
 

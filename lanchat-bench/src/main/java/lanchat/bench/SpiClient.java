@@ -26,6 +26,8 @@ import lanchat.api.spi.ChatSession;
 import lanchat.api.spi.Plugins;
 import lanchat.api.spi.SessionListener;
 import lanchat.api.spi.Transport;
+import lanchat.api.resource.ResourceLimits;
+import lanchat.api.resource.ResourceManager;
 import lanchat.api.spi.TransportConfig;
 
 /**
@@ -66,15 +68,19 @@ final class SpiClient implements AutoCloseable {
         if (callbacks instanceof ExecutorService s) s.shutdownNow();
     }
 
+    /** The limit a node must lift before many bench peers on this one host can connect to it (issue 13). */
+    static final String ONE_HOST_LIMIT = "system.inboundPerIp";
+
     static Transport create(String transportName, Executor callbacks) {
         return create(transportName, callbacks, null);
     }
 
     /** @param privateNetwork a room key (PSK v1, {@code -psk}), or null */
     static Transport create(String transportName, Executor callbacks, PreSharedKey privateNetwork) {
-        // idle timeouts far above any bench run; everything else at the transport's defaults
-        return Plugins.installed().transport(transportName)
-                .create(new TransportConfig(Identity.generate(), callbacks, Map.of(), new ResourceManager(ResourceLimits.DEFAULTS), privateNetwork));
+        // idle timeouts far above any bench run; the default limits, but for the per-address cap on authenticated
+        // inbound connections: every bench client connects from 127.0.0.1 (the aggregate rows use 100 connections)
+        return Plugins.installed().transport(transportName).create(new TransportConfig(Identity.generate(), callbacks, Map.of(),
+                new ResourceManager(ResourceLimits.DEFAULTS.with(ONE_HOST_LIMIT, "128")), privateNetwork));
     }
 
     static java.util.concurrent.ThreadFactory daemon(String name) {

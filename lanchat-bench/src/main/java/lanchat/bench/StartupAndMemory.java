@@ -51,7 +51,8 @@ final class StartupAndMemory {
             for (boolean small : List.of(false, true)) {
                 List<String> cmd = new ArrayList<>(List.of(java));
                 if (small) cmd.addAll(ctx.smallFlags());
-                cmd.addAll(List.of("-p", mods.toString(), "-m", "lanchat.app", "-port", "0", "--host", "127.0.0.1", "--transport", transport));
+                cmd.addAll(List.of("-p", mods.toString(), "-m", "lanchat.app", "-port", "0", "--host", "127.0.0.1", "--transport", transport,
+                        "--limit", SpiClient.ONE_HOST_LIMIT + "=64")); // its 50 bench peers all come from 127.0.0.1
                 // 50 connecting peers take ~10 s a row: quick mode does it for libp2p only
                 row("LAN Chat `--transport " + transport + "`", small ? "small" : "default", "Listening on", cmd,
                         l -> l.startsWith("Listening on "), plan.isFull() || transport.equals("libp2p"));

@@ -25,9 +25,12 @@ import java.util.Map;
  * @param unauthenticatedPerIp connections from one IP address that may be in their handshake at once
  * @param unadmittedMemory what a connection may hold until the app admits its session (sets a listener): a peer that
  *     is not (yet) a member of the room gets no more than this
+ * @param authenticatedPerIp authenticated inbound connections from one IP address, whatever peers they prove: one
+ *     host with many throw-away keys cannot take every inbound slot of {@code system.inboundConns} (a benchmark or a
+ *     test that runs many nodes on one host lifts it)
  */
 public record ResourceLimits(ScopeLimits system, ScopeLimits transientScope, ScopeLimits peer, ScopeLimits connection, ScopeLimits stream,
-                             int unauthenticatedPerIp, long unadmittedMemory) {
+                             int unauthenticatedPerIp, long unadmittedMemory, int authenticatedPerIp) {
     private static final long KiB = 1024, MiB = 1024 * KiB;
 
     public static final ResourceLimits DEFAULTS = new ResourceLimits(
@@ -36,12 +39,13 @@ public record ResourceLimits(ScopeLimits system, ScopeLimits transientScope, Sco
             new ScopeLimits(4, 4, 256, 256, 32 * MiB),
             new ScopeLimits(1, 1, 256, 256, 32 * MiB),
             new ScopeLimits(0, 0, 1, 1, 4 * MiB),
-            8, 2 * MiB);
+            8, 2 * MiB, 16);
 
     public ResourceLimits {
         if (system == null || transientScope == null || peer == null || connection == null || stream == null) throw new IllegalArgumentException("every scope needs limits");
         if (unauthenticatedPerIp < 1) throw new IllegalArgumentException("transient.perIp must be at least 1");
         if (unadmittedMemory < 0) throw new IllegalArgumentException("connection.unadmittedMemory cannot be negative");
+        if (authenticatedPerIp < 1) throw new IllegalArgumentException("system.inboundPerIp must be at least 1");
     }
 
     /**
@@ -52,6 +56,7 @@ public record ResourceLimits(ScopeLimits system, ScopeLimits transientScope, Sco
         Map<String, String> m = new LinkedHashMap<>();
         conns(m, "system", system);
         streams(m, "system", system);
+        m.put("system.inboundPerIp", Integer.toString(authenticatedPerIp));
         m.put("system.memory", bytes(system.memory()));
         conns(m, "transient", transientScope);
         m.put("transient.perIp", Integer.toString(unauthenticatedPerIp));
@@ -85,8 +90,9 @@ public record ResourceLimits(ScopeLimits system, ScopeLimits transientScope, Sco
         int dot = name.lastIndexOf('.');
         if (dot < 0 || !names().containsKey(name)) throw new IllegalArgumentException("unknown limit '" + name + "'; limits are " + String.join(", ", names().keySet()));
         String scope = name.substring(0, dot), field = name.substring(dot + 1);
-        if (name.equals("transient.perIp")) return new ResourceLimits(system, transientScope, peer, connection, stream, (int) count(name, value), unadmittedMemory);
-        if (name.equals("connection.unadmittedMemory")) return new ResourceLimits(system, transientScope, peer, connection, stream, unauthenticatedPerIp, parseBytes(name, value));
+        if (name.equals("transient.perIp")) return new ResourceLimits(system, transientScope, peer, connection, stream, (int) count(name, value), unadmittedMemory, authenticatedPerIp);
+        if (name.equals("connection.unadmittedMemory")) return new ResourceLimits(system, transientScope, peer, connection, stream, unauthenticatedPerIp, parseBytes(name, value), authenticatedPerIp);
+        if (name.equals("system.inboundPerIp")) return new ResourceLimits(system, transientScope, peer, connection, stream, unauthenticatedPerIp, unadmittedMemory, (int) count(name, value));
         ScopeLimits s = switch (scope) {
             case "system" -> system;
             case "transient" -> transientScope;
@@ -102,11 +108,11 @@ public record ResourceLimits(ScopeLimits system, ScopeLimits transientScope, Sco
             default -> s.withMemory(parseBytes(name, value));
         };
         return switch (scope) {
-            case "system" -> new ResourceLimits(changed, transientScope, peer, connection, stream, unauthenticatedPerIp, unadmittedMemory);
-            case "transient" -> new ResourceLimits(system, changed, peer, connection, stream, unauthenticatedPerIp, unadmittedMemory);
-            case "peer" -> new ResourceLimits(system, transientScope, changed, connection, stream, unauthenticatedPerIp, unadmittedMemory);
-            case "connection" -> new ResourceLimits(system, transientScope, peer, changed, stream, unauthenticatedPerIp, unadmittedMemory);
-            default -> new ResourceLimits(system, transientScope, peer, connection, changed, unauthenticatedPerIp, unadmittedMemory);
+            case "system" -> new ResourceLimits(changed, transientScope, peer, connection, stream, unauthenticatedPerIp, unadmittedMemory, authenticatedPerIp);
+            case "transient" -> new ResourceLimits(system, changed, peer, connection, stream, unauthenticatedPerIp, unadmittedMemory, authenticatedPerIp);
+            case "peer" -> new ResourceLimits(system, transientScope, changed, connection, stream, unauthenticatedPerIp, unadmittedMemory, authenticatedPerIp);
+            case "connection" -> new ResourceLimits(system, transientScope, peer, changed, stream, unauthenticatedPerIp, unadmittedMemory, authenticatedPerIp);
+            default -> new ResourceLimits(system, transientScope, peer, connection, changed, unauthenticatedPerIp, unadmittedMemory, authenticatedPerIp);
         };
     }
 

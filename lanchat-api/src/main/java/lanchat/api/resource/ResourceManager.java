@@ -30,6 +30,8 @@ public final class ResourceManager {
     private final Usage transientUsage;
     private final Map<PeerId, Usage> peers = new HashMap<>();
     private final Map<InetAddress, Integer> handshakingPerIp = new HashMap<>();
+    /** Authenticated inbound connections per source address ({@link ResourceLimits#authenticatedPerIp()}). */
+    private final Map<InetAddress, Integer> securedInboundPerIp = new HashMap<>();
 
     public ResourceManager(ResourceLimits limits) {
         this.limits = limits;
@@ -139,9 +141,15 @@ public final class ResourceManager {
             this.own = new Usage("connection", limits.connection());
         }
 
-        /** This connection, then its transient or peer scope, then the system. */
+        /**
+         * This connection, then its peer scope and the system; or, while in its handshake, the transient scope alone:
+         * handshakes have a budget of their own ({@code transient.memory}), not taken from the system's, so that a node
+         * whose memory peers have filled still completes handshakes with new peers (issue 13: 112 incomplete frames
+         * from throw-away peers kept a legitimate peer out for 19 s). The system may so hold up to
+         * {@code transient.memory} more than {@code system.memory}.
+         */
         private List<Usage> chain() {
-            return List.of(own, parent, system);
+            return parent == transientUsage ? List.of(own, transientUsage) : List.of(own, parent, system);
         }
 
         private long ownMemoryLimit() {
@@ -159,12 +167,20 @@ public final class ResourceManager {
                 if (peer != null) throw new IllegalStateException("peer already set");
                 Usage p = peers.computeIfAbsent(id, k -> new Usage("peer " + k.shortString(), limits.peer()));
                 boolean in = direction == Direction.INBOUND;
+                if (in && securedInboundPerIp.getOrDefault(remote, 0) >= limits.authenticatedPerIp()) {
+                    if (p.empty()) peers.remove(id);
+                    throw new ResourceLimitException(limits.authenticatedPerIp() + " authenticated connections from " + remote.getHostAddress() + " are already open");
+                }
                 if ((in ? p.inConns + 1 > p.limits.inboundConns() : p.outConns + 1 > p.limits.outboundConns()) || p.memory + own.memory > p.limits.memory()) {
                     if (p.empty()) peers.remove(id);
                     throw new ResourceLimitException("peer " + id.shortString() + " is at its limit of " + (in ? "inbound" : "outbound") + " connections");
                 }
                 move(transientUsage, p, in);
-                if (in) leaveHandshake();
+                system.memory += own.memory; // out of the handshake's own budget, into the system's
+                if (in) {
+                    leaveHandshake();
+                    securedInboundPerIp.merge(remote, 1, Integer::sum);
+                }
                 parent = p;
                 peer = id;
             }
@@ -212,6 +228,19 @@ public final class ResourceManager {
         }
 
         /**
+         * Reserves bytes queued for a peer that has not read them yet, against its peer's and the node's memory (not
+         * the connection's own limit: its streams' windows fill that, and the transport bounds its queue itself);
+         * counted on the connection too, so that {@link #releaseMemory} and {@link #close} give it back.
+         *
+         * @return false when the peer or the node would pass its memory limit: the caller closes the connection
+         */
+        public boolean reserveQueued(long bytes) {
+            synchronized (ResourceManager.this) {
+                return !closed && reserve(chain(), Long.MAX_VALUE, bytes);
+            }
+        }
+
+        /**
          * Opens a stream's account on this connection.
          *
          * @throws ResourceLimitException when this connection, its peer or the system has as many such streams as it may
@@ -243,6 +272,7 @@ public final class ResourceManager {
                     else u.outConns--;
                 }
                 if (peer == null && in) leaveHandshake();
+                if (peer != null && in) securedInboundPerIp.computeIfPresent(remote, (k, n) -> n == 1 ? null : n - 1);
                 if (peer != null && parent.empty()) peers.remove(peer);
                 closed = true;
             }

@@ -56,6 +56,85 @@ class ResourceManagerTest {
         assertEquals(5, rm.system().inboundConns());
     }
 
+    /**
+     * Issue 13 (b): one host with throw-away keys cannot take every inbound slot after the handshake either: its
+     * authenticated connections are capped per source address; a closed one frees its slot, other hosts are not affected.
+     */
+    @Test
+    void authenticatedInboundConnectionsAreCappedPerAddress() throws Exception {
+        ResourceManager rm = new ResourceManager(ResourceLimits.DEFAULTS.with("system.inboundPerIp", "3"));
+        List<ConnectionScope> fromA = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ConnectionScope c = rm.openConnection(Direction.INBOUND, A);
+            c.setPeer(peer());
+            fromA.add(c);
+        }
+        ConnectionScope fourth = rm.openConnection(Direction.INBOUND, A);
+        ResourceLimitException e = assertThrows(ResourceLimitException.class, () -> fourth.setPeer(peer()));
+        assertTrue(e.getMessage().contains("10.0.0.1"), e.getMessage());
+        fourth.close();
+        assertEquals(3, rm.peers(), "the refused peer's scope is not kept");
+        ConnectionScope fromB = rm.openConnection(Direction.INBOUND, B);
+        fromB.setPeer(peer());
+        rm.openConnection(Direction.OUTBOUND, A).setPeer(peer()); // outbound: our own choice, not counted
+        fromA.get(0).close();
+        ConnectionScope again = rm.openConnection(Direction.INBOUND, A);
+        again.setPeer(peer());
+        assertEquals(3 + 1, rm.system().inboundConns(), "three from A, one from B");
+        assertEquals(16, ResourceLimits.DEFAULTS.authenticatedPerIp());
+    }
+
+    /** Issue 13 (c): bytes queued for a peer that does not read count against its peer and the node, not its connection. */
+    @Test
+    void queuedBytesAreHeldByThePeerAndTheNode() throws Exception {
+        ResourceManager rm = new ResourceManager(small()); // connection 400 KiB (100 KiB until admitted), peer 512 KiB, system 1 MiB
+        ConnectionScope c = rm.openConnection(Direction.INBOUND, A);
+        c.setPeer(peer());
+        assertTrue(c.reserveQueued(300 << 10), "more than the unadmitted connection may hold itself: its streams' windows fill that");
+        assertFalse(c.reserveQueued(300 << 10), "the peer's 512 KiB");
+        ConnectionScope d = rm.openConnection(Direction.INBOUND, B);
+        d.setPeer(peer());
+        assertTrue(d.reserveQueued(500 << 10));
+        ConnectionScope e = rm.openConnection(Direction.INBOUND, addr("10.0.0.9"));
+        e.setPeer(peer());
+        assertFalse(e.reserveQueued(300 << 10), "the node's 1 MiB (300 + 500 held already), though its peer has room");
+        e.close();
+        c.releaseMemory(100 << 10);
+        assertEquals((200 + 500) << 10, rm.system().memory());
+        c.close();
+        d.close();
+        assertEquals(0, rm.system().memory());
+    }
+
+    /**
+     * Issue 13: peers that fill the node's memory (incomplete frames, in HostileLanIT) must not keep new peers out of
+     * their handshake: handshakes reserve from the transient scope's own budget.
+     */
+    @Test
+    void aNodeWhoseMemoryIsFullStillCompletesHandshakes() throws Exception {
+        ResourceManager rm = new ResourceManager(small());
+        List<ConnectionScope> hogs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) { // two peers of 500 KiB each: the node's 1 MiB is full
+            ConnectionScope hog = rm.openConnection(Direction.INBOUND, A);
+            hog.setPeer(peer());
+            assertTrue(hog.reserveQueued(500 << 10));
+            hogs.add(hog);
+        }
+        ConnectionScope third = rm.openConnection(Direction.INBOUND, A);
+        third.setPeer(peer());
+        hogs.add(third);
+        assertFalse(third.reserveQueued(30 << 10), "the node's memory is full");
+        ConnectionScope newcomer = rm.openConnection(Direction.INBOUND, B);
+        assertTrue(newcomer.reserveMemory(60 * 1024), "its handshake still gets its frame's room");
+        newcomer.releaseMemory(60 * 1024);
+        newcomer.setPeer(peer());
+        assertFalse(newcomer.reserveMemory(30 << 10), "once authenticated, it shares the node's memory");
+        newcomer.close();
+        hogs.forEach(ConnectionScope::close);
+        assertEquals(0, rm.system().memory());
+        assertEquals(0, rm.handshaking().memory());
+    }
+
     @Test
     void aClosedConnectionGivesEverythingBack() throws Exception {
         ResourceManager rm = new ResourceManager(small());
@@ -81,8 +160,10 @@ class ResourceManagerTest {
         ConnectionScope c = rm.openConnection(Direction.INBOUND, A);
         assertTrue(c.reserveMemory(60 * 1024));
         assertFalse(c.reserveMemory(8 * 1024), "the transient scope holds 64 KiB");
-        assertEquals(60 * 1024, rm.system().memory(), "a failed reservation takes nothing anywhere");
+        assertEquals(60 * 1024, rm.handshaking().memory(), "a failed reservation takes nothing anywhere");
+        assertEquals(0, rm.system().memory(), "handshakes have their own budget");
         c.setPeer(peer());
+        assertEquals(60 * 1024, rm.system().memory(), "an authenticated connection's memory is the system's");
         assertTrue(c.reserveMemory(30 * 1024));
         assertFalse(c.reserveMemory(20 * 1024), "until admitted a connection holds 100 KiB");
         c.admit();
@@ -145,6 +226,8 @@ class ResourceManagerTest {
         assertThrows(IllegalArgumentException.class, () -> l.with("system.memory", "lots"));
         assertThrows(IllegalArgumentException.class, () -> l.with("peer.inboundConns", "-1"));
         assertThrows(IllegalArgumentException.class, () -> l.with("transient.perIp", "0"));
+        assertThrows(IllegalArgumentException.class, () -> l.with("system.inboundPerIp", "0"));
+        assertEquals("40", l.with("system.inboundPerIp", "40").names().get("system.inboundPerIp"));
         assertEquals(1536, ResourceLimits.parseBytes("x", "1536"));
         assertEquals(2048, ResourceLimits.parseBytes("x", "2KB"));
         assertEquals(3L << 30, ResourceLimits.parseBytes("x", "3GiB"));

@@ -86,6 +86,8 @@ public final class PeerManager {
     private final DialSlots dialSlots;
     /** Lines about room members and strangers, which anyone on the LAN can multiply. */
     private final LineThrottle notices;
+    /** Which connect/disconnect lines are shown: a flood of throw-away peers from one host becomes a summary. */
+    private final ConnectionNotices connectionNotices = new ConnectionNotices();
     private ScheduledFuture<?> noticeTick;
     private final Map<PeerId, Peer> peers = new HashMap<>();
     /** {@code --peer} addresses without a {@code /p2p/} id: dialed until they tell us who they are. */
@@ -123,6 +125,10 @@ public final class PeerManager {
         /** A disconnection waiting out {@link #REPLACEMENT_GRACE} before it is reported. */
         ScheduledFuture<?> unreported;
         boolean skipReported;
+        /** The user was told it connected ({@link ConnectionNotices}), so is told when it leaves. */
+        boolean announced;
+        /** The source host of its session, for {@link ConnectionNotices}. */
+        String host;
 
         Peer(PeerId id) {
             this.id = id;
@@ -267,7 +273,7 @@ public final class PeerManager {
         p.attempts = 0;
         if (p.budget != null) p.budget.refill(clock.getAsLong());
         cancelTimer(p);
-        if (!replacing) events.connected(p.id, p.found() && p.staticAddress == null);
+        if (!replacing) announceConnected(p, s);
     }
 
     public int broadcast(String text) {
@@ -395,7 +401,7 @@ public final class PeerManager {
         for (Peer p : List.copyOf(peers.values())) {
             if (p.session != null && !p.session.isOpen()) {
                 p.session = null;
-                events.disconnected(p.id, "connection lost while the node was overloaded");
+                announceDisconnected(p, "connection lost while the node was overloaded");
                 afterDisconnect(p);
             }
         }
@@ -593,17 +599,34 @@ public final class PeerManager {
     }
 
     /** A status line anyone on the LAN could multiply: shown once, then summarised per interval by {@code kind}. */
+    private void announceConnected(Peer p, ChatSession s) {
+        List<Multiaddr.Component> address = s.remoteAddress().components();
+        p.host = address.isEmpty() ? "an unknown host" : address.get(0).valueText();
+        p.announced = connectionNotices.connected(clock.getAsLong(), p.host);
+        if (p.announced) events.connected(p.id, p.found() && p.staticAddress == null);
+        else armNoticeTick();
+    }
+
+    private void announceDisconnected(Peer p, String why) {
+        if (p.announced) events.disconnected(p.id, why);
+        else connectionNotices.hiddenDisconnected(clock.getAsLong(), p.host == null ? "an unknown host" : p.host);
+        p.announced = false;
+        armNoticeTick();
+    }
+
     private void notice(String kind, String line) {
         notices.offer(clock.getAsLong(), kind, "", line, line);
         armNoticeTick();
     }
 
     private void armNoticeTick() {
-        long at = notices.nextTick();
+        long at = Math.min(notices.nextTick(), connectionNotices.nextTick());
         if (noticeTick != null || closed || at == Long.MAX_VALUE) return;
         noticeTick = loop.schedule(() -> {
             noticeTick = null;
-            notices.tick(clock.getAsLong());
+            long now = clock.getAsLong();
+            notices.tick(now);
+            connectionNotices.tick(now).forEach(events::info);
             armNoticeTick();
         }, Math.max(0, at - clock.getAsLong()), TimeUnit.NANOSECONDS);
     }
@@ -671,7 +694,7 @@ public final class PeerManager {
         }
 
         private void disconnected(Peer p, String why) {
-            events.disconnected(p.id, why);
+            announceDisconnected(p, why);
             afterDisconnect(p);
         }
     }

@@ -190,9 +190,14 @@ public final class FakeNetwork {
 
         /** Makes {@code from} dial in to this node right now (an inbound session from a peer that is no PeerManager). */
         public Session acceptFrom(Node from) {
+            return acceptFrom(from, "127.0.0.1");
+        }
+
+        /** {@link #acceptFrom(Node)} from another source host (an IPv4 address). */
+        public Session acceptFrom(Node from, String sourceHost) {
             Connection c;
             synchronized (FakeNetwork.this) {
-                c = new Connection(from, this, "conn-" + String.format("%04d", nextConnection++), Multiaddr.parse("/ip4/127.0.0.1/tcp/1"));
+                c = new Connection(from, this, "conn-" + String.format("%04d", nextConnection++), Multiaddr.parse("/ip4/127.0.0.1/tcp/1"), sourceHost);
             }
             c.completeDial();
             c.deliverInbound();
@@ -224,10 +229,14 @@ public final class FakeNetwork {
         private final Node listener;
 
         Connection(Node dialer, Node listener, String id, Multiaddr dialedAddress) {
+            this(dialer, listener, id, dialedAddress, "127.0.0.1");
+        }
+
+        Connection(Node dialer, Node listener, String id, Multiaddr dialedAddress, String sourceHost) {
             this.dialer = dialer;
             this.listener = listener;
             this.outbound = new Session(dialer, listener.self, Direction.OUTBOUND, id, dialedAddress);
-            this.inbound = new Session(listener, dialer.self, Direction.INBOUND, id, Multiaddr.parse("/ip4/127.0.0.1/tcp/" + (50000 + nextConnection)));
+            this.inbound = new Session(listener, dialer.self, Direction.INBOUND, id, Multiaddr.parse("/ip4/" + sourceHost + "/tcp/" + (50000 + nextConnection)));
             outbound.other = inbound;
             inbound.other = outbound;
             dialer.sessions.add(outbound);

@@ -897,6 +897,43 @@ class PeerManagerTest {
         assertEquals(0, me.pm.tableSize(), "disconnected strangers are forgotten");
     }
 
+    /**
+     * Issue 13 (a): 200 throw-away peers from one host connect and leave; the user sees the usual lines for the first
+     * few and one summary for the rest, while a peer from another host is announced as usual meanwhile.
+     */
+    @Test
+    void aFloodOfThrowAwayPeersFromOneHostIsSummarisedNotListed() {
+        Managed me = new Managed(mid);
+        String flooder = "10.0.0.66";
+        List<FakeNetwork.Session> in = new ArrayList<>();
+        for (int i = 0; i < 200; i++) in.add(me.node.acceptFrom(listening(Identity.generate().peerId()), flooder));
+        loop.runReady();
+        FakeNetwork.Node friend = listening(Identity.generate().peerId());
+        me.node.acceptFrom(friend, "10.0.0.7");
+        loop.runReady();
+        in.forEach(FakeNetwork.Session::close);
+        loop.advance(GRACE);
+
+        int shown = ConnectionNotices.SHOWN_PER_HOST;
+        assertEquals(shown + 1, me.events.count("connected "), me.events.all.toString());
+        assertEquals(1, me.events.count("connected " + friend.self), "the friend is announced as usual");
+        assertEquals(shown, me.events.count("disconnected "), "only announced peers are announced gone: " + me.events.all);
+        loop.advance(ConnectionNotices.INTERVAL);
+        List<String> summaries = me.events.starting("info ");
+        assertEquals(List.of("info " + (200 - shown) + " more peers connected in the last 10 s, not listed one by one: " + (200 - shown)
+                + " from 10.0.0.66 (" + (200 - shown) + " of those not listed left; /peers lists who is connected)"), summaries);
+
+        // the next interval: the flooder stays summarised, a quiet interval later it is announced as usual again
+        me.node.acceptFrom(listening(Identity.generate().peerId()), flooder);
+        loop.runReady();
+        assertEquals(shown + 1, me.events.count("connected "));
+        loop.advance(ConnectionNotices.INTERVAL.multipliedBy(3));
+        assertEquals(2, me.events.count("info "), me.events.all.toString());
+        me.node.acceptFrom(listening(Identity.generate().peerId()), flooder);
+        loop.runReady();
+        assertEquals(shown + 2, me.events.count("connected "));
+    }
+
     @Test
     void inRoomModeAtMost64StrangersWaitForTheirRecordAndTheRestAreRefusedAtOnce() {
         Managed me = new Managed(mid);

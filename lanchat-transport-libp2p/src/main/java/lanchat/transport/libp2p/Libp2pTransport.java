@@ -40,6 +40,7 @@ import lanchat.transport.libp2p.ping.PingService;
 import lanchat.security.tls.Libp2pTls;
 import lanchat.transport.libp2p.upgrade.ConnectionUpgrader;
 import lanchat.transport.libp2p.yamux.GoAwayReceived;
+import lanchat.transport.libp2p.yamux.QueueBudget;
 import lanchat.transport.libp2p.yamux.StreamBudget;
 import lanchat.transport.libp2p.yamux.YamuxConfig;
 import lanchat.transport.libp2p.yamux.YamuxSession;
@@ -198,7 +199,18 @@ final class Libp2pTransport implements Transport, Host {
                             Libp2pConnection c = new Libp2pConnection(Libp2pTransport.this, ch, security.remotePeer(), direction, security.connectionId(), scope);
                             ch.attr(CONNECTION).set(c);
                             return new YamuxSession(direction == Direction.OUTBOUND, c.inboundStreams(), yamuxConfig,
-                                    (inbound, bytes) -> ConnectionAccounts.reserveStream(scope, inbound ? Direction.INBOUND : Direction.OUTBOUND, bytes));
+                                    (inbound, bytes) -> ConnectionAccounts.reserveStream(scope, inbound ? Direction.INBOUND : Direction.OUTBOUND, bytes),
+                                    new QueueBudget() { // what a peer that does not read makes us queue: its peer's and the node's memory
+                                        @Override
+                                        public boolean reserve(long bytes) {
+                                            return scope.reserveQueued(bytes);
+                                        }
+
+                                        @Override
+                                        public void release(long bytes) {
+                                            scope.releaseMemory(bytes);
+                                        }
+                                    });
                         });
                 upgrader.install(ch.pipeline());
                 ch.pipeline().addLast("connection", new ConnectionWatcher());

@@ -83,7 +83,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             onEstablished.accept(session);
         } else if (evt instanceof IdleStateEvent idle && session != null) {
             if (idle.state() == IdleState.WRITER_IDLE) {
-                ctx.writeAndFlush(new ChatFrame.Ping(0)); // keepalive; its pong is ignored
+                // keepalive; its pong is ignored. Not for a peer that does not read what is already queued: pointless
+                if (ctx.channel().isWritable()) ctx.writeAndFlush(new ChatFrame.Ping(0));
             } else if (idle.state() == IdleState.READER_IDLE) {
                 failure = new IOException("peer silent for " + transport.settings().idleTimeout().toSeconds() + " s");
                 ctx.close();

@@ -239,7 +239,9 @@ final class NettyChatSession implements ChatSession {
                 }
             });
         } else if (frame instanceof ChatFrame.Ping p) {
-            channel.writeAndFlush(new ChatFrame.Pong(p.id()));
+            // answered only while the peer reads what we send: a peer that pings without reading gets no answers
+            // queued for it (issue 13), as go-yamux answers pings only within its backlog
+            if (channel.isWritable()) channel.writeAndFlush(new ChatFrame.Pong(p.id()));
         } else if (frame instanceof ChatFrame.Pong p) {
             Ping ping = pings.remove(p.id());
             if (ping != null) ping.result.complete(Duration.ofNanos(System.nanoTime() - ping.startNanos));

@@ -20,7 +20,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import lanchat.api.Identity;
 import lanchat.api.Multiaddr;
@@ -48,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * hello            fixed multistream-compatible preamble; removes itself      ({@link Hello})
  * noise-frame-*    2-byte length frames, max 65535 (added by the next one)    (LengthFieldBasedFrameDecoder / Prepender)
  * noise            XX handshake, then swapped for the cipher                  ({@link NoiseHandshakeHandler} → {@link NoiseCipherCodec})
- * frames           4-byte length frames, max = chat message or channel chunk  (LengthFieldBasedFrameDecoder)
+ * frames           4-byte length frames, max = chat message or channel chunk  (AccountedFrameDecoder: reserved first)
  * chat-codec       frame bytes ↔ {@link ChatFrame}                           ({@link ChatFrameCodec})
  * connection       handshake timeout, keepalive, session, errors             ({@link ConnectionHandler})
  * </pre>
@@ -174,7 +173,8 @@ final class NettyTransport implements Transport {
                 p.addLast("hello", new Hello());
                 // no muxers offered in the Noise payload: this transport has its own channel multiplexer
                 p.addLast("noise", new NoiseHandshakeHandler(NoiseHandshake.of(initiator, staticKey.get(), expected, List.of())));
-                p.addLast("frames", new LengthFieldBasedFrameDecoder(Math.max(settings.maxMessageBytes() + FRAME_OVERHEAD, ChannelFrames.MAX_FRAME) + 4, 0, 4, 0, 4));
+                p.addLast("frames", new AccountedFrameDecoder(Math.max(settings.maxMessageBytes() + FRAME_OVERHEAD, ChannelFrames.MAX_FRAME) + 4,
+                        ch.attr(ConnectionAccounts.ACCOUNT).get()));
                 p.addLast("chat-codec", new ChatFrameCodec());
                 p.addLast("connection", new ConnectionHandler(NettyTransport.this, direction, done, deliver));
             }

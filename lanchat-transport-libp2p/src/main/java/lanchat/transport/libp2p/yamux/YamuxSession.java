@@ -98,6 +98,13 @@ public class YamuxSession extends ChannelDuplexHandler {
     /** What each open stream reserved from the budget, by stream id; given back when it closes. */
     private final IntObjectHashMap<Runnable> reservations = new IntObjectHashMap<>();
     private boolean pingAnswerDropLogged;
+    /** Queued bytes are accounted beyond this (what a socket buffer holds anyway)… */
+    public static final long FREE_QUEUE = 64 * 1024;
+    /** …in steps of this, so that the budget is asked once per step, not per write. */
+    public static final long QUEUE_STEP = 64 * 1024;
+    private final QueueBudget queueBudget;
+    /** What {@link #queueBudget} holds for this connection's queue now. */
+    private long queueReserved;
 
     private record PendingPing(long id, long startNanos, Promise<Duration> promise) {}
 
@@ -119,7 +126,16 @@ public class YamuxSession extends ChannelDuplexHandler {
      * @param budget asked before every new stream, for its receive window (see {@link StreamBudget})
      */
     public YamuxSession(boolean client, ChannelHandler inboundStreamHandler, YamuxConfig config, StreamBudget budget) {
+        this(client, inboundStreamHandler, config, budget, QueueBudget.UNLIMITED);
+    }
+
+    /**
+     * @param budget asked before every new stream, for its receive window (see {@link StreamBudget})
+     * @param queueBudget holds what is queued for a peer that does not read (see {@link QueueBudget})
+     */
+    public YamuxSession(boolean client, ChannelHandler inboundStreamHandler, YamuxConfig config, StreamBudget budget, QueueBudget queueBudget) {
         this.budget = Objects.requireNonNull(budget, "budget");
+        this.queueBudget = Objects.requireNonNull(queueBudget, "queueBudget");
         Objects.requireNonNull(inboundStreamHandler, "inboundStreamHandler");
         if (inboundStreamHandler instanceof ChannelHandlerAdapter a && !a.isSharable()) {
             throw new IllegalArgumentException("inboundStreamHandler must be @Sharable: it is added to every "
@@ -259,6 +275,7 @@ public class YamuxSession extends ChannelDuplexHandler {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (!closed) accountQueue(queuedOutboundBytes()); // the queue drained below the water mark: give back what it held
         if (ctx.channel().isWritable()) {
             for (int n = blockedOnParent.size(); n > 0 && ctx.channel().isWritable(); n--) {
                 YamuxStreamChannel s = blockedOnParent.poll();
@@ -564,18 +581,42 @@ public class YamuxSession extends ChannelDuplexHandler {
      */
     private boolean closeIfPeerNotReading() {
         long queued = queuedOutboundBytes();
-        if (queued <= config.maxQueuedOutboundBytes()) return false;
-        // logged once: the close below drops the queue, so the check never fires again on this connection
-        log.info("{} peer does not read: {} bytes queued for it, over maxQueuedOutboundBytes {}; closing",
-                ctx.channel(), queued, config.maxQueuedOutboundBytes());
+        if (queued <= config.maxQueuedOutboundBytes()) {
+            if (accountQueue(queued)) return false;
+            log.info("{} peer does not read: {} bytes queued for it, more than the node's memory budget allows; closing", ctx.channel(), queued);
+        } else {
+            // logged once: the close below drops the queue, so the check never fires again on this connection
+            log.info("{} peer does not read: {} bytes queued for it, over maxQueuedOutboundBytes {}; closing",
+                    ctx.channel(), queued, config.maxQueuedOutboundBytes());
+        }
         teardown();
         goAwaySent = true;
         ctx.close();
         return true;
     }
 
+    /**
+     * Brings {@link #queueReserved} to what {@code queued} needs (beyond {@link #FREE_QUEUE}, rounded up to a
+     * {@link #QUEUE_STEP}). @return false when the budget refused more
+     */
+    private boolean accountQueue(long queued) {
+        if (closed) return true; // torn down: nothing is held any more
+        long want = queued <= FREE_QUEUE ? 0 : (queued - FREE_QUEUE + QUEUE_STEP - 1) / QUEUE_STEP * QUEUE_STEP;
+        if (want > queueReserved) {
+            if (!queueBudget.reserve(want - queueReserved)) return false;
+        } else if (want < queueReserved) {
+            queueBudget.release(queueReserved - want);
+        }
+        queueReserved = want;
+        return true;
+    }
+
     /** Closes every stream and fails pending pings, once. */
     private void teardown() {
+        if (queueReserved > 0) {
+            queueBudget.release(queueReserved);
+            queueReserved = 0;
+        }
         if (closed) return;
         closed = true;
         YamuxStreamChannel[] all = streams.values().toArray(new YamuxStreamChannel[0]);

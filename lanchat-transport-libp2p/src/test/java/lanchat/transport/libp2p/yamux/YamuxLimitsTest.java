@@ -200,6 +200,47 @@ class YamuxLimitsTest {
         ch.finishAndReleaseAll();
     }
 
+    /**
+     * Issue 13 (c): what a peer that does not read makes us queue is held in the node's budget (beyond the first
+     * 64 KiB), so that many such connections together cannot pass the node's memory: when the budget refuses, the
+     * connection is closed at once, long before its own 8 MiB limit; everything it held is given back.
+     */
+    @Test
+    void whatIsQueuedForAPeerThatDoesNotReadIsHeldInTheBudgetAndRefusalClosesTheConnection() {
+        long budgetLimit = 256 * 1024;
+        long[] held = {0};
+        long[] most = {0};
+        QueueBudget budget = new QueueBudget() {
+            @Override
+            public boolean reserve(long bytes) {
+                if (held[0] + bytes > budgetLimit) return false;
+                held[0] += bytes;
+                most[0] = Math.max(most[0], held[0]);
+                return true;
+            }
+
+            @Override
+            public void release(long bytes) {
+                held[0] -= bytes;
+            }
+        };
+        YamuxConfig config = YamuxConfig.defaults().withMaxInboundStreams(0); // every SYN refused: a RST each, never dropped
+        StalledChannel ch = new StalledChannel(new YamuxFrameCodec(), new YamuxSession(false, acceptor, config, StreamBudget.UNLIMITED, budget));
+        int sent = 0;
+        long maxQueued = 0;
+        while (ch.isOpen() && sent < 100_000) {
+            int first = sent;
+            ch.writeInbound(batch(100, i -> header(YamuxFrameType.WINDOW_UPDATE, FLAG_SYN, 2 * (first + i) + 1, 0)));
+            sent += 100;
+            maxQueued = Math.max(maxQueued, ch.queuedBytes());
+        }
+        assertFalse(ch.isOpen(), "closed when the budget refused more");
+        assertTrue(most[0] > 0 && most[0] <= budgetLimit, "held " + most[0]);
+        assertTrue(maxQueued <= YamuxSession.FREE_QUEUE + budgetLimit + 100 * 64, "queued " + maxQueued + " bytes, far below the 8 MiB of the connection");
+        assertEquals(0, held[0], "a closed connection gives back all it held");
+        ch.finishAndReleaseAll();
+    }
+
     @Test
     void resetsForDataOnUnknownStreamsWaitForAWritableConnection() {
         EmbeddedChannel ch = new EmbeddedChannel(new YamuxFrameCodec(), new YamuxSession(false, acceptor));
