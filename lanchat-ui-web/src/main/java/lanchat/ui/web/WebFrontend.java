@@ -167,6 +167,8 @@ public final class WebFrontend implements Frontend {
         ArrayNode a = e.putArray("addresses");
         addresses.forEach(m -> a.add(m.toString()));
         emit(e);
+        // the console the node runs in keeps the user-contract lines (scripts and people read them there too)
+        for (Multiaddr m : addresses) console("Listening on " + m);
     }
 
     @Override
@@ -177,11 +179,13 @@ public final class WebFrontend implements Frontend {
     @Override
     public void connected(PeerId peer, boolean viaDiscovery) {
         emit(event("peer_connected").put("peer", peer.toString()).put("via", viaDiscovery ? "mdns" : "direct"));
+        console((viaDiscovery ? "✓ mDNS connected to " : "✓ connected to ") + peer);
     }
 
     @Override
     public void disconnected(PeerId peer, String reason) {
         emit(event("peer_disconnected").put("peer", peer.toString()).put("reason", reason));
+        console("✗ disconnected from " + peer + " (" + reason + ")");
     }
 
     @Override
@@ -195,6 +199,13 @@ public final class WebFrontend implements Frontend {
     @Override
     public void info(String line) {
         emit(event("info").put("text", line));
+    }
+
+    private void console(String line) {
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
     }
 
     @Override
