@@ -229,12 +229,16 @@ public final class WebFrontend implements Frontend {
         clients.writeAndFlush(new TextWebSocketFrame(text));
     }
 
-    /** Sends the recent events to a page that just connected. */
-    void replay(Channel page) {
+    /**
+     * Sends the recent events to a page that just connected and adds it to the pages events go to, under one lock so
+     * no event falls between the two (one may come twice, which the page shows harmlessly).
+     */
+    void replayAndJoin(Channel page) {
         synchronized (recent) {
             for (String text : recent) page.write(new TextWebSocketFrame(text));
+            page.flush();
+            clients.add(page);
         }
-        page.flush();
     }
 
     private String write(ObjectNode event) {

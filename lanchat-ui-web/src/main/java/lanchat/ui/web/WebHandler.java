@@ -37,9 +37,7 @@ final class WebHandler extends SimpleChannelInboundHandler<Object> {
     private final WebFrontend web;
     private final byte[] page;
     private WebSocketServerHandshaker handshaker;
-    // token bucket: WHY a bucket and not a counter per second: a burst at a second's edge cannot double the rate
-    private double tokens = WebFrontend.COMMANDS_PER_SECOND;
-    private long lastRefillNanos = System.nanoTime();
+    private final CommandRate rate = new CommandRate(WebFrontend.COMMANDS_PER_SECOND, System.nanoTime());
 
     WebHandler(WebFrontend web, byte[] page) {
         this.web = web;
@@ -112,8 +110,7 @@ final class WebHandler extends SimpleChannelInboundHandler<Object> {
             if (done.isSuccess()) {
                 // a message may come in fragments: whole messages up to MAX_FRAME in all, so fragments cannot add up past it
                 ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(WebFrontend.MAX_FRAME));
-                web.replay(ctx.channel());
-                web.clients().add(ctx.channel());
+                web.replayAndJoin(ctx.channel());
             }
         });
     }
@@ -124,7 +121,7 @@ final class WebHandler extends SimpleChannelInboundHandler<Object> {
         } else if (frame instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof TextWebSocketFrame text) {
-            if (!take()) {
+            if (!rate.tryTake(System.nanoTime())) {
                 ctx.writeAndFlush(new TextWebSocketFrame(web.rateLimited()));
                 return;
             }
@@ -134,15 +131,6 @@ final class WebHandler extends SimpleChannelInboundHandler<Object> {
         } else {
             ctx.writeAndFlush(new TextWebSocketFrame(WebFrontend.error(web, "malformed", "only text frames with JSON commands").toString()));
         }
-    }
-
-    private boolean take() {
-        long now = System.nanoTime();
-        tokens = Math.min(WebFrontend.COMMANDS_PER_SECOND, tokens + (now - lastRefillNanos) / 1e9 * WebFrontend.COMMANDS_PER_SECOND);
-        lastRefillNanos = now;
-        if (tokens < 1) return false;
-        tokens -= 1;
-        return true;
     }
 
     private static void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String text) {
