@@ -82,7 +82,7 @@ public final class LanChatCommand implements Callable<Integer> {
     Path identityFile;
 
     @Option(names = {"--ui"}, paramLabel = "NAME", completionCandidates = FrontendNames.class,
-            description = "how you use the chat: terminal (default; lines for people) json (one JSON object per line, for programs; README: JSON protocol) or web (a local page on 127.0.0.1 with a secret link). Installed: ${COMPLETION-CANDIDATES}")
+            description = "how you use the chat: terminal (default; lines for people), json (one JSON object per line, for programs; README: JSON protocol) or web (a local page on 127.0.0.1 with a secret link). Installed: ${COMPLETION-CANDIDATES}")
     String ui = "terminal";
 
     @Option(names = {"--no-open"}, description = "with --ui web: print the page's link but do not open a browser")
