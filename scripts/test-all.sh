@@ -35,6 +35,7 @@ REQUIRED_ITS=(
   lanchat.it.interop.PlainPeersInRoomIT
   lanchat.it.process.JsonUiProcessIT
   lanchat.it.hostile.HostileLanIT
+  lanchat.it.process.WebUiBrowserIT
 )
 MVN=(mvn -B -ntp)
 
@@ -65,6 +66,8 @@ need=()
 command -v mvn >/dev/null || need+=(maven)
 command -v ip >/dev/null || need+=(iproute2)   # the mDNS tests build network namespaces
 command -v tcpdump >/dev/null || need+=(tcpdump) # PrivateRoomNetnsIT captures the private room's traffic
+command -v chromium >/dev/null || need+=(chromium)            # WebUiBrowserIT: a real browser for --ui web
+command -v chromedriver >/dev/null || need+=(chromium-driver) # and its WebDriver (Selenium talks to it)
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "missing ${need[*]} and not root" >&2; exit 1; }
   echo "installing ${need[*]}"

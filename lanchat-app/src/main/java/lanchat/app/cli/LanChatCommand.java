@@ -82,8 +82,11 @@ public final class LanChatCommand implements Callable<Integer> {
     Path identityFile;
 
     @Option(names = {"--ui"}, paramLabel = "NAME", completionCandidates = FrontendNames.class,
-            description = "how you use the chat: terminal (default; lines for people) or json (one JSON object per line, for programs; README: JSON protocol). Installed: ${COMPLETION-CANDIDATES}")
+            description = "how you use the chat: terminal (default; lines for people), json (one JSON object per line, for programs; README: JSON protocol) or web (a local page on 127.0.0.1 with a secret link). Installed: ${COMPLETION-CANDIDATES}")
     String ui = "terminal";
+
+    @Option(names = {"--no-open"}, description = "with --ui web: print the page's link but do not open a browser")
+    boolean noOpen;
 
     @Option(names = {"--doctor"}, description = "check why peers may not be found (interfaces, multicast, rooms heard, TCP port), print a verdict and exit: 0 healthy, 1 not")
     boolean doctor;
@@ -239,7 +242,7 @@ public final class LanChatCommand implements Callable<Integer> {
 
         CountDownLatch quit = new CountDownLatch(1);
         Signals.onTermination(quit::countDown); // before anything starts, so an early SIGTERM still exits 0
-        Frontend frontend = fp.open(new FrontendContext(in, out, err, in == System.in, Path.of(System.getProperty("user.home"), ".lanchat_history"), quit::countDown));
+        Frontend frontend = fp.open(new FrontendContext(in, out, err, in == System.in, Path.of(System.getProperty("user.home"), ".lanchat_history"), quit::countDown, !noOpen));
         // from now on plugin warnings go through the front end, never past it (a terminal's prompt would be garbled)
         LogRouter.active().ifPresent(r -> r.sendTo(line -> frontend.log(ChatShell.sanitize(line))));
         // the terminal offers the app's whole command set (room log, files), so it takes the node's events as they are;

@@ -22,8 +22,8 @@ import lanchat.api.ui.FrontendProvider;
 /** The terminal as a front-end plugin: found by name, and printing the user-contract lines it always printed. */
 class TerminalFrontendTest {
     @Test
-    void bothFrontEndsAreFoundByServiceLoader() {
-        assertEquals(List.of("json", "terminal"), Plugins.installed().frontends().stream().map(FrontendProvider::name).sorted().toList());
+    void theInstalledFrontEndsAreFoundByServiceLoader() {
+        assertEquals(List.of("json", "terminal", "web"), Plugins.installed().frontends().stream().map(FrontendProvider::name).sorted().toList());
     }
 
     @Test

@@ -1,0 +1,329 @@
+package lanchat.ui.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import lanchat.api.ChatMessage;
+import lanchat.api.Multiaddr;
+import lanchat.api.PeerId;
+import lanchat.api.ui.ChatControl;
+import lanchat.api.ui.Frontend;
+import lanchat.api.ui.FrontendContext;
+import lanchat.api.ui.PeerView;
+import lanchat.api.ui.SendResult;
+
+/** The web front end: a Netty HTTP/WebSocket server on 127.0.0.1 and the events as JSON (protocol of --ui json). */
+public final class WebFrontend implements Frontend {
+    public static final int VERSION = 1;
+    /** An HTTP request (headers and body) is at most this big; the page only GETs. */
+    public static final int MAX_REQUEST = 16 * 1024;
+    /** A WebSocket frame is at most this big: a 64 KiB chat line, JSON-escaped, fits. */
+    public static final int MAX_FRAME = 256 * 1024;
+    /** Page connections at once (a few tabs); more are refused with 503. */
+    public static final int MAX_CLIENTS = 4;
+    /** Commands per second per page connection (a token bucket of this size). */
+    public static final int COMMANDS_PER_SECOND = 20;
+    /** Recent events replayed to a page that connects, so it shows the room and the latest messages. */
+    public static final int REPLAY = 200;
+
+    private final ObjectMapper json = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8).maxStringLength(MAX_FRAME).build()).build());
+    private final PrintStream out;
+    private final PrintStream err;
+    private final EventLoopGroup group;
+    private final Channel server;
+    private final ChannelGroup clients;
+    private final ArrayDeque<String> recent = new ArrayDeque<>();
+    private final String token;
+    private final int port;
+    private final ExecutorService commands = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "lanchat-web-commands");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile ChatControl control;
+
+    private WebFrontend(PrintStream out, PrintStream err, String token) {
+        this.out = out;
+        this.err = err;
+        this.token = token;
+        this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        this.clients = new DefaultChannelGroup("lanchat-web-pages", GlobalEventExecutor.INSTANCE);
+        byte[] page = resource("index.html");
+        try {
+            server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(4096, MAX_REQUEST, MAX_REQUEST), new HttpObjectAggregator(MAX_REQUEST),
+                                    new WebHandler(WebFrontend.this, page));
+                        }
+                    })
+                    // loopback only: the page and its token must never be reachable from the LAN
+                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+        } catch (InterruptedException e) {
+            group.shutdownGracefully();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the web page's server", e);
+        }
+        this.port = ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /** Starts the server, prints the page's link and opens it in a browser when asked to and one is there. */
+    static WebFrontend start(FrontendContext context) {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        WebFrontend web = new WebFrontend(context.out(), context.err(), Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+        String url = web.url();
+        context.out().println("Web page: " + url);
+        context.out().flush();
+        if (context.openBrowser()) web.openBrowser(url);
+        return web;
+    }
+
+    public String url() {
+        return origin() + "/?token=" + token;
+    }
+
+    String origin() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    String token() {
+        return token;
+    }
+
+    int port() {
+        return port;
+    }
+
+    ExecutorService commands() {
+        return commands;
+    }
+
+    ChannelGroup clients() {
+        return clients;
+    }
+
+    /** xdg-open when present (a desktop session); without one the printed link is enough. */
+    private void openBrowser(String url) {
+        if (System.getenv("DISPLAY") == null && System.getenv("WAYLAND_DISPLAY") == null) return;
+        try {
+            new ProcessBuilder("xdg-open", url).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            log("no browser opened (" + e.getMessage() + "); open the link above");
+        }
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = WebFrontend.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("missing resource " + name + " in the lanchat-ui-web jar");
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- node → page ----
+
+    @Override
+    public void listening(List<Multiaddr> addresses) {
+        ObjectNode e = event("listening");
+        ArrayNode a = e.putArray("addresses");
+        addresses.forEach(m -> a.add(m.toString()));
+        emit(e);
+        // the console the node runs in keeps the user-contract lines (scripts and people read them there too)
+        for (Multiaddr m : addresses) console("Listening on " + m);
+    }
+
+    @Override
+    public void joined(String room) {
+        emit(event("joined").put("room", room));
+    }
+
+    @Override
+    public void connected(PeerId peer, boolean viaDiscovery) {
+        emit(event("peer_connected").put("peer", peer.toString()).put("via", viaDiscovery ? "mdns" : "direct"));
+        console((viaDiscovery ? "✓ mDNS connected to " : "✓ connected to ") + peer);
+    }
+
+    @Override
+    public void disconnected(PeerId peer, String reason) {
+        emit(event("peer_disconnected").put("peer", peer.toString()).put("reason", reason));
+        console("✗ disconnected from " + peer + " (" + reason + ")");
+    }
+
+    @Override
+    public void message(PeerId from, String shownAs, ChatMessage message, long receivedAtMillis) {
+        ObjectNode e = event("message");
+        e.put("time", Instant.ofEpochMilli(receivedAtMillis).toString());
+        e.put("from", from.toString()).put("nick", message.nick().orElse(null)).put("shown_as", shownAs).put("text", message.text());
+        emit(e);
+    }
+
+    @Override
+    public void info(String line) {
+        emit(event("info").put("text", line));
+    }
+
+    private void console(String line) {
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    @Override
+    public void log(String line) {
+        synchronized (err) {
+            err.println(line);
+        }
+    }
+
+    ObjectNode event(String name) {
+        return json.createObjectNode().put("v", VERSION).put("event", name).put("time", Instant.now().toString());
+    }
+
+    /** To every page, and kept (bounded) for pages that connect later. */
+    void emit(ObjectNode event) {
+        String text = write(event);
+        synchronized (recent) {
+            if (recent.size() == REPLAY) recent.removeFirst();
+            recent.addLast(text);
+        }
+        clients.writeAndFlush(new TextWebSocketFrame(text));
+    }
+
+    /**
+     * Sends the recent events to a page that just connected and adds it to the pages events go to, under one lock so
+     * no event falls between the two (one may come twice, which the page shows harmlessly).
+     */
+    void replayAndJoin(Channel page) {
+        synchronized (recent) {
+            for (String text : recent) page.write(new TextWebSocketFrame(text));
+            page.flush();
+            clients.add(page);
+        }
+    }
+
+    private String write(ObjectNode event) {
+        try {
+            return json.writeValueAsString(event);
+        } catch (JacksonException e) {
+            throw new IllegalStateException("cannot write a tree Jackson built", e);
+        }
+    }
+
+    static ObjectNode error(WebFrontend web, String code, String detail) {
+        return web.event("error").put("code", code).put("detail", detail);
+    }
+
+    // ---- page → node ----
+
+    @Override
+    public void start(ChatControl control) {
+        this.control = control;
+    }
+
+    /** One command from one page; the answer (or error) goes back to that page only. Never throws for its input. */
+    String command(String text) {
+        JsonNode n;
+        try {
+            n = json.readTree(text);
+        } catch (JacksonException e) {
+            return write(error(this, "malformed", "not JSON: " + e.getOriginalMessage()));
+        }
+        if (n == null || !n.isObject() || n.size() != 1) {
+            return write(error(this, "malformed", "a command is an object with exactly one key, e.g. {\"send\":\"hello\"}"));
+        }
+        ChatControl node = control;
+        if (node == null) return write(error(this, "node", "the node is still starting"));
+        Map.Entry<String, JsonNode> c = n.fields().next();
+        try {
+            return write(run(node, c.getKey(), c.getValue()));
+        } catch (IllegalStateException e) { // the node is closing, or "slow down"
+            return write(error(this, "node", e.getMessage()));
+        }
+    }
+
+    private ObjectNode run(ChatControl node, String command, JsonNode arg) {
+        switch (command) {
+            case "send" -> {
+                if (!arg.isTextual()) return error(this, "bad_argument", "send takes a string");
+                SendResult sent = node.send(arg.asText());
+                if (sent.peers() == 0 && !sent.kept()) return error(this, "no_peers", "no peers connected; message not sent");
+                return event("sent").put("to", sent.peers()).put("kept", sent.kept()).put("text", arg.asText());
+            }
+            case "peers" -> {
+                if (!arg.isBoolean() || !arg.booleanValue()) return error(this, "bad_argument", "peers takes true");
+                ObjectNode e = event("peers");
+                ArrayNode a = e.putArray("peers");
+                for (PeerView p : node.peers()) {
+                    a.addObject().put("id", p.peer().toString()).put("nick", p.nick()).put("address", p.address()).put("transport", p.transport())
+                            .put("direction", p.direction());
+                }
+                return e;
+            }
+            case "nick" -> {
+                if (!arg.isTextual()) return error(this, "bad_argument", "nick takes a string");
+                try {
+                    node.setNick(arg.asText().strip());
+                    return event("nick").put("nick", arg.asText().strip());
+                } catch (IllegalArgumentException e) {
+                    return error(this, "bad_argument", e.getMessage());
+                }
+            }
+            default -> {
+                return error(this, "unknown_command", "unknown command '" + command + "'; known here: send, peers, nick");
+            }
+        }
+    }
+
+    String rateLimited() {
+        return write(error(this, "rate_limited", "more than " + COMMANDS_PER_SECOND + " commands a second; this one was dropped"));
+    }
+
+    @Override
+    public void close() {
+        commands.shutdownNow();
+        clients.close().awaitUninterruptibly();
+        server.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+        out.flush();
+    }
+}

@@ -1,0 +1,160 @@
+package lanchat.ui.web;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+
+/**
+ * One HTTP connection: checks the token on every request (and the Origin on the WebSocket upgrade), serves the page,
+ * and after the upgrade turns text frames into commands under a per-connection rate limit.
+ */
+final class WebHandler extends SimpleChannelInboundHandler<Object> {
+    private final WebFrontend web;
+    private final byte[] page;
+    private WebSocketServerHandshaker handshaker;
+    private final CommandRate rate = new CommandRate(WebFrontend.COMMANDS_PER_SECOND, System.nanoTime());
+
+    WebHandler(WebFrontend web, byte[] page) {
+        this.web = web;
+        this.page = page;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FullHttpRequest req) http(ctx, req);
+        else if (msg instanceof WebSocketFrame frame) frame(ctx, frame);
+    }
+
+    /** The token given matches this run's (constant time, so its bytes cannot be guessed one by one from timing). */
+    static boolean tokenMatches(String expected, String given) {
+        if (given == null) return false;
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Only the page itself may open the WebSocket: a browser sends the origin of the page that asks. */
+    static boolean originAllowed(String expectedOrigin, String given) {
+        return expectedOrigin.equals(given);
+    }
+
+    private void http(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (!req.decoderResult().isSuccess()) {
+            respond(ctx, req, HttpResponseStatus.BAD_REQUEST, "bad request\n");
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        List<String> given = uri.parameters().get("token");
+        if (given == null || given.size() != 1 || !tokenMatches(web.token(), given.get(0))) {
+            respond(ctx, req, HttpResponseStatus.FORBIDDEN, "forbidden: open the link the node printed\n");
+            return;
+        }
+        if (req.method() != HttpMethod.GET) {
+            respond(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET\n");
+            return;
+        }
+        switch (uri.path()) {
+            case "/", "/index.html" -> {
+                FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(page));
+                r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
+                        // the page loads nothing from anywhere else, and no other site may frame it
+                        .set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'")
+                        .set("Referrer-Policy", "no-referrer")
+                        .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                send(ctx, req, r);
+            }
+            case "/ws" -> upgrade(ctx, req);
+            default -> respond(ctx, req, HttpResponseStatus.NOT_FOUND, "not found\n");
+        }
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (!originAllowed(web.origin(), req.headers().get(HttpHeaderNames.ORIGIN))) {
+            respond(ctx, req, HttpResponseStatus.FORBIDDEN, "forbidden: wrong Origin\n");
+            return;
+        }
+        if (web.clients().size() >= WebFrontend.MAX_CLIENTS) {
+            respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "too many pages open (at most " + WebFrontend.MAX_CLIENTS + ")\n");
+            return;
+        }
+        WebSocketServerHandshakerFactory f = new WebSocketServerHandshakerFactory("ws://127.0.0.1:" + web.port() + "/ws", null, false, WebFrontend.MAX_FRAME);
+        handshaker = f.newHandshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        handshaker.handshake(ctx.channel(), req).addListener((ChannelFutureListener) done -> {
+            if (done.isSuccess()) {
+                // a message may come in fragments: whole messages up to MAX_FRAME in all, so fragments cannot add up past it
+                ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(WebFrontend.MAX_FRAME));
+                web.replayAndJoin(ctx.channel());
+            }
+        });
+    }
+
+    private void frame(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof CloseWebSocketFrame close) {
+            handshaker.close(ctx.channel(), close.retain());
+        } else if (frame instanceof PingWebSocketFrame) {
+            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+        } else if (frame instanceof TextWebSocketFrame text) {
+            if (!rate.tryTake(System.nanoTime())) {
+                ctx.writeAndFlush(new TextWebSocketFrame(web.rateLimited()));
+                return;
+            }
+            String command = text.text();
+            // the node's send may block briefly (room log, slow peers): off the event loop; the rate limit above bounds the queue
+            web.commands().execute(() -> ctx.writeAndFlush(new TextWebSocketFrame(web.command(command))));
+        } else {
+            ctx.writeAndFlush(new TextWebSocketFrame(WebFrontend.error(web, "malformed", "only text frames with JSON commands").toString()));
+        }
+    }
+
+    private static void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String text) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        send(ctx, req, r);
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse r) {
+        HttpUtil.setContentLength(r, r.content().readableBytes());
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && r.status().code() < 400;
+        if (keepAlive) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        var f = ctx.writeAndFlush(r);
+        if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // a frame too large or a broken request: that connection ends, the node goes on
+        web.log("web page connection closed: " + cause.getMessage());
+        if (handshaker != null && cause instanceof TooLongFrameException) {
+            ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+}
