@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TimeZone;
 
 import lanchat.api.Identity;
 import org.junit.jupiter.api.Test;
@@ -244,6 +245,8 @@ class LanChatCommandTest {
 
     @Test
     void runsLeaveTheSystemPropertiesAsTheyWere() {
+        // user.timezone is the JDK's own: set by the JVM the first time anything asks for the default time zone
+        TimeZone.getDefault();
         Map<Object, Object> before = new HashMap<>(System.getProperties());
         assertEquals(0, run("--help").code);
         assertEquals(0, run(new ByteArrayInputStream("/quit\n".getBytes(StandardCharsets.UTF_8)), "--transport", "netty", "--host", "127.0.0.1").code);
