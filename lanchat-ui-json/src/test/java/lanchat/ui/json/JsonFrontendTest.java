@@ -155,6 +155,7 @@ class JsonFrontendTest {
         List<JsonNode> events = r.runToEnd();
         assertEquals(List.of("send hello", "nick bob"), r.control.calls);
         assertEquals(1, of(events, "sent").get(0).get("to").asInt());
+        assertTrue(!of(events, "sent").get(0).has("text"), "--ui json does not echo the line sent (the web page's events do)");
         assertEquals("bob", of(events, "nick").get(0).get("nick").asText());
         assertEquals("libp2p", of(events, "peers").get(0).get("peers").get(0).get("transport").asText());
         assertEquals(1, of(events, "ping").get(0).get("peers").asInt());
