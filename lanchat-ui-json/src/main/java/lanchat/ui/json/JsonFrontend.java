@@ -7,18 +7,13 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
-import java.util.List;
 
-import lanchat.api.ChatMessage;
-import lanchat.api.Multiaddr;
-import lanchat.api.PeerId;
 import lanchat.api.ui.ChatControl;
-import lanchat.api.ui.Frontend;
 import lanchat.ui.json.protocol.Commands;
-import lanchat.ui.json.protocol.Events;
+import lanchat.ui.json.protocol.EventFrontend;
 
 /** The JSON lines front end; the protocol is described in {@code package-info.java} and the schema. */
-public final class JsonFrontend implements Frontend {
+public final class JsonFrontend extends EventFrontend {
     /** The longest stdin line taken, in bytes; the largest chat line (64 KiB of text, escaped) fits. */
     public static final int MAX_LINE = 256 * 1024;
 
@@ -26,11 +21,11 @@ public final class JsonFrontend implements Frontend {
     private final PrintStream out;
     private final PrintStream err;
     private final Runnable leave;
-    private final Events events = new Events();
     private final Commands commands = new Commands(events, EnumSet.allOf(Commands.Command.class), false, MAX_LINE);
     private volatile ChatControl control;
 
     JsonFrontend(InputStream in, PrintStream out, PrintStream err, Runnable leave) {
+        super(err); // log lines: stdout is for JSON only
         this.in = in;
         this.out = out;
         this.err = err;
@@ -39,45 +34,9 @@ public final class JsonFrontend implements Frontend {
 
     // ---- node → program ----
 
-    @Override
-    public void listening(List<Multiaddr> addresses) {
-        emit(events.listening(addresses));
-    }
-
-    @Override
-    public void joined(String room) {
-        emit(events.joined(room));
-    }
-
-    @Override
-    public void connected(PeerId peer, boolean viaDiscovery) {
-        emit(events.peerConnected(peer, viaDiscovery));
-    }
-
-    @Override
-    public void disconnected(PeerId peer, String reason) {
-        emit(events.peerDisconnected(peer, reason));
-    }
-
-    @Override
-    public void message(PeerId from, String shownAs, ChatMessage message, long receivedAtMillis) {
-        emit(events.message(from, shownAs, message, receivedAtMillis));
-    }
-
-    @Override
-    public void info(String line) {
-        emit(events.info(line));
-    }
-
-    @Override
-    public void log(String line) {
-        synchronized (err) {
-            err.println(line); // stdout is for JSON only
-        }
-    }
-
     /** One line per event, whole: events come from several threads. */
-    private void emit(String event) {
+    @Override
+    protected void emit(String event) {
         synchronized (out) {
             out.println(event);
             out.flush();

@@ -30,17 +30,16 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
-import lanchat.api.ChatMessage;
 import lanchat.api.Multiaddr;
 import lanchat.api.PeerId;
 import lanchat.api.ui.ChatControl;
-import lanchat.api.ui.Frontend;
 import lanchat.api.ui.FrontendContext;
 import lanchat.ui.json.protocol.Commands;
+import lanchat.ui.json.protocol.EventFrontend;
 import lanchat.ui.json.protocol.Events;
 
 /** The web front end: a Netty HTTP/WebSocket server on 127.0.0.1 and the events as JSON (protocol of --ui json). */
-public final class WebFrontend implements Frontend {
+public final class WebFrontend extends EventFrontend {
     /** An HTTP request (headers and body) is at most this big; the page only GETs. */
     public static final int MAX_REQUEST = 16 * 1024;
     /** A WebSocket frame is at most this big: a 64 KiB chat line, JSON-escaped, fits. */
@@ -52,12 +51,10 @@ public final class WebFrontend implements Frontend {
     /** Recent events replayed to a page that connects, so it shows the room and the latest messages. */
     public static final int REPLAY = 200;
 
-    private final Events events = new Events();
     /** The page sends, renames and lists; ping, doctor and quit stay with the console. The page shows a sent line back. */
     private final Commands parser = new Commands(events, EnumSet.of(Commands.Command.SEND, Commands.Command.PEERS, Commands.Command.NICK), true,
             MAX_FRAME);
     private final PrintStream out;
-    private final PrintStream err;
     private final EventLoopGroup group;
     private final Channel server;
     private final ChannelGroup clients;
@@ -72,8 +69,8 @@ public final class WebFrontend implements Frontend {
     private volatile ChatControl control;
 
     private WebFrontend(PrintStream out, PrintStream err, String token) {
+        super(err);
         this.out = out;
-        this.err = err;
         this.token = token;
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.clients = new DefaultChannelGroup("lanchat-web-pages", GlobalEventExecutor.INSTANCE);
@@ -156,36 +153,21 @@ public final class WebFrontend implements Frontend {
 
     @Override
     public void listening(List<Multiaddr> addresses) {
-        emit(events.listening(addresses));
+        super.listening(addresses);
         // the console the node runs in keeps the user-contract lines (scripts and people read them there too)
         for (Multiaddr m : addresses) console("Listening on " + m);
     }
 
     @Override
-    public void joined(String room) {
-        emit(events.joined(room));
-    }
-
-    @Override
     public void connected(PeerId peer, boolean viaDiscovery) {
-        emit(events.peerConnected(peer, viaDiscovery));
+        super.connected(peer, viaDiscovery);
         console((viaDiscovery ? "✓ mDNS connected to " : "✓ connected to ") + peer);
     }
 
     @Override
     public void disconnected(PeerId peer, String reason) {
-        emit(events.peerDisconnected(peer, reason));
+        super.disconnected(peer, reason);
         console("✗ disconnected from " + peer + " (" + reason + ")");
-    }
-
-    @Override
-    public void message(PeerId from, String shownAs, ChatMessage message, long receivedAtMillis) {
-        emit(events.message(from, shownAs, message, receivedAtMillis));
-    }
-
-    @Override
-    public void info(String line) {
-        emit(events.info(line));
     }
 
     private void console(String line) {
@@ -195,19 +177,13 @@ public final class WebFrontend implements Frontend {
         }
     }
 
-    @Override
-    public void log(String line) {
-        synchronized (err) {
-            err.println(line);
-        }
-    }
-
     Events events() {
         return events;
     }
 
     /** To every page, and kept (bounded) for pages that connect later. */
-    void emit(String text) {
+    @Override
+    protected void emit(String text) {
         synchronized (recent) {
             if (recent.size() == REPLAY) recent.removeFirst();
             recent.addLast(text);

@@ -36,18 +36,15 @@ import com.networknt.schema.SpecificationVersion;
 import lanchat.api.ChatMessage;
 import lanchat.api.Identity;
 import lanchat.api.PeerId;
-import lanchat.api.ui.ChatControl;
-import lanchat.api.ui.DoctorReport;
 import lanchat.api.ui.FrontendContext;
-import lanchat.api.ui.PeerView;
-import lanchat.api.ui.SendResult;
+import lanchat.api.testkit.RecordingControl;
 
 /**
  * The web front end's server over a real loopback socket, driven by java.net.http: the token and Origin checks, the
  * refusals (no token, wrong token, wrong Origin, too many pages, oversized frame, too many commands), and commands
  * reaching the node. Every event a page receives must be valid against the JSON protocol's schema (lanchat-ui-json's
- * {@code lanchat-ui-json-v1.schema.json}, checked with networknt's validator). The node is a recording
- * {@link ChatControl}; the browser IT drives the real one.
+ * {@code lanchat-ui-json-v1.schema.json}, checked with networknt's validator). The node is a
+ * {@link RecordingControl}; the browser IT drives the real one.
  */
 class WebFrontendTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -56,49 +53,6 @@ class WebFrontendTest {
     final ByteArrayOutputStream printed = new ByteArrayOutputStream();
     final RecordingControl control = new RecordingControl();
     WebFrontend web;
-
-    static final class RecordingControl implements ChatControl {
-        final List<String> calls = new ArrayList<>();
-
-        @Override
-        public synchronized SendResult send(String text) {
-            calls.add("send " + text);
-            return new SendResult(1, false);
-        }
-
-        @Override
-        public List<PeerView> peers() {
-            return List.of();
-        }
-
-        @Override
-        public String nick() {
-            return null;
-        }
-
-        @Override
-        public synchronized void setNick(String nick) {
-            calls.add("nick " + ChatMessage.checkNick(nick));
-        }
-
-        @Override
-        public int ping() {
-            return 0;
-        }
-
-        @Override
-        public DoctorReport doctor() {
-            throw new IllegalStateException("not asked in this test");
-        }
-
-        @Override
-        public void quit() {
-        }
-
-        synchronized List<String> calls() {
-            return List.copyOf(calls);
-        }
-    }
 
     @BeforeEach
     void open() {

@@ -76,7 +76,7 @@ public final class Commands {
             reply.accept(events.error("node", "the node is still starting"));
             return;
         }
-        Map.Entry<String, JsonNode> c = n.fields().next();
+        Map.Entry<String, JsonNode> c = n.properties().iterator().next();
         Command command = accepted.stream().filter(k -> k.key().equals(c.getKey())).findFirst().orElse(null);
         if (command == null) {
             boolean all = accepted.size() == Command.values().length;
