@@ -5,9 +5,12 @@
  * only when this front end opens, so the terminal's start-up does not pay for them.
  */
 module lanchat.ui.json {
-    requires lanchat.api;
+    requires transitive lanchat.api; // the protocol package's methods take its types
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.core;
+
+    // the events and command parser, for the web front end (which speaks the same protocol over a WebSocket)
+    exports lanchat.ui.json.protocol;
 
     provides lanchat.api.ui.FrontendProvider with lanchat.ui.json.JsonFrontendProvider;
 }

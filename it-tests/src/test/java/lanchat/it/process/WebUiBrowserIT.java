@@ -125,8 +125,10 @@ class WebUiBrowserIT {
         terminal.assertExitedCleanly();
         String classes = Files.readString(classLog);
         assertTrue(classes.contains(" lanchat.app.Main "), "not a class-load log of the app");
-        List<String> webClasses = classes.lines().filter(l -> l.contains(" lanchat.ui.web.WebFrontend ") || l.contains(" lanchat.ui.web.WebHandler ") || l.contains(" io.netty.handler.codec.http.")).toList();
-        assertEquals(List.of(), webClasses, "a start-up without --ui web must not load the web front end (only its provider, for its name) or Netty's HTTP codec");
+        List<String> webClasses = classes.lines().filter(l -> l.contains(" lanchat.ui.web.WebFrontend ") || l.contains(" lanchat.ui.web.WebHandler ") || l.contains(" io.netty.handler.codec.http.")
+                || l.contains(" lanchat.ui.json.protocol.")).toList();
+        assertEquals(List.of(), webClasses,
+                "a start-up without --ui web must not load the web front end (only its provider, for its name), Netty's HTTP codec or the JSON protocol's classes");
         Files.deleteIfExists(classLog);
     }
 }

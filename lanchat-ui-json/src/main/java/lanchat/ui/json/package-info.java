@@ -1,5 +1,6 @@
 /**
- * The JSON lines protocol, version 1 (schema: {@code lanchat-ui-json-v1.schema.json} at the root of the jar).
+ * The JSON lines protocol, version 1 (schema: {@code lanchat-ui-json-v1.schema.json} at the root of the jar); its
+ * events and command parsing live in {@link lanchat.ui.json.protocol}, shared with the web front end.
  *
  * <p>Out (stdout), one object per line, each with {@code "v": 1}, {@code "event"} and {@code "time"} (ISO-8601 UTC):
  * {@code listening}, {@code joined}, {@code peer_connected}, {@code peer_disconnected}, {@code message}, {@code info},
@@ -13,6 +14,6 @@
  * leaves the room and the process exits 0.
  *
  * <p>Bounded: a line is read into at most {@code MAX_LINE} bytes (the rest of a longer one is skipped, not stored),
- * JSON nesting is limited to {@link lanchat.ui.json.JsonFrontend#MAX_DEPTH}, and one doctor runs at a time.
+ * JSON nesting is limited to {@link lanchat.ui.json.protocol.Commands#MAX_DEPTH}, and one doctor runs at a time.
  */
 package lanchat.ui.json;

@@ -29,66 +29,20 @@ import lanchat.api.ChatMessage;
 import lanchat.api.Identity;
 import lanchat.api.Multiaddr;
 import lanchat.api.PeerId;
-import lanchat.api.ui.ChatControl;
-import lanchat.api.ui.DoctorReport;
 import lanchat.api.ui.Frontend;
 import lanchat.api.ui.FrontendContext;
-import lanchat.api.ui.PeerView;
-import lanchat.api.ui.SendResult;
+import lanchat.api.testkit.RecordingControl;
 
 /**
  * The JSON front end on its own: events it writes are valid against the published schema (checked with networknt's
  * JSON Schema validator, draft 2020-12), commands reach the node, bad input gives error events and never stops the
- * reader, end of input leaves. The node is a recording {@link ChatControl}: the process test (it-tests
+ * reader, end of input leaves. The node is a {@link RecordingControl}: the process test (it-tests
  * JsonUiProcessIT) runs the real one.
  */
 class JsonFrontendTest {
     static final Path SCHEMA = Path.of("src/main/resources/lanchat-ui-json-v1.schema.json");
     static final ObjectMapper JSON = new ObjectMapper();
     final PeerId alice = Identity.generate().peerId();
-
-    /** What the front end asked of the node. */
-    static final class RecordingControl implements ChatControl {
-        final List<String> calls = new ArrayList<>();
-        int peers = 1;
-
-        @Override
-        public synchronized SendResult send(String text) {
-            calls.add("send " + text);
-            return new SendResult(peers, false);
-        }
-
-        @Override
-        public List<PeerView> peers() {
-            return List.of(new PeerView(Identity.generate().peerId(), null, "/ip4/10.0.0.2/tcp/4001", "libp2p", "outbound"));
-        }
-
-        @Override
-        public String nick() {
-            return null;
-        }
-
-        @Override
-        public synchronized void setNick(String nick) {
-            calls.add("nick " + ChatMessage.checkNick(nick));
-        }
-
-        @Override
-        public int ping() {
-            return peers;
-        }
-
-        @Override
-        public DoctorReport doctor() {
-            return new DoctorReport(List.of(new DoctorReport.Interface("eth0", List.of("10.0.0.1/24"), true, false, true, true, List.of("room"))),
-                    new DoctorReport.TcpCheck(4001, "127.0.0.1", true, null), true, "discovery looks healthy");
-        }
-
-        @Override
-        public synchronized void quit() {
-            calls.add("quit");
-        }
-    }
 
     /** A front end fed {@code input}, its stdout, and a latch for the leave that end of input causes. */
     final class Run {
@@ -153,8 +107,9 @@ class JsonFrontendTest {
     void commandsReachTheNodeAndAreAnswered() throws Exception {
         Run r = new Run("{\"send\":\"hello\"}\n{\"nick\":\"bob\"}\n{\"peers\":true}\n{\"ping\":true}\n{\"doctor\":true}\n");
         List<JsonNode> events = r.runToEnd();
-        assertEquals(List.of("send hello", "nick bob"), r.control.calls);
+        assertEquals(List.of("send hello", "nick bob"), r.control.calls());
         assertEquals(1, of(events, "sent").get(0).get("to").asInt());
+        assertTrue(!of(events, "sent").get(0).has("text"), "--ui json does not echo the line sent (the web page's events do)");
         assertEquals("bob", of(events, "nick").get(0).get("nick").asText());
         assertEquals("libp2p", of(events, "peers").get(0).get("peers").get(0).get("transport").asText());
         assertEquals(1, of(events, "ping").get(0).get("peers").asInt());
@@ -172,7 +127,7 @@ class JsonFrontendTest {
     void endOfInputLeaves() throws Exception {
         Run r = new Run("{\"send\":\"last words\"}");  // no final newline: still a line
         r.runToEnd();
-        assertEquals(List.of("send last words"), r.control.calls);
+        assertEquals(List.of("send last words"), r.control.calls());
     }
 
     @Test
@@ -190,12 +145,12 @@ class JsonFrontendTest {
                 "\u0000\uFFFF",
                 "{\"send\":\"still here\"}") + "\n";
         Run r = new Run(input);
-        r.control.peers = 0;
+        r.control.peers(0);
         List<JsonNode> events = r.runToEnd();
         List<String> codes = of(events, "error").stream().map(e -> e.get("code").asText()).toList();
         assertEquals(List.of("malformed", "malformed", "malformed", "malformed", "unknown_command", "bad_argument", "bad_argument", "bad_argument", "malformed",
                 "malformed", "no_peers"), codes);
-        assertEquals(List.of("send still here"), r.control.calls);
+        assertEquals(List.of("send still here"), r.control.calls());
     }
 
     @Test
@@ -204,14 +159,14 @@ class JsonFrontendTest {
         Run r = new Run(huge + "\n{\"send\":\"after\"}\n");
         List<JsonNode> events = r.runToEnd();
         assertEquals("line_too_long", of(events, "error").get(0).get("code").asText());
-        assertEquals(List.of("send after"), r.control.calls);
+        assertEquals(List.of("send after"), r.control.calls());
     }
 
     @Test
     void quitCommandLeaves() throws Exception {
         Run r = new Run("{\"quit\":true}\n");
         r.runToEnd();
-        assertEquals(List.of("quit"), r.control.calls);
+        assertEquals(List.of("quit"), r.control.calls());
     }
 
     @Test

@@ -7,21 +7,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -38,18 +30,16 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
-import lanchat.api.ChatMessage;
 import lanchat.api.Multiaddr;
 import lanchat.api.PeerId;
 import lanchat.api.ui.ChatControl;
-import lanchat.api.ui.Frontend;
 import lanchat.api.ui.FrontendContext;
-import lanchat.api.ui.PeerView;
-import lanchat.api.ui.SendResult;
+import lanchat.ui.json.protocol.Commands;
+import lanchat.ui.json.protocol.EventFrontend;
+import lanchat.ui.json.protocol.Events;
 
 /** The web front end: a Netty HTTP/WebSocket server on 127.0.0.1 and the events as JSON (protocol of --ui json). */
-public final class WebFrontend implements Frontend {
-    public static final int VERSION = 1;
+public final class WebFrontend extends EventFrontend {
     /** An HTTP request (headers and body) is at most this big; the page only GETs. */
     public static final int MAX_REQUEST = 16 * 1024;
     /** A WebSocket frame is at most this big: a 64 KiB chat line, JSON-escaped, fits. */
@@ -61,10 +51,10 @@ public final class WebFrontend implements Frontend {
     /** Recent events replayed to a page that connects, so it shows the room and the latest messages. */
     public static final int REPLAY = 200;
 
-    private final ObjectMapper json = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8).maxStringLength(MAX_FRAME).build()).build());
+    /** The page sends, renames and lists; ping, doctor and quit stay with the console. The page shows a sent line back. */
+    private final Commands parser = new Commands(events, EnumSet.of(Commands.Command.SEND, Commands.Command.PEERS, Commands.Command.NICK), true,
+            MAX_FRAME);
     private final PrintStream out;
-    private final PrintStream err;
     private final EventLoopGroup group;
     private final Channel server;
     private final ChannelGroup clients;
@@ -79,8 +69,8 @@ public final class WebFrontend implements Frontend {
     private volatile ChatControl control;
 
     private WebFrontend(PrintStream out, PrintStream err, String token) {
+        super(err);
         this.out = out;
-        this.err = err;
         this.token = token;
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.clients = new DefaultChannelGroup("lanchat-web-pages", GlobalEventExecutor.INSTANCE);
@@ -163,42 +153,21 @@ public final class WebFrontend implements Frontend {
 
     @Override
     public void listening(List<Multiaddr> addresses) {
-        ObjectNode e = event("listening");
-        ArrayNode a = e.putArray("addresses");
-        addresses.forEach(m -> a.add(m.toString()));
-        emit(e);
+        super.listening(addresses);
         // the console the node runs in keeps the user-contract lines (scripts and people read them there too)
         for (Multiaddr m : addresses) console("Listening on " + m);
     }
 
     @Override
-    public void joined(String room) {
-        emit(event("joined").put("room", room));
-    }
-
-    @Override
     public void connected(PeerId peer, boolean viaDiscovery) {
-        emit(event("peer_connected").put("peer", peer.toString()).put("via", viaDiscovery ? "mdns" : "direct"));
+        super.connected(peer, viaDiscovery);
         console((viaDiscovery ? "✓ mDNS connected to " : "✓ connected to ") + peer);
     }
 
     @Override
     public void disconnected(PeerId peer, String reason) {
-        emit(event("peer_disconnected").put("peer", peer.toString()).put("reason", reason));
+        super.disconnected(peer, reason);
         console("✗ disconnected from " + peer + " (" + reason + ")");
-    }
-
-    @Override
-    public void message(PeerId from, String shownAs, ChatMessage message, long receivedAtMillis) {
-        ObjectNode e = event("message");
-        e.put("time", Instant.ofEpochMilli(receivedAtMillis).toString());
-        e.put("from", from.toString()).put("nick", message.nick().orElse(null)).put("shown_as", shownAs).put("text", message.text());
-        emit(e);
-    }
-
-    @Override
-    public void info(String line) {
-        emit(event("info").put("text", line));
     }
 
     private void console(String line) {
@@ -208,20 +177,13 @@ public final class WebFrontend implements Frontend {
         }
     }
 
-    @Override
-    public void log(String line) {
-        synchronized (err) {
-            err.println(line);
-        }
-    }
-
-    ObjectNode event(String name) {
-        return json.createObjectNode().put("v", VERSION).put("event", name).put("time", Instant.now().toString());
+    Events events() {
+        return events;
     }
 
     /** To every page, and kept (bounded) for pages that connect later. */
-    void emit(ObjectNode event) {
-        String text = write(event);
+    @Override
+    protected void emit(String text) {
         synchronized (recent) {
             if (recent.size() == REPLAY) recent.removeFirst();
             recent.addLast(text);
@@ -241,18 +203,6 @@ public final class WebFrontend implements Frontend {
         }
     }
 
-    private String write(ObjectNode event) {
-        try {
-            return json.writeValueAsString(event);
-        } catch (JacksonException e) {
-            throw new IllegalStateException("cannot write a tree Jackson built", e);
-        }
-    }
-
-    static ObjectNode error(WebFrontend web, String code, String detail) {
-        return web.event("error").put("code", code).put("detail", detail);
-    }
-
     // ---- page → node ----
 
     @Override
@@ -262,60 +212,14 @@ public final class WebFrontend implements Frontend {
 
     /** One command from one page; the answer (or error) goes back to that page only. Never throws for its input. */
     String command(String text) {
-        JsonNode n;
-        try {
-            n = json.readTree(text);
-        } catch (JacksonException e) {
-            return write(error(this, "malformed", "not JSON: " + e.getOriginalMessage()));
-        }
-        if (n == null || !n.isObject() || n.size() != 1) {
-            return write(error(this, "malformed", "a command is an object with exactly one key, e.g. {\"send\":\"hello\"}"));
-        }
-        ChatControl node = control;
-        if (node == null) return write(error(this, "node", "the node is still starting"));
-        Map.Entry<String, JsonNode> c = n.fields().next();
-        try {
-            return write(run(node, c.getKey(), c.getValue()));
-        } catch (IllegalStateException e) { // the node is closing, or "slow down"
-            return write(error(this, "node", e.getMessage()));
-        }
-    }
-
-    private ObjectNode run(ChatControl node, String command, JsonNode arg) {
-        switch (command) {
-            case "send" -> {
-                if (!arg.isTextual()) return error(this, "bad_argument", "send takes a string");
-                SendResult sent = node.send(arg.asText());
-                if (sent.peers() == 0 && !sent.kept()) return error(this, "no_peers", "no peers connected; message not sent");
-                return event("sent").put("to", sent.peers()).put("kept", sent.kept()).put("text", arg.asText());
-            }
-            case "peers" -> {
-                if (!arg.isBoolean() || !arg.booleanValue()) return error(this, "bad_argument", "peers takes true");
-                ObjectNode e = event("peers");
-                ArrayNode a = e.putArray("peers");
-                for (PeerView p : node.peers()) {
-                    a.addObject().put("id", p.peer().toString()).put("nick", p.nick()).put("address", p.address()).put("transport", p.transport())
-                            .put("direction", p.direction());
-                }
-                return e;
-            }
-            case "nick" -> {
-                if (!arg.isTextual()) return error(this, "bad_argument", "nick takes a string");
-                try {
-                    node.setNick(arg.asText().strip());
-                    return event("nick").put("nick", arg.asText().strip());
-                } catch (IllegalArgumentException e) {
-                    return error(this, "bad_argument", e.getMessage());
-                }
-            }
-            default -> {
-                return error(this, "unknown_command", "unknown command '" + command + "'; known here: send, peers, nick");
-            }
-        }
+        // every command the page may send answers exactly once, at once (doctor, the one that answers later, is not among them)
+        AtomicReference<String> answer = new AtomicReference<>();
+        parser.run(text, control, answer::set);
+        return answer.get();
     }
 
     String rateLimited() {
-        return write(error(this, "rate_limited", "more than " + COMMANDS_PER_SECOND + " commands a second; this one was dropped"));
+        return events.error("rate_limited", "more than " + COMMANDS_PER_SECOND + " commands a second; this one was dropped");
     }
 
     @Override

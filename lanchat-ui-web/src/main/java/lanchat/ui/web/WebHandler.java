@@ -129,7 +129,7 @@ final class WebHandler extends SimpleChannelInboundHandler<Object> {
             // the node's send may block briefly (room log, slow peers): off the event loop; the rate limit above bounds the queue
             web.commands().execute(() -> ctx.writeAndFlush(new TextWebSocketFrame(web.command(command))));
         } else {
-            ctx.writeAndFlush(new TextWebSocketFrame(WebFrontend.error(web, "malformed", "only text frames with JSON commands").toString()));
+            ctx.writeAndFlush(new TextWebSocketFrame(web.events().error("malformed", "only text frames with JSON commands")));
         }
     }
 

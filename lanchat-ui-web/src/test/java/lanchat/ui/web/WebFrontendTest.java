@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -27,70 +28,31 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 
 import lanchat.api.ChatMessage;
 import lanchat.api.Identity;
 import lanchat.api.PeerId;
-import lanchat.api.ui.ChatControl;
-import lanchat.api.ui.DoctorReport;
 import lanchat.api.ui.FrontendContext;
-import lanchat.api.ui.PeerView;
-import lanchat.api.ui.SendResult;
+import lanchat.api.testkit.RecordingControl;
 
 /**
  * The web front end's server over a real loopback socket, driven by java.net.http: the token and Origin checks, the
  * refusals (no token, wrong token, wrong Origin, too many pages, oversized frame, too many commands), and commands
- * reaching the node. The node is a recording {@link ChatControl}; the browser IT drives the real one.
+ * reaching the node. Every event a page receives must be valid against the JSON protocol's schema (lanchat-ui-json's
+ * {@code lanchat-ui-json-v1.schema.json}, checked with networknt's validator). The node is a
+ * {@link RecordingControl}; the browser IT drives the real one.
  */
 class WebFrontendTest {
     static final ObjectMapper JSON = new ObjectMapper();
+    static final Schema SCHEMA = schema();
     final HttpClient http = HttpClient.newHttpClient();
     final ByteArrayOutputStream printed = new ByteArrayOutputStream();
     final RecordingControl control = new RecordingControl();
     WebFrontend web;
-
-    static final class RecordingControl implements ChatControl {
-        final List<String> calls = new ArrayList<>();
-
-        @Override
-        public synchronized SendResult send(String text) {
-            calls.add("send " + text);
-            return new SendResult(1, false);
-        }
-
-        @Override
-        public List<PeerView> peers() {
-            return List.of();
-        }
-
-        @Override
-        public String nick() {
-            return null;
-        }
-
-        @Override
-        public synchronized void setNick(String nick) {
-            calls.add("nick " + ChatMessage.checkNick(nick));
-        }
-
-        @Override
-        public int ping() {
-            return 0;
-        }
-
-        @Override
-        public DoctorReport doctor() {
-            throw new IllegalStateException("not asked in this test");
-        }
-
-        @Override
-        public void quit() {
-        }
-
-        synchronized List<String> calls() {
-            return List.copyOf(calls);
-        }
-    }
 
     @BeforeEach
     void open() {
@@ -174,7 +136,11 @@ class WebFrontendTest {
         page.ws.sendText("{\"send\":5}", true).join();
         assertEquals("bad_argument", page.next().get("code").asText());
         page.ws.sendText("{\"rm\":true}", true).join();
-        assertEquals("unknown_command", page.next().get("code").asText());
+        JsonNode unknown = page.next();
+        assertEquals("unknown_command", unknown.get("code").asText());
+        assertEquals("unknown command 'rm'; known here: send, peers, nick", unknown.get("detail").asText());
+        page.ws.sendText("{\"doctor\":true}", true).join();
+        assertEquals("unknown_command", page.next().get("code").asText(), "the doctor is the console's, not the page's");
         page.ws.sendText("{\"nick\":\"bad nick\"}", true).join();
         assertEquals("bad_argument", page.next().get("code").asText());
         page.ws.sendText("{\"nick\":\"carol\"}", true).join();
@@ -238,6 +204,16 @@ class WebFrontendTest {
 
     // ---- helpers ----
 
+    /** The schema as the lanchat-ui-json jar publishes it (at its root). */
+    static Schema schema() {
+        try (InputStream in = WebFrontendTest.class.getResourceAsStream("/lanchat-ui-json-v1.schema.json")) {
+            if (in == null) throw new AssertionError("lanchat-ui-json-v1.schema.json is not on the test class path");
+            return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     HttpResponse<String> get(String pathAndQuery) throws Exception {
         return http.send(java.net.http.HttpRequest.newBuilder(URI.create(web.origin() + pathAndQuery)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -284,6 +260,8 @@ class WebFrontendTest {
         JsonNode next() throws Exception {
             String e = events.poll(10, TimeUnit.SECONDS);
             if (e == null) throw new AssertionError("no event from the page's WebSocket");
+            var errors = SCHEMA.validate(e, InputFormat.JSON);
+            assertTrue(errors.isEmpty(), "not valid against the schema: " + e + "\n" + errors);
             return JSON.readTree(e);
         }
     }
