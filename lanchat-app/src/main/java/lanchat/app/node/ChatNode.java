@@ -38,8 +38,8 @@ import lanchat.room.RoomConfig;
 import lanchat.room.RoomMessage;
 
 /**
- * One running LAN Chat node: a transport, optionally a discovery, and the {@link PeerManager} between them, all
- * driven by one thread. The launcher and the tests build it the same way.
+ * One running LAN Chat node: its transports (one, or several seen as one: {@link NodeTransports}), optionally a
+ * discovery, and the {@link PeerManager} between them, all driven by one thread. The launcher and the tests build it the same way.
  */
 public final class ChatNode implements AutoCloseable {
     /**
@@ -293,9 +293,6 @@ public final class ChatNode implements AutoCloseable {
 
     /** What peers make this node hold now, against its limits (for /peers-style diagnostics and tests). */
     public ResourceManager resources() { return resources; }
-
-    /** Whether this node's transport speaks {@code address}'s protocols. */
-    public boolean canDial(Multiaddr address) { return transport.canDial(address); }
 
     /**
      * Why this node cannot dial {@code address} (a tag naming a transport it does not run, or a transport that cannot

@@ -311,41 +311,43 @@ class TwoNodesTest {
     }
 
     /**
-     * Two dual-transport nodes that dial each other, one with libp2p and one with netty, keep one session: the
+     * Two dual-transport nodes that dial each other at once, A with netty and B with libp2p (each the other's first
+     * transport, so both ports are known before either starts), end up with one session, the same on both ends: the
      * one-connection-per-pair rule holds across transports.
      */
     @Test
     void twoDualTransportNodesDialingEachOtherOverDifferentTransportsKeepOneSession() throws Exception {
-        int portA = freePort(), portB = freePort();
-        Identity idA = Identity.generate(), idB = Identity.generate();
-        List<String> both = List.of("libp2p", "netty");
-        Node b = new Node(idB, "bob", ChatNode.History.IN_MEMORY, both, Multiaddr.parse("/ip4/127.0.0.1/tcp/" + portB),
-                List.of(TransportAddress.untagged(Multiaddr.parse("/ip4/127.0.0.1/tcp/" + portA).withPeerId(idA.peerId()))));
-        TransportAddress bNetty = b.node.listening().get(1);
-        assertTrue(bNetty.address().toString().startsWith("/ip4/127.0.0.1/tcp/"), bNetty.toString());
-        assertTrue(!bNetty.address().toString().startsWith("/ip4/127.0.0.1/tcp/" + portB + "/"), "-port goes to the first transport only: " + bNetty);
-        // B already dials A's (not yet started) libp2p address, untagged: with its first transport, and redials
-        Node a = new Node(idA, "alice", ChatNode.History.IN_MEMORY, both, Multiaddr.parse("/ip4/127.0.0.1/tcp/" + portA), List.of(bNetty));
-        awaitConnected(a, 0, b, 0);
-        a.type("ping from alice");
-        b.await(0, "alice: ping from alice");
-        b.type("ping from bob");
-        a.await(0, "bob: ping from bob");
+        for (int round = 0; round < 3; round++) { // each round races the two dials differently
+            int portA = freePort(), portB = freePort();
+            Identity idA = Identity.generate(), idB = Identity.generate();
+            TransportAddress aOnLibp2p = TransportAddress.parse("libp2p:/ip4/127.0.0.1/tcp/" + portA + "/p2p/" + idA.peerId());
+            TransportAddress bOnNetty = TransportAddress.parse("netty:/ip4/127.0.0.1/tcp/" + portB + "/p2p/" + idB.peerId());
+            Node a = new Node(idA, "alice", ChatNode.History.IN_MEMORY, List.of("libp2p", "netty"), aOnLibp2p.address().withoutPeerId(), List.of(bOnNetty));
+            Node b = new Node(idB, "bob", ChatNode.History.IN_MEMORY, List.of("netty", "libp2p"), bOnNetty.address().withoutPeerId(), List.of(aOnLibp2p));
+            awaitConnected(a, 0, b, 0);
+            a.type("ping from alice " + round);
+            b.await(0, "alice: ping from alice " + round);
+            b.type("ping from bob " + round);
+            a.await(0, "bob: ping from bob " + round);
 
-        // absence of an event cannot be awaited: give a spurious disconnection (after the replacement grace) time to show
-        Thread.sleep(PeerManager.REPLACEMENT_GRACE.toMillis() + 1500);
-        PeerManager.PeerInfo[] peersA = a.node.peers(), peersB = b.node.peers();
-        assertEquals(1, peersA.length);
-        assertEquals(1, peersB.length);
-        assertEquals(peersA[0].transport(), peersB[0].transport(), "the two ends kept different connections: A " + peersA[0] + ", B " + peersB[0]);
-        assertTrue(!peersA[0].direction().equals(peersB[0].direction()), "the two ends kept different connections: A " + peersA[0] + ", B " + peersB[0]);
-        for (Node n : List.of(a, b)) {
-            List<String> lines = n.console.lines();
-            assertEquals(1, lines.stream().filter(l -> l.startsWith("✓")).count(), lines.toString());
-            assertEquals(0, lines.stream().filter(l -> l.startsWith("✗")).count(), lines.toString());
+            // absence of an event cannot be awaited: give a spurious disconnection (after the replacement grace) time to show
+            Thread.sleep(PeerManager.REPLACEMENT_GRACE.toMillis() + 500);
+            PeerManager.PeerInfo[] peersA = a.node.peers(), peersB = b.node.peers();
+            assertEquals(1, peersA.length);
+            assertEquals(1, peersB.length);
+            String kept = "A " + peersA[0] + ", B " + peersB[0];
+            assertEquals(peersA[0].transport(), peersB[0].transport(), "the two ends kept different connections: " + kept);
+            assertTrue(!peersA[0].direction().equals(peersB[0].direction()), "the two ends kept different connections: " + kept);
+            for (Node n : List.of(a, b)) {
+                List<String> lines = n.console.lines();
+                assertEquals(1, lines.stream().filter(l -> l.startsWith("✓")).count(), "round " + round + ": " + lines);
+                assertEquals(0, lines.stream().filter(l -> l.startsWith("✗")).count(), "round " + round + ": " + lines);
+            }
+            assertEquals(1, a.console.lines().stream().filter(("bob: ping from bob " + round)::equals).count(), "once: " + a.console.lines());
+            assertEquals(1, b.console.lines().stream().filter(("alice: ping from alice " + round)::equals).count(), "once: " + b.console.lines());
+            a.close();
+            b.close();
         }
-        assertEquals(1, a.console.lines().stream().filter("bob: ping from bob"::equals).count(), "once: " + a.console.lines());
-        assertEquals(1, b.console.lines().stream().filter("alice: ping from alice"::equals).count(), "once: " + b.console.lines());
     }
 
     /** With a data directory a restart with the same identity shows where the conversation was, and shows nothing again. */
