@@ -32,6 +32,7 @@ REQUIRED_ITS=(
   lanchat.it.lan.PrivateRoomNetnsIT
   lanchat.it.process.FileTransferProcessIT
   lanchat.it.process.RoomHistoryIT
+  lanchat.it.process.MixedTransportsIT
   lanchat.it.interop.PlainPeersInRoomIT
   lanchat.it.process.JsonUiProcessIT
   lanchat.it.hostile.HostileLanIT

@@ -35,6 +35,7 @@ import lanchat.app.node.ChatNode;
 import lanchat.app.node.FrontendEvents;
 import lanchat.app.node.NodeControl;
 import lanchat.app.node.NodeEvents;
+import lanchat.app.node.TransportAddress;
 import lanchat.app.tui.ChatShell;
 import lanchat.app.tui.Console;
 import lanchat.app.tui.FileCommands;
@@ -65,14 +66,16 @@ public final class LanChatCommand implements Callable<Integer> {
     @Option(names = {"--host"}, paramLabel = "ADDR", description = "address to listen on (default: ${DEFAULT-VALUE}, all IPv4 interfaces)")
     String host = "0.0.0.0";
 
-    @Option(names = {"-peer", "--peer"}, paramLabel = "MULTIADDR", description = "dial this peer at start, and again whenever the connection drops (repeatable)")
+    @Option(names = {"-peer", "--peer"}, paramLabel = "[TRANSPORT:]MULTIADDR",
+            description = "dial this peer at start, and again whenever the connection drops (repeatable); with the first --transport, or the one named (netty:/ip4/…)")
     List<String> peers = new ArrayList<>();
 
     @Option(names = {"-rendezvous", "--rendezvous"}, paramLabel = "NAME", description = "join this room: find and connect to its members on the LAN by mDNS")
     String rendezvous;
 
-    @Option(names = {"--transport"}, paramLabel = "NAME", completionCandidates = TransportNames.class,
-            description = "libp2p (default; talks to go-libp2p and js-libp2p peers) or netty. Installed: ${COMPLETION-CANDIDATES}")
+    @Option(names = {"--transport"}, paramLabel = "NAME[,NAME]", completionCandidates = TransportNames.class,
+            description = "libp2p (default; talks to go-libp2p and js-libp2p peers) or netty, or a list (libp2p,netty): one listener each,"
+                    + " the first on -port, the others on free ports. Installed: ${COMPLETION-CANDIDATES}")
     String transport;
 
     @Option(names = {"--nick"}, paramLabel = "NAME", description = "the name others see (default: the end of your peer id)")
@@ -208,10 +211,10 @@ public final class LanChatCommand implements Callable<Integer> {
         }
         Multiaddr bind = parseBind();
         if (doctor) return runDoctor(Plugins.installed(), bind); // before the identity and the room log: it starts no node
-        List<Multiaddr> dial = new ArrayList<>();
+        List<TransportAddress> dial = new ArrayList<>();
         for (String p : peers) {
             try {
-                dial.add(Multiaddr.parse(p));
+                dial.add(TransportAddress.parse(p));
             } catch (IllegalArgumentException e) {
                 throw new UsageException("invalid --peer: " + e.getMessage());
             }
@@ -219,8 +222,8 @@ public final class LanChatCommand implements Callable<Integer> {
         ChatNode.History history = history();
         Identity identity = loadIdentity();
         Optional<PreSharedKey> key = roomKey.load(rendezvous == null ? "" : rendezvous, in == System.in ? System.console() : null, System.getenv(), err);
-        for (Multiaddr m : dial) {
-            if (m.peerId().filter(identity.peerId()::equals).isPresent()) throw new UsageException("--peer " + m + " is this node itself");
+        for (TransportAddress m : dial) {
+            if (m.address().peerId().filter(identity.peerId()::equals).isPresent()) throw new UsageException("--peer " + m + " is this node itself");
         }
         Plugins plugins = Plugins.installed();
         FrontendProvider fp;
@@ -229,7 +232,8 @@ public final class LanChatCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--ui: " + e.getMessage());
         }
-        TransportProvider tp = pickTransport(plugins);
+        List<TransportProvider> tps = pickTransports(plugins);
+        TransportProvider tp = tps.get(0);
         Optional<DiscoveryProvider> dp = Optional.empty();
         if (rendezvous != null) {
             if (rendezvous.isBlank()) throw new UsageException("--rendezvous needs a room name");
@@ -253,7 +257,8 @@ public final class LanChatCommand implements Callable<Integer> {
         NodeEvents events = shell != null ? shell : new FrontendEvents(frontend);
         ChatNode node;
         try {
-            node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults(), resourceLimits, key), events, history);
+            node = new ChatNode(new ChatNode.Setup(identity, tp, dp, Optional.ofNullable(rendezvous), nick, Map.of(), ReconnectPolicy.defaults(), resourceLimits, key,
+                    tps.subList(1, tps.size())), events, history);
         } catch (IllegalArgumentException e) { // a plugin refusing its settings, e.g. a room name mDNS cannot carry
             closeConsole(frontend);
             throw new UsageException(e.getMessage());
@@ -272,12 +277,14 @@ public final class LanChatCommand implements Callable<Integer> {
         fileCommands.attach(node, files);
         if (shell != null) shell.attach(fileCommands);
         try {
-            for (Multiaddr m : dial) {
-                if (!node.canDial(m)) throw new UsageException("the " + tp.name() + " transport cannot dial --peer " + m);
+            for (TransportAddress m : dial) {
+                node.cannotDial(m).ifPresent(why -> {
+                    throw new UsageException("--peer " + m + ": " + why);
+                });
             }
             List<Multiaddr> addrs;
             try {
-                addrs = node.start(bind, dial);
+                addrs = node.startTagged(bind, dial);
             } catch (ExecutionException e) {
                 throw new UsageException(e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : "cannot listen on " + bind);
             } catch (TimeoutException e) {
@@ -286,6 +293,9 @@ public final class LanChatCommand implements Callable<Integer> {
                 throw new UsageException("cannot join room '" + rendezvous + "': " + e.getMessage());
             }
             frontend.listening(addrs);
+            // the other transports' addresses, tagged as --peer takes them (netty:/ip4/…); the front-end SPI carries
+            // plain multiaddrs, and the first transport's line stays the user contract
+            node.listening().stream().filter(a -> a.transport().isPresent()).forEach(a -> console.println("Listening on " + a));
             if (rendezvous != null) frontend.joined(rendezvous);
             key.ifPresent(k -> console.println("The room is private: key fingerprint " + k.fingerprint() + " (compare it with the other members)"
                     + (rendezvous != null ? "; mDNS name " + k.serviceName(rendezvous) : "")));
@@ -352,16 +362,36 @@ public final class LanChatCommand implements Callable<Integer> {
         }
     }
 
-    private TransportProvider pickTransport(Plugins plugins) {
+    /**
+     * {@code --transport}'s names: one, or a comma-separated list without repeats (the first listens on -port, dials
+     * untagged --peer addresses and is the one mDNS advertises).
+     */
+    static List<String> transportNames(String option) {
+        if (option == null) return List.of(DEFAULT_TRANSPORT);
+        List<String> names = new ArrayList<>();
+        for (String n : option.split(",", -1)) {
+            String name = n.strip();
+            if (name.isEmpty()) throw new UsageException("invalid --transport '" + option + "': an empty name in the list");
+            if (names.contains(name)) throw new UsageException("invalid --transport '" + option + "': " + name + " is named twice");
+            names.add(name);
+        }
+        return names;
+    }
+
+    private List<TransportProvider> pickTransports(Plugins plugins) {
+        if (transport == null) return List.of(defaultTransport(plugins));
         try {
-            if (transport != null) return plugins.transport(transport);
-            List<TransportProvider> all = plugins.transports();
-            return all.stream().filter(p -> p.name().equals(DEFAULT_TRANSPORT)).findFirst()
-                    .or(() -> all.stream().findFirst())
-                    .orElseThrow(() -> new UsageException("no transport plugin is installed (is mods/ complete?)"));
+            return transportNames(transport).stream().map(plugins::transport).toList();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    private static TransportProvider defaultTransport(Plugins plugins) {
+        List<TransportProvider> all = plugins.transports();
+        return all.stream().filter(p -> p.name().equals(DEFAULT_TRANSPORT)).findFirst()
+                .or(() -> all.stream().findFirst())
+                .orElseThrow(() -> new UsageException("no transport plugin is installed (is mods/ complete?)"));
     }
 
     /** {@code --doctor}: the report on stdout, exit 0 when discovery looks healthy, 1 otherwise. */

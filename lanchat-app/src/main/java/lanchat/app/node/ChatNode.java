@@ -38,16 +38,28 @@ import lanchat.room.RoomConfig;
 import lanchat.room.RoomMessage;
 
 /**
- * One running LAN Chat node: a transport, optionally a discovery, and the {@link PeerManager} between them, all
- * driven by one thread. The launcher and the tests build it the same way.
+ * One running LAN Chat node: its transports (one, or several seen as one: {@link NodeTransports}), optionally a
+ * discovery, and the {@link PeerManager} between them, all driven by one thread. The launcher and the tests build it the same way.
  */
 public final class ChatNode implements AutoCloseable {
     /**
      * What a node is made of; {@code discovery} and {@code room} are both set or both empty; {@code limits} bound what
-     * peers can make the node hold (one {@link ResourceManager} for the node, shared by its transports).
+     * peers can make the node hold (one {@link ResourceManager} for the node, shared by its transports);
+     * {@code moreTransports} run beside {@code transport} ({@code --transport libp2p,netty}, see {@link NodeTransports}).
      */
     public record Setup(Identity identity, TransportProvider transport, Optional<DiscoveryProvider> discovery, Optional<String> room,
-                        String nick, Map<String, String> options, ReconnectPolicy policy, ResourceLimits limits, Optional<PreSharedKey> roomKey) {
+                        String nick, Map<String, String> options, ReconnectPolicy policy, ResourceLimits limits, Optional<PreSharedKey> roomKey,
+                        List<TransportProvider> moreTransports) {
+        public Setup {
+            moreTransports = List.copyOf(moreTransports);
+        }
+
+        /** One transport. */
+        public Setup(Identity identity, TransportProvider transport, Optional<DiscoveryProvider> discovery, Optional<String> room,
+                     String nick, Map<String, String> options, ReconnectPolicy policy, ResourceLimits limits, Optional<PreSharedKey> roomKey) {
+            this(identity, transport, discovery, room, nick, options, policy, limits, roomKey, List.of());
+        }
+
         /** An open room (no room key). */
         public Setup(Identity identity, TransportProvider transport, Optional<DiscoveryProvider> discovery, Optional<String> room,
                      String nick, Map<String, String> options, ReconnectPolicy policy, ResourceLimits limits) {
@@ -100,7 +112,7 @@ public final class ChatNode implements AutoCloseable {
     private final Optional<PreSharedKey> roomKey;
     private final ResourceManager resources;
     private final ScheduledExecutorService loop;
-    private final Transport transport;
+    private final NodeTransports transport;
     private final Optional<Discovery> discovery;
     private final PeerManager peers;
     private final RoomWiring room;
@@ -127,7 +139,12 @@ public final class ChatNode implements AutoCloseable {
         Executor transportEvents = new BoundedExecutor(loop, TRANSPORT_EVENTS, "transport", this::eventsRefused);
         Executor discoveryEvents = new BoundedExecutor(loop, DISCOVERY_EVENTS, "discovery", this::eventsRefused);
         this.resources = new ResourceManager(setup.limits());
-        this.transport = setup.transport().create(new TransportConfig(identity, transportEvents, setup.options(), resources, setup.roomKey().orElse(null)));
+        // every transport with the same config: one resource manager and one event door, so limits are per node
+        TransportConfig transportConfig = new TransportConfig(identity, transportEvents, setup.options(), resources, setup.roomKey().orElse(null));
+        List<Transport> transports = new java.util.ArrayList<>();
+        transports.add(setup.transport().create(transportConfig));
+        setup.moreTransports().forEach(t -> transports.add(t.create(transportConfig)));
+        this.transport = new NodeTransports(transports);
         this.discovery = setup.discovery().map(d -> d.create(new DiscoveryConfig(identity.peerId(), setup.discoveryName().orElseThrow(), discoveryEvents, setup.options())));
         this.peers = new PeerManager(identity.peerId(), transport, loop, events, setup.policy(), RandomGenerator.getDefault(), System::nanoTime);
         peers.setNick(setup.nick());
@@ -165,11 +182,22 @@ public final class ChatNode implements AutoCloseable {
      * @throws IllegalStateException when the discovery cannot start
      */
     public List<Multiaddr> start(Multiaddr bind, List<Multiaddr> staticPeers) throws ExecutionException, InterruptedException, TimeoutException {
+        return startTagged(bind, staticPeers.stream().map(TransportAddress::untagged).toList());
+    }
+
+    /**
+     * {@link #start} with {@code --peer} addresses that may name their transport ({@link TransportAddress}); returns
+     * the first transport's listen addresses ({@link #listening()}: every transport's).
+     *
+     * @throws IllegalArgumentException when an address names a transport this node does not run, or one that cannot dial it
+     */
+    public List<Multiaddr> startTagged(Multiaddr bind, List<TransportAddress> staticPeers) throws ExecutionException, InterruptedException, TimeoutException {
+        staticPeers.forEach(transport::route);
         List<Multiaddr> addrs = transport.listen(bind).toCompletableFuture().get(10, TimeUnit.SECONDS);
         // on this thread, so that a discovery that cannot start (e.g. UDP 5353 unavailable) is an error the caller
         // sees; its events still arrive on the node thread (DiscoveryConfig.callbacks)
         discovery.ifPresent(d -> d.start(advertised(bind, addrs), peers::onDiscovery));
-        onLoop(() -> staticPeers.forEach(peers::addStaticPeer));
+        onLoop(() -> staticPeers.forEach(p -> peers.addStaticPeer(p.address())));
         return addrs;
     }
 
@@ -266,9 +294,23 @@ public final class ChatNode implements AutoCloseable {
     /** What peers make this node hold now, against its limits (for /peers-style diagnostics and tests). */
     public ResourceManager resources() { return resources; }
 
-    /** Whether this node's transport speaks {@code address}'s protocols. */
-    public boolean canDial(Multiaddr address) { return transport.canDial(address); }
+    /**
+     * Why this node cannot dial {@code address} (a tag naming a transport it does not run, or a transport that cannot
+     * dial it), or empty when it can.
+     */
+    public Optional<String> cannotDial(TransportAddress address) {
+        try {
+            transport.transportFor(address);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
 
+    /** Every transport's listen addresses, the first's untagged, the others' tagged with their name; after {@link #start}. */
+    public List<TransportAddress> listening() { return transport.listening(); }
+
+    /** The transports' names, comma-separated, the first first. */
     public String transportName() { return transport.name(); }
 
     /** Leaves the room (goodbye), tells every peer, closes sockets and threads; bounded by {@code timeout}. */

@@ -267,4 +267,41 @@ class LanChatCommandTest {
         assertTrue(out.contains("* commands:"), "/help was not answered:\n" + r.out);
         assertEquals("", r.err);
     }
+
+    // ---- --transport libp2p,netty (issue 14) ----
+
+    @Test
+    void transportListsAreParsedInOrderWithoutRepeatsOrGaps() {
+        assertEquals(List.of("libp2p"), LanChatCommand.transportNames(null), "the default stays libp2p alone");
+        assertEquals(List.of("netty"), LanChatCommand.transportNames("netty"));
+        assertEquals(List.of("libp2p", "netty"), LanChatCommand.transportNames("libp2p,netty"));
+        assertEquals(List.of("netty", "libp2p"), LanChatCommand.transportNames("netty, libp2p"));
+        assertUsageError(run("--transport", "libp2p,libp2p"), "--transport", "libp2p is named twice");
+        assertUsageError(run("--transport", "libp2p,"), "--transport", "empty name");
+        assertUsageError(run("--transport", "libp2p,carrier-pigeon"), "carrier-pigeon");
+    }
+
+    @Test
+    void aPeerTaggedWithATransportTheNodeDoesNotRunIsRefused() {
+        String id = Identity.generate().peerId().toString();
+        assertUsageError(run("--transport", "netty", "--host", "127.0.0.1", "--peer", "libp2p:/ip4/127.0.0.1/tcp/9/p2p/" + id),
+                "--peer libp2p:/ip4/127.0.0.1/tcp/9/p2p/" + id, "does not run the libp2p transport");
+        assertUsageError(run("--transport", "libp2p,netty", "--host", "127.0.0.1", "--peer", "netty:/ip4/127.0.0.1/udp/9000/quic-v1"), "netty", "cannot dial", "quic-v1");
+        assertUsageError(run("--peer", "carrier:9000"), "--peer", "carrier:9000");
+    }
+
+    @Test
+    void aDualTransportNodePrintsOneListeningLinePerTransportTheOthersTagged() {
+        Result r = run(new ByteArrayInputStream("/quit\n".getBytes(StandardCharsets.UTF_8)),
+                "--transport", "libp2p,netty", "--host", "127.0.0.1", "-port", "0");
+        assertEquals(0, r.code, r.err);
+        List<String> listening = r.out.lines().filter(l -> l.startsWith("Listening on ")).toList();
+        assertEquals(2, listening.size(), r.out);
+        java.util.regex.Matcher first = java.util.regex.Pattern.compile("Listening on /ip4/127\\.0\\.0\\.1/tcp/(\\d+)/p2p/(12D3KooW\\w+)").matcher(listening.get(0));
+        java.util.regex.Matcher second = java.util.regex.Pattern.compile("Listening on netty:/ip4/127\\.0\\.0\\.1/tcp/(\\d+)/p2p/(12D3KooW\\w+)").matcher(listening.get(1));
+        assertTrue(first.matches(), listening.get(0));
+        assertTrue(second.matches(), listening.get(1));
+        assertEquals(first.group(2), second.group(2), "one identity on both");
+        assertFalse(first.group(1).equals(second.group(1)), "one port each: " + listening);
+    }
 }

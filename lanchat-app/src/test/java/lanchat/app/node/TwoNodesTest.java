@@ -53,12 +53,18 @@ class TwoNodesTest {
         }
 
         Node(Identity identity, String nick, ChatNode.History history, Multiaddr bind, List<Multiaddr> staticPeers) throws Exception {
+            this(identity, nick, history, List.of("netty"), bind, staticPeers.stream().map(TransportAddress::untagged).toList());
+        }
+
+        /** On the {@code transports} named (the first dials untagged addresses), dialing {@code staticPeers}. */
+        Node(Identity identity, String nick, ChatNode.History history, List<String> transports, Multiaddr bind, List<TransportAddress> staticPeers) throws Exception {
             this.identity = identity;
-            TransportProvider netty = Plugins.installed().transport("netty");
-            node = new ChatNode(new ChatNode.Setup(identity, netty, Optional.empty(), Optional.empty(), nick, Map.of(), FAST), shell, history);
+            List<TransportProvider> providers = transports.stream().map(Plugins.installed()::transport).toList();
+            node = new ChatNode(new ChatNode.Setup(identity, providers.get(0), Optional.empty(), Optional.empty(), nick, Map.of(), FAST,
+                    lanchat.api.resource.ResourceLimits.DEFAULTS, Optional.empty(), providers.subList(1, providers.size())), shell, history);
             shell.attach(node);
             started.add(this);
-            addresses = node.start(bind, staticPeers);
+            addresses = node.startTagged(bind, staticPeers);
         }
 
         PeerId id() { return identity.peerId(); }
@@ -265,6 +271,83 @@ class TwoNodesTest {
         assertEquals(List.of("alice: one", "alice: three", "carol: hello from carol", "alice: hi carol"), b.chat(0).stream().filter(l -> !l.startsWith("— ")).toList());
         // everyone holds A's lines: nothing pending
         a.console.awaitPrompt("> ", WAIT);
+    }
+
+    // ---- two transports in one node (issue 14, scenario 4) ----
+
+    /**
+     * A on netty and C on libp2p cannot talk to each other; B runs both (one listener each) and relays: each line
+     * reaches the other side exactly once, signed (shown under its author's nick, not as unsigned).
+     */
+    @Test
+    void aDualTransportNodeRelaysBetweenANettyAndALibp2pNeighbour() throws Exception {
+        Node b = new Node(Identity.generate(), "bob", ChatNode.History.IN_MEMORY, List.of("libp2p", "netty"), LOOPBACK_ANY_PORT, List.of());
+        List<TransportAddress> listening = b.node.listening();
+        assertEquals(2, listening.size(), "one address per transport: " + listening);
+        assertEquals(Optional.empty(), listening.get(0).transport(), "the first transport's address is printed untagged");
+        assertEquals(Optional.of("netty"), listening.get(1).transport());
+        assertTrue(!listening.get(0).address().equals(listening.get(1).address()), "two transports, two ports: " + listening);
+        assertEquals(b.address(), listening.get(0).address());
+
+        Node a = new Node(Identity.generate(), "alice", ChatNode.History.IN_MEMORY, List.of("netty"), LOOPBACK_ANY_PORT, List.of(listening.get(1)));
+        Node c = new Node(Identity.generate(), "carol", ChatNode.History.IN_MEMORY, List.of("libp2p"), LOOPBACK_ANY_PORT,
+                List.of(TransportAddress.untagged(listening.get(0).address())));
+        awaitConnected(a, 0, b, 0);
+        awaitConnected(c, 0, b, 0);
+        assertEquals(List.of("netty", "libp2p"), List.of(a.node.peers()[0].transport(), c.node.peers()[0].transport()));
+
+        int markC = c.console.mark();
+        a.type("hello from netty");
+        c.await(markC, "alice: hello from netty");
+        int markA = a.console.mark();
+        c.type("hello from libp2p");
+        a.await(markA, "carol: hello from libp2p");
+        b.await(0, "carol: hello from libp2p");
+        Thread.sleep(500); // a second copy, if any, would come right behind the first
+        assertEquals(List.of("alice: hello from netty"), c.chat(markC).stream().filter(l -> l.startsWith("alice")).toList());
+        assertEquals(List.of("carol: hello from libp2p"), a.chat(markA).stream().filter(l -> l.startsWith("carol")).toList());
+        assertEquals(2, b.node.peers().length);
+        assertEquals(1, a.node.peers().length, "A reaches C only through B");
+    }
+
+    /**
+     * Two dual-transport nodes that dial each other at once, A with netty and B with libp2p (each the other's first
+     * transport, so both ports are known before either starts), end up with one session, the same on both ends: the
+     * one-connection-per-pair rule holds across transports.
+     */
+    @Test
+    void twoDualTransportNodesDialingEachOtherOverDifferentTransportsKeepOneSession() throws Exception {
+        for (int round = 0; round < 3; round++) { // each round races the two dials differently
+            int portA = freePort(), portB = freePort();
+            Identity idA = Identity.generate(), idB = Identity.generate();
+            TransportAddress aOnLibp2p = TransportAddress.parse("libp2p:/ip4/127.0.0.1/tcp/" + portA + "/p2p/" + idA.peerId());
+            TransportAddress bOnNetty = TransportAddress.parse("netty:/ip4/127.0.0.1/tcp/" + portB + "/p2p/" + idB.peerId());
+            Node a = new Node(idA, "alice", ChatNode.History.IN_MEMORY, List.of("libp2p", "netty"), aOnLibp2p.address().withoutPeerId(), List.of(bOnNetty));
+            Node b = new Node(idB, "bob", ChatNode.History.IN_MEMORY, List.of("netty", "libp2p"), bOnNetty.address().withoutPeerId(), List.of(aOnLibp2p));
+            awaitConnected(a, 0, b, 0);
+            a.type("ping from alice " + round);
+            b.await(0, "alice: ping from alice " + round);
+            b.type("ping from bob " + round);
+            a.await(0, "bob: ping from bob " + round);
+
+            // absence of an event cannot be awaited: give a spurious disconnection (after the replacement grace) time to show
+            Thread.sleep(PeerManager.REPLACEMENT_GRACE.toMillis() + 500);
+            PeerManager.PeerInfo[] peersA = a.node.peers(), peersB = b.node.peers();
+            assertEquals(1, peersA.length);
+            assertEquals(1, peersB.length);
+            String kept = "A " + peersA[0] + ", B " + peersB[0];
+            assertEquals(peersA[0].transport(), peersB[0].transport(), "the two ends kept different connections: " + kept);
+            assertTrue(!peersA[0].direction().equals(peersB[0].direction()), "the two ends kept different connections: " + kept);
+            for (Node n : List.of(a, b)) {
+                List<String> lines = n.console.lines();
+                assertEquals(1, lines.stream().filter(l -> l.startsWith("✓")).count(), "round " + round + ": " + lines);
+                assertEquals(0, lines.stream().filter(l -> l.startsWith("✗")).count(), "round " + round + ": " + lines);
+            }
+            assertEquals(1, a.console.lines().stream().filter(("bob: ping from bob " + round)::equals).count(), "once: " + a.console.lines());
+            assertEquals(1, b.console.lines().stream().filter(("alice: ping from alice " + round)::equals).count(), "once: " + b.console.lines());
+            a.close();
+            b.close();
+        }
     }
 
     /** With a data directory a restart with the same identity shows where the conversation was, and shows nothing again. */
