@@ -1,0 +1,248 @@
+package lanchat.it.lan;
+
+import static lanchat.it.lan.Rooms.chatLine;
+import static lanchat.it.lan.Rooms.disconnected;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import lanchat.it.ChatNodeContainer;
+import lanchat.it.ItEnv;
+import lanchat.it.LanNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.testcontainers.junit.jupiter.Testcontainers;
+
+/**
+ * Issue 14, "Proof": the room log between real nodes in containers on {@code internal} Docker
+ * networks.
+ *
+ * <ul>
+ *   <li>{@link #partitionThenLateJoiner}: scenario 1 (a room of four; dave's network is pulled
+ *       while all four type, and held off until the others have dropped him, about 30 s of
+ *       keepalive: a real partition, not a TCP stall; after the reconnect every node shows every
+ *       line exactly once and {@code /history} lists the same lines in the same order on every
+ *       node), then scenario 2 (200 more lines; eve joins afterwards and is shown all of them,
+ *       each once, as a catch-up block; her {@code /history} equals the others').</li>
+ *   <li>{@link #relayAcrossTwoNetworks}: scenario 3 (alice on one network, carol on another, bob
+ *       on both; alice and carol cannot reach each other, yet their lines cross both ways, once).</li>
+ * </ul>
+ */
+@Testcontainers(disabledWithoutDocker = true)
+class RoomScenariosIT {
+  /** Lines each node types while the partition lasts: half at once, half after the drop is noticed. */
+  private static final int PER_NODE_IN_PARTITION = 6;
+  private static final int LATE_TOTAL = 200;
+  /** How long the others may take to notice the partition (keepalive: about 30 s) and to heal. */
+  private static final Duration NOTICE = Duration.ofSeconds(75);
+  private static final Duration CONVERGE = Duration.ofSeconds(60);
+
+  @Test
+  @Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
+  void partitionThenLateJoiner() {
+    String nonce = nonce();
+    String room = Rooms.roomName("scen");
+    try (LanNetwork lan = new LanNetwork("room-scen-part")) {
+      List<RoomNode> nodes = new ArrayList<>();
+      try {
+        RoomNode alice = new RoomNode("alice", lan, 11, room, "libp2p");
+        RoomNode bob = new RoomNode("bob", lan, 12, room, "libp2p");
+        RoomNode carol = new RoomNode("carol", lan, 13, room, "libp2p");
+        RoomNode dave = new RoomNode("dave", lan, 14, room, "libp2p");
+        List<RoomNode> four = List.of(alice, bob, carol, dave);
+        nodes.addAll(four);
+        Rooms.startAll(nodes);
+        Rooms.readIds(four);
+        Rooms.awaitMesh(four, Rooms.CONNECT);
+
+        // 1. the partition: dave off the LAN while everybody types
+        Map<RoomNode, List<String>> said = new LinkedHashMap<>();
+        for (RoomNode n : four) said.put(n, new ArrayList<>());
+        Map<RoomNode, Integer> marks = new LinkedHashMap<>();
+        for (RoomNode n : four) marks.put(n, n.mark());
+        long t0 = System.nanoTime();
+        Rooms.disconnect(ItEnv.docker(), lan, dave);
+        type(four, said, "split-a", nonce, PER_NODE_IN_PARTITION / 2);
+        for (RoomNode n : List.of(alice, bob, carol)) {
+          n.awaitLine(disconnected(dave.peerId()), NOTICE, marks.get(n));
+        }
+        long held = System.nanoTime() - t0;
+        type(four, said, "split-b", nonce, PER_NODE_IN_PARTITION - PER_NODE_IN_PARTITION / 2);
+        Rooms.log("partition: alice, bob and carol dropped dave %s after his network was pulled", Rooms.ms(held));
+        Rooms.reconnect(ItEnv.docker(), lan, dave);
+        long t1 = System.nanoTime();
+        awaitEveryLine(four, said, marks);
+        Rooms.log("partition: MEASURED every node showed all %d lines %s after the reconnect",
+            4 * PER_NODE_IN_PARTITION, Rooms.ms(System.nanoTime() - t1));
+        assertCaughtUp(dave, marks.get(dave), "while dave was away");
+        assertExactlyOnce(four, said, marks);
+        List<String> reference = history(alice, 4 * PER_NODE_IN_PARTITION, nonce);
+        assertEquals(4 * PER_NODE_IN_PARTITION, reference.size(), "alice's /history\n" + alice.diagnostics());
+        for (RoomNode n : List.of(bob, carol, dave)) {
+          assertEquals(reference, history(n, 4 * PER_NODE_IN_PARTITION, nonce),
+              n.nodeName() + "'s /history must list the same lines in the same order as alice's\n" + n.diagnostics());
+        }
+
+        // 2. the late joiner: 200 lines later, eve joins and is shown them
+        Map<RoomNode, List<String>> late = new LinkedHashMap<>();
+        for (RoomNode n : four) late.put(n, new ArrayList<>());
+        for (RoomNode n : four) marks.put(n, n.mark());
+        type(four, late, "before-eve", nonce, LATE_TOTAL / four.size()); // 50 each: within the 60-line burst
+        for (RoomNode n : four) {
+          for (RoomNode a : four) {
+            if (a != n) n.awaitLine(chatLine(a.nodeName(), last(late.get(a))), CONVERGE, marks.get(n));
+          }
+        }
+        RoomNode eve = new RoomNode("eve", lan, 15, room, "libp2p");
+        nodes.add(eve);
+        long t2 = System.nanoTime();
+        eve.start();
+        for (RoomNode a : four) eve.awaitLine(chatLine(a.nodeName(), last(late.get(a))), CONVERGE);
+        Rooms.log("late joiner: MEASURED eve showed the last of %d lines %s after her container start",
+            LATE_TOTAL, Rooms.ms(System.nanoTime() - t2));
+        assertCaughtUp(eve, 0, "eve's join");
+        Map<RoomNode, List<String>> forEve = new LinkedHashMap<>(late);
+        assertExactlyOnce(List.of(eve), forEve, Map.of(eve, 0));
+        List<String> recent = history(alice, 20, nonce);
+        assertEquals(20, recent.size(), "alice's /history 20\n" + alice.diagnostics());
+        assertEquals(recent, history(eve, 20, nonce), "eve's /history 20 must equal alice's\n" + eve.diagnostics());
+      } finally {
+        Rooms.stopAll(nodes);
+      }
+    }
+  }
+
+  @Test
+  @Timeout(value = 4, unit = java.util.concurrent.TimeUnit.MINUTES)
+  void relayAcrossTwoNetworks() {
+    String nonce = nonce();
+    try (LanNetwork net1 = new LanNetwork("room-scen-relay1"); LanNetwork net2 = new LanNetwork("room-scen-relay2")) {
+      List<ChatNodeContainer> nodes = new ArrayList<>();
+      try {
+        ChatNodeContainer bob = new ChatNodeContainer("bob", net1, 12, "--nick", "bob", "--port", RoomNode.PORT);
+        nodes.add(bob);
+        bob.start();
+        String bobId = bob.peerId();
+        String bobOnNet2 = net2.ip(12);
+        Rooms.reconnect(ItEnv.docker(), net2, bob, bobOnNet2); // bob's second interface
+        ChatNodeContainer alice = new ChatNodeContainer("alice", net1, 11, "--nick", "alice", "--port", RoomNode.PORT,
+            "--peer", "/ip4/" + bob.ip() + "/tcp/" + RoomNode.PORT + "/p2p/" + bobId);
+        ChatNodeContainer carol = new ChatNodeContainer("carol", net2, 13, "--nick", "carol", "--port", RoomNode.PORT,
+            "--peer", "/ip4/" + bobOnNet2 + "/tcp/" + RoomNode.PORT + "/p2p/" + bobId);
+        nodes.add(alice);
+        nodes.add(carol);
+        Rooms.startAll(List.of(alice, carol));
+        for (ChatNodeContainer n : List.of(alice, carol)) {
+          n.awaitLine(Rooms.anyConnected(bobId), Rooms.CONNECT);
+          bob.awaitLine(Rooms.anyConnected(n.peerId()), Rooms.CONNECT);
+        }
+        String fromAlice = "alice via bob " + nonce;
+        String fromCarol = "carol via bob " + nonce;
+        alice.send(fromAlice);
+        carol.send(fromCarol);
+        long t0 = System.nanoTime();
+        carol.awaitLine(chatLine("alice", fromAlice), Rooms.MESSAGE);
+        alice.awaitLine(chatLine("carol", fromCarol), Rooms.MESSAGE);
+        Rooms.log("relay: MEASURED both lines crossed bob within %s", Rooms.ms(System.nanoTime() - t0));
+        bob.awaitLine(chatLine("alice", fromAlice), Rooms.MESSAGE);
+        bob.awaitLine(chatLine("carol", fromCarol), Rooms.MESSAGE);
+        Rooms.sleep(Duration.ofSeconds(2)); // a duplicate would come right behind the first copy
+        assertEquals(1, carol.stdoutLines().stream().filter(l -> chatLine("alice", fromAlice).matcher(l).find()).count(),
+            "carol must show alice's line exactly once\n" + carol.diagnostics());
+        assertEquals(1, alice.stdoutLines().stream().filter(l -> chatLine("carol", fromCarol).matcher(l).find()).count(),
+            "alice must show carol's line exactly once\n" + alice.diagnostics());
+        for (ChatNodeContainer[] p : new ChatNodeContainer[][] {{alice, carol}, {carol, alice}}) {
+          assertFalse(p[0].stdoutLines().stream().anyMatch(l -> Rooms.anyConnected(p[1].peerId()).matcher(l).find()),
+              p[0].nodeName() + " must never connect to " + p[1].nodeName() + " (other network)\n" + p[0].diagnostics());
+        }
+      } finally {
+        Rooms.stopAll(nodes);
+      }
+    }
+  }
+
+  // ---- helpers ----
+
+  private static String nonce() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static String last(List<String> l) {
+    return l.get(l.size() - 1);
+  }
+
+  /** Each node types {@code count} lines (one paste), remembered in {@code said}. */
+  private static void type(List<RoomNode> nodes, Map<RoomNode, List<String>> said, String tag, String nonce, int count) {
+    for (RoomNode n : nodes) {
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < count; i++) lines.add(tag + " " + n.nodeName() + " " + i + " " + nonce);
+      n.sendAll(lines);
+      said.get(n).addAll(lines);
+    }
+  }
+
+  private static void awaitEveryLine(List<RoomNode> nodes, Map<RoomNode, List<String>> said, Map<RoomNode, Integer> marks) {
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    for (RoomNode n : nodes) {
+      for (Map.Entry<RoomNode, List<String>> e : said.entrySet()) {
+        if (e.getKey() == n) continue;
+        for (String text : e.getValue()) {
+          n.awaitLine(chatLine(e.getKey().nodeName(), text),
+              Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())), marks.get(n));
+        }
+      }
+    }
+  }
+
+  /** Every line shown exactly once by every node but its author, who shows it never (after a 2 s wait for duplicates). */
+  private static void assertExactlyOnce(List<RoomNode> nodes, Map<RoomNode, List<String>> said, Map<RoomNode, Integer> marks) {
+    Rooms.sleep(Duration.ofSeconds(2));
+    for (RoomNode n : nodes) {
+      for (Map.Entry<RoomNode, List<String>> e : said.entrySet()) {
+        for (String text : e.getValue()) {
+          int c = n.count(chatLine(e.getKey().nodeName(), text), marks.get(n));
+          assertEquals(e.getKey() == n ? 0 : 1, c,
+              n.nodeName() + " showed " + e.getKey().nodeName() + "'s line '" + text + "' " + c + " times\n" + n.diagnostics());
+        }
+      }
+    }
+  }
+
+  private static void assertCaughtUp(RoomNode n, int from, String what) {
+    assertTrue(n.count(Pattern.compile("^— \\d+ messages? while you were away —$"), from) > 0,
+        n.nodeName() + " must show a catch-up block after " + what + "\n" + n.diagnostics());
+  }
+
+  /** {@code /history N}: the listed lines that carry the nonce, in the order shown. */
+  private static List<String> history(RoomNode n, int count, String nonce) {
+    int m = n.mark();
+    n.send("/history " + count);
+    Pattern header = Pattern.compile("^\\* the last (\\d+) lines?:$");
+    java.util.regex.Matcher h = n.awaitLine(header, Rooms.MESSAGE, m);
+    int shown = Integer.parseInt(h.group(1));
+    long deadline = System.nanoTime() + Rooms.MESSAGE.toNanos();
+    while (true) {
+      List<String> lines = n.stdoutLines();
+      int start = -1;
+      for (int i = m; i < lines.size(); i++) {
+        if (header.matcher(lines.get(i)).matches()) {
+          start = i + 1;
+          break;
+        }
+      }
+      List<String> listed = new ArrayList<>();
+      for (int i = start; i < lines.size() && listed.size() < shown; i++) {
+        if (lines.get(i).contains(nonce)) listed.add(lines.get(i));
+      }
+      if (listed.size() >= Math.min(shown, count) || System.nanoTime() > deadline) return listed;
+      Rooms.sleep(Duration.ofMillis(100));
+    }
+  }
+}
