@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Volume;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,6 +46,10 @@ class RoomScenariosIT {
   /** How long the others may take to notice the partition (keepalive: about 30 s) and to heal. */
   private static final Duration NOTICE = Duration.ofSeconds(75);
   private static final Duration CONVERGE = Duration.ofSeconds(60);
+  /** carol's burst in scenario 5: five pastes of ten, within her 60-line burst allowance. */
+  private static final int BURST = 50;
+  /** Where carol's identity and history live: a named volume, so that they survive her container. */
+  private static final String DATA = "/data";
 
   @Test
   @Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -166,6 +173,108 @@ class RoomScenariosIT {
         Rooms.stopAll(nodes);
       }
     }
+  }
+
+  @Test
+  @Timeout(value = 4, unit = java.util.concurrent.TimeUnit.MINUTES)
+  void sigkillDuringBurstThenRestartWithSameIdentityAndData() {
+    String nonce = nonce();
+    String room = Rooms.roomName("scen-kill");
+    String volume = "lanchat-it-" + ItEnv.RUN_ID + "-carol-data-" + nonce;
+    DockerClient dc = ItEnv.docker();
+    try (LanNetwork lan = new LanNetwork("room-scen-kill")) {
+      dc.createVolumeCmd().withName(volume).withLabels(ItEnv.labels()).exec();
+      List<RoomNode> nodes = new ArrayList<>();
+      try {
+        RoomNode alice = new RoomNode("alice", lan, 11, room, "libp2p");
+        RoomNode bob = new RoomNode("bob", lan, 12, room, "libp2p");
+        RoomNode carol = withData(new RoomNode("carol", lan, 13, room, "libp2p", "--identity", DATA + "/id.key", "--data", DATA), volume);
+        List<RoomNode> three = List.of(alice, bob, carol);
+        nodes.addAll(three);
+        Rooms.startAll(nodes);
+        Rooms.readIds(three);
+        Rooms.awaitMesh(three, Rooms.CONNECT);
+        String carolId = carol.peerId();
+
+        // carol pastes five times ten lines; SIGKILL as soon as alice shows a line of the second paste
+        Map<RoomNode, Integer> marks = new LinkedHashMap<>();
+        for (RoomNode n : List.of(alice, bob)) marks.put(n, n.mark());
+        List<String> burst = new ArrayList<>();
+        for (int i = 0; i < BURST; i++) burst.add("burst carol " + i + " " + nonce);
+        Thread typing = new Thread(() -> {
+          for (int p = 0; p < BURST; p += 10) {
+            try {
+              carol.sendAll(burst.subList(p, p + 10));
+              Thread.sleep(150);
+            } catch (RuntimeException | InterruptedException e) {
+              return; // carol is gone: the burst ends with her
+            }
+          }
+        }, "carol-burst");
+        typing.setDaemon(true);
+        typing.start();
+        alice.awaitLine(chatLine("carol", burst.get(10)), Rooms.MESSAGE, marks.get(alice));
+        dc.killContainerCmd(carol.getContainerId()).withSignal("KILL").exec();
+        for (RoomNode n : List.of(alice, bob)) n.awaitLine(disconnected(carolId), NOTICE, marks.get(n));
+        assertEquals(137L, dc.inspectContainerCmd(carol.getContainerId()).exec().getState().getExitCodeLong(), "carol's exit code");
+        java.util.Set<String> acknowledged = new java.util.TreeSet<>();
+        for (RoomNode n : List.of(alice, bob)) {
+          for (String text : burst) if (n.count(chatLine("carol", text), marks.get(n)) > 0) acknowledged.add(text);
+        }
+        Rooms.log("kill: alice and bob had shown %d of carol's %d burst lines when she was killed", acknowledged.size(), BURST);
+
+        // the same identity and data directory, a new container at carol's address
+        carol.stop();
+        RoomNode carol2 = withData(new RoomNode("carol", lan, 13, room, "libp2p", "--identity", DATA + "/id.key", "--data", DATA), volume);
+        nodes.add(carol2);
+        carol2.start();
+        assertEquals(carolId, carol2.peerId(), "restarted carol must keep her peer id");
+        for (RoomNode n : List.of(alice, bob)) n.awaitLine(Rooms.mdnsConnected(carolId), Rooms.CONNECT, marks.get(n));
+        List<String> kept = history(carol2, 100, nonce);
+        List<String> keptTexts = new ArrayList<>();
+        for (String l : kept) keptTexts.add(l.substring("carol: ".length()));
+        assertEquals(keptTexts.size(), new java.util.HashSet<>(keptTexts).size(), "carol's history has duplicates: " + kept);
+        assertTrue(keptTexts.containsAll(acknowledged),
+            "lines alice or bob showed before the kill are missing from carol's history after the restart: acknowledged "
+                + acknowledged + ", kept " + keptTexts + "\n" + carol2.diagnostics());
+        Rooms.log("kill: restarted carol kept %d burst lines (%d had been shown by others)", keptTexts.size(), acknowledged.size());
+
+        // her sequence continues: a reused author+seq would be dropped by alice and bob as already held
+        String after = "after restart carol " + nonce;
+        carol2.send(after);
+        List<String> expected = new ArrayList<>(keptTexts);
+        expected.add(after);
+        for (RoomNode n : List.of(alice, bob)) {
+          for (String text : expected) n.awaitLine(chatLine("carol", text), CONVERGE, marks.get(n));
+        }
+        Rooms.sleep(Duration.ofSeconds(2));
+        for (RoomNode n : List.of(alice, bob)) {
+          for (String text : burst) {
+            int c = n.count(chatLine("carol", text), marks.get(n));
+            assertEquals(keptTexts.contains(text) ? 1 : 0, c, n.nodeName() + " showed '" + text + "' " + c + " times\n" + n.diagnostics());
+          }
+          assertEquals(1, n.count(chatLine("carol", after), marks.get(n)), n.nodeName() + " must show carol's line after her restart once\n" + n.diagnostics());
+        }
+        List<String> reference = history(carol2, expected.size(), nonce);
+        assertEquals(expected.size(), reference.size(), "carol's /history after her new line\n" + carol2.diagnostics());
+        for (RoomNode n : List.of(alice, bob)) {
+          assertEquals(reference, history(n, expected.size(), nonce), n.nodeName() + "'s /history must equal carol's\n" + n.diagnostics());
+        }
+      } finally {
+        Rooms.stopAll(nodes);
+        try {
+          dc.removeVolumeCmd(volume).exec();
+        } catch (RuntimeException e) {
+          System.err.println("[it] could not remove volume " + volume + ": " + e);
+        }
+      }
+    }
+  }
+
+  /** The node keeps its identity and history on a named volume that outlives its container. */
+  private static RoomNode withData(RoomNode n, String volume) {
+    n.withCreateContainerCmdModifier(c -> c.getHostConfig().withBinds(new Bind(volume, new Volume(DATA))));
+    return n;
   }
 
   // ---- helpers ----
