@@ -37,6 +37,7 @@ REQUIRED_ITS=(
   lanchat.it.process.JsonUiProcessIT
   lanchat.it.hostile.HostileLanIT
   lanchat.it.process.WebUiBrowserIT
+  lanchat.it.lan.RoomScenariosIT
 )
 MVN=(mvn -B -ntp)
 

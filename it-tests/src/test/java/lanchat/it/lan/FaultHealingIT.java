@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.model.ContainerNetwork;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,13 +75,13 @@ class FaultHealingIT {
 
         // 1. a short outage breaks nothing: what alice says meanwhile reaches carol after the reconnect
         Map<RoomNode, Integer> marks = marks(nodes);
-        disconnect(dc, lan, t.carol);
+        Rooms.disconnect(dc, lan, t.carol);
         String during = "said while carol was offline " + nonce;
         t.alice.send(during);
         t.bob.awaitLine(chatLine("alice", during), Rooms.MESSAGE);
         Rooms.sleep(SHORT_PAUSE);
         long r0 = System.nanoTime();
-        reconnect(dc, lan, t.carol);
+        Rooms.reconnect(dc, lan, t.carol);
         t.carol.awaitLine(chatLine("alice", during), SHORT_OUTAGE_DELIVERY, marks.get(t.carol));
         Rooms.log("fault-net %s: after a %d s outage carol printed alice's line %s after the reconnect",
             transport, SHORT_PAUSE.toSeconds(), Rooms.ms(t.carol.arrival(chatLine("alice", during), marks.get(t.carol)) - r0));
@@ -94,12 +93,12 @@ class FaultHealingIT {
         // 2. a long outage: everyone notices; after the reconnect the room heals by itself
         marks = marks(nodes);
         long t0 = System.nanoTime();
-        disconnect(dc, lan, t.carol);
+        Rooms.disconnect(dc, lan, t.carol);
         Rooms.log("fault-net %s: carol disconnected from the network", transport);
         long noticed = awaitDrop(t, marks, t0, "network disconnect", transport);
 
         long t1 = System.nanoTime();
-        reconnect(dc, lan, t.carol);
+        Rooms.reconnect(dc, lan, t.carol);
         String ifaces = exec(t.carol, "sh", "-c", "ip addr | grep -E '^[0-9]+:|inet ' | tr -s ' '");
         Rooms.log("fault-net %s: carol reconnected; her interfaces now: %s", transport, ifaces.replace('\n', '|'));
         long healed = awaitHeal(t, marks, t1, "network reconnect", transport, Carol.MUST_RECONNECT);
@@ -377,18 +376,6 @@ class FaultHealingIT {
         System.err.println("[it] could not unpause " + n.nodeName() + ": " + e);
       }
     }
-  }
-
-  private static void disconnect(DockerClient dc, LanNetwork lan, RoomNode n) {
-    dc.disconnectFromNetworkCmd().withNetworkId(lan.id()).withContainerId(n.getContainerId()).withForce(true).exec();
-  }
-
-  /** Back on the LAN with the same address and alias (the interface gets a new name: eth1, eth2, ...). */
-  private static void reconnect(DockerClient dc, LanNetwork lan, RoomNode n) {
-    dc.connectToNetworkCmd().withNetworkId(lan.id()).withContainerId(n.getContainerId())
-        .withContainerNetwork(new ContainerNetwork().withAliases(n.nodeName())
-            .withIpamConfig(new ContainerNetwork.Ipam().withIpv4Address(n.ip())))
-        .exec();
   }
 
   private static String exec(RoomNode n, String... cmd) {

@@ -167,6 +167,24 @@ final class Rooms {
     }
   }
 
+  /** Takes the node off the LAN (as if its cable were pulled); {@link #reconnect} puts it back. */
+  static void disconnect(com.github.dockerjava.api.DockerClient dc, lanchat.it.LanNetwork lan, ChatNodeContainer n) {
+    dc.disconnectFromNetworkCmd().withNetworkId(lan.id()).withContainerId(n.getContainerId()).withForce(true).exec();
+  }
+
+  /** On the LAN with the given address and the node's name as alias (the interface gets a new name: eth1, eth2, ...). */
+  static void reconnect(com.github.dockerjava.api.DockerClient dc, lanchat.it.LanNetwork lan, ChatNodeContainer n, String ip) {
+    dc.connectToNetworkCmd().withNetworkId(lan.id()).withContainerId(n.getContainerId())
+        .withContainerNetwork(new com.github.dockerjava.api.model.ContainerNetwork().withAliases(n.nodeName())
+            .withIpamConfig(new com.github.dockerjava.api.model.ContainerNetwork.Ipam().withIpv4Address(ip)))
+        .exec();
+  }
+
+  /** Back on its LAN with the same address. */
+  static void reconnect(com.github.dockerjava.api.DockerClient dc, lanchat.it.LanNetwork lan, ChatNodeContainer n) {
+    reconnect(dc, lan, n, n.ip());
+  }
+
   static void log(String fmt, Object... args) {
     System.out.printf("[it-lan] " + fmt + "%n", args);
   }
