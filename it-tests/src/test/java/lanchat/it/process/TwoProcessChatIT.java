@@ -217,6 +217,34 @@ class TwoProcessChatIT {
         b.assertExitedCleanly();
     }
 
+    @Test
+    void theLauncherKeepsAClassDataArchiveAndStartsWithoutAUsableOne() throws Exception {
+        Path archive = mods.resolve("lanchat.jsa");
+        Files.deleteIfExists(archive);
+        AppNode first = AppNode.launchScript("first", mods, "libp2p");
+        nodes.add(first);
+        first.awaitStarted();
+        first.quit();
+        first.assertExitedCleanly();
+        assertTrue(Files.isRegularFile(archive) && Files.size(archive) > 0, "the first run wrote " + archive + " when it exited");
+
+        AppNode second = AppNode.launchScript("second", mods, "libp2p");
+        nodes.add(second);
+        second.awaitStarted();
+        String cmdline = Files.readString(Path.of("/proc/" + second.process.pid() + "/cmdline")).replace('\0', ' ');
+        assertTrue(cmdline.contains("-XX:SharedArchiveFile=" + archive), "the next run maps it: " + cmdline);
+        second.quit();
+        second.assertExitedCleanly();
+
+        Files.delete(archive);
+        Files.writeString(archive, "not a class-data archive"); // newer than every jar: the launcher passes it on
+        AppNode third = AppNode.launchScript("third", mods, "libp2p");
+        nodes.add(third);
+        third.awaitStarted(); // the JVM ignores an archive it cannot use (its log lines are off): the node starts as without one
+        third.quit();
+        third.assertExitedCleanly();
+    }
+
     // ---- processes ----
 
     static String shortId(String peerId) {

@@ -143,6 +143,18 @@ public final class Libp2pCertificate {
      * @throws CertificateException saying what is wrong
      */
     public static PeerPublicKey verify(byte[] der, Instant now) throws CertificateException {
+        return verifyAll(der, now).host();
+    }
+
+    /** What a verified certificate proves, and the time it may prove it in. */
+    record Verified(PeerPublicKey host, Instant notBefore, Instant notAfter) {
+        boolean validAt(Instant now) {
+            return !now.isBefore(notBefore) && !now.isAfter(notAfter);
+        }
+    }
+
+    /** {@link #verify(byte[], Instant)}, with the validity the caller needs to reuse the result later. */
+    static Verified verifyAll(byte[] der, Instant now) throws CertificateException {
         if (der.length > MAX_CERTIFICATE) throw new CertificateException("certificate of " + der.length + " bytes (limit " + MAX_CERTIFICATE + ")");
         X509Reader.Fields f = read(der);
         if (now.isBefore(f.notBefore())) throw new CertificateException("certificate not valid before " + f.notBefore());
@@ -188,7 +200,7 @@ public final class Libp2pCertificate {
             throw new CertificateException("unusable host key in the libp2p extension: " + e.getMessage(), e);
         }
         if (!valid) throw new CertificateException("the host key's signature over the certificate key is invalid");
-        return host;
+        return new Verified(host, f.notBefore(), f.notAfter());
     }
 
     /** The peer id a verified certificate proves. */
