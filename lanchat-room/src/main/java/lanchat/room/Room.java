@@ -86,8 +86,22 @@ public final class Room implements AutoCloseable {
     private volatile int pendingCount;
     private volatile int attachedCount;
     private volatile boolean closed;
+    /** Not even an in-memory store opened (SQLite's native library cannot load): no room protocol, plain lines only. */
+    private volatile boolean unavailable;
+    private final Stores stores;
 
-    private Room(RoomConfig config, RoomListener listener, Tuning tuning, LongSupplier clock) {
+    /** Where the room's store comes from; tests inject one that fails like a missing native library. */
+    interface Stores {
+        RoomStore open(java.nio.file.Path file) throws java.io.IOException;
+        RoomStore inMemory();
+        Stores SQLITE = new Stores() {
+            @Override public RoomStore open(java.nio.file.Path file) throws java.io.IOException { return RoomStore.open(file); }
+            @Override public RoomStore inMemory() { return RoomStore.inMemory(); }
+        };
+    }
+
+    private Room(RoomConfig config, RoomListener listener, Tuning tuning, LongSupplier clock, Stores stores) {
+        this.stores = stores;
         this.config = config;
         this.tuning = tuning;
         this.clock = clock;
@@ -106,7 +120,11 @@ public final class Room implements AutoCloseable {
     }
 
     static Room open(RoomConfig config, RoomListener listener, Tuning tuning, LongSupplier clock) {
-        Room room = new Room(config, listener, tuning, clock);
+        return open(config, listener, tuning, clock, Stores.SQLITE);
+    }
+
+    static Room open(RoomConfig config, RoomListener listener, Tuning tuning, LongSupplier clock, Stores stores) {
+        Room room = new Room(config, listener, tuning, clock, stores);
         room.loop.execute(room::start);
         return room;
     }
@@ -114,14 +132,28 @@ public final class Room implements AutoCloseable {
     private void start() {
         try {
             Optional<java.nio.file.Path> file = config.databaseFile();
+            Throwable historyFailure = null;
             if (file.isPresent()) {
                 try {
-                    store = RoomStore.open(file.get());
-                } catch (Exception e) {
-                    events.onRejected("room " + config.room() + ": history unavailable (" + e.getMessage() + "); keeping this session's messages in memory only");
+                    store = stores.open(file.get());
+                } catch (Exception | LinkageError e) { // LinkageError: SQLite's native library cannot load on this machine
+                    historyFailure = e;
                 }
             }
-            if (store == null) store = RoomStore.inMemory();
+            if (store == null) {
+                try {
+                    store = stores.inMemory();
+                    if (historyFailure != null) // one line: said only once we know the room runs (in memory)
+                        events.onRejected("room " + config.room() + ": history unavailable (" + historyFailure + "): chatting without history (this session's messages in memory only)");
+                } catch (Exception | LinkageError e) {
+                    // no store at all: peers must not get a room channel that drops their messages; we chat in plain lines
+                    unavailable = true;
+                    ready.completeExceptionally(e);
+                    events.onRejected("room " + config.room() + ": room log unavailable (" + e + "): chatting in plain lines, without history");
+                    for (Attached a : sessions.values()) makePlain(a);
+                    return;
+                }
+            }
             log = new RoomLog(config, store, tuning, clock, loop, new ChannelOutbox(), events);
             log.start();
             loop.scheduleWithFixedDelay(() -> safely(() -> log.tick()), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
@@ -157,7 +189,8 @@ public final class Room implements AutoCloseable {
                     adopt(a, ch);
                 }
             }
-            if (session.direction() == Direction.OUTBOUND) openChannel(a);
+            if (unavailable) makePlain(a);
+            else if (session.direction() == Direction.OUTBOUND) openChannel(a);
             else loop.schedule(() -> safely(() -> {
                 if (sessions.get(key) == a && a.channels.isEmpty() && !a.plain && session.isOpen()) openChannel(a);
             }), PLAIN_PROBE_MS, TimeUnit.MILLISECONDS);
@@ -183,7 +216,9 @@ public final class Room implements AutoCloseable {
      */
     public void onPlainMessage(ChatSession session, ChatMessage message) {
         PeerId from = session.remotePeer();
-        run(() -> log.relayPlain(from, message.nick().orElse(""), message.text()), () -> { });
+        run(() -> {
+            if (log != null) log.relayPlain(from, message.nick().orElse(""), message.text());
+        }, () -> { });
     }
 
     /**
@@ -193,6 +228,7 @@ public final class Room implements AutoCloseable {
      */
     public CompletionStage<RoomMessage> post(String text) {
         return call(() -> {
+            if (log == null) throw new IllegalStateException("room " + config.room() + ": no room log (see above): send plain lines");
             RoomMessage m = log.post(text);
             ChatMessage line = ChatMessage.of(nick.isEmpty() ? null : nick, text);
             for (Attached a : sessions.values()) a.sendPlain(line, true);
@@ -214,6 +250,14 @@ public final class Room implements AutoCloseable {
         });
     }
 
+    /**
+     * Whether the room log runs; false once not even an in-memory store could open (SQLite cannot load): then the app
+     * sends every line with {@link #sendPlain}, and {@link #post} fails.
+     */
+    public boolean available() {
+        return !unavailable;
+    }
+
     /** Sessions attached now (room members and plain peers), readable from the room thread's last update. */
     public int attachedCount() {
         return attachedCount;
@@ -223,23 +267,23 @@ public final class Room implements AutoCloseable {
     public void setNick(String nick) {
         run(() -> {
             this.nick = nick == null ? "" : nick;
-            log.setNick(this.nick);
+            if (log != null) log.setNick(this.nick);
         }, () -> { });
     }
 
     /** The last {@code n} messages in room order, oldest first (the conversation where it was, after a restart). */
     public CompletionStage<List<RoomMessage>> history(int n) {
-        return call(() -> log.history(n));
+        return call(() -> log == null ? List.<RoomMessage>of() : log.history(n));
     }
 
     /** Messages containing {@code text} (words; the last may be a prefix), newest first, at most 50. */
     public CompletionStage<List<RoomMessage>> search(String text) {
-        return call(() -> log.search(text, 50));
+        return call(() -> log == null ? List.<RoomMessage>of() : log.search(text, 50));
     }
 
     /** Our messages not every member holds yet, and who lacks each. */
     public CompletionStage<List<PendingMessage>> pending() {
-        return call(() -> log.pending());
+        return call(() -> log == null ? List.<PendingMessage>of() : log.pending());
     }
 
     /** How many of our messages are pending, for the prompt; readable from any thread. */
@@ -274,6 +318,10 @@ public final class Room implements AutoCloseable {
     // ---------------------------------------------------------------- channels (room thread)
 
     private void inbound(ProtocolChannel ch) {
+        if (unavailable) {
+            ch.reset();
+            return;
+        }
         Attached a = sessions.get(SessionKey.of(ch.session()));
         if (a != null) {
             adopt(a, ch);
@@ -317,6 +365,13 @@ public final class Room implements AutoCloseable {
         }, () -> {
             if (ch != null) ch.reset();
         }));
+    }
+
+    /** Without a room log: the session gets (and what waited for it gets) plain chat lines only. */
+    private void makePlain(Attached a) {
+        if (a.plain) return;
+        a.plain = true;
+        a.decided(false);
     }
 
     private void adopt(Attached a, ProtocolChannel ch) {

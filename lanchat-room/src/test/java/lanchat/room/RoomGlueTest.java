@@ -2,6 +2,8 @@ package lanchat.room;
 
 import static lanchat.api.testkit.TransportHarness.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -130,5 +132,71 @@ class RoomGlueTest {
         }
         assertNotNull(closed.get(0).get(10, TimeUnit.SECONDS), "the oldest held channel is reset");
         for (int i = 1; i < closed.size(); i++) assertTrue(!closed.get(i).isDone(), "channel " + i + " is still held");
+    }
+
+    /** Stores that fail like a machine where SQLite's native library cannot load. */
+    private static final class NoSqlite implements Room.Stores {
+        final boolean inMemoryToo;
+
+        NoSqlite(boolean inMemoryToo) { this.inMemoryToo = inMemoryToo; }
+
+        @Override
+        public lanchat.room.store.RoomStore open(java.nio.file.Path file) {
+            throw new UnsatisfiedLinkError("no sqlitejdbc in java.library.path");
+        }
+
+        @Override
+        public lanchat.room.store.RoomStore inMemory() {
+            if (inMemoryToo) throw new UnsatisfiedLinkError("no sqlitejdbc in java.library.path");
+            return lanchat.room.store.RoomStore.inMemory();
+        }
+    }
+
+    private Room roomWith(Side side, Recorder events, Room.Stores stores) {
+        Room r = Room.open(new RoomConfig("lobby", side.identity, "", Optional.of(java.nio.file.Path.of("unused.db")), 1000, RoomConfig.DEFAULT_HISTORY_AGE),
+                events, Tuning.DEFAULTS, System::currentTimeMillis, stores);
+        rooms.add(r);
+        side.handlers.add(r.protocolHandler());
+        return r;
+    }
+
+    @Test
+    void aHistoryThatCannotOpenFallsBackToMemoryWithOneLine() throws Exception {
+        Side a = memory.side(), b = memory.side();
+        Recorder ae = new Recorder(), be = new Recorder();
+        Room ra = roomWith(a, ae, new NoSqlite(false));
+        await(ra.ready());
+        assertTrue(ra.available());
+        String line = ae.rejected.poll(10, TimeUnit.SECONDS);
+        assertNotNull(line);
+        assertTrue(line.contains("history unavailable") && line.contains("UnsatisfiedLinkError") && line.contains("without history"), line);
+        Room rb = room(b, be);
+        Session[] s = memory.connect(a, b);
+        ra.attach(s[0]);
+        rb.attach(s[1]);
+        be.awaitReady(a.peer(), true);
+        await(ra.post("kept in memory"));
+        assertEquals("kept in memory", Recorder.next(be.live).text());
+    }
+
+    @Test
+    void withoutAnyStoreTheNodeChatsInPlainLinesAfterOneLine() throws Exception {
+        Side a = memory.side(), plain = memory.side();
+        Recorder ae = new Recorder();
+        Room ra = roomWith(a, ae, new NoSqlite(true));
+        assertThrows(Exception.class, () -> await(ra.ready()));
+        assertFalse(ra.available());
+        String line = ae.rejected.poll(10, TimeUnit.SECONDS);
+        assertNotNull(line);
+        assertTrue(line.contains("room log unavailable") && line.contains("plain lines"), line);
+        Session[] s = memory.connect(a, plain);
+        ra.attach(s[0]);
+        assertThrows(Exception.class, () -> await(ra.post("no log")));
+        assertEquals(1, await(ra.sendPlain(lanchat.api.ChatMessage.of(null, "plain hello"))));
+        assertEquals("plain hello", plain.lines.poll(10, TimeUnit.SECONDS).text());
+        assertEquals(List.of(), await(ra.history(10)));
+        ra.onPlainMessage(s[0], lanchat.api.ChatMessage.of(null, "from the peer")); // no log to relay into: no failure
+        ra.setNick("x");
+        assertNull(ae.rejected.poll(300, TimeUnit.MILLISECONDS), "one line, not one per call");
     }
 }

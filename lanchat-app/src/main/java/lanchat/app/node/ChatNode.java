@@ -238,7 +238,8 @@ public final class ChatNode implements AutoCloseable {
      */
     public Sent send(String text) {
         if (closed) throw new IllegalStateException("node is closed");
-        if (!Room.fits(text)) return new Sent(await(room.room().sendPlain(ChatMessage.of(nick(), text))), false);
+        // no room log (SQLite cannot load here): every line goes plain, peers show it unsigned
+        if (!Room.fits(text) || !room.room().available()) return new Sent(await(room.room().sendPlain(ChatMessage.of(nick(), text))), false);
         await(room.room().post(text));
         return new Sent(room.room().attachedCount(), true);
     }
