@@ -108,16 +108,8 @@ final class Report {
                 + "go-libp2p bench peer dialing a LAN Chat libp2p node, and so on. Ratios are LAN Chat libp2p (netty in the last column) "
                 + "divided by the baseline, all from this run: for latencies lower is better, for MB/s higher is better.");
         g.add("");
-        StringBuilder h = new StringBuilder("| figure | unit |");
-        StringBuilder sep = new StringBuilder("|---|---|");
-        for (Pair p : ResultTable.PAIRS) {
-            h.append(' ').append(p.heading()).append(" |");
-            sep.append("---:|");
-        }
-        h.append(" libp2p ÷ raw TCP | libp2p ÷ go↔go | libp2p ÷ js↔js | netty ÷ raw TCP |");
-        sep.append("---:|---:|---:|---:|");
-        g.add(h.toString());
-        g.add(sep.toString());
+        g.addAll(header(ResultTable.PAIRS.stream().map(Pair::heading).toList(),
+                List.of("libp2p ÷ raw TCP", "libp2p ÷ go↔go", "libp2p ÷ js↔js", "netty ÷ raw TCP")));
         for (Figure fig : ResultTable.FIGURES) {
             StringBuilder row = new StringBuilder("| " + fig.label() + " | " + fig.unit() + " |");
             for (Pair p : ResultTable.PAIRS) row.append(' ').append(t.cell(p.key(), fig)).append(" |");
@@ -180,6 +172,17 @@ final class Report {
         return g;
     }
 
+    /** A figure table's heading and separator lines: figure, unit, one column per pair, then one per ratio (all right-aligned). */
+    private static List<String> header(List<String> pairs, List<String> ratios) {
+        StringBuilder h = new StringBuilder("| figure | unit |");
+        StringBuilder sep = new StringBuilder("|---|---|");
+        for (String c : java.util.stream.Stream.concat(pairs.stream(), ratios.stream()).toList()) {
+            h.append(' ').append(c).append(" |");
+            sep.append("---:|");
+        }
+        return List.of(h.toString(), sep.toString());
+    }
+
     /** Figures of the matrix that the room-key and resource-manager table shows (one line per message, one transfer, setup). */
     static final List<String> KEY_AND_LIMITS_FIGURES = List.of("rtt/p50_us", "rtt/p99_us", "throughput/mb_s", "setup/p50_us", "setup/p99_us");
 
@@ -192,18 +195,8 @@ final class Report {
                 + "always account through a ResourceManager, so its ratio is the cost of the default accounting path against the "
                 + "same path under no pressure (issue 13), not against no accounting at all.");
         g.add("");
-        StringBuilder h = new StringBuilder("| figure | unit |");
-        StringBuilder sep = new StringBuilder("|---|---|");
-        for (Pair p : ResultTable.KEY_AND_LIMITS) {
-            h.append(' ').append(p.heading()).append(" |");
-            sep.append("---:|");
-        }
-        for (Pair r : ResultTable.KEY_AND_LIMITS_RATIOS) {
-            h.append(' ').append(r.heading()).append(" |");
-            sep.append("---:|");
-        }
-        g.add(h.toString());
-        g.add(sep.toString());
+        g.addAll(header(ResultTable.KEY_AND_LIMITS.stream().map(Pair::heading).toList(),
+                ResultTable.KEY_AND_LIMITS_RATIOS.stream().map(Pair::heading).toList()));
         for (String kf : KEY_AND_LIMITS_FIGURES) {
             Figure fig = ResultTable.figure(kf.substring(0, kf.indexOf('/')), kf.substring(kf.indexOf('/') + 1));
             StringBuilder row = new StringBuilder("| " + fig.label() + " | " + fig.unit() + " |");
