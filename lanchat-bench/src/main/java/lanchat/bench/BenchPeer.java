@@ -31,6 +31,8 @@ import lanchat.api.spi.Transport;
  * </pre>
  *
  * {@code tcp} is the raw-socket baseline (no security, no muxer). Every run is bounded by {@code -timeout} seconds.
+ * {@code -psk FILE} joins the private network of a swarm key file (a room key); {@code -Dlanchat.bench.limits=unlimited}
+ * lifts every resource limit far above the run's needs ({@link SpiClient#limits()}).
  */
 public final class BenchPeer {
     private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);

@@ -25,7 +25,7 @@ import static lanchat.bench.Progress.say;
  *
  * <pre>
  * java -cp 'lanchat-bench/target/lanchat-bench-VERSION.jar:lanchat-bench/target/lib/*' lanchat.bench.BenchSuite \
- *      [--quick|--full] [--repo DIR] [--out FILE] [--skip-jmh] [--skip-profile]
+ *      [--quick|--full] [--repo DIR] [--out FILE] [--skip-jmh] [--skip-profile] [--pairs CLIENT>SERVER,…]
  * </pre>
  *
  * Each step is bounded in time and runs only while the plan's time budget lasts; a step that fails becomes a note in
@@ -67,17 +67,20 @@ public final class BenchSuite {
         say(plan.name() + " run, logs in " + ctx.logDir() + ", load average " + loadStart);
         Path mods = snapshotMods();
         Implementations impls = Implementations.find(ctx, notes);
-        Matrix matrix = new Matrix(ctx, impls, notes);
+        Matrix matrix = new Matrix(ctx, impls, notes, args.pairs());
         StartupAndMemory startup = new StartupAndMemory(ctx, impls, notes);
         Profile profile = new Profile(ctx);
         List<JmhCodecs.Row> jmh = new ArrayList<>();
         try {
-            if (args.jmh()) step("JMH codec benchmarks", () -> jmh.addAll(JmhCodecs.run(ctx)));
+            boolean all = args.pairs().isEmpty(); // --pairs: those pairs of the matrix only
+            if (args.jmh() && all) step("JMH codec benchmarks", () -> jmh.addAll(JmhCodecs.run(ctx)));
             step("end-to-end matrix", matrix::run);
-            step("startup and memory", () -> startup.run(mods));
-            step("file transfer (lanchat-files)", () -> notes.addAll(FileBench.run(ctx.work(), plan.isFull() ? 1L << 30 : 256L << 20)));
-            step("discovery and fan-out (network namespaces)", () -> runDiscovery(mods));
-            if (args.profile()) step("profile", () -> profile.run(mods));
+            if (all) {
+                step("startup and memory", () -> startup.run(mods));
+                step("file transfer (lanchat-files)", () -> notes.addAll(FileBench.run(ctx.work(), plan.isFull() ? 1L << 30 : 256L << 20)));
+                step("discovery and fan-out (network namespaces)", () -> runDiscovery(mods));
+                if (args.profile()) step("profile", () -> profile.run(mods));
+            }
         } finally {
             Proc.stopAll();
         }

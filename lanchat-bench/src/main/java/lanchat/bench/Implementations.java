@@ -30,6 +30,13 @@ record Implementations(Map<String, Impl> byId, String newerJdkVersion) {
         // the same with Noise only, as against a peer without TLS (js-libp2p's default)
         impls.put("libp2p-noise", new Impl("libp2p-noise", "LAN Chat libp2p (Noise)",
                 List.of(ctx.java(), "-Dlanchat.security=noise", "-cp", ctx.classPath(), BenchPeer.class.getName(), "-transport", "libp2p"), true, ""));
+        // with a room key (PSK v1, issue 15): one swarm key file in the run's directory, the same for LAN Chat and go
+        Path swarmKey = swarmKey(ctx);
+        impls.put("libp2p-psk", new Impl("libp2p-psk", "LAN Chat libp2p (TLS) with a room key",
+                Commands.concat(javaPeer, "libp2p", "-psk", swarmKey.toString()), true, ""));
+        // every resource limit far above the run's needs (issue 13): the accounting cost of the default path
+        impls.put("libp2p-unlimited", new Impl("libp2p-unlimited", "LAN Chat libp2p (TLS), limits unlimited",
+                List.of(ctx.java(), "-Dlanchat.bench.limits=unlimited", "-cp", ctx.classPath(), BenchPeer.class.getName(), "-transport", "libp2p"), true, ""));
         impls.put("netty", new Impl("netty", "LAN Chat netty", Commands.concat(javaPeer, "netty"), true, ""));
         Optional<Path> newer = newerJdk();
         String newerVersion = newer.map(Implementations::jdkVersion).orElse("");
@@ -43,12 +50,27 @@ record Implementations(Map<String, Impl> byId, String newerJdkVersion) {
                 goOk ? "" : "interop/go-peer/go-peer missing (run interop/build.sh)"));
         impls.put("go-noise", new Impl("go-noise", "go-libp2p (Noise)", List.of(go.toString(), "-key", "ed25519", "-security", "noise"), goOk,
                 goOk ? "" : "interop/go-peer/go-peer missing (run interop/build.sh)"));
+        impls.put("go-psk", new Impl("go-psk", "go-libp2p (TLS) with a room key", List.of(go.toString(), "-key", "ed25519", "-psk", swarmKey.toString()), goOk,
+                goOk ? "" : "interop/go-peer/go-peer missing (run interop/build.sh)"));
         Path js = ctx.repo().resolve("interop/js-peer/peer.js");
         boolean jsOk = Files.isDirectory(ctx.repo().resolve("interop/js-peer/node_modules")) && Commands.which("node");
         impls.put("js", new Impl("js", "js-libp2p (Noise)", List.of("node", js.toString(), "-key", "ed25519"), jsOk,
                 jsOk ? "" : "node or interop/js-peer/node_modules missing (run interop/build.sh)"));
         for (Impl i : impls.values()) if (!i.available()) notes.add(i.label() + " not measured: " + i.why());
         return new Implementations(impls, newerVersion);
+    }
+
+    /** A fresh swarm key file (the format go-libp2p's pnet reads: PSK v1, base16) in the run's directory. */
+    private static Path swarmKey(RunContext ctx) {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Path file = ctx.work().resolve("swarm.key");
+        try {
+            Files.writeString(file, "/key/swarm/psk/1.0.0/\n/base16/\n" + java.util.HexFormat.of().formatHex(key) + "\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return file;
     }
 
     /**

@@ -26,17 +26,24 @@ final class Matrix {
         CLIENTS.put("go", List.of("go", "libp2p"));
         CLIENTS.put("go-noise", List.of("go-noise"));
         CLIENTS.put("js", List.of("js", "libp2p"));
+        // with a room key (issue 15), and the resource manager's overhead (issue 13): see ResultTable.KEY_AND_LIMITS
+        CLIENTS.put("libp2p-psk", List.of("libp2p-psk", "go-psk"));
+        CLIENTS.put("go-psk", List.of("go-psk"));
+        CLIENTS.put("libp2p-unlimited", List.of("libp2p-unlimited"));
     }
 
     private final RunContext ctx;
     private final Plan plan;
     private final Implementations impls;
     private final List<String> notes;
+    /** Only these "client>server" pairs ({@code --pairs}); empty: every pair, and the inline-callback rows */
+    private final List<String> pairs;
     /** "client>server/kind" → result, in the order measured */
     private final Map<String, BenchResult> results = new LinkedHashMap<>();
 
-    Matrix(RunContext ctx, Implementations impls, List<String> notes) {
+    Matrix(RunContext ctx, Implementations impls, List<String> notes, List<String> pairs) {
         this.ctx = ctx;
+        this.pairs = pairs;
         this.plan = ctx.plan();
         this.impls = impls;
         this.notes = notes;
@@ -50,25 +57,26 @@ final class Matrix {
     void run() throws Exception {
         for (var e : CLIENTS.entrySet()) {
             Impl server = impls.get(e.getKey());
-            if (!server.available()) continue;
+            List<String> clients = e.getValue().stream().filter(c -> pairs.isEmpty() || pairs.contains(c + ">" + server.id())).toList();
+            if (!server.available() || clients.isEmpty()) continue;
             if (ctx.overBudget()) {
                 notes.add("matrix stopped before the " + server.label() + " server: time budget used up");
                 break;
             }
-            int serverTimeout = plan.clientTimeout() * 3 * e.getValue().size() + 60;
+            int serverTimeout = plan.clientTimeout() * 3 * clients.size() + 60;
             try (Proc srv = ctx.start(server.id() + "-server", Commands.concat(server.cmd(), "-bench", "echo", "-timeout", String.valueOf(serverTimeout)))) {
                 Optional<String> addr = srv.awaitListenAddress(30_000);
                 if (addr.isEmpty()) {
                     notes.add(server.label() + " echo server did not start (see " + ctx.logDir() + "/" + server.id() + "-server.err)");
                     continue;
                 }
-                for (String clientId : e.getValue()) {
+                for (String clientId : clients) {
                     Impl client = impls.get(clientId);
                     if (client.available()) runClient(client, server, addr.get());
                 }
             }
         }
-        runInlineRoundTrips();
+        if (pairs.isEmpty()) runInlineRoundTrips();
     }
 
     /** Every measurement of one client against one server. */

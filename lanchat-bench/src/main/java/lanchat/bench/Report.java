@@ -108,16 +108,8 @@ final class Report {
                 + "go-libp2p bench peer dialing a LAN Chat libp2p node, and so on. Ratios are LAN Chat libp2p (netty in the last column) "
                 + "divided by the baseline, all from this run: for latencies lower is better, for MB/s higher is better.");
         g.add("");
-        StringBuilder h = new StringBuilder("| figure | unit |");
-        StringBuilder sep = new StringBuilder("|---|---|");
-        for (Pair p : ResultTable.PAIRS) {
-            h.append(' ').append(p.heading()).append(" |");
-            sep.append("---:|");
-        }
-        h.append(" libp2p ÷ raw TCP | libp2p ÷ go↔go | libp2p ÷ js↔js | netty ÷ raw TCP |");
-        sep.append("---:|---:|---:|---:|");
-        g.add(h.toString());
-        g.add(sep.toString());
+        g.addAll(header(ResultTable.PAIRS.stream().map(Pair::heading).toList(),
+                List.of("libp2p ÷ raw TCP", "libp2p ÷ go↔go", "libp2p ÷ js↔js", "netty ÷ raw TCP")));
         for (Figure fig : ResultTable.FIGURES) {
             StringBuilder row = new StringBuilder("| " + fig.label() + " | " + fig.unit() + " |");
             for (Pair p : ResultTable.PAIRS) row.append(' ').append(t.cell(p.key(), fig)).append(" |");
@@ -128,6 +120,8 @@ final class Report {
         g.addAll(discoveryRows(f, ResultTable.PAIRS.size() + 4));
         g.add("");
         g.add(countsNote(f.plan()));
+        g.add("");
+        g.addAll(keyAndLimits(t));
         List<String> pingFailures = f.results().entrySet().stream()
                 .filter(e -> e.getKey().endsWith("/ping") && e.getValue().ok() && !"0".equals(e.getValue().fields().getOrDefault("failures", "0")))
                 .map(e -> "`" + e.getKey().replace("/ping", "") + "` " + e.getValue().fields().get("failures")).toList();
@@ -174,6 +168,44 @@ final class Report {
                         + "its side late, or the machine is busy), the next call fails. LAN Chat's ping responder used to never close its "
                         + "side (fixed in 1a2d0b0), which made every second js→LAN Chat ping fail.");
             }
+        }
+        return g;
+    }
+
+    /** A figure table's heading and separator lines: figure, unit, one column per pair, then one per ratio (all right-aligned). */
+    private static List<String> header(List<String> pairs, List<String> ratios) {
+        StringBuilder h = new StringBuilder("| figure | unit |");
+        StringBuilder sep = new StringBuilder("|---|---|");
+        for (String c : java.util.stream.Stream.concat(pairs.stream(), ratios.stream()).toList()) {
+            h.append(' ').append(c).append(" |");
+            sep.append("---:|");
+        }
+        return List.of(h.toString(), sep.toString());
+    }
+
+    /** Figures of the matrix that the room-key and resource-manager table shows (one line per message, one transfer, setup). */
+    static final List<String> KEY_AND_LIMITS_FIGURES = List.of("rtt/p50_us", "rtt/p99_us", "throughput/mb_s", "setup/p50_us", "setup/p99_us");
+
+    /** With and without a room key (issue 15), default limits and unlimited ones (issue 13), from the same run. */
+    private static List<String> keyAndLimits(ResultTable t) {
+        List<String> g = new ArrayList<>();
+        g.add("**With and without a room key; resource limits default and unlimited.** A room key is PSK v1 (libp2p's private "
+                + "network: XSalsa20 under the connection's own TLS), the same generated swarm key file at both ends. \"Limits "
+                + "unlimited\" is LAN Chat libp2p at both ends with every resource limit far above the run's needs: the transports "
+                + "always account through a ResourceManager, so its ratio is the cost of the default accounting path against the "
+                + "same path under no pressure (issue 13), not against no accounting at all.");
+        g.add("");
+        g.addAll(header(ResultTable.KEY_AND_LIMITS.stream().map(Pair::heading).toList(),
+                ResultTable.KEY_AND_LIMITS_RATIOS.stream().map(Pair::heading).toList()));
+        for (String kf : KEY_AND_LIMITS_FIGURES) {
+            Figure fig = ResultTable.figure(kf.substring(0, kf.indexOf('/')), kf.substring(kf.indexOf('/') + 1));
+            StringBuilder row = new StringBuilder("| " + fig.label() + " | " + fig.unit() + " |");
+            for (Pair p : ResultTable.KEY_AND_LIMITS) row.append(' ').append(t.cell(p.key(), fig)).append(" |");
+            for (Pair r : ResultTable.KEY_AND_LIMITS_RATIOS) {
+                String[] ab = r.key().split("/");
+                row.append(' ').append(t.ratio(ab[0], ab[1], fig)).append(" |");
+            }
+            g.add(row.toString());
         }
         return g;
     }

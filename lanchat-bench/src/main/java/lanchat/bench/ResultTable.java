@@ -42,6 +42,26 @@ final class ResultTable {
             new Pair("js>libp2p", "js→LAN Chat, Noise"),
             new Pair("libp2p>js", "LAN Chat→js, Noise"));
 
+    /**
+     * The second table's columns (issues 15 and 13): each pair without and with a room key (the same swarm key file at
+     * both ends), and LAN Chat with every resource limit unlimited against the defaults.
+     */
+    static final List<Pair> KEY_AND_LIMITS = List.of(
+            new Pair("libp2p>libp2p", "LAN Chat libp2p"),
+            new Pair("libp2p-psk>libp2p-psk", "LAN Chat libp2p, room key"),
+            new Pair("go>go", "go↔go"),
+            new Pair("go-psk>go-psk", "go↔go, room key"),
+            new Pair("go>libp2p", "go→LAN Chat"),
+            new Pair("go-psk>libp2p-psk", "go→LAN Chat, room key"),
+            new Pair("libp2p-unlimited>libp2p-unlimited", "LAN Chat libp2p, limits unlimited"));
+
+    /** Each ratio column of the second table: {@code pair ÷ base}. */
+    static final List<Pair> KEY_AND_LIMITS_RATIOS = List.of(
+            new Pair("libp2p-psk>libp2p-psk/libp2p>libp2p", "LAN Chat: key ÷ open"),
+            new Pair("go-psk>go-psk/go>go", "go: key ÷ open"),
+            new Pair("go-psk>libp2p-psk/go>libp2p", "go→LAN Chat: key ÷ open"),
+            new Pair("libp2p>libp2p/libp2p-unlimited>libp2p-unlimited", "default limits ÷ unlimited"));
+
     static final List<Figure> FIGURES = List.of(
             new Figure("message round trip p50", "µs", "rtt", "p50_us", 1, true),
             new Figure("message round trip p99", "µs", "rtt", "p99_us", 1, true),

@@ -1,13 +1,16 @@
 package lanchat.bench;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * The suite's command line: {@code [--quick|--full] [--repo DIR] [--out FILE] [--skip-jmh] [--skip-profile]}.
- * {@code out} defaults to {@code BENCHMARKS.md} in the repository.
+ * The suite's command line: {@code [--quick|--full] [--repo DIR] [--out FILE] [--skip-jmh] [--skip-profile]
+ * [--pairs CLIENT>SERVER,…]}. {@code out} defaults to {@code BENCHMARKS.md} in the repository. {@code --pairs} runs only
+ * those pairs of the end-to-end matrix and nothing else (to try new rows without the whole suite; give it an
+ * {@code --out} other than BENCHMARKS.md, whose generated part would lose every other figure).
  */
-record SuiteArgs(Plan plan, Path repo, Path out, boolean jmh, boolean profile) {
-    static final String USAGE = "usage: BenchSuite [--quick|--full] [--repo DIR] [--out FILE] [--skip-jmh] [--skip-profile]";
+record SuiteArgs(Plan plan, Path repo, Path out, boolean jmh, boolean profile, List<String> pairs) {
+    static final String USAGE = "usage: BenchSuite [--quick|--full] [--repo DIR] [--out FILE] [--skip-jmh] [--skip-profile] [--pairs CLIENT>SERVER,...]";
 
     /** Relative paths resolve against {@code cwd}; a bad flag or a missing value is an {@link IllegalArgumentException}. */
     static SuiteArgs parse(String[] args, Path cwd) {
@@ -15,6 +18,7 @@ record SuiteArgs(Plan plan, Path repo, Path out, boolean jmh, boolean profile) {
         Path repo = cwd.toAbsolutePath();
         Path out = null;
         boolean jmh = true, profile = true;
+        List<String> pairs = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> plan = Plan.QUICK;
@@ -23,10 +27,11 @@ record SuiteArgs(Plan plan, Path repo, Path out, boolean jmh, boolean profile) {
                 case "--out" -> out = cwd.resolve(value(args, ++i)).toAbsolutePath();
                 case "--skip-jmh" -> jmh = false;
                 case "--skip-profile" -> profile = false;
+                case "--pairs" -> pairs = List.of(value(args, ++i).split(","));
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
         }
-        return new SuiteArgs(plan, repo, out != null ? out : repo.resolve("BENCHMARKS.md"), jmh, profile);
+        return new SuiteArgs(plan, repo, out != null ? out : repo.resolve("BENCHMARKS.md"), jmh, profile, pairs);
     }
 
     private static String value(String[] args, int i) {

@@ -48,7 +48,12 @@ class ReportTest {
                 "go>go/throughput BENCH throughput mb_s=1200 bytes=1 secs=1 write=65536",
                 "go>go/setup BENCH setup p50_us=1800.0 p99_us=5000.0 max_us=8000.0 mean_us=2000.0 n=100",
                 "netty>netty/rtt BENCH rtt p50_us=9.87 p99_us=20.0 max_us=100.0 mean_us=10.0 n=5000",
-                "netty>netty/setup BENCH setup error=no_result_line_(exit_1)");
+                "netty>netty/setup BENCH setup error=no_result_line_(exit_1)",
+                "libp2p-psk>libp2p-psk/rtt BENCH rtt p50_us=36.6 p99_us=99.9 max_us=2000.0 mean_us=40.0 n=5000",
+                "libp2p-psk>libp2p-psk/throughput BENCH throughput mb_s=350.125 bytes=1 secs=1 write=65536",
+                "go-psk>go-psk/throughput BENCH throughput mb_s=400 bytes=1 secs=1 write=65536",
+                "go-psk>libp2p-psk/setup BENCH setup error=no_result_line_(exit_1)",
+                "libp2p-unlimited>libp2p-unlimited/rtt BENCH rtt p50_us=30.0 p99_us=100.0 max_us=2000.0 mean_us=35.0 n=5000");
         List<StartupRow> startup = List.of(
                 new StartupRow("JVM alone: `java -version`", "default", "exit", List.of(0.05, 0.04, 0.06), List.of(), null, "", "", ""),
                 new StartupRow("LAN Chat `--transport libp2p`", "default", "Listening on", List.of(0.5, 0.45), List.of(80_000L, 90_000L), 120_000L,
@@ -119,11 +124,31 @@ class ReportTest {
     }
 
     @Test
+    void roomKeyAndLimitsTableSetsEachPairBesideItsBaseline() {
+        for (Findings f : List.of(measured(), empty())) {
+            List<String> g = lines(f);
+            int header = g.indexOf(line(g, "| figure | unit | LAN Chat libp2p | LAN Chat libp2p, room key |"));
+            int columns = 2 + ResultTable.KEY_AND_LIMITS.size() + ResultTable.KEY_AND_LIMITS_RATIOS.size();
+            int rows = 0;
+            for (int i = header; i < g.size() && g.get(i).startsWith("|"); i++, rows++) assertEquals(columns, cells(g.get(i)).size(), g.get(i));
+            assertEquals(2 + Report.KEY_AND_LIMITS_FIGURES.size(), rows);
+        }
+        List<String> g = lines(measured());
+        // columns: libp2p, libp2p with key, go↔go, go↔go with key, go→LAN Chat, go→LAN Chat with key, libp2p unlimited; then the ratios
+        assertEquals(List.of("message round trip p50", "µs", "30.5", "36.6", "25.0", "—", "—", "—", "30.0", "1.20×", "—", "—", "1.02×"),
+                cells(line(g, "| message round trip p50 | µs | 30.5 | 36.6 |")));
+        assertEquals(List.of("throughput, 1 stream, 64 KiB writes", "MB/s", "700", "350", "1200", "400", "—", "—", "—", "0.50×", "0.33×", "—", "—"),
+                cells(line(g, "| throughput, 1 stream, 64 KiB writes | MB/s | 700 | 350 |")));
+        assertEquals("error¹", cells(line(g, "| connection setup p50 | ms | 2.50 | — | 1.80 |")).get(7), "a failed with-key run is an error");
+        assertTrue(Report.render(measured()).contains("`go-psk>libp2p-psk/setup`: no_result_line_(exit_1)"));
+    }
+
+    @Test
     void footnotesNameFailuresAndErrors() {
         String r = Report.render(measured());
         assertTrue(r.contains("Failed pings (done again on a fresh connection, not in the figures): `go>libp2p` 3 ("), r);
         assertTrue(r.contains("¹ errors: `js>libp2p/ping`: Too_many_outbound_protocol_streams_for_protocol_\"/ipfs/ping/1.0.0\"; "
-                + "`netty>netty/setup`: no_result_line_(exit_1)\n"));
+                + "`netty>netty/setup`: no_result_line_(exit_1); `go-psk>libp2p-psk/setup`: no_result_line_(exit_1)\n"));
         assertTrue(r.contains("\n“Too many outbound protocol streams … /ipfs/ping/1.0.0”: "));
         assertTrue(r.contains("⁴ The same LAN Chat libp2p bench peers, both on JDK 25.0.1 instead"));
         String none = Report.render(empty());

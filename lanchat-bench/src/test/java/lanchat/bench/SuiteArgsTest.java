@@ -21,6 +21,15 @@ class SuiteArgsTest {
         assertEquals(CWD, a.repo());
         assertEquals(CWD.resolve("BENCHMARKS.md"), a.out());
         assertTrue(a.jmh() && a.profile());
+        assertEquals(List.of(), a.pairs(), "every pair of the matrix");
+    }
+
+    @Test
+    void pairsSelectPartOfTheMatrix() {
+        SuiteArgs a = SuiteArgs.parse(new String[] {"--pairs", "libp2p-psk>libp2p-psk,go-psk>libp2p-psk", "--out", "x.md"}, CWD);
+        assertEquals(List.of("libp2p-psk>libp2p-psk", "go-psk>libp2p-psk"), a.pairs());
+        assertEquals(CWD.resolve("x.md"), a.out());
+        assertThrows(IllegalArgumentException.class, () -> SuiteArgs.parse(new String[] {"--pairs"}, CWD));
     }
 
     @Test
