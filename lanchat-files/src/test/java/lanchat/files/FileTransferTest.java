@@ -366,8 +366,9 @@ class FileTransferTest {
         mallory.transport.registerProtocol(new lanchat.api.spi.ProtocolHandler(FileService.PROTOCOL, FileService.LIMITS,
                 ch -> ch.setListener(new TransportHarness.ChannelRecorder())));
         mallory.listen();
-        int limit = 8;
-        Peer bob = new Peer(h, "bob", FileLimits.DEFAULTS.with("file.maxPendingOffers", Integer.toString(limit)), true);
+        int limit = 4;
+        // two transfers at once: bob's GET channels to mallory leave room in the per-peer channel limit for the flood
+        Peer bob = new Peer(h, "bob", FileLimits.DEFAULTS.with("file.maxPendingOffers", Integer.toString(limit)).with("file.maxTransfers", "2"), true);
         ChatSession toBob = TransportHarness.await(mallory.transport.dial(bob.node.addr()));
         toBob.setListener(new TransportHarness.Recorder());
         ChatSession in = bob.node.accept();
@@ -377,7 +378,7 @@ class FileTransferTest {
             var ch = TransportHarness.await(toBob.openChannel(FileService.PROTOCOL));
             ch.setListener(new TransportHarness.ChannelRecorder());
             TransportHarness.await(ch.send(Wire.encode(new Wire.Offer(Wire.newId(), 4096, 1024, new byte[32], "flood-" + i))));
-            ch.close();
+            TransportHarness.await(ch.close());
         }
         String line;
         do {
