@@ -12,7 +12,8 @@ import lanchat.api.resource.ResourceLimits;
  *
  * @param maxOfferBytes largest file we accept an offer for (and offer ourselves)
  * @param maxTransfers transfers running at once, both directions together; more wait their turn (ours) or are refused (a peer's GET)
- * @param maxPendingOffers offers from peers waiting for /accept or /reject; more are dropped with one line
+ * @param maxPendingOffers received files not yet finished (offered, waiting, running, interrupted); more offers are dropped
+ *        with one line. Counting accepted ones too keeps --accept-from-room bounded: it moves each offer on at once
  * @param chunkBytes the chunk size we offer with
  * @param maxChunkBytes the largest chunk size we accept in a peer's offer
  * @param maxBytesPerSecond what one node sends and receives at most per second over all transfers (0: as fast as the peer reads)

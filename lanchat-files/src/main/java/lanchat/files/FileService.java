@@ -316,12 +316,14 @@ public final class FileService implements AutoCloseable {
         String refusal = null;
         Transfer t = null;
         synchronized (this) {
-            long pending = transfers.values().stream().filter(x -> x.direction() == Transfer.Direction.RECEIVE && x.state() == Transfer.State.OFFERED).count();
+            // every receive not yet finished counts, not only those still OFFERED: with --accept-from-room an offer
+            // leaves OFFERED at once, so counting only those let one peer pile up downloads without end
+            long pending = downloads.values().stream().filter(x -> !x.t.state().finished()).count();
             boolean known = transfers.values().stream().anyMatch(x -> x.offerId().equals(offer.id()) && x.direction() == Transfer.Direction.RECEIVE);
             if (closed) return;
             if (known) refusal = "an offer it already made";
             else if (offer.size() > limits.maxOfferBytes()) refusal = name + " (" + offer.size() + " bytes) is larger than file.maxOfferSize";
-            else if (pending >= limits.maxPendingOffers()) refusal = pending + " offers already wait for /accept or /reject";
+            else if (pending >= limits.maxPendingOffers()) refusal = pending + " received files are already offered or under way (file.maxPendingOffers)";
             else {
                 t = add(Transfer.Direction.RECEIVE, peer, offer.id(), name, offer.size(), Transfer.State.OFFERED);
                 downloads.put(t.number(), new Download(t, new Sidecar(peer, offer.id(), name, offer.size(), offer.chunkSize(), offer.sha256(), 0, Sidecar.peek(Sidecar.newDigest()))));
@@ -330,7 +332,11 @@ public final class FileService implements AutoCloseable {
                 long now = System.nanoTime() / 1_000_000;
                 Long last = lastRefusalLine.get(peer);
                 if (last != null && now - last < REFUSAL_LINE_MS) refusal = "";
-                else lastRefusalLine.put(peer, now);
+                else {
+                    // one entry per peer that ever offered too much: forget the quiet ones so the map stays small
+                    if (lastRefusalLine.size() >= 1024) lastRefusalLine.values().removeIf(at -> now - at >= REFUSAL_LINE_MS);
+                    lastRefusalLine.put(peer, now);
+                }
             }
         }
         if (refusal != null) {
@@ -338,7 +344,15 @@ public final class FileService implements AutoCloseable {
             return;
         }
         events.offered(t);
-        if (config.autoAccept()) accept(t.number());
+        if (config.autoAccept()) {
+            int number = t.number();
+            // accept() creates directories and asks the file store for free space: not on the node's network thread
+            try {
+                timer.execute(() -> accept(number));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // closing: the offer stays offered, as after a restart
+            }
+        }
     }
 
     /** Accepts a received offer; the download starts as soon as a slot is free. Returns a line for the user. */
@@ -350,7 +364,13 @@ public final class FileService implements AutoCloseable {
             d = downloads.get(number);
             if (t == null || d == null) return "no offer #" + number;
             if (t.state() != Transfer.State.OFFERED) return "#" + number + " is " + t.state().name().toLowerCase();
-            String space = checkSpace(t.size());
+            // the files already accepted but not yet complete will take their space too: check against the sum
+            long committed = 0;
+            for (Download o : downloads.values()) {
+                Transfer x = o.t;
+                if (x != t && !x.state().finished() && x.state() != Transfer.State.OFFERED) committed += x.size() - x.transferred();
+            }
+            String space = checkSpace(committed + t.size());
             if (space != null) {
                 t.state(Transfer.State.FAILED, space);
                 downloads.remove(number);

@@ -62,9 +62,13 @@ class FileTransferTest {
         volatile TransportHarness.Recorder chat;
 
         Peer(TransportHarness h, String name, FileLimits limits) throws Exception {
+            this(h, name, limits, false);
+        }
+
+        Peer(TransportHarness h, String name, FileLimits limits, boolean autoAccept) throws Exception {
             node = h.node();
             downloads = tmp.resolve(name);
-            files = new FileService(new FileConfig(downloads, limits, false), p -> Optional.ofNullable(sessions.get(p)), this);
+            files = new FileService(new FileConfig(downloads, limits, autoAccept), p -> Optional.ofNullable(sessions.get(p)), this);
             open.add(files);
             node.transport.registerProtocol(files.protocolHandler());
             node.listen();
@@ -347,5 +351,42 @@ class FileTransferTest {
         }
         awaitEmpty(bob.downloads.resolve(FileService.PARTIAL_DIR));
         assertEquals(List.of(), files(bob.downloads));
+    }
+
+    /**
+     * A hand-written peer floods a node that accepts every offer from the room (--accept-from-room) and never answers
+     * a GET: accepted downloads that never finish still count against file.maxPendingOffers, so the node keeps a
+     * bounded number of transfers, refuses the rest with a line, and its /transfers list does not grow with the flood.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void anAutoAcceptingNodeBoundsAPeersFloodOfOffers(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        TransportHarness.Node mallory = h.node();
+        mallory.transport.registerProtocol(new lanchat.api.spi.ProtocolHandler(FileService.PROTOCOL, FileService.LIMITS,
+                ch -> ch.setListener(new TransportHarness.ChannelRecorder())));
+        mallory.listen();
+        int limit = 4;
+        // two transfers at once: bob's GET channels to mallory leave room in the per-peer channel limit for the flood
+        Peer bob = new Peer(h, "bob", FileLimits.DEFAULTS.with("file.maxPendingOffers", Integer.toString(limit)).with("file.maxTransfers", "2"), true);
+        ChatSession toBob = TransportHarness.await(mallory.transport.dial(bob.node.addr()));
+        toBob.setListener(new TransportHarness.Recorder());
+        ChatSession in = bob.node.accept();
+        in.setListener(new TransportHarness.Recorder());
+        bob.sessions.put(mallory.identity.peerId(), in);
+        for (int i = 0; i < 300; i++) { // one offer per channel, as the protocol has it
+            var ch = TransportHarness.await(toBob.openChannel(FileService.PROTOCOL));
+            ch.setListener(new TransportHarness.ChannelRecorder());
+            TransportHarness.await(ch.send(Wire.encode(new Wire.Offer(Wire.newId(), 4096, 1024, new byte[32], "flood-" + i))));
+            TransportHarness.await(ch.close());
+        }
+        String line;
+        do {
+            line = bob.lines.poll(WAIT_S, TimeUnit.SECONDS);
+            if (line == null) throw new AssertionError("no refusal; transfers: " + bob.files.transfers().size());
+        } while (!line.contains("refused an offer"));
+        assertTrue(line.contains("file.maxPendingOffers"), line);
+        assertTrue(bob.files.transfers().size() <= limit, "transfers: " + bob.files.transfers().size());
+        assertEquals(limit, bob.offers.size());
     }
 }
