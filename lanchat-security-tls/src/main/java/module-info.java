@@ -14,5 +14,6 @@ module lanchat.security.tls {
     requires io.netty.tcnative.classes.openssl;
     requires io.netty.internal.tcnative.openssl.linux.x86_64;
 
-    exports lanchat.security.tls;
+    // only the libp2p transport builds on it
+    exports lanchat.security.tls to lanchat.transport.libp2p;
 }

@@ -10,7 +10,7 @@ module lanchat.ui.json {
     requires com.fasterxml.jackson.core;
 
     // the events and command parser, for the web front end (which speaks the same protocol over a WebSocket)
-    exports lanchat.ui.json.protocol;
+    exports lanchat.ui.json.protocol to lanchat.ui.web;
 
     provides lanchat.api.ui.FrontendProvider with lanchat.ui.json.JsonFrontendProvider;
 }

@@ -35,11 +35,21 @@ public record DoctorReport(List<Interface> interfaces, TcpCheck tcp, boolean hea
             out.add(i.name() + ": " + (i.up() ? "up" : "down") + (i.loopback() ? ", loopback" : "") + (i.multicast() ? ", multicast" : ", no multicast")
                     + "; " + (i.addresses().isEmpty() ? "no addresses" : String.join(" ", i.addresses())));
             if (i.ownQueryCameBack() != null) out.add("  own mDNS query came back: " + (i.ownQueryCameBack() ? "yes" : "NO"));
-            if (i.ownQueryCameBack() != null) out.add("  rooms heard: " + (i.roomsSeen().isEmpty() ? "none" : String.join(", ", i.roomsSeen())));
+            if (i.ownQueryCameBack() != null) out.add("  rooms heard: " + (i.roomsSeen().isEmpty() ? "none" : printable(String.join(", ", i.roomsSeen()))));
         }
         if (tcp != null) out.add("TCP port " + tcp.port() + (tcp.reachable() == null ? ": not checked" : tcp.reachable() ? " reachable from " + tcp.from() : " NOT reachable from " + tcp.from())
                 + (tcp.detail() == null ? "" : " (" + tcp.detail() + ")"));
         out.add("verdict: " + verdict);
         return out;
+    }
+
+    /** Room names come from any LAN host: control and format characters (ESC, bidi overrides) shown as '?', never sent to a terminal. */
+    static String printable(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) b.append('?');
+            else b.appendCodePoint(c);
+        });
+        return b.toString();
     }
 }

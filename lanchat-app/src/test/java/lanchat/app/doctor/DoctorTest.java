@@ -18,6 +18,15 @@ import lanchat.api.ui.DoctorReport.TcpCheck;
  * which a unit test must not use) run in namespaces: lanchat.app.netns.DoctorNetnsTest.
  */
 class DoctorTest {
+    @Test
+    void roomNamesHeardArePrintedWithoutTerminalControls() {
+        DoctorReport r = new DoctorReport(List.of(new Interface("eth0", List.of("192.0.2.1"), true, false, true, true,
+                List.of("evil\u001b]0;owned\u0007", "ok"))), null, true, "fine");
+        String rooms = r.lines().stream().filter(l -> l.contains("rooms heard")).findFirst().orElseThrow();
+        assertFalse(rooms.chars().anyMatch(Character::isISOControl), rooms);
+        assertTrue(rooms.endsWith("evil?]0;owned?, ok"), rooms);
+    }
+
     static final Interface LO = new Interface("lo", List.of("127.0.0.1/8"), true, true, false, null, List.of());
     static final TcpCheck TCP_OK = new TcpCheck(4001, "127.0.0.1", true, null);
 

@@ -142,7 +142,14 @@ public final class MdnsProbe implements DiscoveryProbe {
         if (!name.endsWith(suffix) || name.length() <= suffix.length()) return;
         String room = name.substring(0, name.length() - suffix.length());
         if (room.contains(".in-addr") || room.contains(".ip6")) return;
+        // any LAN host picks this name and --doctor prints it: control (ESC …) or format (bidi) characters would reach
+        // the terminal, so such a name is not a room we report
+        if (room.codePoints().anyMatch(MdnsProbe::unprintable)) return;
         names.add(room);
+    }
+
+    private static boolean unprintable(int c) {
+        return Character.isISOControl(c) || Character.getType(c) == Character.FORMAT;
     }
 
     private static InetAddress groupAddress() {

@@ -11,15 +11,20 @@ import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -61,11 +66,18 @@ public final class WebFrontend extends EventFrontend {
     private final ArrayDeque<String> recent = new ArrayDeque<>();
     private final String token;
     private final int port;
-    private final ExecutorService commands = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "lanchat-web-commands");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Bytes queued to one page before it counts as not reading: a page that stops reading is closed, not buffered for. */
+    static final int PAGE_HIGH_WATER = 1 << 20;
+    /** Commands waiting for the node at most: what all pages may send in one second; more are refused as rate_limited. */
+    static final int COMMAND_QUEUE = MAX_CLIENTS * COMMANDS_PER_SECOND;
+    private final ExecutorService commands = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(COMMAND_QUEUE), r -> {
+                Thread t = new Thread(r, "lanchat-web-commands");
+                t.setDaemon(true);
+                return t;
+            });
+    /** Pages between the WebSocket upgrade request and the end of its handshake: they count against MAX_CLIENTS. */
+    private final AtomicInteger upgrading = new AtomicInteger();
     private volatile ChatControl control;
 
     private WebFrontend(PrintStream out, PrintStream err, String token) {
@@ -84,6 +96,7 @@ public final class WebFrontend extends EventFrontend {
                                     new WebHandler(WebFrontend.this, page));
                         }
                     })
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(PAGE_HIGH_WATER / 2, PAGE_HIGH_WATER))
                     // loopback only: the page and its token must never be reachable from the LAN
                     .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
         } catch (InterruptedException e) {
@@ -188,7 +201,14 @@ public final class WebFrontend extends EventFrontend {
             if (recent.size() == REPLAY) recent.removeFirst();
             recent.addLast(text);
         }
-        clients.writeAndFlush(new TextWebSocketFrame(text));
+        // events are peer-controlled: a page whose outbound buffer is past the high water mark stopped reading; close it
+        // rather than queue without bound (the page reconnects and gets the replay)
+        clients.close(page -> !page.isWritable());
+        clients.writeAndFlush(new TextWebSocketFrame(text), Channel::isWritable);
+    }
+
+    AtomicInteger upgrading() {
+        return upgrading;
     }
 
     /**

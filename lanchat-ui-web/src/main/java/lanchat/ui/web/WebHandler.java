@@ -3,6 +3,7 @@ package lanchat.ui.web;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -96,21 +97,28 @@ final class WebHandler extends SimpleChannelInboundHandler<Object> {
             respond(ctx, req, HttpResponseStatus.FORBIDDEN, "forbidden: wrong Origin\n");
             return;
         }
-        if (web.clients().size() >= WebFrontend.MAX_CLIENTS) {
+        // pages still in their handshake count too, or several upgrades at once could pass the check together
+        if (web.clients().size() + web.upgrading().incrementAndGet() > WebFrontend.MAX_CLIENTS) {
+            web.upgrading().decrementAndGet();
             respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "too many pages open (at most " + WebFrontend.MAX_CLIENTS + ")\n");
             return;
         }
         WebSocketServerHandshakerFactory f = new WebSocketServerHandshakerFactory("ws://127.0.0.1:" + web.port() + "/ws", null, false, WebFrontend.MAX_FRAME);
         handshaker = f.newHandshaker(req);
         if (handshaker == null) {
+            web.upgrading().decrementAndGet();
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
+        // a message may come in fragments: whole messages up to MAX_FRAME in all, so fragments cannot add up past it.
+        // In place before the handshake, so fragments sent right behind the upgrade request cannot pass it by
+        // (it lets the HTTP messages before the upgrade through untouched)
+        ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(WebFrontend.MAX_FRAME));
         handshaker.handshake(ctx.channel(), req).addListener((ChannelFutureListener) done -> {
-            if (done.isSuccess()) {
-                // a message may come in fragments: whole messages up to MAX_FRAME in all, so fragments cannot add up past it
-                ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(WebFrontend.MAX_FRAME));
-                web.replayAndJoin(ctx.channel());
+            try {
+                if (done.isSuccess()) web.replayAndJoin(ctx.channel());
+            } finally {
+                web.upgrading().decrementAndGet();
             }
         });
     }
@@ -127,7 +135,12 @@ final class WebHandler extends SimpleChannelInboundHandler<Object> {
             }
             String command = text.text();
             // the node's send may block briefly (room log, slow peers): off the event loop; the rate limit above bounds the queue
-            web.commands().execute(() -> ctx.writeAndFlush(new TextWebSocketFrame(web.command(command))));
+            try {
+                web.commands().execute(() -> ctx.writeAndFlush(new TextWebSocketFrame(web.command(command))));
+            } catch (RejectedExecutionException full) {
+                // the bounded queue is full (the node is slow) or closing: the page hears it like any rate limit
+                ctx.writeAndFlush(new TextWebSocketFrame(web.rateLimited()));
+            }
         } else {
             ctx.writeAndFlush(new TextWebSocketFrame(web.events().error("malformed", "only text frames with JSON commands")));
         }

@@ -187,9 +187,13 @@ public final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Without a host name: the two ends may know one for an address or not (toString shows it when known). */
-    private static String text(InetSocketAddress a) {
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    /**
+     * Without a host name (the two ends may know one for an address or not) and without an IPv6 scope id: it names the
+     * local interface ({@code fe80::1%eth0} at one end, {@code %wlan0} at the other), so the ends would not agree.
+     * The raw address bytes carry neither.
+     */
+    static String text(InetSocketAddress a) {
+        return java.util.HexFormat.of().formatHex(a.getAddress().getAddress()) + ":" + a.getPort();
     }
 
     private void installMux(ChannelHandlerContext ctx) {

@@ -309,4 +309,14 @@ class ConnectionUpgraderTest {
         assertInstanceOf(IOException.class, failure(listener));
         ours.finishAndReleaseAll();
     }
+
+    @Test
+    void connectionIdAddressesLeaveOutTheIpv6ScopeBothEndsSeeDifferently() throws Exception {
+        byte[] linkLocal = java.net.InetAddress.getByName("fe80::1").getAddress();
+        java.net.InetSocketAddress atDialer = new java.net.InetSocketAddress(java.net.Inet6Address.getByAddress(null, linkLocal, 2), 4001);
+        java.net.InetSocketAddress atListener = new java.net.InetSocketAddress(java.net.Inet6Address.getByAddress(null, linkLocal, 3), 4001);
+        org.junit.jupiter.api.Assertions.assertNotEquals(atDialer.getAddress().getHostAddress(), atListener.getAddress().getHostAddress());
+        org.junit.jupiter.api.Assertions.assertEquals(ConnectionUpgrader.text(atDialer), ConnectionUpgrader.text(atListener));
+        org.junit.jupiter.api.Assertions.assertNotEquals(ConnectionUpgrader.text(atDialer), ConnectionUpgrader.text(new java.net.InetSocketAddress(atDialer.getAddress(), 4002)));
+    }
 }
