@@ -25,6 +25,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 	"io"
 	"log"
 	"os"
@@ -531,6 +532,10 @@ func newHost(cfg config) (host.Host, error) {
 		libp2p.ListenAddrStrings(cfg.listen...),
 		libp2p.Identity(priv),
 		libp2p.UserAgent(agentVersion()),
+		// go-libp2p gives a dial to a local address 5 s, security handshake included. CI runs several suites at once
+		// on two cores, and a LAN Chat node sets TLS up lazily at its first TLS connection (BoringSSL, its
+		// certificate): under that load 5 s was seen to pass. 20 s is a test peer's patience, not a measured figure.
+		libp2p.SwarmOpts(swarm.WithDialTimeoutLocal(20 * time.Second)),
 	}
 	switch cfg.security {
 	case "default", "":
