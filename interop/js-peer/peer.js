@@ -392,9 +392,16 @@ async function main () {
     streamMuxers: [yamux(cfg.bench.modes !== '' ? { maxInboundStreams: BENCH_STREAM_LIMIT, maxOutboundStreams: BENCH_STREAM_LIMIT } : {})],
     peerDiscovery,
     services: { identify: identify(), ping: ping() },
-    // bench runs open connections back to back from one host (setup loop):
-    // js-libp2p refuses more than 5 per second per host by default
-    ...(cfg.bench.modes !== '' ? { connectionManager: { inboundConnectionThreshold: 1_000_000, maxIncomingPendingConnections: 1000 } } : {})
+    connectionManager: {
+      // js-libp2p gives a dial 6 s per address, security handshake included. CI runs several suites at once on two
+      // cores, and a LAN Chat node sets TLS up lazily at its first TLS connection: a test peer's patience, not a
+      // measured figure (the same as the go peer's)
+      dialTimeout: 20_000,
+      addressDialTimeout: 20_000,
+      // bench runs open connections back to back from one host (setup loop):
+      // js-libp2p refuses more than 5 per second per host by default
+      ...(cfg.bench.modes !== '' ? { inboundConnectionThreshold: 1_000_000, maxIncomingPendingConnections: 1000 } : {})
+    }
   })
   const peer = new ChatPeer(cfg, node)
 
