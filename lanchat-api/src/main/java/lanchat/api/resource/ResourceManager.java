@@ -159,7 +159,9 @@ public final class ResourceManager {
         /**
          * The handshake proved {@code peer}: the connection leaves the transient scope for the peer's.
          *
-         * @throws ResourceLimitException when the peer already has as many connections (or as much memory) as it may
+         * @throws ResourceLimitException when the peer already has as many connections (or as much memory) as it may, or
+         *     when what the connection holds would take the node past {@code system.memory}: the move never does (callers
+         *     give back the handshake's own room first, see {@code ConnectionAccounts.secured}); on refusal nothing moves
          */
         public void setPeer(PeerId id) throws ResourceLimitException {
             synchronized (ResourceManager.this) {
@@ -174,6 +176,10 @@ public final class ResourceManager {
                 if ((in ? p.inConns + 1 > p.limits.inboundConns() : p.outConns + 1 > p.limits.outboundConns()) || p.memory + own.memory > p.limits.memory()) {
                     if (p.empty()) peers.remove(id);
                     throw new ResourceLimitException("peer " + id.shortString() + " is at its limit of " + (in ? "inbound" : "outbound") + " connections");
+                }
+                if (system.memory + own.memory > system.limits.memory()) { // what the handshake holds joins the node's memory
+                    if (p.empty()) peers.remove(id);
+                    throw new ResourceLimitException("the node is at its memory limit: no room for the " + own.memory + " bytes peer " + id.shortString() + "'s connection holds");
                 }
                 move(transientUsage, p, in);
                 system.memory += own.memory; // out of the handshake's own budget, into the system's

@@ -135,6 +135,38 @@ class ResourceManagerTest {
         assertEquals(0, rm.handshaking().memory());
     }
 
+    /**
+     * Review of issue 13: leaving the transient scope must not take the node past {@code system.memory} by what the
+     * handshake still holds (it was added to the system without a check). A full node refuses the move and keeps
+     * everything as it was; the same connection, holding nothing, is admitted.
+     */
+    @Test
+    void movingAConnectionOutOfItsHandshakeNeverPassesTheNodesMemory() throws Exception {
+        ResourceManager rm = new ResourceManager(small()); // system 1 MiB
+        List<ConnectionScope> hogs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ConnectionScope hog = rm.openConnection(Direction.INBOUND, A);
+            hog.setPeer(peer());
+            assertTrue(hog.reserveQueued(500 << 10));
+            hogs.add(hog);
+        }
+        ConnectionScope newcomer = rm.openConnection(Direction.INBOUND, B);
+        assertTrue(newcomer.reserveMemory(60 << 10));
+        ResourceLimitException e = assertThrows(ResourceLimitException.class, () -> newcomer.setPeer(peer()));
+        assertTrue(e.getMessage().contains("memory"), e.getMessage());
+        assertEquals(1000 << 10, rm.system().memory(), "the node holds what it held, within its 1 MiB");
+        assertEquals(60 << 10, rm.handshaking().memory(), "the refused connection is still in its handshake");
+        assertEquals(1, rm.handshaking().inboundConns());
+        assertEquals(2, rm.peers(), "the refused peer's scope is not kept");
+        newcomer.releaseMemory(60 << 10);
+        newcomer.setPeer(peer());
+        assertEquals(1000 << 10, rm.system().memory());
+        newcomer.close();
+        hogs.forEach(ConnectionScope::close);
+        assertEquals(new ResourceManager.Snapshot(0, 0, 0, 0, 0), rm.system());
+        assertEquals(new ResourceManager.Snapshot(0, 0, 0, 0, 0), rm.handshaking());
+    }
+
     @Test
     void aClosedConnectionGivesEverythingBack() throws Exception {
         ResourceManager rm = new ResourceManager(small());

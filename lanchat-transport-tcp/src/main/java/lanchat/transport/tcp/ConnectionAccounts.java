@@ -19,7 +19,7 @@ import lanchat.api.spi.Direction;
  *   <li>{@link #open} before a byte is read: the transient scope and the source address's handshake slots, with room
  *   for the largest handshake frame ({@link #HANDSHAKE_BUFFER}); refused → the socket is closed at once;
  *   <li>{@link #secured} once the security handshake proved the peer: the account moves to the peer's scope (refused
- *   when the peer has as many connections as it may) and gives the handshake's room back;
+ *   when the peer has as many connections as it may, or the node's memory is full) once the handshake's room is given back;
  *   <li>{@link #reserveStream} for every stream or channel the connection holds, for what it may buffer;
  *   <li>the account closes with the channel, giving everything back.
  * </ol>
@@ -51,10 +51,14 @@ public final class ConnectionAccounts {
         return scope;
     }
 
-    /** The handshake proved {@code peer}: the account moves to the peer's scope. */
+    /**
+     * The handshake proved {@code peer}: the account moves to the peer's scope. The handshake's room is given back
+     * first, while the account is still transient, so that only what the connection really holds moves into the node's
+     * memory (a node whose memory is full refuses the move rather than pass its limit).
+     */
     public static void secured(ConnectionScope scope, PeerId peer) throws ResourceLimitException {
-        scope.setPeer(peer);
         scope.releaseMemory(HANDSHAKE_BUFFER);
+        scope.setPeer(peer);
     }
 
     /**
