@@ -28,12 +28,14 @@ import lanchat.api.spi.PeerIdMismatchException;
  * {@link #explain} turns into a {@link NotInPrivateRoomException}. The secure channel above (Noise) authenticates
  * every byte, so the stream cipher only needs to keep outsiders from talking to us at all, as in libp2p.
  *
- * <p>Bounded: it holds at most the 24 nonce bytes and an 8 KiB scratch array; every other buffer passes through at
- * once.
+ * <p>Bounded: it holds at most the 24 nonce bytes and an 8 KiB scratch array (on the connection's account in the
+ * resource manager: {@link ConnectionAccounts#open}); every other buffer passes through at once.
  * Runs on the channel's event loop only.
  */
 public final class PrivateNetwork extends ChannelDuplexHandler {
     public static final int NONCE_BYTES = 24;
+    /** The size of the scratch array each connection's handler holds. */
+    public static final int SCRATCH_BYTES = 8192;
     /** The pipeline name transports give it. */
     public static final String NAME = "pnet";
 
@@ -44,7 +46,7 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
     private XSalsa20.Keystream in;
     private final byte[] peerNonce = new byte[NONCE_BYTES];
     /** Where bytes are XORed, a piece at a time: bounded, whatever the size of a buffer. */
-    private final byte[] scratch = new byte[8192];
+    private final byte[] scratch = new byte[SCRATCH_BYTES];
     private int peerNonceBytes;
 
     /** With the XSalsa20 of {@link LazyCrypto}. */
