@@ -105,20 +105,31 @@ final class Matrix {
      * The limits the aggregate row lifts (as {@code -limit} flags), and no others: its {@code conns} connections come
      * from one host and one identity, all dialed at once. The server's pass the per-address handshake cap
      * ({@code transient.perIp}, 8), the handshake scope ({@code transient.inboundConns}, 32) and the per-peer cap
-     * ({@code peer.inboundConns}, 4); the client's the same scopes outbound; on both, the handshakes' memory
-     * ({@code transient.memory}, 4 MiB: 64 KiB and, with a room key, 8 KiB more each). Streams and their windows stay
-     * within the defaults (measured: a 100-connection run passes without lifting them). The raw TCP pair ignores them.
+     * ({@code peer.inboundConns}, 4); the client's the same scopes outbound. On both: the handshakes' memory
+     * ({@code transient.memory}, 4 MiB: 64 KiB and, with a room key, 8 KiB more each), and, since all the connections
+     * are one peer's, that peer's streams and the 256 KiB window each reserves (up to
+     * {@link #AGGREGATE_STREAMS_PER_CONN} a connection: chat, identify and ping both ways), so {@code peer.*Streams},
+     * {@code peer.memory} and the node's {@code system.memory} above them (without those a run failed now and then:
+     * "no room for another stream on this connection"). The raw TCP pair ignores them.
      */
     static List<String> aggregateLimits(int conns, boolean server) {
+        long streams = (long) conns * AGGREGATE_STREAMS_PER_CONN;
+        long windows = streams * 256;
+        List<String> kvs = new java.util.ArrayList<>(server
+                ? List.of("transient.perIp=" + conns, "transient.inboundConns=" + conns, "peer.inboundConns=" + conns)
+                : List.of("transient.outboundConns=" + conns, "peer.outboundConns=" + conns));
+        kvs.addAll(List.of("transient.memory=" + conns * 80 + "KiB", "peer.inboundStreams=" + streams, "peer.outboundStreams=" + streams,
+                "peer.memory=" + windows + "KiB", "system.memory=" + (windows + 64 * 1024) + "KiB"));
         List<String> flags = new java.util.ArrayList<>();
-        for (String kv : server
-                ? List.of("transient.perIp=" + conns, "transient.inboundConns=" + conns, "peer.inboundConns=" + conns, "transient.memory=" + conns * 80 + "KiB")
-                : List.of("transient.outboundConns=" + conns, "peer.outboundConns=" + conns, "transient.memory=" + conns * 80 + "KiB")) {
+        for (String kv : kvs) {
             flags.add("-limit");
             flags.add(kv);
         }
         return flags;
     }
+
+    /** Streams one bench connection may hold at once, both directions together: chat, identify and ping both ways. */
+    static final int AGGREGATE_STREAMS_PER_CONN = 6;
 
     /** LAN Chat's round trip once more with the SPI's callbacks on the I/O thread at both ends (kind "rtt_inline"; netty in --full). */
     private void runInlineRoundTrips() throws Exception {
