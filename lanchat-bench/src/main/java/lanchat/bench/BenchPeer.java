@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -32,13 +33,15 @@ import lanchat.api.spi.Transport;
  *
  * {@code tcp} is the raw-socket baseline (no security, no muxer). Every run is bounded by {@code -timeout} seconds.
  * {@code -psk FILE} joins the private network of a swarm key file (a room key); {@code -Dlanchat.bench.limits=unlimited}
- * lifts every resource limit far above the run's needs ({@link SpiClient#limits()}).
+ * lifts every resource limit far above the run's needs ({@link SpiClient#limits()}); {@code -limit NAME=VALUE}
+ * (repeatable, the names of the app's {@code --limit}) changes one, as the suite does for the rows that need it
+ * ({@link Matrix#aggregateLimits}).
  */
 public final class BenchPeer {
     private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
 
     record Args(String transport, List<String> modes, String dial, int count, int warmup, long bytes, long warmupBytes,
-                int conns, int timeoutSecs, boolean inlineCallbacks, PreSharedKey psk) {}
+                int conns, int timeoutSecs, boolean inlineCallbacks, PreSharedKey psk, Map<String, String> limits) {}
 
     public static void main(String[] argv) throws Exception {
         Args a;
@@ -47,7 +50,7 @@ public final class BenchPeer {
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("usage: BenchPeer -transport libp2p|netty|tcp -bench echo|rtt,ping,throughput,setup|aggregate|hold "
-                    + "[-dial ADDR] [-count N] [-warmup N] [-bytes B] [-warmup-bytes B] [-conns C] [-timeout S] [-callbacks thread|inline] [-psk SWARM_KEY_FILE]");
+                    + "[-dial ADDR] [-count N] [-warmup N] [-bytes B] [-warmup-bytes B] [-conns C] [-timeout S] [-callbacks thread|inline] [-psk SWARM_KEY_FILE] [-limit NAME=VALUE]...");
             System.exit(2);
             return;
         }
@@ -70,6 +73,7 @@ public final class BenchPeer {
         String transport = "libp2p", bench = null, dial = null, callbacks = "thread", psk = null;
         int count = 10_000, warmup = 1_000, conns = 100, timeout = 120;
         long bytes = 1L << 30, warmupBytes = 64L << 20;
+        Map<String, String> limits = new java.util.LinkedHashMap<>();
         for (int i = 0; i < argv.length; i++) {
             String f = argv[i].replaceFirst("^--", "-");
             if (i + 1 >= argv.length) throw new IllegalArgumentException("flag " + f + " needs a value");
@@ -86,6 +90,11 @@ public final class BenchPeer {
                 case "-timeout" -> timeout = Integer.parseInt(v);
                 case "-callbacks" -> callbacks = v;
                 case "-psk" -> psk = v;
+                case "-limit" -> {
+                    int eq = v.indexOf('=');
+                    if (eq < 1) throw new IllegalArgumentException("-limit takes NAME=VALUE, not " + v);
+                    limits.put(v.substring(0, eq), v.substring(eq + 1));
+                }
                 default -> throw new IllegalArgumentException("unknown flag " + f);
             }
         }
@@ -100,7 +109,8 @@ public final class BenchPeer {
                 throw new IllegalArgumentException("-psk " + psk + ": " + e.getMessage());
             }
         }
-        return new Args(transport, List.of(bench.split(",")), dial, count, warmup, bytes, warmupBytes, conns, timeout, callbacks.equals("inline"), key);
+        lanchat.api.resource.ResourceLimits.DEFAULTS.with(limits); // an unknown name or bad value: the usage error now
+        return new Args(transport, List.of(bench.split(",")), dial, count, warmup, bytes, warmupBytes, conns, timeout, callbacks.equals("inline"), key, Map.copyOf(limits));
     }
 
     // ---- server ----
@@ -117,7 +127,7 @@ public final class BenchPeer {
             return;
         }
         Executor callbacks = SpiClient.callbacks(a.inlineCallbacks);
-        Transport t = SpiClient.create(a.transport, callbacks, a.psk);
+        Transport t = SpiClient.create(a.transport, callbacks, a.psk, a.limits);
         t.onInbound(SpiEcho::serve);
         List<Multiaddr> addrs = deadline.await(t.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).toCompletableFuture());
         for (Multiaddr m : addrs) OUT.println("LISTEN " + m);
@@ -149,7 +159,7 @@ public final class BenchPeer {
 
     private static void runSpi(Args a, Deadline deadline) {
         Multiaddr addr = Multiaddr.parse(a.dial);
-        try (SpiClient client = new SpiClient(a.transport, deadline, a.inlineCallbacks, a.psk)) {
+        try (SpiClient client = new SpiClient(a.transport, deadline, a.inlineCallbacks, a.psk, a.limits)) {
             SpiClient.Conn conn = null;
             for (String mode : a.modes) {
                 try {
@@ -181,7 +191,7 @@ public final class BenchPeer {
             for (int i = 0; i < a.conns; i++) {
                 ExecutorService cb = Executors.newSingleThreadExecutor(SpiClient.daemon("hold-callbacks"));
                 executors.add(cb);
-                Transport t = SpiClient.create(a.transport, cb, a.psk);
+                Transport t = SpiClient.create(a.transport, cb, a.psk, a.limits);
                 nodes.add(t);
                 dials.add(t.dial(addr).toCompletableFuture());
             }

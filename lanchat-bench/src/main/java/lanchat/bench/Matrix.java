@@ -64,7 +64,9 @@ final class Matrix {
                 break;
             }
             int serverTimeout = plan.clientTimeout() * 3 * clients.size() + 60;
-            try (Proc srv = ctx.start(server.id() + "-server", Commands.concat(server.cmd(), "-bench", "echo", "-timeout", String.valueOf(serverTimeout)))) {
+            List<String> serverCmd = Commands.concat(server.cmd(), "-bench", "echo", "-timeout", String.valueOf(serverTimeout));
+            if (clients.stream().anyMatch(c -> runsAggregate(c, server.id()))) serverCmd = Commands.concat(serverCmd, aggregateLimits(plan.aggConns(), true).toArray(String[]::new));
+            try (Proc srv = ctx.start(server.id() + "-server", serverCmd)) {
                 Optional<String> addr = srv.awaitListenAddress(30_000);
                 if (addr.isEmpty()) {
                     notes.add(server.label() + " echo server did not start (see " + ctx.logDir() + "/" + server.id() + "-server.err)");
@@ -87,14 +89,47 @@ final class Matrix {
         if (!server.id().equals("tcp") && !server.id().equals("libp2p-newjdk")) client(pair, client, addr, "ping", plan.pingWarmup(), plan.pingCount(), false);
         // quick mode leaves the newer JDK's setup out: --full runs found it within noise of JDK 17's
         if (plan.isFull() || !server.id().equals("libp2p-newjdk")) client(pair, client, addr, "setup", plan.setupWarmup(), plan.setupCount(), false);
-        if (clientId.equals(server.id()) && (clientId.equals("tcp") || clientId.equals("libp2p") || clientId.equals("libp2p-noise") || clientId.equals("netty"))) {
-            client(pair, client, addr, "aggregate", 0, 1, false);
-        }
+        if (runsAggregate(clientId, server.id())) client(pair, client, addr, "aggregate", 0, 1, false);
         // 100 streams on one connection: only go and js can open them (LAN Chat's SPI has one chat stream per session)
         if ((clientId.equals("go") || clientId.equals("js")) && (server.id().equals(clientId) || server.id().equals("libp2p"))) {
             client(pair, client, addr, "streams", 0, 1, false);
         }
     }
+
+    /** Whether the pair has the 100-connection aggregate row: each implementation of ours against itself. */
+    private static boolean runsAggregate(String clientId, String serverId) {
+        return clientId.equals(serverId) && List.of("tcp", "libp2p", "libp2p-noise", "netty").contains(clientId);
+    }
+
+    /**
+     * The limits the aggregate row lifts (as {@code -limit} flags), and no others: its {@code conns} connections come
+     * from one host and one identity, all dialed at once. The server's pass the per-address handshake cap
+     * ({@code transient.perIp}, 8), the handshake scope ({@code transient.inboundConns}, 32) and the per-peer cap
+     * ({@code peer.inboundConns}, 4); the client's the same scopes outbound. On both: the handshakes' memory
+     * ({@code transient.memory}, 4 MiB: 64 KiB and, with a room key, 8 KiB more each), and, since all the connections
+     * are one peer's, that peer's streams and the 256 KiB window each reserves (up to
+     * {@link #AGGREGATE_STREAMS_PER_CONN} a connection: chat, identify and ping both ways), so {@code peer.*Streams},
+     * {@code peer.memory} and the node's {@code system.memory} above them (without those a run failed now and then:
+     * "no room for another stream on this connection"). The raw TCP pair ignores them.
+     */
+    static List<String> aggregateLimits(int conns, boolean server) {
+        long streams = (long) conns * AGGREGATE_STREAMS_PER_CONN;
+        long windows = streams * 256;
+        List<String> kvs = new java.util.ArrayList<>(server
+                ? List.of("transient.perIp=" + conns, "transient.inboundConns=" + conns, "peer.inboundConns=" + conns)
+                : List.of("transient.outboundConns=" + conns, "peer.outboundConns=" + conns));
+        kvs.addAll(List.of("transient.memory=" + conns * 80 + "KiB", "peer.inboundStreams=" + streams, "peer.outboundStreams=" + streams,
+                "peer.memory=" + windows + "KiB", "system.memory=" + (windows + 64 * 1024) + "KiB"));
+        List<String> flags = new java.util.ArrayList<>();
+        for (String kv : kvs) {
+            flags.add("-limit");
+            flags.add(kv);
+        }
+        return flags;
+    }
+
+    /** Streams one bench connection may hold at once, both directions together: chat, identify and ping both ways. */
+    static final int AGGREGATE_STREAMS_PER_CONN = 6;
 
     /** LAN Chat's round trip once more with the SPI's callbacks on the I/O thread at both ends (kind "rtt_inline"; netty in --full). */
     private void runInlineRoundTrips() throws Exception {
@@ -123,7 +158,10 @@ final class Matrix {
         List<String> cmd = Commands.concat(client.cmd(), "-bench", modes, "-dial", addr, "-count", String.valueOf(count), "-warmup", String.valueOf(warmup),
                 "-bytes", String.valueOf(agg ? plan.aggBytes() : plan.tpBytes()), "-warmup-bytes", String.valueOf(agg ? plan.aggWarmup() : plan.tpWarmup()),
                 "-timeout", String.valueOf(plan.clientTimeout()));
-        if (modes.equals("aggregate")) cmd.addAll(List.of("-conns", String.valueOf(plan.aggConns())));
+        if (modes.equals("aggregate")) {
+            cmd.addAll(List.of("-conns", String.valueOf(plan.aggConns())));
+            cmd.addAll(aggregateLimits(plan.aggConns(), false));
+        }
         if (modes.equals("streams")) cmd.addAll(List.of("-streams", String.valueOf(plan.aggConns())));
         if (inline) cmd.addAll(List.of("-callbacks", "inline"));
         String suffix = inline ? "_inline" : "";

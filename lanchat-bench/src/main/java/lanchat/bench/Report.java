@@ -28,6 +28,7 @@ final class Report {
     /** Rewrites the generated part of {@code out}, or creates the file. */
     static void write(Path out, Findings f) throws IOException {
         String old = Files.exists(out) ? Files.readString(out) : null;
+        if (out.getParent() != null) Files.createDirectories(out.getParent()); // e.g. --out target/x.md from a clean tree: after 10 minutes of measuring
         Files.writeString(out, splice(old, render(f)));
     }
 

@@ -47,13 +47,14 @@ final class SpiClient implements AutoCloseable {
     final AtomicLong fullBufferRetries = new AtomicLong();
 
     SpiClient(String transportName, Deadline deadline, boolean inlineCallbacks) {
-        this(transportName, deadline, inlineCallbacks, null);
+        this(transportName, deadline, inlineCallbacks, null, Map.of());
     }
 
-    SpiClient(String transportName, Deadline deadline, boolean inlineCallbacks, PreSharedKey privateNetwork) {
+    /** @param limits {@code -limit NAME=VALUE} settings, applied over {@link #limits()} */
+    SpiClient(String transportName, Deadline deadline, boolean inlineCallbacks, PreSharedKey privateNetwork, Map<String, String> limits) {
         this.deadline = deadline;
         this.callbacks = callbacks(inlineCallbacks);
-        this.transport = create(transportName, callbacks, privateNetwork);
+        this.transport = create(transportName, callbacks, privateNetwork, limits);
     }
 
     /**
@@ -72,15 +73,19 @@ final class SpiClient implements AutoCloseable {
     static final String ONE_HOST_LIMIT = "system.inboundPerIp";
 
     static Transport create(String transportName, Executor callbacks) {
-        return create(transportName, callbacks, null);
+        return create(transportName, callbacks, null, Map.of());
     }
 
-    /** @param privateNetwork a room key (PSK v1, {@code -psk}), or null */
-    static Transport create(String transportName, Executor callbacks, PreSharedKey privateNetwork) {
+    /**
+     * @param privateNetwork a room key (PSK v1, {@code -psk}), or null
+     * @param limits         {@code -limit NAME=VALUE} settings, applied over {@link #limits()} (a row that needs more,
+     *                       such as the 100-connection aggregate: {@link Matrix#aggregateLimits})
+     */
+    static Transport create(String transportName, Executor callbacks, PreSharedKey privateNetwork, Map<String, String> limits) {
         // idle timeouts far above any bench run; the default limits, but for the per-address cap on authenticated
         // inbound connections: every bench client connects from 127.0.0.1 (the aggregate rows use 100 connections)
         return Plugins.installed().transport(transportName).create(new TransportConfig(Identity.generate(), callbacks, Map.of(),
-                new ResourceManager(limits()), privateNetwork));
+                new ResourceManager(limits().with(limits)), privateNetwork));
     }
 
     /**

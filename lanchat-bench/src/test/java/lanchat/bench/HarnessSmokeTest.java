@@ -66,6 +66,36 @@ class HarnessSmokeTest {
         }
     }
 
+    /**
+     * The 100-connection aggregate row (review of issue 13): its connections come from one host and one identity at
+     * once, past the default per-address, handshake and per-peer caps; with the {@code -limit} flags the suite gives
+     * its server and client (parsed as BenchPeer parses them) all 100 connect and carry their share. Tiny byte counts.
+     */
+    @Test
+    void theAggregateRowsHundredConnectionsConnectWithTheLimitsItLifts() throws Exception {
+        int conns = Plan.QUICK.aggConns();
+        for (String name : List.of("libp2p", "netty")) {
+            Executor callbacks = SpiClient.callbacks(false);
+            Transport server = SpiClient.create(name, callbacks, null, limits(Matrix.aggregateLimits(conns, true)));
+            try (SpiClient client = new SpiClient(name, new Deadline(30), false, null, limits(Matrix.aggregateLimits(conns, false)))) {
+                server.onInbound(SpiEcho::serve);
+                Multiaddr addr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).toCompletableFuture().get().get(0);
+                String result = client.aggregate(addr, conns, conns * 64L * 1024, conns * 64L * 1024);
+                assertTrue(result.contains("conns=" + conns), name + ": " + result);
+            } finally {
+                server.close();
+                SpiClient.shutdown(callbacks);
+            }
+        }
+    }
+
+    /** {@code -limit} flags as BenchPeer reads them. */
+    private static java.util.Map<String, String> limits(List<String> flags) {
+        List<String> argv = new java.util.ArrayList<>(List.of("-bench", "echo"));
+        argv.addAll(flags);
+        return BenchPeer.parse(argv.toArray(String[]::new)).limits();
+    }
+
     @Test
     void rawTcpBaselineRuns() throws Exception {
         try (ServerSocket ss = RawTcp.listen()) {

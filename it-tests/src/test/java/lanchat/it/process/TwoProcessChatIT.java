@@ -245,6 +245,30 @@ class TwoProcessChatIT {
         third.assertExitedCleanly();
     }
 
+    /**
+     * The launcher passes the module directory as one word, whatever its path holds (review: {@code $cds} was expanded
+     * unquoted, so a directory with a space split the archive path and the JVM took the rest for a main class). JDK 17
+     * cannot write a class-data archive from such a module path (it aborts the dump and exits), so the launcher starts
+     * without one there: the node starts, stops cleanly and starts again.
+     */
+    @Test
+    void theLauncherRunsFromADirectoryWhosePathHasSpacesAndGlobCharacters() throws Exception {
+        Path spaced = AppNode.snapshotMods("lanchat it mods [*] ");
+        try {
+            for (String run : List.of("first", "second")) {
+                AppNode n = AppNode.launchScript(run, spaced, "libp2p");
+                nodes.add(n);
+                n.awaitStarted();
+                String cmdline = Files.readString(Path.of("/proc/" + n.process.pid() + "/cmdline"));
+                assertTrue(cmdline.contains("\0" + spaced + "\0"), run + ": the module path is one argument: " + cmdline.replace('\0', '|'));
+                n.quit();
+                n.assertExitedCleanly();
+            }
+        } finally {
+            AppNode.deleteTree(spaced);
+        }
+    }
+
     // ---- processes ----
 
     static String shortId(String peerId) {

@@ -125,11 +125,7 @@ public final class PreSharedKey {
      * @throws IllegalArgumentException for an empty passphrase
      */
     public static PreSharedKey fromSecret(char[] secret, String room) {
-        if (secret.length == 0 || new String(secret).isBlank()) throw new IllegalArgumentException("the room secret is empty");
-        java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(Normalizer.normalize(java.nio.CharBuffer.wrap(secret), Normalizer.Form.NFC));
-        byte[] password = new byte[encoded.remaining()]; // the buffer's array may be longer than its content
-        encoded.get(password);
-        if (encoded.hasArray()) Arrays.fill(encoded.array(), (byte) 0);
+        byte[] password = kdfInput(secret);
         byte[] salt = (SALT_PREFIX + room).getBytes(StandardCharsets.UTF_8);
         Argon2id kdf = LazyCrypto.capability(Argon2id.class, "room secrets");
         byte[] k = kdf.derive(password, salt, ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISM, LENGTH);
@@ -139,6 +135,33 @@ public final class PreSharedKey {
         } finally {
             Arrays.fill(k, (byte) 0);
         }
+    }
+
+    /**
+     * The passphrase's bytes for the KDF: UTF-8 of its NFC form, made from the array without a String (a String cannot
+     * be wiped); the caller wipes both arrays. An ASCII passphrase is its own NFC and UTF-8. The JDK normalizes only
+     * through a String, so a passphrase with other characters is normalized through one (left to the collector); it
+     * is then encoded into arrays that are wiped.
+     *
+     * @throws IllegalArgumentException for an empty or blank passphrase (the message never holds it)
+     */
+    static byte[] kdfInput(char[] secret) {
+        boolean blank = true, ascii = true;
+        for (char c : secret) {
+            blank &= Character.isWhitespace(c) || Character.isSpaceChar(c);
+            ascii &= c < 0x80;
+        }
+        if (blank) throw new IllegalArgumentException("the room secret is empty");
+        if (ascii) {
+            byte[] password = new byte[secret.length];
+            for (int i = 0; i < secret.length; i++) password[i] = (byte) secret[i];
+            return password;
+        }
+        java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(Normalizer.normalize(java.nio.CharBuffer.wrap(secret), Normalizer.Form.NFC));
+        byte[] password = new byte[encoded.remaining()]; // the buffer's array may be longer than its content
+        encoded.get(password);
+        if (encoded.hasArray()) Arrays.fill(encoded.array(), (byte) 0);
+        return password;
     }
 
     /** The key's bytes (a copy): for the private-network layer only. */

@@ -22,12 +22,13 @@ import java.util.Map;
  * @param peer each authenticated peer, all its connections together
  * @param connection each connection
  * @param stream each stream or protocol channel
- * @param unauthenticatedPerIp connections from one IP address that may be in their handshake at once
+ * @param unauthenticatedPerIp connections from one IP address that may be in their handshake at once (IPv6: from one
+ *     /64, eight times as many; see {@link ResourceManager})
  * @param unadmittedMemory what a connection may hold until the app admits its session (sets a listener): a peer that
  *     is not (yet) a member of the room gets no more than this
  * @param authenticatedPerIp authenticated inbound connections from one IP address, whatever peers they prove: one
  *     host with many throw-away keys cannot take every inbound slot of {@code system.inboundConns} (a benchmark or a
- *     test that runs many nodes on one host lifts it)
+ *     test that runs many nodes on one host lifts it); IPv6: per /64, eight times as many
  */
 public record ResourceLimits(ScopeLimits system, ScopeLimits transientScope, ScopeLimits peer, ScopeLimits connection, ScopeLimits stream,
                              int unauthenticatedPerIp, long unadmittedMemory, int authenticatedPerIp) {

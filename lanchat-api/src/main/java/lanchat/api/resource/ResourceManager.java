@@ -1,7 +1,10 @@
 package lanchat.api.resource;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +32,41 @@ public final class ResourceManager {
     private final Usage system;
     private final Usage transientUsage;
     private final Map<PeerId, Usage> peers = new HashMap<>();
-    private final Map<InetAddress, Integer> handshakingPerIp = new HashMap<>();
-    /** Authenticated inbound connections per source address ({@link ResourceLimits#authenticatedPerIp()}). */
-    private final Map<InetAddress, Integer> securedInboundPerIp = new HashMap<>();
+    private final Map<Source, Integer> handshakingPerIp = new HashMap<>();
+    /** Authenticated inbound connections per source ({@link ResourceLimits#authenticatedPerIp()}). */
+    private final Map<Source, Integer> securedInboundPerIp = new HashMap<>();
+
+    /** How many times the per-address limits an IPv6 /64 may hold, as go-libp2p gives an IPv6 prefix more than an address. */
+    static final int PER_IPV6_SUBNET = 8;
+
+    /**
+     * Whose inbound connections count together. One IPv6 host has a whole /64 of addresses to connect from (it picks its
+     * interface ids), so a global or unique-local IPv6 address counts by its /64, with {@link #PER_IPV6_SUBNET} times
+     * the per-address limit (a LAN's hosts share its /64 too, so the bucket is wider than one address's). IPv4 addresses
+     * count one by one, and so do link-local ones: every host of a link shares fe80::/64, so its /64 says nothing
+     * about who connects.
+     */
+    private record Source(InetAddress address, boolean subnet) {
+        static Source of(InetAddress a) {
+            if (!(a instanceof Inet6Address) || a.isLinkLocalAddress() || a.isLoopbackAddress()) return new Source(a, false);
+            byte[] prefix = Arrays.copyOf(a.getAddress(), 16); // without the scope id: it names our interface, not the peer
+            Arrays.fill(prefix, 8, 16, (byte) 0);
+            try {
+                return new Source(InetAddress.getByAddress(prefix), true);
+            } catch (UnknownHostException e) {
+                throw new AssertionError("16 bytes are an IPv6 address", e);
+            }
+        }
+
+        int limit(int perAddress) {
+            return subnet ? (int) Math.min(Integer.MAX_VALUE, (long) perAddress * PER_IPV6_SUBNET) : perAddress;
+        }
+
+        @Override
+        public String toString() {
+            return subnet ? address.getHostAddress() + "/64" : address.getHostAddress();
+        }
+    }
 
     public ResourceManager(ResourceLimits limits) {
         this.limits = limits;
@@ -66,13 +101,15 @@ public final class ResourceManager {
      * counted per source address while they are in their handshake.
      *
      * @param remote the peer's address; may be null for an outbound connection (a name not yet resolved)
-     * @throws ResourceLimitException when the system, the transient scope or {@code remote}'s address is at its limit
+     * @throws ResourceLimitException when the system, the transient scope or {@code remote}'s address (an IPv6 one's /64)
+     *     is at its limit
      */
     public synchronized ConnectionScope openConnection(Direction direction, InetAddress remote) throws ResourceLimitException {
         boolean in = direction == Direction.INBOUND;
         if (in && remote == null) throw new IllegalArgumentException("an inbound connection has a remote address");
-        if (in && handshakingPerIp.getOrDefault(remote, 0) >= limits.unauthenticatedPerIp()) {
-            throw new ResourceLimitException(limits.unauthenticatedPerIp() + " connections from " + remote.getHostAddress() + " are already in their handshake");
+        Source source = in ? Source.of(remote) : null;
+        if (in && handshakingPerIp.getOrDefault(source, 0) >= source.limit(limits.unauthenticatedPerIp())) {
+            throw new ResourceLimitException(source.limit(limits.unauthenticatedPerIp()) + " connections from " + source + " are already in their handshake");
         }
         List<Usage> chain = List.of(transientUsage, system);
         check(chain, u -> in ? u.inConns + 1 > u.limits.inboundConns() : u.outConns + 1 > u.limits.outboundConns(), in ? "inbound connections" : "outbound connections");
@@ -80,8 +117,8 @@ public final class ResourceManager {
             if (in) u.inConns++;
             else u.outConns++;
         }
-        if (in) handshakingPerIp.merge(remote, 1, Integer::sum);
-        return new ConnectionScope(direction, remote);
+        if (in) handshakingPerIp.merge(source, 1, Integer::sum);
+        return new ConnectionScope(direction, source);
     }
 
     private interface Over {
@@ -127,7 +164,8 @@ public final class ResourceManager {
     /** One connection's account. Close it exactly once, when the connection is gone: it gives back everything. */
     public final class ConnectionScope implements MemoryScope {
         private final Direction direction;
-        private final InetAddress remote;
+        /** Where an inbound connection comes from; null for an outbound one. */
+        private final Source remote;
         private final Usage own;
         private final List<StreamScope> streams = new ArrayList<>();
         private Usage parent = transientUsage;
@@ -135,7 +173,7 @@ public final class ResourceManager {
         private boolean admitted;
         private boolean closed;
 
-        private ConnectionScope(Direction direction, InetAddress remote) {
+        private ConnectionScope(Direction direction, Source remote) {
             this.direction = direction;
             this.remote = remote;
             this.own = new Usage("connection", limits.connection());
@@ -159,7 +197,9 @@ public final class ResourceManager {
         /**
          * The handshake proved {@code peer}: the connection leaves the transient scope for the peer's.
          *
-         * @throws ResourceLimitException when the peer already has as many connections (or as much memory) as it may
+         * @throws ResourceLimitException when the peer already has as many connections (or as much memory) as it may, or
+         *     when what the connection holds would take the node past {@code system.memory}: the move never does (callers
+         *     give back the handshake's own room first, see {@code ConnectionAccounts.secured}); on refusal nothing moves
          */
         public void setPeer(PeerId id) throws ResourceLimitException {
             synchronized (ResourceManager.this) {
@@ -167,13 +207,17 @@ public final class ResourceManager {
                 if (peer != null) throw new IllegalStateException("peer already set");
                 Usage p = peers.computeIfAbsent(id, k -> new Usage("peer " + k.shortString(), limits.peer()));
                 boolean in = direction == Direction.INBOUND;
-                if (in && securedInboundPerIp.getOrDefault(remote, 0) >= limits.authenticatedPerIp()) {
+                if (in && securedInboundPerIp.getOrDefault(remote, 0) >= remote.limit(limits.authenticatedPerIp())) {
                     if (p.empty()) peers.remove(id);
-                    throw new ResourceLimitException(limits.authenticatedPerIp() + " authenticated connections from " + remote.getHostAddress() + " are already open");
+                    throw new ResourceLimitException(remote.limit(limits.authenticatedPerIp()) + " authenticated connections from " + remote + " are already open");
                 }
                 if ((in ? p.inConns + 1 > p.limits.inboundConns() : p.outConns + 1 > p.limits.outboundConns()) || p.memory + own.memory > p.limits.memory()) {
                     if (p.empty()) peers.remove(id);
                     throw new ResourceLimitException("peer " + id.shortString() + " is at its limit of " + (in ? "inbound" : "outbound") + " connections");
+                }
+                if (system.memory + own.memory > system.limits.memory()) { // what the handshake holds joins the node's memory
+                    if (p.empty()) peers.remove(id);
+                    throw new ResourceLimitException("the node is at its memory limit: no room for the " + own.memory + " bytes peer " + id.shortString() + "'s connection holds");
                 }
                 move(transientUsage, p, in);
                 system.memory += own.memory; // out of the handshake's own budget, into the system's

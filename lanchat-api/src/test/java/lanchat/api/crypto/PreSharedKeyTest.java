@@ -7,14 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import lanchat.api.testkit.HeapSecret;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PreSharedKeyTest {
     static final String HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -85,5 +90,24 @@ class PreSharedKeyTest {
         assertEquals(name, PreSharedKey.of(KEY).serviceName("team-room"), "members compute the same name");
         assertNotEquals(name, k.serviceName("team-room2"));
         assertNotEquals(name, PreSharedKey.generate(new SecureRandom()).serviceName("team-room"));
+    }
+
+    /**
+     * Review of issue 15: the passphrase goes to the KDF as bytes made straight from its array (wiped by the caller), no
+     * String on the way (it could not be wiped). The scan is checked first: it finds the passphrase the test holds.
+     */
+    @Test
+    void aPassphraseBecomesKdfInputWithoutAStringCopy(@TempDir Path dir) throws IOException {
+        HeapSecret secret = new HeapSecret(24);
+        char[] passphrase = secret.chars();
+        assertTrue(secret.inHeap(dir), "the scan finds a passphrase that is there");
+        byte[] input = PreSharedKey.kdfInput(passphrase);
+        byte[] expected = secret.bytes();
+        boolean same = Arrays.equals(expected, input);
+        Arrays.fill(expected, (byte) 0);
+        Arrays.fill(input, (byte) 0);
+        Arrays.fill(passphrase, '\0');
+        assertTrue(same, "an ASCII passphrase is its own UTF-8");
+        assertFalse(secret.inHeap(dir), "a copy of the passphrase is left in the heap");
     }
 }

@@ -84,6 +84,40 @@ class ResourceManagerTest {
         assertEquals(16, ResourceLimits.DEFAULTS.authenticatedPerIp());
     }
 
+    /**
+     * Review of issue 13: an attacker on one IPv6 host has a whole /64 (any interface id it likes), so IPv6 addresses
+     * count by their /64, with eight times the per-address limit (as go-libp2p's resource manager gives a prefix more
+     * than an address); IPv4 and link-local addresses (every host of a link shares fe80::/64) count one by one.
+     */
+    @Test
+    void ipv6AddressesCountByTheirSlash64() throws Exception {
+        ResourceManager rm = new ResourceManager(ResourceLimits.DEFAULTS.with("system.inboundPerIp", "2").with("transient.perIp", "1"));
+        for (int i = 1; i <= 16; i++) {
+            ConnectionScope c = rm.openConnection(Direction.INBOUND, addr("2001:db8:1:2::" + Integer.toHexString(i)));
+            c.setPeer(peer());
+        }
+        ConnectionScope seventeenth = rm.openConnection(Direction.INBOUND, addr("2001:db8:1:2:ffff::1"));
+        ResourceLimitException e = assertThrows(ResourceLimitException.class, () -> seventeenth.setPeer(peer()));
+        assertTrue(e.getMessage().contains("2001:db8:1:2:0:0:0:0/64"), e.getMessage());
+        seventeenth.close();
+        rm.openConnection(Direction.INBOUND, addr("2001:db8:1:3::1")).setPeer(peer()); // another /64
+        for (int i = 1; i <= 8; i++) rm.openConnection(Direction.INBOUND, addr("2001:db8:5:5::" + i)); // handshakes, one /64
+        ResourceLimitException h = assertThrows(ResourceLimitException.class, () -> rm.openConnection(Direction.INBOUND, addr("2001:db8:5:5::99")));
+        assertTrue(h.getMessage().contains("/64"), h.getMessage());
+        for (String v4 : List.of("10.0.0.1", "10.0.0.2")) { // IPv4: each address on its own
+            for (int i = 0; i < 2; i++) rm.openConnection(Direction.INBOUND, addr(v4)).setPeer(peer());
+            ConnectionScope third = rm.openConnection(Direction.INBOUND, addr(v4));
+            assertThrows(ResourceLimitException.class, () -> third.setPeer(peer()), v4);
+            third.close();
+        }
+        for (String ll : List.of("fe80::1", "fe80::2")) { // link-local: each address on its own
+            for (int i = 0; i < 2; i++) rm.openConnection(Direction.INBOUND, addr(ll)).setPeer(peer());
+            ConnectionScope third = rm.openConnection(Direction.INBOUND, addr(ll));
+            assertThrows(ResourceLimitException.class, () -> third.setPeer(peer()), ll);
+            third.close();
+        }
+    }
+
     /** Issue 13 (c): bytes queued for a peer that does not read count against its peer and the node, not its connection. */
     @Test
     void queuedBytesAreHeldByThePeerAndTheNode() throws Exception {
@@ -133,6 +167,38 @@ class ResourceManagerTest {
         hogs.forEach(ConnectionScope::close);
         assertEquals(0, rm.system().memory());
         assertEquals(0, rm.handshaking().memory());
+    }
+
+    /**
+     * Review of issue 13: leaving the transient scope must not take the node past {@code system.memory} by what the
+     * handshake still holds (it was added to the system without a check). A full node refuses the move and keeps
+     * everything as it was; the same connection, holding nothing, is admitted.
+     */
+    @Test
+    void movingAConnectionOutOfItsHandshakeNeverPassesTheNodesMemory() throws Exception {
+        ResourceManager rm = new ResourceManager(small()); // system 1 MiB
+        List<ConnectionScope> hogs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ConnectionScope hog = rm.openConnection(Direction.INBOUND, A);
+            hog.setPeer(peer());
+            assertTrue(hog.reserveQueued(500 << 10));
+            hogs.add(hog);
+        }
+        ConnectionScope newcomer = rm.openConnection(Direction.INBOUND, B);
+        assertTrue(newcomer.reserveMemory(60 << 10));
+        ResourceLimitException e = assertThrows(ResourceLimitException.class, () -> newcomer.setPeer(peer()));
+        assertTrue(e.getMessage().contains("memory"), e.getMessage());
+        assertEquals(1000 << 10, rm.system().memory(), "the node holds what it held, within its 1 MiB");
+        assertEquals(60 << 10, rm.handshaking().memory(), "the refused connection is still in its handshake");
+        assertEquals(1, rm.handshaking().inboundConns());
+        assertEquals(2, rm.peers(), "the refused peer's scope is not kept");
+        newcomer.releaseMemory(60 << 10);
+        newcomer.setPeer(peer());
+        assertEquals(1000 << 10, rm.system().memory());
+        newcomer.close();
+        hogs.forEach(ConnectionScope::close);
+        assertEquals(new ResourceManager.Snapshot(0, 0, 0, 0, 0), rm.system());
+        assertEquals(new ResourceManager.Snapshot(0, 0, 0, 0, 0), rm.handshaking());
     }
 
     @Test

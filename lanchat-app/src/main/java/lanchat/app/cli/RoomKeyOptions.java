@@ -24,6 +24,11 @@ import picocli.CommandLine.Option;
  * passphrase people can say aloud ({@code --secret}, {@code --secret-file}), stretched with Argon2id salted with the
  * room name ({@link PreSharedKey#fromSecret}). A passphrase is never wanted on the command line, where {@code ps}
  * and shell histories show it: {@code --secret} alone prompts (no echo) or reads {@code LANCHAT_SECRET}.
+ *
+ * <p>A passphrase is kept in a {@code char[]} from where it is read to the KDF, and wiped once the key is derived; the
+ * file's bytes and every array on the way are wiped too. Not what this process cannot wipe: the environment variable
+ * and a passphrase given as an argument are Strings the JVM holds for its whole life. Error messages name files and
+ * options, never their content.
  */
 final class RoomKeyOptions {
     /** Where a non-interactive {@code --secret} is read from. */
@@ -80,6 +85,22 @@ final class RoomKeyOptions {
         int given = (roomKeyFile != null ? 1 : 0) + (secret != null ? 1 : 0) + (secretFile != null ? 1 : 0);
         if (given > 1) throw new UsageException("use only one of --room-key, --secret and --secret-file");
         if (roomKeyFile != null) return Optional.of(readKeyFile());
+        Optional<char[]> asked = passphrase(room, terminal, env, warn);
+        if (asked.isEmpty()) return Optional.empty();
+        char[] passphrase = asked.get();
+        try {
+            return Optional.of(PreSharedKey.fromSecret(passphrase, room));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--secret: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new UsageException("--secret: " + e.getMessage()); // the KDF is not installed (mods/lazy incomplete)
+        } finally {
+            Arrays.fill(passphrase, '\0');
+        }
+    }
+
+    /** The passphrase asked for, if any, in an array the caller wipes; empty when no passphrase option is given. */
+    Optional<char[]> passphrase(String room, java.io.Console terminal, Map<String, String> env, PrintStream warn) {
         char[] passphrase;
         if (secretFile != null) {
             passphrase = readSecretFile();
@@ -97,15 +118,7 @@ final class RoomKeyOptions {
         } else {
             throw new UsageException("--secret: not on a terminal and $" + SECRET_ENV + " is not set; use --secret-file FILE");
         }
-        try {
-            return Optional.of(PreSharedKey.fromSecret(passphrase, room));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--secret: " + e.getMessage());
-        } catch (IllegalStateException e) {
-            throw new UsageException("--secret: " + e.getMessage()); // the KDF is not installed (mods/lazy incomplete)
-        } finally {
-            Arrays.fill(passphrase, '\0');
-        }
+        return Optional.of(passphrase);
     }
 
     private PreSharedKey readKeyFile() {
@@ -116,21 +129,35 @@ final class RoomKeyOptions {
         }
     }
 
+    /** The file's first line, decoded into arrays that are wiped (no String: see {@link #passphrase}). */
     private char[] readSecretFile() {
         byte[] bytes = readBounded(secretFile, MAX_SECRET_FILE);
-        String text = new String(bytes, StandardCharsets.UTF_8);
+        char[] text = new char[bytes.length]; // UTF-8 never decodes to more chars than bytes
+        java.nio.CharBuffer decoded = java.nio.CharBuffer.wrap(text);
+        StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE)
+                .decode(java.nio.ByteBuffer.wrap(bytes), decoded, true);
         Arrays.fill(bytes, (byte) 0);
-        int nl = text.indexOf('\n');
-        String line = (nl >= 0 ? text.substring(0, nl) : text).replace("\r", "");
-        return line.toCharArray();
+        int end = 0;
+        while (end < decoded.position() && text[end] != '\n') end++;
+        while (end > 0 && text[end - 1] == '\r') end--;
+        char[] line = Arrays.copyOf(text, end);
+        Arrays.fill(text, '\0');
+        return line;
     }
 
-    /** The file's bytes, refused (not truncated) when longer than {@code max}. */
+    /**
+     * The file's bytes, refused (not truncated) when longer than {@code max}. Read into one array of ours (readNBytes
+     * with a length would copy through buffers of its own, left unwiped), which the caller may wipe.
+     */
     private static byte[] readBounded(Path file, int max) {
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] b = in.readNBytes(max + 1);
-            if (b.length > max) throw new UsageException(file + " is too long for a room key or secret (at most " + max + " bytes)");
-            return b;
+            byte[] b = new byte[max + 1];
+            int n = in.readNBytes(b, 0, b.length);
+            if (n > max) throw new UsageException(file + " is too long for a room key or secret (at most " + max + " bytes)");
+            byte[] content = Arrays.copyOf(b, n);
+            Arrays.fill(b, (byte) 0);
+            return content;
         } catch (IOException e) {
             throw new UsageException("cannot read " + file + ": " + e.getClass().getSimpleName() + (e.getMessage() != null ? " " + e.getMessage() : ""));
         }

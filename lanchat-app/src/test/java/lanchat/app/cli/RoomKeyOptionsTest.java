@@ -1,6 +1,7 @@
 package lanchat.app.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,10 +11,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 
 import lanchat.api.crypto.PreSharedKey;
+import lanchat.api.testkit.HeapSecret;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -48,6 +51,28 @@ class RoomKeyOptionsTest {
         assertEquals("", warned());
         assertEquals(fromFile, load(Map.of(), "--secret", "correct horse battery staple").orElseThrow());
         assertTrue(warned().contains("ps"), "a passphrase on the command line is visible to others: " + warned());
+    }
+
+    /**
+     * Review of issue 15: a passphrase read from a file is held in an array (wiped once the key is derived), never in a
+     * String, which cannot be wiped and stays in the heap until collected (or in a heap dump, or swap): once read, no
+     * other copy is in the heap, reachable or not. ({@code PreSharedKeyTest} checks the derivation the same way.)
+     */
+    @Test
+    void aPassphraseFromAFileIsReadWithoutACopy() throws IOException {
+        HeapSecret secret = new HeapSecret(24);
+        byte[] content = secret.bytes();
+        Path file = Files.write(dir.resolve("secret"), content);
+        Arrays.fill(content, (byte) 0);
+        LanChatCommand cmd = new LanChatCommand();
+        new CommandLine(cmd).parseArgs("--secret-file", file.toString());
+        char[] read = cmd.roomKey.passphrase("team", null, Map.of(), new PrintStream(warnings, true, StandardCharsets.UTF_8)).orElseThrow();
+        char[] expected = secret.chars();
+        boolean same = Arrays.equals(expected, read);
+        Arrays.fill(expected, '\0');
+        Arrays.fill(read, '\0');
+        assertTrue(same, "the file's first line");
+        assertFalse(secret.inHeap(dir), "a copy of the passphrase is left in the heap");
     }
 
     @Test

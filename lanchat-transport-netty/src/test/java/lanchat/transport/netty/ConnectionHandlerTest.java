@@ -207,6 +207,27 @@ class ConnectionHandlerTest {
         assertEquals(new ChatFrame.Pong(-42), ch.readOutbound());
     }
 
+    /**
+     * Issue 13 (review): a peer that stops reading and keeps pinging gets no answers while its connection is not
+     * writable (the peer does not take what is queued): nothing more is queued for it however many pings it sends, and
+     * answers resume once it reads again. Unwritable here as a socket whose peer stopped reading makes it: the
+     * channel's outbound buffer says so ({@code setUserDefinedWritability}, one of the bits {@code isWritable()} reads).
+     */
+    @Test
+    void aPeerThatStopsReadingGetsNoPongsQueuedHoweverManyPingsItSends() throws Exception {
+        listening();
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        assertFalse(ch.isWritable());
+        for (int i = 0; i < 10_000; i++) ch.writeInbound(new ChatFrame.Ping(i));
+        assertNull(ch.readOutbound(), "a pong was queued for a peer that does not read");
+        assertEquals(0, ch.unsafe().outboundBuffer().totalPendingWriteBytes());
+        assertTrue(ch.isOpen());
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        ch.writeInbound(new ChatFrame.Ping(10_000));
+        assertEquals(new ChatFrame.Pong(10_000), ch.readOutbound(), "answered again once the peer reads");
+        assertNull(ch.readOutbound());
+    }
+
     @Test
     void ourPingCompletesWithTheMatchingPongOnly() throws Exception {
         listening();

@@ -17,9 +17,10 @@ import lanchat.api.spi.Direction;
  * How every TCP transport keeps its connections' accounts in the node's {@link ResourceManager}, the same way:
  * <ol>
  *   <li>{@link #open} before a byte is read: the transient scope and the source address's handshake slots, with room
- *   for the largest handshake frame ({@link #HANDSHAKE_BUFFER}); refused → the socket is closed at once;
+ *   for the largest handshake frame ({@link #HANDSHAKE_BUFFER}) and, in a private room, the PSK layer's scratch array
+ *   ({@link PrivateNetwork#SCRATCH_BYTES}, held until the connection closes); refused → the socket is closed at once;
  *   <li>{@link #secured} once the security handshake proved the peer: the account moves to the peer's scope (refused
- *   when the peer has as many connections as it may) and gives the handshake's room back;
+ *   when the peer has as many connections as it may, or the node's memory is full) once the handshake's room is given back;
  *   <li>{@link #reserveStream} for every stream or channel the connection holds, for what it may buffer;
  *   <li>the account closes with the channel, giving everything back.
  * </ol>
@@ -42,7 +43,9 @@ public final class ConnectionAccounts {
     public static ConnectionScope open(ResourceManager resources, Channel ch, Direction direction, InetSocketAddress target) throws ResourceLimitException {
         InetAddress remote = target != null ? target.getAddress() : ((InetSocketAddress) ch.remoteAddress()).getAddress();
         ConnectionScope scope = resources.openConnection(direction, remote);
-        if (!scope.reserveMemory(HANDSHAKE_BUFFER)) {
+        // a private room's PSK layer (added before this) holds its scratch array for the connection's whole life
+        long pnet = ch.pipeline().get(PrivateNetwork.class) != null ? PrivateNetwork.SCRATCH_BYTES : 0;
+        if (!scope.reserveMemory(HANDSHAKE_BUFFER + pnet)) {
             scope.close();
             throw new ResourceLimitException("no memory left for connections in their handshake");
         }
@@ -51,10 +54,14 @@ public final class ConnectionAccounts {
         return scope;
     }
 
-    /** The handshake proved {@code peer}: the account moves to the peer's scope. */
+    /**
+     * The handshake proved {@code peer}: the account moves to the peer's scope. The handshake's room is given back
+     * first, while the account is still transient, so that only what the connection really holds moves into the node's
+     * memory (a node whose memory is full refuses the move rather than pass its limit).
+     */
     public static void secured(ConnectionScope scope, PeerId peer) throws ResourceLimitException {
-        scope.setPeer(peer);
         scope.releaseMemory(HANDSHAKE_BUFFER);
+        scope.setPeer(peer);
     }
 
     /**

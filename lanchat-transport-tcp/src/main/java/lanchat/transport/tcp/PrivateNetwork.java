@@ -1,5 +1,6 @@
 package lanchat.transport.tcp;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
 import io.netty.buffer.ByteBuf;
@@ -28,12 +29,14 @@ import lanchat.api.spi.PeerIdMismatchException;
  * {@link #explain} turns into a {@link NotInPrivateRoomException}. The secure channel above (Noise) authenticates
  * every byte, so the stream cipher only needs to keep outsiders from talking to us at all, as in libp2p.
  *
- * <p>Bounded: it holds at most the 24 nonce bytes and an 8 KiB scratch array; every other buffer passes through at
- * once.
+ * <p>Bounded: it holds at most the 24 nonce bytes and an 8 KiB scratch array (on the connection's account in the
+ * resource manager: {@link ConnectionAccounts#open}); every other buffer passes through at once.
  * Runs on the channel's event loop only.
  */
 public final class PrivateNetwork extends ChannelDuplexHandler {
     public static final int NONCE_BYTES = 24;
+    /** The size of the scratch array each connection's handler holds. */
+    public static final int SCRATCH_BYTES = 8192;
     /** The pipeline name transports give it. */
     public static final String NAME = "pnet";
 
@@ -44,8 +47,20 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
     private XSalsa20.Keystream in;
     private final byte[] peerNonce = new byte[NONCE_BYTES];
     /** Where bytes are XORed, a piece at a time: bounded, whatever the size of a buffer. */
-    private final byte[] scratch = new byte[8192];
+    private final byte[] scratch = new byte[SCRATCH_BYTES];
     private int peerNonceBytes;
+    /** How many decrypted bytes were compared with {@link #FIRST_BYTES} so far. */
+    private int firstBytesChecked;
+    /** The peer's first decrypted bytes are not {@link #FIRST_BYTES}: it encrypts with another key. */
+    private boolean otherKey;
+
+    /**
+     * What every peer sends first, on both our transports (the netty transport's hello begins with it) and on every
+     * libp2p node: a multistream-select header. Decrypted with the right key, the peer's first bytes are exactly these;
+     * with another key they are noise: the one sign that the key is what failed ({@link #explain}). The layer itself
+     * stays what PSK v1 is (no check of its own on the wire), so go, js and rust peers are unaffected.
+     */
+    private static final byte[] FIRST_BYTES = "\u0013/multistream/1.0.0\n".getBytes(StandardCharsets.US_ASCII);
 
     /** With the XSalsa20 of {@link LazyCrypto}. */
     public PrivateNetwork(PreSharedKey key, SecureRandom random) {
@@ -124,7 +139,27 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
                 return;
             }
         }
-        ctx.fireChannelRead(transformed(ctx, buf, in, true));
+        ByteBuf plain = transformed(ctx, buf, in, true);
+        checkFirstBytes(plain);
+        ctx.fireChannelRead(plain);
+    }
+
+    private void checkFirstBytes(ByteBuf plain) {
+        int n = Math.min(FIRST_BYTES.length - firstBytesChecked, plain.readableBytes());
+        for (int i = 0; i < n && !otherKey; i++) {
+            if (plain.getByte(plain.readerIndex() + i) != FIRST_BYTES[firstBytesChecked + i]) otherKey = true;
+        }
+        firstBytesChecked += n;
+    }
+
+    /** Whether the peer's first bytes proved it has our key ({@code false} also while too few have arrived). */
+    private boolean keyConfirmed() {
+        return !otherKey && firstBytesChecked == FIRST_BYTES.length;
+    }
+
+    /** Whether the peer sent anything at all (a part of its nonce counts). */
+    private boolean peerSpoke() {
+        return peerNonceBytes > 0;
     }
 
     /**
@@ -155,12 +190,17 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
 
     /**
      * What a transport reports when a connection failed during its handshake: on a connection of a private room, a
-     * failure the key explains becomes {@link NotInPrivateRoomException} ({@code who} says who, e.g. the address);
-     * any other failure, and every failure without a private network, is returned as it is.
+     * failure the key explains becomes {@link NotInPrivateRoomException} ({@code who} says who, e.g. the address): the
+     * peer's first bytes did not decrypt to a multistream header (another key), or it spoke but stopped before a nonce
+     * and a header (a peer without this private network: an open-room node sends its 20-byte header and waits). Any
+     * other failure is returned as it is: a peer that proved our key and then failed, one that sent nothing (a
+     * timeout, a refused connection), a refusal of ours; and every failure without a private network.
      */
     public static Throwable explain(Channel ch, String who, Throwable failure) {
-        if (ch.pipeline().get(PrivateNetwork.class) == null) return failure;
+        PrivateNetwork pnet = ch.pipeline().get(PrivateNetwork.class);
+        if (pnet == null) return failure;
         if (failure instanceof ResourceLimitException || failure instanceof PeerIdMismatchException || failure instanceof NotInPrivateRoomException) return failure;
+        if (pnet.keyConfirmed() || !pnet.peerSpoke()) return failure;
         return new NotInPrivateRoomException(who, failure);
     }
 }

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 
 import io.netty.buffer.ByteBuf;
@@ -163,12 +164,61 @@ class PrivateNetworkTest {
         b.finishAndReleaseAll();
     }
 
+    /** What every transport here (and every libp2p node) sends first: a multistream-select header. */
+    static final byte[] MULTISTREAM = "\u0013/multistream/1.0.0\n".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Review of issue 15: "different room key" only when the key is the reason, i.e. the peer's first bytes decrypt to
+     * something other than the multistream header every peer sends first (or it stopped before sending that much: it
+     * does not speak this private network). A peer with the right key that fails later (here: garbage after a good
+     * header) is reported with its real reason, and so is a failure before the peer sent anything.
+     */
+    @Test
+    void blamesTheKeyOnlyWhenThePeersFirstBytesDoNotDecrypt() {
+        IOException broken = new IOException("expected a multistream protocol line");
+        byte[] other = KEY.clone();
+        other[0] ^= 1;
+        byte[] garbage = "this is no protocol at all".getBytes(StandardCharsets.US_ASCII);
+
+        EmbeddedChannel wrongKey = end(KEY, new SecureRandom());
+        EmbeddedChannel outsider = end(other, new SecureRandom());
+        outsider.writeAndFlush(Unpooled.wrappedBuffer(MULTISTREAM.clone()));
+        wrongKey.writeInbound(Unpooled.wrappedBuffer(drainOutbound(outsider)));
+        drainInbound(wrongKey);
+        Throwable blamed = PrivateNetwork.explain(wrongKey, "/10.0.0.2:4001", broken);
+        assertInstanceOf(NotInPrivateRoomException.class, blamed);
+        assertEquals("/10.0.0.2:4001 is not in this private room (different room key)", blamed.getMessage());
+
+        EmbeddedChannel rightKey = end(KEY, new SecureRandom());
+        EmbeddedChannel member = end(KEY, new SecureRandom());
+        member.writeAndFlush(Unpooled.wrappedBuffer(MULTISTREAM.clone()));
+        member.writeAndFlush(Unpooled.wrappedBuffer(garbage)); // a member with a bug: its key is right
+        byte[] wire = drainOutbound(member);
+        for (int i = 0; i < wire.length; i += 7) rightKey.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(wire, i, Math.min(wire.length, i + 7))));
+        byte[] read = drainInbound(rightKey);
+        assertArrayEquals(MULTISTREAM, Arrays.copyOf(read, MULTISTREAM.length));
+        assertArrayEquals(garbage, Arrays.copyOfRange(read, MULTISTREAM.length, read.length), "passed on as it came");
+        assertSame(broken, PrivateNetwork.explain(rightKey, "/10.0.0.3:4001", broken), "the real reason, not the key");
+
+        EmbeddedChannel silent = end(KEY, new SecureRandom());
+        IOException timeout = new IOException("handshake timed out after 10000 ms");
+        assertSame(timeout, PrivateNetwork.explain(silent, "/10.0.0.4:4001", timeout), "a peer that sent nothing proved nothing about its key");
+
+        EmbeddedChannel plain = end(KEY, new SecureRandom());
+        plain.writeInbound(Unpooled.wrappedBuffer(MULTISTREAM.clone())); // an open-room peer: 20 bytes, less than a nonce
+        IOException closed = new IOException("connection closed during the handshake");
+        assertInstanceOf(NotInPrivateRoomException.class, PrivateNetwork.explain(plain, "/10.0.0.5:4001", closed), "it does not speak the private network");
+        for (EmbeddedChannel ch : List.of(wrongKey, outsider, rightKey, member, silent, plain)) ch.finishAndReleaseAll();
+    }
+
     @Test
     void explainsHandshakeFailuresOnlyOnPrivateConnections() {
         IOException garbage = new IOException("message too long");
         EmbeddedChannel open = new EmbeddedChannel();
         assertSame(garbage, PrivateNetwork.explain(open, "/10.0.0.2:4001", garbage));
         EmbeddedChannel closed = end(KEY, new SecureRandom());
+        closed.writeInbound(Unpooled.wrappedBuffer(new byte[24 + 20])); // a peer whose first bytes do not decrypt to a header
+        drainInbound(closed);
         Throwable explained = PrivateNetwork.explain(closed, "/10.0.0.2:4001", garbage);
         assertInstanceOf(NotInPrivateRoomException.class, explained);
         assertEquals("/10.0.0.2:4001 is not in this private room (different room key)", explained.getMessage());
