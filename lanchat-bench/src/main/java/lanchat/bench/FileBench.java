@@ -53,18 +53,28 @@ import lanchat.files.Transfer;
 final class FileBench {
     private FileBench() {}
 
-    /** Alone: {@code java -cp "lanchat-bench/target/lanchat-bench-*.jar:lanchat-bench/target/lib/*" lanchat.bench.FileBench [MiB]}. */
+    /**
+     * Alone: {@code java -cp "lanchat-bench/target/lanchat-bench-*.jar:lanchat-bench/target/lib/*" lanchat.bench.FileBench [MiB [TRANSPORT…]]}
+     * (both transports unless named).
+     */
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("lanchat-file-bench");
         try {
-            run(work, (args.length > 0 ? Long.parseLong(args[0]) : 256) << 20);
+            List<String> transports = args.length > 1 ? List.of(args).subList(1, args.length) : TRANSPORTS;
+            run(work, (args.length > 0 ? Long.parseLong(args[0]) : 256) << 20, transports);
         } finally {
             Files.deleteIfExists(work);
         }
     }
 
+    private static final List<String> TRANSPORTS = List.of("libp2p", "netty");
+
     /** One line per transport, for the report's notes. */
     static List<String> run(Path work, long bytes) throws Exception {
+        return run(work, bytes, TRANSPORTS);
+    }
+
+    static List<String> run(Path work, long bytes, List<String> transports) throws Exception {
         Path src = work.resolve("file-bench.bin");
         byte[] block = new byte[1 << 20];
         new Random(1).nextBytes(block);
@@ -74,7 +84,7 @@ final class FileBench {
         try {
             List<String> lines = new ArrayList<>();
             double raw = rawTcp(src);
-            for (String transport : List.of("libp2p", "netty")) {
+            for (String transport : transports) {
                 transfer(transport, src, work.resolve("file-bench-" + transport + "-warm"), bytes / 4);
                 Result r = transfer(transport, src, work.resolve("file-bench-" + transport), bytes);
                 lines.add(String.format(Locale.ROOT, "file transfer (/send, %d MiB over 127.0.0.1, hashed and verified), %s: %.0f MB/s = %.2f× the transport's own "
