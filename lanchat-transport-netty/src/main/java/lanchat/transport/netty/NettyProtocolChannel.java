@@ -37,11 +37,11 @@ final class NettyProtocolChannel implements ProtocolChannel {
     /** How long a channel that sent its Close waits for the peer's before resetting it. */
     static final long CLOSE_GRACE_MS = 5_000;
     /**
-     * Read bytes are credited back once this many are due: an eighth of the window rather than half, so that a sender
+     * Read bytes are credited back once this many are due: a sixteenth of the window (one chunk) rather than half, so that a sender
      * that keeps only part of its window in flight (see {@link ChannelMux#MAX_UNCREDITED}) still gets credit in time.
      * Any amount is valid on the wire, so peers that grant at half a window interoperate.
      */
-    static final int CREDIT_STEP = ChannelFrames.WINDOW / 8;
+    static final int CREDIT_STEP = ChannelFrames.WINDOW / 16;
 
     private final ChannelMux mux;
     private final int id;

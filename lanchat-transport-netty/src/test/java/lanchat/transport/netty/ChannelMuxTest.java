@@ -208,7 +208,7 @@ class ChannelMuxTest {
         int written = writtenBeforeTheFirstGrant();
         assertEquals(written * (CHUNK + ChannelFrames.LENGTH_BYTES), seen.stream().filter(s -> s.is(ChannelFrames.DATA)).mapToInt(Seen::dataCost).sum(),
                 "the sender spends its credit up to what an older peer needs to grant, then waits");
-        assertEquals(0, count(seen, ChannelFrames.CREDIT), "a receiver that holds its messages grants nothing");
+        assertEquals(1, count(seen, ChannelFrames.CREDIT), "a receiver that holds its messages grants only the one its app took");
         assertEquals(written, sends.stream().filter(CompletableFuture::isDone).count(), "whole messages written");
         ChannelRecorder atListener = acceptedRecorders.get(0);
         assertEquals(1, atListener.messages.size(), "the listener holds one message; the next wait in the transport");
@@ -393,11 +393,16 @@ class ChannelMuxTest {
             payloads.add(payload);
             pair.listenerWire.writeInbound(encoded(new ChatFrame.Data(1, perMessage, payload)));
         }
-        assertTrue(SessionPair.transfer(pair.listenerWire, null).isEmpty(), "the whole window is allowed");
+        assertEquals(List.of(new Seen(ChannelFrames.CREDIT, 1, 9)), SessionPair.transfer(pair.listenerWire, null),
+                "the whole window is allowed; the one message the app took (a chunk's worth) is credited back");
+        ByteBuf granted = pair.listenerWire.alloc().buffer(perMessage).writeZero(perMessage);
+        payloads.add(granted);
+        pair.listenerWire.writeInbound(encoded(new ChatFrame.Data(1, perMessage, granted))); // spends that credit
+        assertTrue(SessionPair.transfer(pair.listenerWire, null).isEmpty(), "the credit granted is allowed too");
         pair.listenerWire.writeInbound(encoded(new ChatFrame.Data(1, 0, Unpooled.EMPTY_BUFFER))); // even empty messages cost
         assertEquals(List.of(new Seen(ChannelFrames.RESET, 1, 5)), SessionPair.transfer(pair.listenerWire, null));
         ChannelRecorder r = acceptedRecorders.get(0);
-        assertEquals(WINDOW / CHUNK, r.messages.size(), "what came within the credit is delivered before the end");
+        assertEquals(WINDOW / CHUNK + 1, r.messages.size(), "what came within the credit is delivered before the end");
         assertInstanceOf(ChannelViolation.class, r.closed.getNow(null));
         for (ByteBuf p : payloads) assertEquals(0, p.refCnt(), "released");
         assertEquals(0, pair.listener.mux().channelCount());
