@@ -48,7 +48,10 @@ import lanchat.files.Transfer;
  * chunk-sized messages on one protocol channel between the same two nodes, nothing read, hashed or written: the
  * baseline of the issue's goal), and the chat round trip ({@link ChatSession#ping}, every 5 ms) idle and while the
  * file moves. One warm-up transfer of a quarter of the size first. The issue's goals: ≥ 80 % of the transport's own
- * single-stream throughput, chat round trip during the transfer ≤ 2× idle.
+ * single-stream throughput, chat round trip during the transfer ≤ 2× idle. Also in the same run: {@code scp} of the
+ * same file over 127.0.0.1, the tool people would use instead ({@link ScpBaseline}: only when the machine has an
+ * {@code sshd} the bench can start itself; the line says when it was not measured). The suite runs 256 MiB, 1 GiB
+ * with {@code --full}.
  */
 final class FileBench {
     private FileBench() {}
@@ -84,6 +87,12 @@ final class FileBench {
         try {
             List<String> lines = new ArrayList<>();
             double raw = rawTcp(src);
+            ScpBaseline.Result scp = ScpBaseline.measure(work, src, SCP_TIMEOUT_S);
+            lines.add(scp.mbPerSec()
+                    .map(mbps -> String.format(Locale.ROOT, "scp of the same %d MiB file over 127.0.0.1 (OpenSSH, its default cipher; an sshd the bench started on a loopback port with throw-away keys): %.0f MB/s = %.2f× the raw TCP copy (%.0f MB/s)",
+                            bytes >> 20, mbps, mbps / raw, raw))
+                    .orElse(String.format(Locale.ROOT, "scp of the same %d MiB file over 127.0.0.1: not measured: %s; raw TCP copy %.0f MB/s", bytes >> 20, scp.why(), raw)));
+            say("  " + lines.get(0));
             for (String transport : transports) {
                 transfer(transport, src, work.resolve("file-bench-" + transport + "-warm"), bytes / 4);
                 Result r = transfer(transport, src, work.resolve("file-bench-" + transport), bytes);
@@ -99,6 +108,9 @@ final class FileBench {
             Files.deleteIfExists(src);
         }
     }
+
+    /** The scp copy's bound: 1 GiB at a slow 4 MB/s. */
+    private static final long SCP_TIMEOUT_S = 300;
 
     private record Result(double mbPerSec, double channelMbPerSec, double idleMs, double busyMs, int pings) {}
 
