@@ -559,7 +559,6 @@ public final class FileService implements AutoCloseable {
                 Transfer.State s = d.t.state();
                 if (s != Transfer.State.WAITING && s != Transfer.State.INTERRUPTED) continue;
                 if (runningFrom(d.t.peer()) >= perPeer(limits.maxTransfers())) continue; // the others' turn
-
                 running++;
                 d.t.state(Transfer.State.RUNNING, "starting");
             }

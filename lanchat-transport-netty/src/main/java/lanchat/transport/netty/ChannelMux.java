@@ -54,7 +54,8 @@ final class ChannelMux {
      * Chunk bytes sent on all channels together and not yet credited back by the peer (on the wire, or read but not
      * yet credited), beyond which the scheduler waits for credit. It bounds what a chat line or pong can queue behind
      * (the issue's goal: chat round trip during a transfer at most 2× idle), and caps one connection's bulk throughput
-     * at this much per credit round trip (32 KiB per 0.15 ms is 220 MB/s, about what the cipher does on JDK 17; 64 KiB measured 2.0–2.7× idle, 32 KiB 1.5–2.1×).
+     * at this much per credit round trip (32 KiB per 0.15 ms is 220 MB/s, about what the cipher does on JDK 17).
+     * Measured (BENCHMARKS.md): 64 KiB gave 2.0–2.7× idle, 32 KiB mostly 1.1–2.1×, with no loss of file throughput.
      */
     static final int MAX_UNCREDITED = 32 * 1024;
     /** What an older peer, which grants only once half a window is due, needs outstanding before it grants. */
@@ -291,6 +292,7 @@ final class ChannelMux {
      * a chunk) outstanding itself.
      */
     private boolean withinUncreditedBound(NettyProtocolChannel ch) {
+        if (!ch.nextIsChunk()) return true; // a Close is no bulk data: it never waits for other channels' credit
         return uncredited < MAX_UNCREDITED || (!peerGrantsInSteps && ch.spentCredit() < LEGACY_GRANT_POINT);
     }
 

@@ -158,6 +158,11 @@ final class NettyProtocolChannel implements ProtocolChannel {
         mux.schedule(this);
     }
 
+    /** True when the next {@link #writeNext} writes a chunk (rather than our Close). */
+    boolean nextIsChunk() {
+        return !sendQueue.isEmpty();
+    }
+
     /** Credit spent on chunks and not yet granted back. */
     int spentCredit() {
         return ChannelFrames.WINDOW - sendCredit;

@@ -262,6 +262,21 @@ class ChannelMuxTest {
     }
 
     @Test
+    void aCloseDoesNotWaitForTheCreditOfAnotherChannel() throws Exception {
+        listenerGate = new CompletableFuture<>(); // the listener's app holds what it gets: credit stops
+        pair(recording(new ChannelLimits(CHUNK, 1 << 20, CHUNK, 4)));
+        ProtocolChannel bulk = open(pair.dialer);
+        ProtocolChannel other = open(pair.dialer);
+        for (int i = 0; i < 32; i++) bulk.send(message(i, CHUNK));
+        pair.pump(); // one message read and credited (in a step: the bound now holds), the rest waits for credit
+        CompletableFuture<Void> closed = other.close().toCompletableFuture();
+        List<Seen> seen = pair.pump();
+        assertEquals(List.of(ChannelFrames.CLOSE, ChannelFrames.CLOSE), seen.stream().map(Seen::type).toList(),
+                "our Close and the peer's answer, while the bulk channel still waits: " + seen);
+        assertTrue(closed.isDone());
+    }
+
+    @Test
     void aPeerThatGrantsOnlyOnceHalfAWindowIsDueStillGetsEverything() throws Exception {
         pair(recording(new ChannelLimits(1 << 20, 2 << 20, 2 << 20, 4)));
         ProtocolChannel a = open(pair.dialer);
