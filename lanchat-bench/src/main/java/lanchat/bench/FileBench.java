@@ -48,23 +48,36 @@ import lanchat.files.Transfer;
  * chunk-sized messages on one protocol channel between the same two nodes, nothing read, hashed or written: the
  * baseline of the issue's goal), and the chat round trip ({@link ChatSession#ping}, every 5 ms) idle and while the
  * file moves. One warm-up transfer of a quarter of the size first. The issue's goals: ≥ 80 % of the transport's own
- * single-stream throughput, chat round trip during the transfer ≤ 2× idle.
+ * single-stream throughput, chat round trip during the transfer ≤ 2× idle. Also in the same run: {@code scp} of the
+ * same file over 127.0.0.1, the tool people would use instead ({@link ScpBaseline}: only when the machine has an
+ * {@code sshd} the bench can start itself; the line says when it was not measured). The suite runs 256 MiB, 1 GiB
+ * with {@code --full}.
  */
 final class FileBench {
     private FileBench() {}
 
-    /** Alone: {@code java -cp "lanchat-bench/target/lanchat-bench-*.jar:lanchat-bench/target/lib/*" lanchat.bench.FileBench [MiB]}. */
+    /**
+     * Alone: {@code java -cp "lanchat-bench/target/lanchat-bench-*.jar:lanchat-bench/target/lib/*" lanchat.bench.FileBench [MiB [TRANSPORT…]]}
+     * (both transports unless named).
+     */
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("lanchat-file-bench");
         try {
-            run(work, (args.length > 0 ? Long.parseLong(args[0]) : 256) << 20);
+            List<String> transports = args.length > 1 ? List.of(args).subList(1, args.length) : TRANSPORTS;
+            run(work, (args.length > 0 ? Long.parseLong(args[0]) : 256) << 20, transports);
         } finally {
             Files.deleteIfExists(work);
         }
     }
 
+    private static final List<String> TRANSPORTS = List.of("libp2p", "netty");
+
     /** One line per transport, for the report's notes. */
     static List<String> run(Path work, long bytes) throws Exception {
+        return run(work, bytes, TRANSPORTS);
+    }
+
+    static List<String> run(Path work, long bytes, List<String> transports) throws Exception {
         Path src = work.resolve("file-bench.bin");
         byte[] block = new byte[1 << 20];
         new Random(1).nextBytes(block);
@@ -74,7 +87,13 @@ final class FileBench {
         try {
             List<String> lines = new ArrayList<>();
             double raw = rawTcp(src);
-            for (String transport : List.of("libp2p", "netty")) {
+            ScpBaseline.Result scp = ScpBaseline.measure(work, src, SCP_TIMEOUT_S);
+            lines.add(scp.mbPerSec()
+                    .map(mbps -> String.format(Locale.ROOT, "scp of the same %d MiB file over 127.0.0.1 (OpenSSH, its default cipher; an sshd the bench started on a loopback port with throw-away keys): %.0f MB/s = %.2f× the raw TCP copy (%.0f MB/s)",
+                            bytes >> 20, mbps, mbps / raw, raw))
+                    .orElse(String.format(Locale.ROOT, "scp of the same %d MiB file over 127.0.0.1: not measured: %s; raw TCP copy %.0f MB/s", bytes >> 20, scp.why(), raw)));
+            say("  " + lines.get(0));
+            for (String transport : transports) {
                 transfer(transport, src, work.resolve("file-bench-" + transport + "-warm"), bytes / 4);
                 Result r = transfer(transport, src, work.resolve("file-bench-" + transport), bytes);
                 lines.add(String.format(Locale.ROOT, "file transfer (/send, %d MiB over 127.0.0.1, hashed and verified), %s: %.0f MB/s = %.2f× the transport's own "
@@ -89,6 +108,9 @@ final class FileBench {
             Files.deleteIfExists(src);
         }
     }
+
+    /** The scp copy's bound: 1 GiB at a slow 4 MB/s. */
+    private static final long SCP_TIMEOUT_S = 300;
 
     private record Result(double mbPerSec, double channelMbPerSec, double idleMs, double busyMs, int pings) {}
 

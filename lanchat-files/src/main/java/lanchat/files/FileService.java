@@ -85,7 +85,7 @@ public final class FileService implements AutoCloseable {
     private boolean closed;
 
     /** A file the user offered: only these are ever read for a peer, and only by the peers it was offered to. */
-    private record Outgoing(Path path, long size, FileTime modified, byte[] sha256, String name, int chunkSize, Map<PeerId, Transfer> to) {}
+    private record Outgoing(Path path, long size, FileTime modified, byte[] sha256, String name, int chunkSize, Map<PeerId, Transfer> to, long offeredNanos) {}
 
     /**
      * @param sessions the app's live session with a peer, if any (may be called on the timer and the callback threads)
@@ -170,12 +170,16 @@ public final class FileService implements AutoCloseable {
         Map<PeerId, Transfer> to = new HashMap<>();
         List<Transfer> made = new ArrayList<>();
         synchronized (this) {
+            pruneOutgoing(System.nanoTime());
+            if (outgoing.size() >= MAX_OUTGOING) {
+                throw new IOException("already " + outgoing.size() + " offers open (finished ones are kept a minute); /cancel some or wait");
+            }
             for (PeerId p : peers) {
                 Transfer t = add(Transfer.Direction.SEND, p, id, name, size, Transfer.State.OFFERED);
                 to.put(p, t);
                 made.add(t);
             }
-            outgoing.put(id, new Outgoing(file, size, modified, sha, name, limits.chunkBytes(), to));
+            outgoing.put(id, new Outgoing(file, size, modified, sha, name, limits.chunkBytes(), to, System.nanoTime()));
         }
         byte[] offer = Wire.encode(new Wire.Offer(id, size, limits.chunkBytes(), sha, name));
         for (Transfer t : made) {
@@ -197,6 +201,38 @@ public final class FileService implements AutoCloseable {
             }
         }
         return d.digest();
+    }
+
+    /**
+     * Forgets offers nobody can use any more, so that {@code outgoing} stays bounded: those whose every transfer
+     * finished at least {@link #FINISHED_KEEP} ago (kept that long so a receiver's late CANCEL, after its check
+     * failed, still reaches the transfer), and those offered more than {@link #RESUME_WINDOW} ago with nothing running
+     * (the receivers give their partial files up after that long too; what was not finished fails as expired).
+     * Guarded by this; returns the transfers that changed.
+     */
+    synchronized List<Transfer> pruneOutgoing(long now) {
+        List<Transfer> expired = new ArrayList<>();
+        outgoing.values().removeIf(o -> {
+            Collection<Transfer> ts = o.to().values();
+            if (ts.stream().allMatch(t -> t.state().finished() && now - t.changedNanos() >= FINISHED_KEEP.toNanos())) return true;
+            if (now - o.offeredNanos() < RESUME_WINDOW.toNanos() || ts.stream().anyMatch(t -> t.state() == Transfer.State.RUNNING)) return false;
+            for (Transfer t : ts) {
+                if (t.state().finished()) continue;
+                t.state(Transfer.State.FAILED, "offer expired after " + RESUME_WINDOW.toDays() + " days");
+                expired.add(t);
+            }
+            return true;
+        });
+        return expired;
+    }
+
+    /** Offers we keep at once (each file of a folder is one); {@link #pruneOutgoing} makes room, beyond a new /send fails. */
+    static final int MAX_OUTGOING = 4 * MAX_FOLDER_FILES;
+    /** How long a finished offer is kept for late news from its receivers. */
+    static final java.time.Duration FINISHED_KEEP = java.time.Duration.ofMinutes(1);
+
+    synchronized int outgoingCount() {
+        return outgoing.size();
     }
 
     /** Opens a channel, sends one message, closes it: offers, rejections, cancels. */
@@ -237,7 +273,7 @@ public final class FileService implements AutoCloseable {
                 return;
             }
             if (serving.containsKey(t)) serving.remove(t).reset(); // a resumed request replaces a stale channel
-            else if (running >= limits.maxTransfers()) {
+            else if (running >= limits.maxTransfers() || servingTo(peer) >= perPeer(limits.maxTransfers())) {
                 refuse(ch, "busy");
                 return;
             }
@@ -319,11 +355,17 @@ public final class FileService implements AutoCloseable {
             // every receive not yet finished counts, not only those still OFFERED: with --accept-from-room an offer
             // leaves OFFERED at once, so counting only those let one peer pile up downloads without end
             long pending = downloads.values().stream().filter(x -> !x.t.state().finished()).count();
-            boolean known = transfers.values().stream().anyMatch(x -> x.offerId().equals(offer.id()) && x.direction() == Transfer.Direction.RECEIVE);
+            long fromPeer = downloads.values().stream().filter(x -> !x.t.state().finished() && x.t.peer().equals(peer)).count();
+            // an offer is named by its sender and its id: a peer choosing another peer's id neither pre-empts nor
+            // collides with that offer (nor its partial file, see Sidecar.key)
+            boolean known = transfers.values().stream().anyMatch(x -> x.direction() == Transfer.Direction.RECEIVE && x.peer().equals(peer) && x.offerId().equals(offer.id()));
             if (closed) return;
             if (known) refusal = "an offer it already made";
             else if (offer.size() > limits.maxOfferBytes()) refusal = name + " (" + offer.size() + " bytes) is larger than file.maxOfferSize";
             else if (pending >= limits.maxPendingOffers()) refusal = pending + " received files are already offered or under way (file.maxPendingOffers)";
+            else if (fromPeer >= perPeer(limits.maxPendingOffers())) {
+                refusal = fromPeer + " files from it are already offered or under way (half of file.maxPendingOffers: one peer cannot take them all)";
+            }
             else {
                 t = add(Transfer.Direction.RECEIVE, peer, offer.id(), name, offer.size(), Transfer.State.OFFERED);
                 downloads.put(t.number(), new Download(t, new Sidecar(peer, offer.id(), name, offer.size(), offer.chunkSize(), offer.sha256(), 0, Sidecar.peek(Sidecar.newDigest()))));
@@ -475,17 +517,35 @@ public final class FileService implements AutoCloseable {
         events.changed(t);
     }
 
+    /** One peer's share of a bound: half, at least one, so that no peer can take all of it. */
+    static int perPeer(int bound) {
+        return Math.max(1, bound / 2);
+    }
+
+    /** Downloads from {@code peer} running now. Guarded by this. */
+    private long runningFrom(PeerId peer) {
+        return downloads.values().stream().filter(x -> x.t.state() == Transfer.State.RUNNING && x.t.peer().equals(peer)).count();
+    }
+
+    /** Requests of {@code peer} we are serving now. Guarded by this. */
+    private long servingTo(PeerId peer) {
+        return serving.keySet().stream().filter(x -> x.peer().equals(peer)).count();
+    }
+
     /** Starts what can start: accepted and interrupted downloads whose peer is connected, while slots are free. */
     private void tick() {
         List<Download> ready = new ArrayList<>();
         long now = System.nanoTime();
+        List<Transfer> expired;
         synchronized (this) {
             if (closed) return;
+            expired = pruneOutgoing(now);
             for (Download d : downloads.values()) {
                 Transfer.State s = d.t.state();
                 if ((s == Transfer.State.WAITING || s == Transfer.State.INTERRUPTED) && now >= d.retryAt) ready.add(d);
             }
         }
+        expired.forEach(events::changed);
         for (Download d : ready) {
             Optional<ChatSession> session;
             try {
@@ -498,6 +558,7 @@ public final class FileService implements AutoCloseable {
                 if (running >= limits.maxTransfers()) return;
                 Transfer.State s = d.t.state();
                 if (s != Transfer.State.WAITING && s != Transfer.State.INTERRUPTED) continue;
+                if (runningFrom(d.t.peer()) >= perPeer(limits.maxTransfers())) continue; // the others' turn
                 running++;
                 d.t.state(Transfer.State.RUNNING, "starting");
             }
@@ -512,12 +573,14 @@ public final class FileService implements AutoCloseable {
                 try {
                     if (Files.getLastModifiedTime(f).toInstant().isBefore(java.time.Instant.now().minus(RESUME_WINDOW))) {
                         Sidecar old = Sidecar.load(f);
-                        Files.deleteIfExists(Sidecar.partial(partialDir, old.id()));
+                        Files.deleteIfExists(Sidecar.partial(partialDir, old.key()));
+                        Files.deleteIfExists(partialDir.resolve(old.id() + Sidecar.PART)); // named as before per-peer keys
                         Files.delete(f);
                         events.info("gave up the download of " + old.name() + " from " + old.peer().shortString() + ": not resumed for " + RESUME_WINDOW.toDays() + " days");
                         continue;
                     }
                     Sidecar s = Sidecar.load(f);
+                    s.migrate(partialDir, f);
                     synchronized (this) {
                         Transfer t = add(Transfer.Direction.RECEIVE, s.peer(), s.id(), s.name(), s.size(), Transfer.State.INTERRUPTED);
                         t.progress(s.offset());
@@ -573,7 +636,7 @@ public final class FileService implements AutoCloseable {
             this.sidecar = sidecar;
         }
 
-        Path part() { return Sidecar.partial(partialDir, sidecar.id()); }
+        Path part() { return Sidecar.partial(partialDir, sidecar.key()); }
 
         /** On an I/O thread: verify what we have, then ask the sender for the rest. */
         void begin(ChatSession session) {
@@ -691,7 +754,7 @@ public final class FileService implements AutoCloseable {
                 file.force(true);
                 file.close();
                 Path landed = FileNames.moveIntoPlace(part(), config.downloads(), t.name());
-                Files.deleteIfExists(Sidecar.state(partialDir, sidecar.id()));
+                Files.deleteIfExists(Sidecar.state(partialDir, sidecar.key()));
                 t.savedAs(landed);
                 synchronized (FileService.this) {
                     stopped = true;
@@ -756,7 +819,7 @@ public final class FileService implements AutoCloseable {
                 try {
                     if (file != null) file.close();
                     Files.deleteIfExists(part());
-                    Files.deleteIfExists(Sidecar.state(partialDir, sidecar.id()));
+                    Files.deleteIfExists(Sidecar.state(partialDir, sidecar.key()));
                 } catch (IOException ignored) {
                     // a leftover partial file is harmless: its state file is gone, so it is never resumed
                 }

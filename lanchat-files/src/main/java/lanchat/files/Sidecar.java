@@ -23,15 +23,37 @@ import lanchat.api.PeerId;
  * cut back to the checkpoint and those bytes are hashed again: equal, the transfer goes on from there (and the digest
  * of the whole file continues from the same state); different (the disk or someone changed it), it starts over.
  *
- * <p>Files: {@code DIR/.lanchat-partial/ID.part} and {@code ID.state} (a {@code Properties} file, replaced
- * atomically).
+ * <p>Files: {@code DIR/.lanchat-partial/KEY.part} and {@code KEY.state} (a {@code Properties} file, replaced
+ * atomically), where {@link #key} names the sender and the offer id: ids are chosen by senders, so two peers'
+ * offers must never share a file (a peer could otherwise write into, or delete, another peer's download). Files of
+ * builds before that were named by the id alone; {@link #migrate} renames them when they are loaded.
  */
 record Sidecar(PeerId peer, String id, String name, long size, int chunkSize, byte[] sha256, long offset, byte[] prefixSha256) {
     static final String PART = ".part", STATE = ".state";
 
-    static Path partial(Path dir, String id) { return dir.resolve(id + PART); }
+    /** Names one peer's offer: a hash of its peer id (lower-case hex, the same on every file system) and the offer id. */
+    static String key(PeerId peer, String id) {
+        byte[] h = newDigest().digest(peer.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(h, 0, 16) + "-" + id;
+    }
 
-    static Path state(Path dir, String id) { return dir.resolve(id + STATE); }
+    String key() { return key(peer, id); }
+
+    static Path partial(Path dir, String key) { return dir.resolve(key + PART); }
+
+    static Path state(Path dir, String key) { return dir.resolve(key + STATE); }
+
+    /**
+     * Renames the files of a download loaded from {@code stateFile} to this sidecar's key when they still have the
+     * name builds before per-peer keys gave them (the id alone), so such downloads resume as before.
+     */
+    void migrate(Path dir, Path stateFile) throws IOException {
+        if (stateFile.getFileName().toString().equals(key() + STATE)) return;
+        Path oldPart = dir.resolve(id + PART);
+        if (Files.exists(oldPart)) Files.move(oldPart, partial(dir, key()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        save(dir);
+        Files.delete(stateFile);
+    }
 
     Sidecar at(long newOffset, byte[] newPrefix) {
         return new Sidecar(peer, id, name, size, chunkSize, sha256, newOffset, newPrefix);
@@ -48,11 +70,11 @@ record Sidecar(PeerId peer, String id, String name, long size, int chunkSize, by
         p.setProperty("sha256", hex.formatHex(sha256));
         p.setProperty("offset", Long.toString(offset));
         p.setProperty("prefixSha256", hex.formatHex(prefixSha256));
-        Path tmp = dir.resolve(id + STATE + ".tmp");
+        Path tmp = dir.resolve(key() + STATE + ".tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
             p.store(out, "lanchat partial download");
         }
-        Files.move(tmp, state(dir, id), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, state(dir, key()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     static Sidecar load(Path stateFile) throws IOException {

@@ -41,6 +41,7 @@ public final class Transfer {
     private volatile long startBytes;
     /** When this run stopped (0 while it runs): the rate of a finished transfer stays what it was. */
     private volatile long stopNanos;
+    private volatile long changedNanos = System.nanoTime();
 
     Transfer(int number, Direction direction, PeerId peer, String offerId, String name, long size, State state) {
         this.number = number;
@@ -76,7 +77,11 @@ public final class Transfer {
         return s <= 0 ? 0 : (transferred() - startBytes) / s;
     }
 
+    /** When its state last changed (System.nanoTime). */
+    long changedNanos() { return changedNanos; }
+
     void state(State s, String why) {
+        changedNanos = System.nanoTime();
         if (state == State.RUNNING && s != State.RUNNING) stopNanos = System.nanoTime();
         this.state = s;
         this.detail = why == null ? "" : why;

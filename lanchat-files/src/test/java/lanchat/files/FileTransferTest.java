@@ -3,6 +3,7 @@ package lanchat.files;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -26,6 +28,7 @@ import lanchat.api.spi.ChatSession;
 import lanchat.api.spi.Plugins;
 import lanchat.api.testkit.TransportHarness;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -355,8 +358,9 @@ class FileTransferTest {
 
     /**
      * A hand-written peer floods a node that accepts every offer from the room (--accept-from-room) and never answers
-     * a GET: accepted downloads that never finish still count against file.maxPendingOffers, so the node keeps a
-     * bounded number of transfers, refuses the rest with a line, and its /transfers list does not grow with the flood.
+     * a GET: accepted downloads that never finish still count against file.maxPendingOffers, and one peer gets half of
+     * it at most, so the node keeps a bounded number of transfers, refuses the rest with a line, its /transfers list
+     * does not grow with the flood, and another peer's file still comes in and arrives.
      */
     @ParameterizedTest
     @ValueSource(strings = {"libp2p", "netty"})
@@ -385,8 +389,109 @@ class FileTransferTest {
             line = bob.lines.poll(WAIT_S, TimeUnit.SECONDS);
             if (line == null) throw new AssertionError("no refusal; transfers: " + bob.files.transfers().size());
         } while (!line.contains("refused an offer"));
-        assertTrue(line.contains("file.maxPendingOffers"), line);
-        assertTrue(bob.files.transfers().size() <= limit, "transfers: " + bob.files.transfers().size());
-        assertEquals(limit, bob.offers.size());
+        assertTrue(line.contains("file.maxPendingOffers") && line.contains("one peer cannot take them all"), line);
+        int share = FileService.perPeer(limit);
+        assertTrue(bob.files.transfers().size() <= share, "transfers: " + bob.files.transfers().size());
+        assertEquals(share, bob.offers.size());
+
+        // mallory's downloads, which never get a byte, hold one of the two transfer slots (half of file.maxTransfers)
+        Peer alice = new Peer(h, "alice", FileLimits.DEFAULTS);
+        connect(alice, bob);
+        Path src = randomFile("honest.bin", 100_000);
+        bob.offers.clear();
+        alice.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS);
+        Transfer got = bob.nextOffer();
+        assertEquals(alice.id(), got.peer());
+        awaitState(got, Transfer.State.DONE);
+        assertArrayEquals(FileService.hash(src), FileService.hash(got.savedAs()));
+        assertEquals(1, bob.files.transfers().stream().filter(t -> t.peer().equals(mallory.identity.peerId()) && t.state() == Transfer.State.RUNNING).count(),
+                "one of mallory's downloads runs, the other waits its turn");
+    }
+
+    /**
+     * Offer ids are chosen by senders: a peer that sends an offer with another peer's id (here: seen in the room, and
+     * sent right after) gets an offer of its own, which neither refuses nor replaces the first, and whose partial file
+     * is a different file. Cancelling the impostor's download leaves the real one alone, and the real file arrives.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void anOfferReusingAnotherPeersIdNeitherPreemptsNorTouchesIt(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        Peer alice = new Peer(h, "alice", FileLimits.DEFAULTS.with("file.rate", "1MiB")), bob = new Peer(h, "bob", FileLimits.DEFAULTS);
+        connect(alice, bob);
+        TransportHarness.Node mallory = h.node();
+        mallory.transport.registerProtocol(new lanchat.api.spi.ProtocolHandler(FileService.PROTOCOL, FileService.LIMITS,
+                ch -> ch.setListener(new TransportHarness.ChannelRecorder()))); // takes a GET, never answers
+        mallory.listen();
+        ChatSession toBob = TransportHarness.await(mallory.transport.dial(bob.node.addr()));
+        toBob.setListener(new TransportHarness.Recorder());
+        ChatSession in = bob.node.accept();
+        in.setListener(new TransportHarness.Recorder());
+        bob.sessions.put(mallory.identity.peerId(), in);
+
+        Path src = randomFile("real.bin", 3 << 20); // about 3 s at file.rate 1MiB: both downloads run at once
+        alice.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS);
+        Transfer real = bob.nextOffer();
+        var ch = TransportHarness.await(toBob.openChannel(FileService.PROTOCOL));
+        ch.setListener(new TransportHarness.ChannelRecorder());
+        TransportHarness.await(ch.send(Wire.encode(new Wire.Offer(real.offerId(), 3 << 20, 1024, new byte[32], "real.bin"))));
+        Transfer fake = bob.nextOffer();
+        assertEquals(mallory.identity.peerId(), fake.peer());
+        assertEquals(real.offerId(), fake.offerId());
+        assertEquals(Transfer.State.OFFERED, real.state(), "the first offer stands");
+
+        bob.files.accept(fake.number());
+        bob.files.accept(real.number());
+        awaitState(fake, Transfer.State.RUNNING);
+        awaitState(real, Transfer.State.RUNNING);
+        Path partials = bob.downloads.resolve(FileService.PARTIAL_DIR);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (files(partials).stream().filter(p -> p.toString().endsWith(Sidecar.STATE)).count() < 2) { // saved as each begins
+            if (System.nanoTime() > end) throw new AssertionError("not a partial download each: " + files(partials));
+            Thread.sleep(20);
+        }
+        assertEquals(Transfer.State.RUNNING, real.state(), "still running: " + real.detail());
+        bob.files.cancel(fake.number());
+        awaitState(real, Transfer.State.DONE);
+        assertArrayEquals(FileService.hash(src), FileService.hash(real.savedAs()));
+        assertEquals(Transfer.State.CANCELLED, fake.state());
+    }
+
+    /**
+     * The offers a sender keeps (so that it serves only those) do not pile up: finished ones go a minute after they
+     * finished, unfinished ones after the resume window (then they fail as expired), and a sender with too many open
+     * offers refuses a new /send with a line instead of growing without end.
+     */
+    @Test
+    void aSendersOffersArePrunedAndBounded() throws Exception {
+        TransportHarness h = harness("netty");
+        Peer alice = new Peer(h, "alice", FileLimits.DEFAULTS), bob = new Peer(h, "bob", FileLimits.DEFAULTS);
+        connect(alice, bob);
+        Path src = randomFile("small.bin", 1000);
+        PeerId away = lanchat.api.Identity.generate().peerId();
+        Transfer failed = alice.files.offer(src, List.of(away)).get(WAIT_S, TimeUnit.SECONDS).get(0); // not connected
+        awaitState(failed, Transfer.State.FAILED);
+        Transfer offered = alice.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS).get(0);
+        bob.nextOffer(); // never accepted
+        assertEquals(2, alice.files.outgoingCount());
+
+        long now = System.nanoTime();
+        assertEquals(List.of(), alice.files.pruneOutgoing(now));
+        assertEquals(2, alice.files.outgoingCount(), "a finished offer is kept a while for late news");
+        alice.files.pruneOutgoing(now + FileService.FINISHED_KEEP.toNanos() + 1);
+        assertEquals(1, alice.files.outgoingCount(), "the failed offer is gone, the open one stays");
+        assertEquals(List.of(offered), alice.files.pruneOutgoing(now + FileService.RESUME_WINDOW.toNanos() + 1));
+        assertEquals(Transfer.State.FAILED, offered.state());
+        assertTrue(offered.detail().contains("expired"), offered.detail());
+        assertEquals(0, alice.files.outgoingCount());
+
+        // a flood of /send to nobody: each fails at once and is kept a minute, so the bound is what stops it
+        Path folder = Files.createDirectories(tmp.resolve("many"));
+        for (int i = 0; i < FileService.MAX_FOLDER_FILES; i++) Files.write(folder.resolve("f" + i), new byte[] {(byte) i});
+        for (int i = 0; i < FileService.MAX_OUTGOING / FileService.MAX_FOLDER_FILES; i++) alice.files.offer(folder, List.of(away)).get(WAIT_S, TimeUnit.SECONDS);
+        assertEquals(FileService.MAX_OUTGOING, alice.files.outgoingCount());
+        ExecutionException refused = assertThrows(ExecutionException.class, () -> alice.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS));
+        assertTrue(refused.getCause().getMessage().contains("offers open"), refused.getCause().getMessage());
+        assertEquals(FileService.MAX_OUTGOING, alice.files.outgoingCount());
     }
 }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +40,7 @@ class SidecarTest {
     void savesAndLoads() throws Exception {
         Sidecar s = checkpointAt(1 << 20);
         s.save(dir);
-        Sidecar back = Sidecar.load(Sidecar.state(dir, s.id()));
+        Sidecar back = Sidecar.load(Sidecar.state(dir, s.key()));
         assertEquals(s.peer(), back.peer());
         assertEquals(s.offset(), back.offset());
         assertArrayEquals(s.prefixSha256(), back.prefixSha256());
@@ -48,7 +51,7 @@ class SidecarTest {
     void aLongerPartialFileIsCutBackToTheCheckpointAndContinuesTheDigest() throws Exception {
         int cp = 2 << 20;
         Sidecar s = checkpointAt(cp);
-        Path part = Sidecar.partial(dir, s.id());
+        Path part = Sidecar.partial(dir, s.key());
         Files.write(part, java.util.Arrays.copyOf(whole, cp + 12345)); // bytes written after the last checkpoint
         MessageDigest d = s.verifyPrefix(part);
         assertNotNull(d);
@@ -61,7 +64,7 @@ class SidecarTest {
     void aChangedOrShortPartialFileStartsOver() throws Exception {
         int cp = 1 << 20;
         Sidecar s = checkpointAt(cp);
-        Path part = Sidecar.partial(dir, s.id());
+        Path part = Sidecar.partial(dir, s.key());
         byte[] changed = java.util.Arrays.copyOf(whole, cp);
         changed[4096] ^= 1;
         Files.write(part, changed);
@@ -70,6 +73,38 @@ class SidecarTest {
         assertNull(s.verifyPrefix(part));
         Files.delete(part);
         assertNull(s.verifyPrefix(part));
+    }
+
+    @Test
+    void twoPeersOffersWithTheSameIdGetFilesOfTheirOwn() throws Exception {
+        Sidecar a = checkpointAt(0);
+        Sidecar b = new Sidecar(Identity.generate().peerId(), a.id(), "y.bin", 10, 1024, new byte[32], 0, a.prefixSha256());
+        assertNotEquals(a.key(), b.key());
+        a.save(dir);
+        b.save(dir);
+        assertEquals(a.peer(), Sidecar.load(Sidecar.state(dir, a.key())).peer());
+        assertEquals(b.peer(), Sidecar.load(Sidecar.state(dir, b.key())).peer());
+        assertTrue(a.key().matches("[0-9a-f]{32}-[0-9a-f]{32}"), "safe on every file system: " + a.key());
+    }
+
+    @Test
+    void aDownloadSavedUnderItsIdAloneIsRenamedAndStillResumes() throws Exception {
+        int cp = 1 << 20;
+        Sidecar s = checkpointAt(cp);
+        s.save(dir);
+        // the layout of builds before per-peer keys: ID.state and ID.part
+        Path oldState = dir.resolve(s.id() + Sidecar.STATE), oldPart = dir.resolve(s.id() + Sidecar.PART);
+        Files.move(Sidecar.state(dir, s.key()), oldState);
+        Files.write(oldPart, java.util.Arrays.copyOf(whole, cp + 100));
+        Sidecar back = Sidecar.load(oldState);
+        back.migrate(dir, oldState);
+        assertFalse(Files.exists(oldState));
+        assertFalse(Files.exists(oldPart));
+        assertEquals(cp, Sidecar.load(Sidecar.state(dir, s.key())).offset());
+        MessageDigest d = back.verifyPrefix(Sidecar.partial(dir, s.key()));
+        assertNotNull(d, "the renamed partial file still matches its checkpoint");
+        d.update(whole, cp, whole.length - cp);
+        assertArrayEquals(s.sha256(), d.digest());
     }
 
     @Test

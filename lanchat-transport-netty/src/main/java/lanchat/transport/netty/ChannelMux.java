@@ -30,9 +30,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>Scheduling.</b> Channels with something to write (a chunk their credit allows, or their Close) wait in a
  * ready queue and are served round-robin, one chunk per turn, so that many channels share the connection fairly.
  * Chunks are written only while the socket is writable and while less than {@link #MAX_IN_FLIGHT} of them is written
- * but not yet on the socket: chat messages, which {@link NettyChatSession} writes first whenever it drains, never
- * queue behind more than that, however large the transfers. The scheduler runs again when credit arrives, a send is
- * queued, a chunk reaches the socket, or the socket becomes writable.
+ * but not yet on the socket: chat messages, which {@link NettyChatSession} writes first whenever it drains, and pings
+ * never queue behind more than that in our outbound buffer, however large the transfers, and each scheduler pass
+ * seals (encrypts) at most that much, so tasks queued on the event loop (a chat line, a ping) run in between.
+ * Bytes already sealed cannot be overtaken, on our side or in the peer's socket buffer, so all channels together
+ * also keep at most {@link #MAX_UNCREDITED} sent and not yet credited back: a chat line or a pong travels behind at
+ * most that much bulk data (about 0.2 ms of ChaCha20-Poly1305 at 200 MB/s) rather than behind every channel's full
+ * window. The receiver credits in steps of {@link NettyProtocolChannel#CREDIT_STEP}, so the bound still keeps the
+ * connection busy. The scheduler runs again when credit arrives, a send is queued, a chunk reaches the socket, or
+ * the socket becomes writable.
  *
  * <p><b>Bounds.</b> Every peer input costs a bounded amount: channels per protocol ({@code maxInboundPerSession}; more
  * are refused), bytes per channel (the window, plus one message being assembled), work per frame. Broken channel
@@ -42,8 +48,18 @@ import org.slf4j.LoggerFactory;
 final class ChannelMux {
     private static final Logger log = LoggerFactory.getLogger(ChannelMux.class);
 
-    /** Chunk bytes written but not yet taken by the socket, beyond which the scheduler waits. */
-    static final int MAX_IN_FLIGHT = 256 * 1024;
+    /** Chunk bytes written but not yet taken by the socket, beyond which the scheduler waits (and flushes). */
+    static final int MAX_IN_FLIGHT = 32 * 1024;
+    /**
+     * Chunk bytes sent on all channels together and not yet credited back by the peer (on the wire, or read but not
+     * yet credited), beyond which the scheduler waits for credit. It bounds what a chat line or pong can queue behind
+     * (the issue's goal: chat round trip during a transfer at most 2× idle), and caps one connection's bulk throughput
+     * at this much per credit round trip (32 KiB per 0.15 ms is 220 MB/s, about what the cipher does on JDK 17).
+     * Measured (BENCHMARKS.md): 64 KiB gave 2.0–2.7× idle, 32 KiB mostly 1.1–2.1×, with no loss of file throughput.
+     */
+    static final int MAX_UNCREDITED = 32 * 1024;
+    /** What an older peer, which grants only once half a window is due, needs outstanding before it grants. */
+    static final int LEGACY_GRANT_POINT = ChannelFrames.WINDOW / 2 + ChannelFrames.MAX_CHUNK + ChannelFrames.LENGTH_BYTES;
     /** How long an Open may wait for the peer's answer (a peer without channels ignores it). */
     static final long OPEN_TIMEOUT_MS = 10_000;
 
@@ -62,6 +78,10 @@ final class ChannelMux {
     /** The peer's latest Open: its ids only grow. */
     private int lastPeerId;
     private long inFlight;
+    /** Chunk bytes (credit spent) of all channels not yet granted back; see {@link #MAX_UNCREDITED}. */
+    private long uncredited;
+    /** The peer granted less than half a window at least once: it credits in steps, so the bound holds for every channel. */
+    private boolean peerGrantsInSteps;
     private boolean drainScheduled;
     private boolean draining;
     private IOException ended;
@@ -237,14 +257,26 @@ final class ChannelMux {
         boolean wrote = false;
         try {
             NettyProtocolChannel ch;
+            ArrayDeque<NettyProtocolChannel> waitForCredit = null;
             while (inFlight < MAX_IN_FLIGHT && connection.isWritable() && (ch = ready.poll()) != null) {
                 ch.scheduled = false;
                 if (!ch.wantsWrite()) continue; // ended, or out of credit, since it was queued
+                if (!withinUncreditedBound(ch)) {
+                    if (waitForCredit == null) waitForCredit = new ArrayDeque<>();
+                    waitForCredit.push(ch);
+                    continue;
+                }
                 ch.writeNext();
                 wrote = true;
                 if (ch.wantsWrite()) {
                     ch.scheduled = true;
                     ready.add(ch);
+                }
+            }
+            if (waitForCredit != null) {
+                for (NettyProtocolChannel w : waitForCredit) { // pushed, so this puts them back in their order, first
+                    w.scheduled = true;
+                    ready.addFirst(w);
                 }
             }
         } finally {
@@ -253,9 +285,21 @@ final class ChannelMux {
         if (wrote) connection.flush();
     }
 
+    /**
+     * Whether {@code ch} may write now under {@link #MAX_UNCREDITED}. A peer that grants credit only once half a
+     * window is due (built before the bound) would never grant anything to a sender that stops at the bound: until
+     * the peer has shown it grants in smaller steps, a channel may also write while it has less than that half (and
+     * a chunk) outstanding itself.
+     */
+    private boolean withinUncreditedBound(NettyProtocolChannel ch) {
+        if (!ch.nextIsChunk()) return true; // a Close is no bulk data: it never waits for other channels' credit
+        return uncredited < MAX_UNCREDITED || (!peerGrantsInSteps && ch.spentCredit() < LEGACY_GRANT_POINT);
+    }
+
     void writeChunk(SendQueue.Chunk chunk) {
         int bytes = chunk.frame().payload().readableBytes();
         inFlight += bytes;
+        uncredited += chunk.cost();
         connection.write(chunk.frame()).addListener(f -> {
             inFlight -= bytes;
             if (chunk.completes() != null) {
@@ -274,6 +318,18 @@ final class ChannelMux {
     /** Control frames go at once: they are small, and the peer may be waiting for them to send more. */
     void writeAndFlush(ChatFrame frame) {
         connection.writeAndFlush(frame);
+    }
+
+    /** The peer granted {@code bytes} of a channel's spent credit back. */
+    void credited(int bytes) {
+        if (bytes < ChannelFrames.WINDOW / 2) peerGrantsInSteps = true;
+        released(bytes);
+    }
+
+    /** A channel's spent credit no longer counts: granted back, or the channel ended. */
+    void released(int bytes) {
+        uncredited -= bytes;
+        if (!ready.isEmpty()) scheduleDrain();
     }
 
     // ---- channel bookkeeping ----

@@ -36,6 +36,12 @@ import lanchat.api.spi.ProtocolHandler;
 final class NettyProtocolChannel implements ProtocolChannel {
     /** How long a channel that sent its Close waits for the peer's before resetting it. */
     static final long CLOSE_GRACE_MS = 5_000;
+    /**
+     * Read bytes are credited back once this many are due: a sixteenth of the window (one chunk) rather than half, so that a sender
+     * that keeps only part of its window in flight (see {@link ChannelMux#MAX_UNCREDITED}) still gets credit in time.
+     * Any amount is valid on the wire, so peers that grant at half a window interoperate.
+     */
+    static final int CREDIT_STEP = ChannelFrames.WINDOW / 16;
 
     private final ChannelMux mux;
     private final int id;
@@ -152,6 +158,16 @@ final class NettyProtocolChannel implements ProtocolChannel {
         mux.schedule(this);
     }
 
+    /** True when the next {@link #writeNext} writes a chunk (rather than our Close). */
+    boolean nextIsChunk() {
+        return !sendQueue.isEmpty();
+    }
+
+    /** Credit spent on chunks and not yet granted back. */
+    int spentCredit() {
+        return ChannelFrames.WINDOW - sendCredit;
+    }
+
     /** True when {@link #writeNext} has something to write: a chunk the credit allows, or our Close. */
     boolean wantsWrite() {
         if (ended || closeSent) return false;
@@ -183,6 +199,7 @@ final class NettyProtocolChannel implements ProtocolChannel {
             return;
         }
         sendCredit += bytes;
+        mux.credited(bytes);
         mux.schedule(this);
     }
 
@@ -251,7 +268,7 @@ final class NettyProtocolChannel implements ProtocolChannel {
             readUncredited += partialUnread; // the message being assembled now has nothing waiting ahead of it
             partialUnread = 0;
         }
-        if (!ended && !closeReceived && readUncredited >= ChannelFrames.WINDOW / 2) {
+        if (!ended && !closeReceived && readUncredited >= CREDIT_STEP) {
             int grant = readUncredited;
             outstanding -= grant;
             readUncredited = 0; // before writing: a write may run queued tasks that come back here
@@ -306,6 +323,8 @@ final class NettyProtocolChannel implements ProtocolChannel {
         open = false;
         endCause = cause;
         if (grace != null) grace.cancel(false);
+        mux.released(spentCredit()); // what it spent and will never get back
+        sendCredit = ChannelFrames.WINDOW;
         sendQueue.failAll(cause != null ? cause : closedException());
         mux.remove(this);
         if (listener != null) notifyClosed();

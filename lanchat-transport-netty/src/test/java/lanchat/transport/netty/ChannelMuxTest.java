@@ -205,11 +205,11 @@ class ChannelMuxTest {
         for (int i = 0; i < 64; i++) sends.add(out.send(message(i, CHUNK)).toCompletableFuture());
         List<Seen> seen = pair.pump();
 
-        assertEquals(WINDOW, seen.stream().filter(s -> s.is(ChannelFrames.DATA)).mapToInt(Seen::dataCost).sum(),
-                "the sender spends exactly its credit, then waits");
-        assertEquals(0, count(seen, ChannelFrames.CREDIT), "a receiver that holds its messages grants nothing");
-        int perWindow = WINDOW / (CHUNK + ChannelFrames.LENGTH_BYTES);
-        assertEquals(perWindow, sends.stream().filter(CompletableFuture::isDone).count(), "whole messages written");
+        int written = writtenBeforeTheFirstGrant();
+        assertEquals(written * (CHUNK + ChannelFrames.LENGTH_BYTES), seen.stream().filter(s -> s.is(ChannelFrames.DATA)).mapToInt(Seen::dataCost).sum(),
+                "the sender spends its credit up to what an older peer needs to grant, then waits");
+        assertEquals(1, count(seen, ChannelFrames.CREDIT), "a receiver that holds its messages grants only the one its app took");
+        assertEquals(written, sends.stream().filter(CompletableFuture::isDone).count(), "whole messages written");
         ChannelRecorder atListener = acceptedRecorders.get(0);
         assertEquals(1, atListener.messages.size(), "the listener holds one message; the next wait in the transport");
 
@@ -224,6 +224,86 @@ class ChannelMuxTest {
         assertTrue(out.isOpen());
     }
 
+    /**
+     * Chunk-sized messages (one DATA frame each) a sender writes to a peer that has granted nothing yet: until the
+     * peer has shown that it grants in steps, a channel goes on up to the point where an older peer grants.
+     */
+    private static int writtenBeforeTheFirstGrant() {
+        int cost = CHUNK + ChannelFrames.LENGTH_BYTES;
+        return (ChannelMux.LEGACY_GRANT_POINT + cost - 1) / cost;
+    }
+
+    @Test
+    void onceThePeerGrantsInStepsAllChannelsTogetherKeepAtMostTheBoundUncredited() throws Exception {
+        pair(recording(new ChannelLimits(1 << 20, 2 << 20, 2 << 20, 4)));
+        ProtocolChannel a = open(pair.dialer);
+        ProtocolChannel b = open(pair.dialer);
+        CompletableFuture<Void> sentA = a.send(message(1, 1 << 20)).toCompletableFuture();
+        CompletableFuture<Void> sentB = b.send(message(2, 1 << 20)).toCompletableFuture();
+        long uncredited = 0, most = 0;
+        boolean granted = false;
+        for (int round = 0; round < 10_000 && !(sentA.isDone() && sentB.isDone()); round++) {
+            List<Seen> out = SessionPair.transfer(pair.dialerWire, pair.listenerWire);
+            uncredited += out.stream().filter(x -> x.is(ChannelFrames.DATA)).mapToInt(Seen::dataCost).sum();
+            if (granted) most = Math.max(most, uncredited);
+            List<Seen> back = SessionPair.transfer(pair.listenerWire, pair.dialerWire);
+            long grants = back.stream().filter(x -> x.is(ChannelFrames.CREDIT)).count();
+            assertTrue(back.stream().filter(x -> x.is(ChannelFrames.CREDIT)).allMatch(x -> x.length() == 9), "credit frames: " + back);
+            uncredited -= grants * NettyProtocolChannel.CREDIT_STEP; // what was read as it arrived is granted in steps of this
+            granted |= grants > 0;
+        }
+        assertTrue(sentA.isDone() && sentB.isDone(), "both messages went through");
+        assertTrue(granted);
+        assertTrue(most <= ChannelMux.MAX_UNCREDITED + CHUNK + ChannelFrames.LENGTH_BYTES,
+                "at most the bound (and the chunk that crossed it) waits for credit: " + most);
+        pair.pump();
+        assertArrayEquals(message(1, 1 << 20), acceptedRecorders.get(0).next());
+        assertArrayEquals(message(2, 1 << 20), acceptedRecorders.get(1).next());
+    }
+
+    @Test
+    void aCloseDoesNotWaitForTheCreditOfAnotherChannel() throws Exception {
+        listenerGate = new CompletableFuture<>(); // the listener's app holds what it gets: credit stops
+        pair(recording(new ChannelLimits(CHUNK, 1 << 20, CHUNK, 4)));
+        ProtocolChannel bulk = open(pair.dialer);
+        ProtocolChannel other = open(pair.dialer);
+        for (int i = 0; i < 32; i++) bulk.send(message(i, CHUNK));
+        pair.pump(); // one message read and credited (in a step: the bound now holds), the rest waits for credit
+        CompletableFuture<Void> closed = other.close().toCompletableFuture();
+        List<Seen> seen = pair.pump();
+        assertEquals(List.of(ChannelFrames.CLOSE, ChannelFrames.CLOSE), seen.stream().map(Seen::type).toList(),
+                "our Close and the peer's answer, while the bulk channel still waits: " + seen);
+        assertTrue(closed.isDone());
+    }
+
+    @Test
+    void aPeerThatGrantsOnlyOnceHalfAWindowIsDueStillGetsEverything() throws Exception {
+        pair(recording(new ChannelLimits(1 << 20, 2 << 20, 2 << 20, 4)));
+        ProtocolChannel a = open(pair.dialer);
+        CompletableFuture<Void> sent = a.send(message(1, 1 << 20)).toCompletableFuture();
+        int due = 0; // this peer's grants, held back until half a window is due, as peers built before the bound do
+        for (int round = 0; round < 10_000 && !sent.isDone(); round++) {
+            SessionPair.transfer(pair.dialerWire, pair.listenerWire);
+            pair.listenerWire.runPendingTasks();
+            for (Object msg; (msg = pair.listenerWire.readOutbound()) != null; ) {
+                ByteBuf frame = (ByteBuf) msg;
+                if (frame.getByte(frame.readerIndex() + 4) == ChannelFrames.CREDIT) {
+                    due += frame.getInt(frame.readerIndex() + 9);
+                    frame.release();
+                } else {
+                    pair.dialerWire.writeInbound(frame);
+                }
+            }
+            if (due >= WINDOW / 2) {
+                pair.dialerWire.writeInbound(encoded(new ChatFrame.Credit(1, due)));
+                due = 0;
+            }
+        }
+        assertTrue(sent.isDone() && !sent.isCompletedExceptionally(), "no deadlock: the sender went on to where this peer grants");
+        pair.pump();
+        assertArrayEquals(message(1, 1 << 20), acceptedRecorders.get(0).next());
+    }
+
     @Test
     void aSendBeyondTheSendBufferFailsAtOnce() throws Exception {
         listenerGate = new CompletableFuture<>();
@@ -236,12 +316,12 @@ class ChannelMuxTest {
             pair.dialerWire.runPendingTasks(); // queued and written as far as the credit goes, one by one
         }
         pair.pump();
-        int perWindow = WINDOW / (CHUNK + ChannelFrames.LENGTH_BYTES);
-        for (int i = 0; i < perWindow; i++) assertTrue(sends.get(i).isDone() && !sends.get(i).isCompletedExceptionally(), "written " + i);
-        // the next one is partly written, the one after it waits whole: the buffer holds little more than that
-        assertFalse(sends.get(perWindow).isDone());
-        assertFalse(sends.get(perWindow + 1).isDone());
-        for (int i = perWindow + 2; i < 20; i++) assertTrue(sends.get(i).isCompletedExceptionally(), "refused " + i);
+        int written = writtenBeforeTheFirstGrant();
+        for (int i = 0; i < written; i++) assertTrue(sends.get(i).isDone() && !sends.get(i).isCompletedExceptionally(), "written " + i);
+        // the next two wait: the buffer holds two chunk-sized messages
+        assertFalse(sends.get(written).isDone());
+        assertFalse(sends.get(written + 1).isDone());
+        for (int i = written + 2; i < 20; i++) assertTrue(sends.get(i).isCompletedExceptionally(), "refused " + i);
         assertTrue(out.isOpen(), "a full buffer does not end the channel");
     }
 
@@ -328,11 +408,16 @@ class ChannelMuxTest {
             payloads.add(payload);
             pair.listenerWire.writeInbound(encoded(new ChatFrame.Data(1, perMessage, payload)));
         }
-        assertTrue(SessionPair.transfer(pair.listenerWire, null).isEmpty(), "the whole window is allowed");
+        assertEquals(List.of(new Seen(ChannelFrames.CREDIT, 1, 9)), SessionPair.transfer(pair.listenerWire, null),
+                "the whole window is allowed; the one message the app took (a chunk's worth) is credited back");
+        ByteBuf granted = pair.listenerWire.alloc().buffer(perMessage).writeZero(perMessage);
+        payloads.add(granted);
+        pair.listenerWire.writeInbound(encoded(new ChatFrame.Data(1, perMessage, granted))); // spends that credit
+        assertTrue(SessionPair.transfer(pair.listenerWire, null).isEmpty(), "the credit granted is allowed too");
         pair.listenerWire.writeInbound(encoded(new ChatFrame.Data(1, 0, Unpooled.EMPTY_BUFFER))); // even empty messages cost
         assertEquals(List.of(new Seen(ChannelFrames.RESET, 1, 5)), SessionPair.transfer(pair.listenerWire, null));
         ChannelRecorder r = acceptedRecorders.get(0);
-        assertEquals(WINDOW / CHUNK, r.messages.size(), "what came within the credit is delivered before the end");
+        assertEquals(WINDOW / CHUNK + 1, r.messages.size(), "what came within the credit is delivered before the end");
         assertInstanceOf(ChannelViolation.class, r.closed.getNow(null));
         for (ByteBuf p : payloads) assertEquals(0, p.refCnt(), "released");
         assertEquals(0, pair.listener.mux().channelCount());
