@@ -51,6 +51,7 @@ public final class EventLoops {
     static EventLoops create(String threadName, boolean epoll) {
         if (epoll) {
             Epoll.ensureAvailability();
+            // maxEvents 0: Netty's default (an event array that grows as needed); one strategy per loop (it has state)
             return new EventLoops(group(threadName, EpollIoHandler.newFactory(0, () -> new SpinBeforeSleep(spinNanos(), System::nanoTime))), EpollServerSocketChannel.class, EpollSocketChannel.class);
         }
         return new EventLoops(group(threadName, NioIoHandler.newFactory()), NioServerSocketChannel.class, NioSocketChannel.class);
