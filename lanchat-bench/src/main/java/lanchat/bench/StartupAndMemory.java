@@ -58,9 +58,28 @@ final class StartupAndMemory {
                         l -> l.startsWith("Listening on "), plan.isFull() || transport.equals("libp2p"));
             }
         }
+        launcherRow(mods);
         Impl go = impls.get("go"), js = impls.get("js");
         if (go.available()) row("go-peer (go-libp2p, ed25519)", "—", "PEERID", go.cmd(), l -> l.startsWith("PEERID"), false);
         if (js.available()) row("js-peer (js-libp2p, ed25519)", "—", "PEERID", js.cmd(), l -> l.startsWith("PEERID"), false);
+    }
+
+    /**
+     * The {@code ./lanchat} launcher itself on the run's copy of mods/ (issue 16): its small flags and its
+     * class-data archive, which the "small flags" rows (plain {@code java} with the same flags) do not have. The
+     * launcher writes the archive when its first run exits; that run is not timed, so the row shows the starts a user
+     * has after the first.
+     */
+    private void launcherRow(Path mods) throws Exception {
+        List<String> cmd = List.of("env", "LANCHAT_MODS=" + mods, "sh", ctx.repo().resolve("lanchat").toString(),
+                "-port", "0", "--host", "127.0.0.1", "--transport", "libp2p");
+        try (Proc first = ctx.start("startup-launcher-archive", cmd)) {
+            if (first.await(l -> l.startsWith("Listening on "), 30_000).isEmpty()) throw new IOException("./lanchat: no 'Listening on' line within 30 s");
+            first.process.destroy(); // SIGTERM: the JVM exits normally and writes mods/lanchat.jsa
+            if (!first.process.waitFor(30, TimeUnit.SECONDS)) throw new IOException("./lanchat did not exit to write its archive");
+        }
+        if (!java.nio.file.Files.isRegularFile(mods.resolve("lanchat.jsa"))) notes.add("./lanchat row: the launcher wrote no class-data archive");
+        row("LAN Chat `--transport libp2p` via `./lanchat`", StartupRow.LAUNCHER, "Listening on", cmd, l -> l.startsWith("Listening on "), false);
     }
 
     /** {@code ready} null: time until the process exits. {@code withPeers}: on the last run, 50 nodes connect. */

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * One row of the startup and memory table.
  *
- * @param flags     "default", "small" (the launcher's flags) or "—" (not a JVM)
+ * @param flags     "default", "small" (the launcher's flags on plain {@code java}), {@value #LAUNCHER} (the launcher
+ *                  itself, with its class-data archive) or "—" (not a JVM)
  * @param ready     the line that counts as started, "exit" when the time to exit is measured
  * @param secs      process start → ready, one per run
  * @param idleKiB   VmRSS a while after ready, one per run (none for rows that exit)
@@ -15,4 +16,6 @@ import java.util.List;
  * @param jvm       "creation ms / classes / threads" from the JVM's counters, "" when not read
  */
 record StartupRow(String node, String flags, String ready, List<Double> secs, List<Long> idleKiB, Long peersKiB, String peersNote,
-                  String rssSplit, String jvm) {}
+                  String rssSplit, String jvm) {
+    static final String LAUNCHER = "launcher + CDS";
+}

@@ -40,7 +40,8 @@ public final class EventLoops {
      * The loops for one transport instance, on daemon threads named {@code threadName-…} (a node must be able to
      * exit without closing every transport first): Netty's native epoll transport where its library loads (Linux on
      * x86-64: fewer system calls and copies per message than NIO's selector), NIO everywhere else or when
-     * {@value #NATIVE_PROPERTY} is {@code false}.
+     * {@value #NATIVE_PROPERTY} is {@code false}. The epoll loops poll for a moment before they sleep
+     * ({@link SpinBeforeSleep}, {@value #SPIN_PROPERTY}).
      */
     public static EventLoops create(String threadName) {
         return create(threadName, nativeWanted() && Epoll.isAvailable());
@@ -50,13 +51,25 @@ public final class EventLoops {
     static EventLoops create(String threadName, boolean epoll) {
         if (epoll) {
             Epoll.ensureAvailability();
-            return new EventLoops(group(threadName, EpollIoHandler.newFactory()), EpollServerSocketChannel.class, EpollSocketChannel.class);
+            // maxEvents 0: Netty's default (an event array that grows as needed); one strategy per loop (it has state)
+            return new EventLoops(group(threadName, EpollIoHandler.newFactory(0, () -> new SpinBeforeSleep(spinNanos(), System::nanoTime))), EpollServerSocketChannel.class, EpollSocketChannel.class);
         }
         return new EventLoops(group(threadName, NioIoHandler.newFactory()), NioServerSocketChannel.class, NioSocketChannel.class);
     }
 
     private static EventLoopGroup group(String threadName, IoHandlerFactory handlers) {
         return new MultiThreadIoEventLoopGroup(threads(Runtime.getRuntime().availableProcessors()), new DefaultThreadFactory(threadName, true), handlers);
+    }
+
+    /**
+     * How long (µs) an epoll loop keeps polling after it last had work before it sleeps in the kernel
+     * ({@link SpinBeforeSleep}); 0 turns it off (to compare, or on a machine where every core is needed elsewhere).
+     */
+    public static final String SPIN_PROPERTY = "lanchat.transport.spinMicros";
+    static final long DEFAULT_SPIN_MICROS = 50;
+
+    static long spinNanos() {
+        return Math.max(0, Long.getLong(SPIN_PROPERTY, DEFAULT_SPIN_MICROS)) * 1000;
     }
 
     private static boolean nativeWanted() {
