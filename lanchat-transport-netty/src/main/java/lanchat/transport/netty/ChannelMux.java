@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * also keep at most {@link #MAX_UNCREDITED} sent and not yet credited back: a chat line or a pong travels behind at
  * most that much bulk data (about 0.2 ms of ChaCha20-Poly1305 at 200 MB/s) rather than behind every channel's full
  * window. The receiver credits in steps of {@link NettyProtocolChannel#CREDIT_STEP}, so the bound still keeps the
- * connection busy. The scheduler runs again when credit arrives, a send is queued, a chunk reaches the socket, or
+ * connection busy. Each channel may always have one such step outstanding, beyond the shared bound: remainders below
+ * a step are never credited, and a channel whose app stops reading holds its credit for good, so without that floor
+ * a few small messages on three channels, or one slow receiver, would stall every channel of the connection (review). The scheduler runs again when credit arrives, a send is queued, a chunk reaches the socket, or
  * the socket becomes writable.
  *
  * <p><b>Bounds.</b> Every peer input costs a bounded amount: channels per protocol ({@code maxInboundPerSession}; more
@@ -289,11 +291,12 @@ final class ChannelMux {
      * Whether {@code ch} may write now under {@link #MAX_UNCREDITED}. A peer that grants credit only once half a
      * window is due (built before the bound) would never grant anything to a sender that stops at the bound: until
      * the peer has shown it grants in smaller steps, a channel may also write while it has less than that half (and
-     * a chunk) outstanding itself.
+     * a chunk) outstanding itself. Once it has, a channel may still always have one credit step outstanding itself:
+     * what the peer grants at the latest (see the class comment on why the shared bound alone could stall).
      */
     private boolean withinUncreditedBound(NettyProtocolChannel ch) {
         if (!ch.nextIsChunk()) return true; // a Close is no bulk data: it never waits for other channels' credit
-        return uncredited < MAX_UNCREDITED || (!peerGrantsInSteps && ch.spentCredit() < LEGACY_GRANT_POINT);
+        return uncredited < MAX_UNCREDITED || ch.spentCredit() < (peerGrantsInSteps ? NettyProtocolChannel.CREDIT_STEP : LEGACY_GRANT_POINT);
     }
 
     void writeChunk(SendQueue.Chunk chunk) {

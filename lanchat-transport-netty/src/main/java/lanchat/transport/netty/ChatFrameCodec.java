@@ -51,9 +51,11 @@ import lanchat.api.ChatMessage;
  *   of credit and spends it on every Data frame: the chunk's bytes, plus 4 for the message length of a first chunk
  *   (so even empty messages are paid for). It never sends beyond its credit, and a sender that does gets its channel
  *   reset. The receiver grants bytes back with Credit once it has read them (handed their message to its app, or
- *   taken them into a message still arriving), in any amount it likes (this version: once a sixteenth of a window is
- *   due; earlier ones: half a window, which a sender must allow for by having that much outstanding); it stops granting while its app holds too
- *   much ({@link NettyProtocolChannel}), which stops the sender. Credit never exceeds the window.
+ *   taken them into a message still arriving), at the latest once a sixteenth of a window is due (earlier versions:
+ *   half a window, which a sender must allow for by having that much outstanding): a sender may always have that
+ *   much outstanding on each channel, whatever its other channels hold, so a receiver that sat on a smaller remainder
+ *   would stall the channel. It stops granting while its app holds too much ({@link NettyProtocolChannel}), which
+ *   stops that channel's sender only. Credit never exceeds the window.
  *   <li><b>Closing.</b> Close means "no more messages from me" (a FIN), sent after everything queued before it; a side
  *   that receives Close finishes what it was sending and sends its own. With both sent, the channel is gone on both
  *   ends and its id is not used again. Reset aborts at once. Frames for an id that is not open are ignored.

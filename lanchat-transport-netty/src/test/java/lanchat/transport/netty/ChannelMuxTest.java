@@ -304,6 +304,42 @@ class ChannelMuxTest {
         assertArrayEquals(message(1, 1 << 20), acceptedRecorders.get(0).next());
     }
 
+    /** Remainders below a credit step are never granted: three of them must not stall the connection (review). */
+    @Test
+    void remaindersBelowACreditStepOnSeveralChannelsDoNotStallTheConnection() throws Exception {
+        pair(recording(new ChannelLimits(1 << 20, 2 << 20, 2 << 20, 8)));
+        ProtocolChannel a = open(pair.dialer);
+        ProtocolChannel b = open(pair.dialer);
+        ProtocolChannel c = open(pair.dialer);
+        ProtocolChannel d = open(pair.dialer);
+        CompletableFuture<Void> first = a.send(message(1, 20 * 1024)).toCompletableFuture();
+        pair.pump(); // read and granted in a step: the peer grants in steps from now on
+        assertTrue(first.isDone());
+        b.send(message(2, 11 * 1024)); c.send(message(3, 11 * 1024)); d.send(message(4, 11 * 1024));
+        pair.pump(); // each read, each below the 16 KiB step: nothing granted
+        CompletableFuture<Void> next = a.send(message(5, 1024)).toCompletableFuture();
+        pair.pump();
+        assertTrue(next.isDone(), "a 1 KiB message on an idle connection whose peer read everything");
+    }
+
+    /** A channel whose app stops reading holds its credit for good: the other channels keep going (review). */
+    @Test
+    void aChannelWhoseAppHoldsItsDataDoesNotStallTheOthers() throws Exception {
+        pair(recording(new ChannelLimits(1 << 20, 2 << 20, CHUNK, 8)));
+        ProtocolChannel warm = open(pair.dialer);
+        warm.send(message(1, 20 * 1024));
+        pair.pump(); // granted in a step
+        listenerGate = new CompletableFuture<>();
+        ProtocolChannel held = open(pair.dialer);
+        listenerGate = null;
+        ProtocolChannel other = open(pair.dialer);
+        for (int i = 0; i < 8; i++) held.send(message(i, CHUNK));
+        pair.pump();
+        CompletableFuture<Void> o = other.send(message(9, 1024)).toCompletableFuture();
+        pair.pump();
+        assertTrue(o.isDone(), "another channel's 1 KiB message while one app holds its channel");
+    }
+
     @Test
     void aSendBeyondTheSendBufferFailsAtOnce() throws Exception {
         listenerGate = new CompletableFuture<>();
