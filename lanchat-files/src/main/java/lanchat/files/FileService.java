@@ -171,8 +171,9 @@ public final class FileService implements AutoCloseable {
         List<Transfer> made = new ArrayList<>();
         synchronized (this) {
             pruneOutgoing(System.nanoTime());
+            evictFinishedOutgoing(MAX_OUTGOING - 1);
             if (outgoing.size() >= MAX_OUTGOING) {
-                throw new IOException("already " + outgoing.size() + " offers open (finished ones are kept a minute); /cancel some or wait");
+                throw new IOException("already " + outgoing.size() + " offers open ; /cancel some or wait");
             }
             for (PeerId p : peers) {
                 Transfer t = add(Transfer.Direction.SEND, p, id, name, size, Transfer.State.OFFERED);
@@ -214,7 +215,9 @@ public final class FileService implements AutoCloseable {
         List<Transfer> expired = new ArrayList<>();
         outgoing.values().removeIf(o -> {
             Collection<Transfer> ts = o.to().values();
-            if (ts.stream().allMatch(t -> t.state().finished() && now - t.changedNanos() >= FINISHED_KEEP.toNanos())) return true;
+            // DONE on our side means written to our socket: a receiver cut before the tail arrived asks again, within
+            // the resume window (review), so only offers nobody can take any more go after FINISHED_KEEP
+            if (ts.stream().allMatch(t -> t.state().finished() && t.state() != Transfer.State.DONE && now - t.changedNanos() >= FINISHED_KEEP.toNanos())) return true;
             if (now - o.offeredNanos() < RESUME_WINDOW.toNanos() || ts.stream().anyMatch(t -> t.state() == Transfer.State.RUNNING)) return false;
             for (Transfer t : ts) {
                 if (t.state().finished()) continue;
@@ -226,9 +229,23 @@ public final class FileService implements AutoCloseable {
         return expired;
     }
 
+    /**
+     * Makes room for a new offer when {@code outgoing} is full: offers whose every transfer finished go first, the
+     * longest finished first (a DONE one could still have been resumed; an open one never goes this way). Guarded by this.
+     */
+    private void evictFinishedOutgoing(int keep) {
+        if (outgoing.size() <= keep) return;
+        List<Map.Entry<String, Outgoing>> finished = new ArrayList<>();
+        for (Map.Entry<String, Outgoing> e : outgoing.entrySet()) {
+            if (e.getValue().to().values().stream().allMatch(t -> t.state().finished())) finished.add(e);
+        }
+        finished.sort(java.util.Comparator.comparingLong(e -> e.getValue().to().values().stream().mapToLong(Transfer::changedNanos).max().orElse(0)));
+        for (int i = 0; i < finished.size() && outgoing.size() > keep; i++) outgoing.remove(finished.get(i).getKey());
+    }
+
     /** Offers we keep at once (each file of a folder is one); {@link #pruneOutgoing} makes room, beyond a new /send fails. */
     static final int MAX_OUTGOING = 4 * MAX_FOLDER_FILES;
-    /** How long a finished offer is kept for late news from its receivers. */
+    /** How long a cancelled, rejected or failed offer is kept for late news from its receivers (a DONE one: the resume window). */
     static final java.time.Duration FINISHED_KEEP = java.time.Duration.ofMinutes(1);
 
     synchronized int outgoingCount() {
