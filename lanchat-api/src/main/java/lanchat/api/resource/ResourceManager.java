@@ -58,8 +58,14 @@ public final class ResourceManager {
             }
         }
 
-        int limit(int perAddress) {
-            return subnet ? (int) Math.min(Integer.MAX_VALUE, (long) perAddress * PER_IPV6_SUBNET) : perAddress;
+        /**
+         * The limit for this source: {@code perAddress}, or for a /64 {@link #PER_IPV6_SUBNET} times it, but never more
+         * than half of {@code scopeTotal} (the scope's inbound connections), so that one /64 — possibly one host —
+         * cannot take the whole scope (review: at the defaults 16 × 8 was all 128 of the node's inbound slots).
+         */
+        int limit(int perAddress, int scopeTotal) {
+            if (!subnet) return perAddress;
+            return (int) Math.max(perAddress, Math.min((long) perAddress * PER_IPV6_SUBNET, scopeTotal / 2));
         }
 
         @Override
@@ -108,8 +114,8 @@ public final class ResourceManager {
         boolean in = direction == Direction.INBOUND;
         if (in && remote == null) throw new IllegalArgumentException("an inbound connection has a remote address");
         Source source = in ? Source.of(remote) : null;
-        if (in && handshakingPerIp.getOrDefault(source, 0) >= source.limit(limits.unauthenticatedPerIp())) {
-            throw new ResourceLimitException(source.limit(limits.unauthenticatedPerIp()) + " connections from " + source + " are already in their handshake");
+        if (in && handshakingPerIp.getOrDefault(source, 0) >= source.limit(limits.unauthenticatedPerIp(), limits.transientScope().inboundConns())) {
+            throw new ResourceLimitException(source.limit(limits.unauthenticatedPerIp(), limits.transientScope().inboundConns()) + " connections from " + source + " are already in their handshake");
         }
         List<Usage> chain = List.of(transientUsage, system);
         check(chain, u -> in ? u.inConns + 1 > u.limits.inboundConns() : u.outConns + 1 > u.limits.outboundConns(), in ? "inbound connections" : "outbound connections");
@@ -207,9 +213,9 @@ public final class ResourceManager {
                 if (peer != null) throw new IllegalStateException("peer already set");
                 Usage p = peers.computeIfAbsent(id, k -> new Usage("peer " + k.shortString(), limits.peer()));
                 boolean in = direction == Direction.INBOUND;
-                if (in && securedInboundPerIp.getOrDefault(remote, 0) >= remote.limit(limits.authenticatedPerIp())) {
+                if (in && securedInboundPerIp.getOrDefault(remote, 0) >= remote.limit(limits.authenticatedPerIp(), limits.system().inboundConns())) {
                     if (p.empty()) peers.remove(id);
-                    throw new ResourceLimitException(remote.limit(limits.authenticatedPerIp()) + " authenticated connections from " + remote + " are already open");
+                    throw new ResourceLimitException(remote.limit(limits.authenticatedPerIp(), limits.system().inboundConns()) + " authenticated connections from " + remote + " are already open");
                 }
                 if ((in ? p.inConns + 1 > p.limits.inboundConns() : p.outConns + 1 > p.limits.outboundConns()) || p.memory + own.memory > p.limits.memory()) {
                     if (p.empty()) peers.remove(id);

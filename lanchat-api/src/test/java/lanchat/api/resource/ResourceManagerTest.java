@@ -110,6 +110,16 @@ class ResourceManagerTest {
             assertThrows(ResourceLimitException.class, () -> third.setPeer(peer()), v4);
             third.close();
         }
+        // at the defaults one /64 gets at most half of the node's inbound connections and of its handshakes (review)
+        ResourceManager defaults = new ResourceManager(ResourceLimits.DEFAULTS);
+        int half = ResourceLimits.DEFAULTS.system().inboundConns() / 2;
+        for (int i = 1; i <= half; i++) defaults.openConnection(Direction.INBOUND, addr("2001:db8:9:9::" + Integer.toHexString(i))).setPeer(peer());
+        ConnectionScope beyondHalf = defaults.openConnection(Direction.INBOUND, addr("2001:db8:9:9::ffff"));
+        assertThrows(ResourceLimitException.class, () -> beyondHalf.setPeer(peer()));
+        beyondHalf.close();
+        int halfHandshakes = ResourceLimits.DEFAULTS.transientScope().inboundConns() / 2;
+        for (int i = 1; i <= halfHandshakes; i++) defaults.openConnection(Direction.INBOUND, addr("2001:db8:7:7::" + Integer.toHexString(i)));
+        assertThrows(ResourceLimitException.class, () -> defaults.openConnection(Direction.INBOUND, addr("2001:db8:7:7::ffff")));
         for (String ll : List.of("fe80::1", "fe80::2")) { // link-local: each address on its own
             for (int i = 0; i < 2; i++) rm.openConnection(Direction.INBOUND, addr(ll)).setPeer(peer());
             ConnectionScope third = rm.openConnection(Direction.INBOUND, addr(ll));
