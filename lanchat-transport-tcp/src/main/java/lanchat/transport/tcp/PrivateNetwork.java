@@ -152,14 +152,13 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
         firstBytesChecked += n;
     }
 
-    /** Whether the peer's first bytes proved it has our key ({@code false} also while too few have arrived). */
-    private boolean keyConfirmed() {
-        return !otherKey && firstBytesChecked == FIRST_BYTES.length;
-    }
-
-    /** Whether the peer sent anything at all (a part of its nonce counts). */
-    private boolean peerSpoke() {
-        return peerNonceBytes > 0;
+    /**
+     * Whether the key explains a failure: the peer's first bytes decrypted to something else than a multistream
+     * header, or it spoke but stopped short of a nonce (an open-room peer's 20-byte header). A whole nonce and then
+     * nothing proves nothing either way: rust and js peers send their nonce at once, before any header (review).
+     */
+    private boolean keyExplains() {
+        return otherKey || (peerNonceBytes > 0 && peerNonceBytes < NONCE_BYTES);
     }
 
     /**
@@ -191,16 +190,15 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
     /**
      * What a transport reports when a connection failed during its handshake: on a connection of a private room, a
      * failure the key explains becomes {@link NotInPrivateRoomException} ({@code who} says who, e.g. the address): the
-     * peer's first bytes did not decrypt to a multistream header (another key), or it spoke but stopped before a nonce
-     * and a header (a peer without this private network: an open-room node sends its 20-byte header and waits). Any
-     * other failure is returned as it is: a peer that proved our key and then failed, one that sent nothing (a
-     * timeout, a refused connection), a refusal of ours; and every failure without a private network.
+     * peer's first bytes did not decrypt to a multistream header (another key), or it spoke but stopped before a whole
+     * nonce (a peer without this private network: an open-room node sends its 20-byte header and waits). Any other
+     * failure is returned as it is: a peer that proved our key and then failed, one that sent nothing or only its
+     * nonce (a timeout, a refused connection), a refusal of ours; and every failure without a private network.
      */
     public static Throwable explain(Channel ch, String who, Throwable failure) {
         PrivateNetwork pnet = ch.pipeline().get(PrivateNetwork.class);
         if (pnet == null) return failure;
         if (failure instanceof ResourceLimitException || failure instanceof PeerIdMismatchException || failure instanceof NotInPrivateRoomException) return failure;
-        if (pnet.keyConfirmed() || !pnet.peerSpoke()) return failure;
-        return new NotInPrivateRoomException(who, failure);
+        return pnet.keyExplains() ? new NotInPrivateRoomException(who, failure) : failure;
     }
 }

@@ -204,11 +204,15 @@ class PrivateNetworkTest {
         IOException timeout = new IOException("handshake timed out after 10000 ms");
         assertSame(timeout, PrivateNetwork.explain(silent, "/10.0.0.4:4001", timeout), "a peer that sent nothing proved nothing about its key");
 
+        EmbeddedChannel nonceOnly = end(KEY, new SecureRandom());
+        nonceOnly.writeInbound(Unpooled.wrappedBuffer(new byte[PrivateNetwork.NONCE_BYTES])); // rust/js send their nonce at once
+        assertSame(timeout, PrivateNetwork.explain(nonceOnly, "/10.0.0.6:4001", timeout), "a whole nonce and then silence proves nothing");
+
         EmbeddedChannel plain = end(KEY, new SecureRandom());
         plain.writeInbound(Unpooled.wrappedBuffer(MULTISTREAM.clone())); // an open-room peer: 20 bytes, less than a nonce
         IOException closed = new IOException("connection closed during the handshake");
         assertInstanceOf(NotInPrivateRoomException.class, PrivateNetwork.explain(plain, "/10.0.0.5:4001", closed), "it does not speak the private network");
-        for (EmbeddedChannel ch : List.of(wrongKey, outsider, rightKey, member, silent, plain)) ch.finishAndReleaseAll();
+        for (EmbeddedChannel ch : List.of(wrongKey, outsider, rightKey, member, silent, nonceOnly, plain)) ch.finishAndReleaseAll();
     }
 
     @Test
