@@ -1,7 +1,6 @@
 package lanchat.app.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -123,7 +122,12 @@ final class RoomKeyOptions {
 
     private PreSharedKey readKeyFile() {
         try {
-            return PreSharedKey.parse(readBounded(roomKeyFile, PreSharedKey.MAX_FILE_BYTES));
+            byte[] file = readBounded(roomKeyFile, PreSharedKey.MAX_FILE_BYTES);
+            try {
+                return PreSharedKey.parse(file);
+            } finally {
+                Arrays.fill(file, (byte) 0); // the key is in the PreSharedKey now; not also in this copy
+            }
         } catch (IllegalArgumentException e) {
             throw new UsageException("--room-key " + roomKeyFile + ": " + e.getMessage());
         }
@@ -147,19 +151,28 @@ final class RoomKeyOptions {
     }
 
     /**
-     * The file's bytes, refused (not truncated) when longer than {@code max}. Read into one array of ours (readNBytes
-     * with a length would copy through buffers of its own, left unwiped), which the caller may wipe.
+     * The file's bytes, refused (not truncated) when longer than {@code max}, in an array the caller may wipe; every
+     * other copy made on the way is wiped here.
      */
     private static byte[] readBounded(Path file, int max) {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] b = new byte[max + 1];
-            int n = in.readNBytes(b, 0, b.length);
+        // a direct buffer of ours: reading into a heap array would go through the JDK's per-thread temporary direct
+        // buffer, which is never zeroed (review); this one is, as is every array, whatever happens
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(max + 1);
+        byte[] b = new byte[max + 1];
+        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            while (direct.hasRemaining() && in.read(direct) >= 0) {
+                // until the file ends or one byte more than allowed was read
+            }
+            int n = direct.position();
             if (n > max) throw new UsageException(file + " is too long for a room key or secret (at most " + max + " bytes)");
-            byte[] content = Arrays.copyOf(b, n);
-            Arrays.fill(b, (byte) 0);
-            return content;
+            direct.flip().get(b, 0, n);
+            return Arrays.copyOf(b, n);
         } catch (IOException e) {
             throw new UsageException("cannot read " + file + ": " + e.getClass().getSimpleName() + (e.getMessage() != null ? " " + e.getMessage() : ""));
+        } finally {
+            Arrays.fill(b, (byte) 0);
+            direct.clear();
+            while (direct.hasRemaining()) direct.put((byte) 0);
         }
     }
 }
