@@ -1,6 +1,7 @@
 package lanchat.transport.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,6 +58,32 @@ class SpinBeforeSleepTest {
         now.addAndGet(10 * WINDOW);
         assertEquals(0, decide(0, true)); // the non-blocking poll's count, then the loop runs its tasks
         assertEquals(1, polls.get());
+    }
+
+    /** A packet every 40 µs restarts the window each time: the loop still sleeps once a fifth of 10 ms went to polls. */
+    @Test
+    void aPeerThatWakesTheLoopOftenCannotKeepItSpinning() throws Exception {
+        decide(0, true); // work: the window starts
+        long spun = 0, elapsed = 0;
+        int decision = SelectStrategy.CONTINUE;
+        while (decision != SelectStrategy.SELECT && elapsed < SpinBeforeSleep.BUDGET_SPAN_NANOS) {
+            for (int t = 0; t < 39 && decision != SelectStrategy.SELECT; t++) { // empty polls, 1 µs apart
+                decision = decide(0, false);
+                now.addAndGet(1_000);
+                elapsed += 1_000;
+                if (decision == SelectStrategy.CONTINUE) spun += 1_000;
+            }
+            if (decision != SelectStrategy.SELECT) {
+                now.addAndGet(1_000);
+                elapsed += 1_000;
+                decision = strategy.calculateStrategy(() -> 1, false); // the next tiny packet, seen by a poll
+            }
+        }
+        assertEquals(SelectStrategy.SELECT, decision, "it went to sleep");
+        assertTrue(spun <= SpinBeforeSleep.MAX_SPIN_SHARE_NANOS + 1_000, spun + " ns spun");
+        now.addAndGet(SpinBeforeSleep.BUDGET_SPAN_NANOS);
+        decide(0, true);
+        assertEquals(SelectStrategy.CONTINUE, decide(0, false), "a new span, a new budget");
     }
 
     @Test
