@@ -3,33 +3,56 @@ package lanchat.app.tui;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
+import org.jline.reader.Candidate;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.ParsedLine;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.AttributedString;
+import org.jline.utils.InfoCmp;
 import org.jline.utils.Status;
 
 /**
  * For a real terminal: JLine line editing and history; incoming lines are printed above the prompt with
- * {@link LineReader#printAbove}, so they never garble what the user is typing.
+ * {@link LineReader#printAbove}, so they never garble what the user is typing. Chat lines get their time and a colour
+ * per author ({@link TerminalStyle}); Tab completes commands and nicks; Ctrl-R searches the history.
  */
 public final class JLineConsole implements Console {
     private final Terminal terminal;
     private final LineReader reader;
+    private final TerminalStyle style;
     private volatile String prompt = "> ";
+    private volatile Completion completion;
 
     /** On any terminal; {@code history} (may be null) is loaded on the first read and saved by {@link #close()}. */
     JLineConsole(Terminal terminal, Path history) {
+        this(terminal, history, Clock.systemDefaultZone(), System.getenv());
+    }
+
+    /** {@code clock}: the time and zone of message lines; {@code env}: where {@code NO_COLOR} is looked up. */
+    JLineConsole(Terminal terminal, Path history, Clock clock, Map<String, String> env) {
         this.terminal = terminal;
-        LineReaderBuilder b = LineReaderBuilder.builder().terminal(terminal).appName("lanchat");
+        Integer colours = terminal.getNumericCapability(InfoCmp.Capability.max_colors);
+        this.style = new TerminalStyle(clock, colours == null ? -1 : colours, env);
+        // JLine's default key map stays as it is: Ctrl-R searches the history, Tab completes, arrows recall
+        LineReaderBuilder b = LineReaderBuilder.builder().terminal(terminal).appName("lanchat").completer(this::complete);
         if (history != null) b.variable(LineReader.HISTORY_FILE, history);
         this.reader = b.build();
+    }
+
+    private void complete(LineReader r, ParsedLine line, List<Candidate> candidates) {
+        Completion c = completion;
+        if (c == null) return;
+        List<String> before = line.words().subList(0, Math.min(line.wordIndex(), line.words().size()));
+        for (String s : c.candidates(before, line.word())) candidates.add(new Candidate(s, s, null, null, null, null, true));
     }
 
     /** A JLine console on the system terminal, or null when there is no usable (non-dumb) terminal. */
@@ -54,6 +77,21 @@ public final class JLineConsole implements Console {
     @Override
     public void println(String line) {
         reader.printAbove(line);
+    }
+
+    @Override
+    public boolean decorates() {
+        return true;
+    }
+
+    @Override
+    public void message(ChatLine line) {
+        reader.printAbove(style.message(line));
+    }
+
+    @Override
+    public void completeWith(Completion completion) {
+        this.completion = completion;
     }
 
     @Override

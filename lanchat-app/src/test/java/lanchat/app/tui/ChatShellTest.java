@@ -209,6 +209,48 @@ class ChatShellTest {
     }
 
     @Test
+    void connectionLinesNameThePeerAfterItsIdOnlyOnAnInteractiveTerminal() {
+        shell.connected(PEER, true, "alice");
+        shell.disconnected(PEER, "closed", "alice");
+        assertEquals(List.of("✓ mDNS connected to " + PEER, "✗ disconnected from " + PEER), console.lines(), "a pipe keeps the bare lines");
+
+        RecordingConsole terminal = new RecordingConsole().decorating();
+        ChatShell onTerminal = new ChatShell(terminal, () -> { });
+        onTerminal.connected(PEER, true, "alice");
+        onTerminal.connected(PEER, false, null); // a peer that has not said its nick yet
+        onTerminal.disconnected(PEER, "peer silent for 30 s", "alice#" + PEER.shortString());
+        onTerminal.disconnected(PEER, "closed", "m\u001B[2Jallory");
+        assertEquals(List.of("✓ mDNS connected to " + PEER + " (alice)", "✓ connected to " + PEER,
+                "✗ disconnected from " + PEER + " (alice#" + PEER.shortString() + ") (peer silent for 30 s)",
+                "✗ disconnected from " + PEER + " (m\uFFFD[2Jallory)"), terminal.lines());
+    }
+
+    @Test
+    void tabOffersTheCommandsOfHelpAndEachIsOneTheShellRuns() {
+        assertTrue(ChatShell.COMMANDS.containsAll(List.of("/send", "/accept", "/reject", "/transfers", "/cancel", "/peers", "/nick", "/ping",
+                "/history", "/search", "/pending", "/doctor", "/help", "/quit")), ChatShell.COMMANDS.toString());
+        assertEquals(ChatShell.COMMANDS, console.complete(List.of(), "/pe"), "JLine keeps those that start with what was typed");
+        FileCommands files = new FileCommands(console, shell::info);
+        shell.attach(files);
+        try {
+            for (String command : ChatShell.COMMANDS) {
+                int mark = console.mark();
+                shell.onLine(command);
+                assertTrue(console.lines().subList(mark, console.lines().size()).stream().noneMatch(l -> l.startsWith("* unknown command")), command);
+            }
+        } finally {
+            files.close();
+        }
+    }
+
+    @Test
+    void tabOffersNoNamesWithNobodyConnectedAndNothingAfterOtherCommands() {
+        assertEquals(List.of(), console.complete(List.of(), "al"));
+        assertEquals(List.of(), console.complete(List.of("/send"), "@"));
+        assertEquals(List.of(), console.complete(List.of("/history"), "1"));
+    }
+
+    @Test
     void anUnknownCommandPointsToHelp() {
         shell.onLine("/frobnicate now");
         assertEquals(List.of("* unknown command /frobnicate; try /help"), console.lines());

@@ -14,6 +14,29 @@ public final class RecordingConsole implements Console {
     private final List<String> logLines = new ArrayList<>();
     private Consumer<String> onLine;
     private boolean closed;
+    private volatile boolean decorates;
+    private volatile Completion completion;
+
+    /** Acts as an interactive terminal ({@link Console#decorates()}): connection lines then name the peer. */
+    public RecordingConsole decorating() {
+        decorates = true;
+        return this;
+    }
+
+    @Override
+    public boolean decorates() {
+        return decorates;
+    }
+
+    @Override
+    public void completeWith(Completion completion) {
+        this.completion = completion;
+    }
+
+    /** What Tab would offer for {@code word} after {@code wordsBefore}. */
+    public List<String> complete(List<String> wordsBefore, String word) {
+        return completion.candidates(wordsBefore, word);
+    }
 
     @Override
     public synchronized void println(String line) {
