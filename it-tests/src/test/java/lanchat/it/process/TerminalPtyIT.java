@@ -116,6 +116,22 @@ class TerminalPtyIT {
             return await(s -> plain(s).contains(text), "'" + text + "'").lines().filter(l -> plain(l).contains(text)).findFirst().orElseThrow();
         }
 
+        /**
+         * Waits until the input line is an empty prompt again: JLine puts the terminal in raw mode before it draws the
+         * prompt, and between two lines the terminal is in cooked mode, whose line discipline would take a Ctrl-R.
+         */
+        void awaitEmptyPrompt() throws Exception {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (true) {
+                String[] cursor = tmux(true, "display-message", "-p", "-t", name, "#{cursor_x} #{cursor_y}").strip().split(" ");
+                List<String> rows = plain(tmux(true, "capture-pane", "-p", "-t", name)).lines().toList();
+                int y = Integer.parseInt(cursor[1]);
+                if (cursor[0].equals("2") && y < rows.size() && rows.get(y).strip().equals(">")) return;
+                if (System.nanoTime() > deadline) fail(name + ": no empty prompt within " + WAIT.toSeconds() + " s; screen:\n" + visible(screen()));
+                Thread.sleep(100);
+            }
+        }
+
         void type(String text) throws Exception {
             tmux(true, "send-keys", "-t", name, "-l", text);
         }
@@ -149,6 +165,7 @@ class TerminalPtyIT {
         assertEquals("direct · 1 peer · netty", last.strip(), "the status line is the bottom line");
 
         // Tab: /pee -> /peers (then Enter runs it)
+        alice.awaitEmptyPrompt();
         alice.type("/pee");
         alice.keys("Tab");
         alice.await(s -> plain(s).contains("> /peers"), "'/pee' completed to '/peers'");
@@ -156,9 +173,11 @@ class TerminalPtyIT {
         alice.await(s -> plain(s).contains("bob#" + bob.peerId.substring(bob.peerId.length() - 6) + "  " + bob.peerId), "the /peers answer");
 
         // Ctrl-R: a line typed before, found by a part of it and sent again
+        alice.awaitEmptyPrompt();
         alice.type("first words of the day");
         alice.keys("Enter");
         bob.await(s -> count(plain(s), "alice: first words of the day") == 1, "alice's line");
+        alice.awaitEmptyPrompt();
         alice.keys("C-r");
         alice.type("first w");
         alice.keys("Enter");
