@@ -52,6 +52,9 @@ public interface NodeEvents {
         block.forEach(this::roomMessage);
     }
 
+    /** One of our lines ({@code id}: its room message id) is now held by every member it was meant for. */
+    default void delivered(String id, String text) {}
+
     /** How many of our lines are not yet held by every member changed (the {@code [N pending] >} prompt). */
     default void pending(int count) {}
 }
