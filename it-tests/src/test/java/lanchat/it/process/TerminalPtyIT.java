@@ -86,6 +86,15 @@ class TerminalPtyIT {
         return p;
     }
 
+    /** alice ({@code aliceEnv}) and bob, who dials her; returned once both printed their connection line. */
+    private Pane[] connectedPair(List<String> aliceEnv) throws Exception {
+        Pane alice = start("alice", aliceEnv, "--nick", "alice");
+        Pane bob = start("bob", List.of(), "--nick", "bob", "--peer", alice.address);
+        alice.await(s -> plain(s).contains("✓ connected to " + bob.peerId), "the connection line");
+        bob.await(s -> plain(s).contains("✓ connected to " + alice.peerId), "the connection line");
+        return new Pane[] {alice, bob};
+    }
+
     final class Pane {
         final String name;
         String address, peerId;
@@ -136,6 +145,12 @@ class TerminalPtyIT {
             tmux(true, "send-keys", "-t", name, "-l", text);
         }
 
+        /** Types {@code text} and Enter. */
+        void enter(String text) throws Exception {
+            type(text);
+            keys("Enter");
+        }
+
         void keys(String... keys) throws Exception {
             List<String> a = new ArrayList<>(List.of("send-keys", "-t", name));
             a.addAll(List.of(keys));
@@ -145,13 +160,9 @@ class TerminalPtyIT {
 
     @Test
     void messageLinesHaveTheTimeAndAColouredNickTheStatusLineSumsUpAndTabAndCtrlRWork() throws Exception {
-        Pane alice = start("alice", List.of(), "--nick", "alice");
-        Pane bob = start("bob", List.of(), "--nick", "bob", "--peer", alice.address);
-        alice.await(s -> plain(s).contains("✓ connected to " + bob.peerId), "the connection line");
-        bob.await(s -> plain(s).contains("✓ connected to " + alice.peerId), "the connection line");
-
-        bob.type("hello from bob");
-        bob.keys("Enter");
+        Pane[] pair = connectedPair(List.of());
+        Pane alice = pair[0], bob = pair[1];
+        bob.enter("hello from bob");
         String line = alice.lineWith("bob: hello from bob");
         Matcher m = Pattern.compile("^(\\d\\d:\\d\\d) ((?:\u001B\\[[0-9;]*m)+)bob(?:\u001B\\[[0-9;]*m)*: hello from bob").matcher(line);
         assertTrue(m.find(), "not 'HH:MM <colour>bob<reset>: hello from bob': " + visible(line));
@@ -174,29 +185,24 @@ class TerminalPtyIT {
 
         // Ctrl-R: a line typed before, found by a part of it and sent again
         alice.awaitEmptyPrompt();
-        alice.type("first words of the day");
-        alice.keys("Enter");
+        alice.enter("first words of the day");
         bob.await(s -> count(plain(s), "alice: first words of the day") == 1, "alice's line");
         alice.awaitEmptyPrompt();
         alice.keys("C-r");
-        alice.type("first w");
-        alice.keys("Enter");
+        alice.enter("first w");
         bob.await(s -> count(plain(s), "alice: first words of the day") == 2, "alice's line, found with Ctrl-R and sent again");
 
         // a peer that leaves is named after its id (its nick is known by now)
-        bob.type("/quit");
-        bob.keys("Enter");
+        bob.enter("/quit");
         alice.await(s -> plain(s).contains("✗ disconnected from " + bob.peerId + " (bob)"), "the disconnection line naming bob");
         alice.await(s -> plain(s).contains("direct · 0 peers · netty"), "the status line after bob left");
     }
 
     @Test
     void withNoColorMessageLinesKeepTheirTimeButHaveNoColour() throws Exception {
-        Pane alice = start("alice", List.of("NO_COLOR=1"), "--nick", "alice");
-        Pane bob = start("bob", List.of(), "--nick", "bob", "--peer", alice.address);
-        alice.await(s -> plain(s).contains("✓ connected to " + bob.peerId), "the connection line");
-        bob.type("plain please");
-        bob.keys("Enter");
+        Pane[] pair = connectedPair(List.of("NO_COLOR=1"));
+        Pane alice = pair[0], bob = pair[1];
+        bob.enter("plain please");
         String line = alice.lineWith("bob: plain please");
         Matcher m = Pattern.compile("^(\\d\\d:\\d\\d) bob: plain please").matcher(line);
         assertTrue(m.find(), "not 'HH:MM bob: plain please' without escapes: " + visible(line));
@@ -204,8 +210,7 @@ class TerminalPtyIT {
         String screen = alice.await(s -> plain(s).contains("direct · 1 peer · netty"), "the status line");
         assertFalse(COLOUR.matcher(screen).find(), "a colour escape with NO_COLOR=1:\n" + visible(screen));
         // and the other node, without NO_COLOR, does colour
-        alice.type("and you in colour");
-        alice.keys("Enter");
+        alice.enter("and you in colour");
         String coloured = bob.lineWith("alice: and you in colour");
         assertTrue(COLOUR.matcher(coloured).find(), "no colour on the node without NO_COLOR: " + visible(coloured));
     }
