@@ -49,6 +49,8 @@ public final class ChatShell implements NodeEvents {
     private final java.util.concurrent.atomic.AtomicBoolean doctorRunning = new java.util.concurrent.atomic.AtomicBoolean();
     /** On an interactive terminal only (see {@link Console#refreshesStatus()}), made when the node is attached. */
     private volatile StatusBar status;
+    /** The last pending count, for a status line made after it came (the room may report before the node is attached). */
+    private volatile int pending;
 
     public ChatShell(Console console, Runnable quit) {
         this.console = console;
@@ -67,7 +69,8 @@ public final class ChatShell implements NodeEvents {
             });
             StatusBar bar = new StatusBar(console, node.room().orElse(null), node.transportName(), () -> node.peers().length, drawer, System::nanoTime);
             status = bar;
-            bar.changed();
+            console.prompt("> ");
+            bar.pending(pending);
         }
     }
 
@@ -187,6 +190,7 @@ public final class ChatShell implements NodeEvents {
 
     @Override
     public void pending(int count) {
+        pending = count;
         StatusBar bar = status;
         if (bar != null) bar.pending(count); // the status line says it: the prompt stays short
         else console.prompt(count > 0 ? "[" + count + " pending] > " : "> ");

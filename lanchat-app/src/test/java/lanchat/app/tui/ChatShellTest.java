@@ -244,6 +244,28 @@ class ChatShellTest {
     }
 
     @Test
+    void onATerminalPendingLinesAreOnTheStatusLineAndThePromptStaysShort() {
+        RecordingConsole terminal = new RecordingConsole().refreshing();
+        ChatShell onTerminal = new ChatShell(terminal, () -> { });
+        onTerminal.pending(2); // the room may count before the node is attached
+        assertEquals("[2 pending] > ", terminal.currentPrompt());
+        ChatNode n = new ChatNode(new ChatNode.Setup(Identity.generate(), new FakeNetwork().provider(), Optional.empty(), Optional.empty(), null, Map.of(),
+                ReconnectPolicy.defaults()), onTerminal);
+        try {
+            onTerminal.attach(n);
+            assertEquals("> ", terminal.currentPrompt());
+            terminal.awaitStatus("direct · 0 peers · " + n.transportName() + " · 2 pending", Duration.ofSeconds(5));
+            onTerminal.pending(0);
+            assertEquals("> ", terminal.currentPrompt());
+            terminal.awaitStatus("direct · 0 peers · " + n.transportName(), Duration.ofSeconds(5));
+        } finally {
+            onTerminal.close();
+            n.close(Duration.ofSeconds(1));
+        }
+        assertEquals("", terminal.currentStatus(), "closing clears it");
+    }
+
+    @Test
     void tabOffersNoNamesWithNobodyConnectedAndNothingAfterOtherCommands() {
         assertEquals(List.of(), console.complete(List.of(), "al"));
         assertEquals(List.of(), console.complete(List.of("/send"), "@"));

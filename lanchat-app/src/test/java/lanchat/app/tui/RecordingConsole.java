@@ -28,6 +28,45 @@ public final class RecordingConsole implements Console {
         return decorates;
     }
 
+    private volatile boolean refreshes;
+    private String status = "";
+
+    /** Has a status line, like a terminal ({@link Console#refreshesStatus()}); {@link #awaitStatus} waits for it. */
+    public RecordingConsole refreshing() {
+        refreshes = true;
+        return this;
+    }
+
+    @Override
+    public boolean refreshesStatus() {
+        return refreshes;
+    }
+
+    @Override
+    public synchronized void status(String line) {
+        status = line;
+        notifyAll();
+    }
+
+    public synchronized String currentStatus() {
+        return status;
+    }
+
+    /** Waits (bounded) until the status line is {@code expected}. */
+    public synchronized void awaitStatus(String expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!status.equals(expected)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) fail("status line is '" + status + "', not '" + expected + "', after " + timeout.toMillis() + " ms");
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted");
+            }
+        }
+    }
+
     @Override
     public void completeWith(Completion completion) {
         this.completion = completion;
