@@ -30,10 +30,16 @@ public final class ChatShell implements NodeEvents {
 
     /**
      * The commands, as {@link #HELP} names them (so they are written once): what Tab completes at the start of a line.
-     * {@code ChatShellTest} checks that each is one the shell runs.
+     * {@code ChatShellTest} checks that each is one the shell runs. Made on the first Tab, not at start-up.
      */
-    static final List<String> COMMANDS = java.util.regex.Pattern.compile("(?<![\\w/])/[a-z]+").matcher(HELP).results()
-            .map(java.util.regex.MatchResult::group).distinct().toList();
+    static List<String> commands() {
+        return Commands.ALL;
+    }
+
+    private static final class Commands {
+        static final List<String> ALL = java.util.regex.Pattern.compile("(?<![\\w/])/[a-z]+").matcher(HELP).results()
+                .map(java.util.regex.MatchResult::group).distinct().toList();
+    }
 
     /** {@code /history} without a number. */
     static final int HISTORY_DEFAULT = 20;
@@ -94,7 +100,7 @@ public final class ChatShell implements NodeEvents {
      * in a chat line, the names of connected peers. Runs on the input thread (it may ask the node).
      */
     List<String> completions(List<String> wordsBefore, String word) {
-        if (wordsBefore.isEmpty() && word.startsWith("/")) return COMMANDS;
+        if (wordsBefore.isEmpty() && word.startsWith("/")) return commands();
         if (wordsBefore.size() == 1 && wordsBefore.get(0).equals("/send") && word.startsWith("@")) {
             return peerNames().stream().map(n -> "@" + n).toList();
         }

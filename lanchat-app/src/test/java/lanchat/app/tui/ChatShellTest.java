@@ -227,13 +227,13 @@ class ChatShellTest {
 
     @Test
     void tabOffersTheCommandsOfHelpAndEachIsOneTheShellRuns() {
-        assertTrue(ChatShell.COMMANDS.containsAll(List.of("/send", "/accept", "/reject", "/transfers", "/cancel", "/peers", "/nick", "/ping",
-                "/history", "/search", "/pending", "/doctor", "/help", "/quit")), ChatShell.COMMANDS.toString());
-        assertEquals(ChatShell.COMMANDS, console.complete(List.of(), "/pe"), "JLine keeps those that start with what was typed");
+        assertTrue(ChatShell.commands().containsAll(List.of("/send", "/accept", "/reject", "/transfers", "/cancel", "/peers", "/nick", "/ping",
+                "/history", "/search", "/pending", "/doctor", "/help", "/quit")), ChatShell.commands().toString());
+        assertEquals(ChatShell.commands(), console.complete(List.of(), "/pe"), "JLine keeps those that start with what was typed");
         FileCommands files = new FileCommands(console, shell::info);
         shell.attach(files);
         try {
-            for (String command : ChatShell.COMMANDS) {
+            for (String command : ChatShell.commands()) {
                 int mark = console.mark();
                 shell.onLine(command);
                 assertTrue(console.lines().subList(mark, console.lines().size()).stream().noneMatch(l -> l.startsWith("* unknown command")), command);
@@ -253,11 +253,11 @@ class ChatShellTest {
                 ReconnectPolicy.defaults()), onTerminal);
         try {
             onTerminal.attach(n);
+            assertEquals("> ", terminal.currentPrompt(), "the status line has the count from now on");
+            // a line nobody holds yet: the room counts it, the status line shows it, the prompt stays short
+            onTerminal.onLine("is anyone there?");
+            terminal.awaitStatus("direct · 0 peers · " + n.transportName() + " · 1 pending", Duration.ofSeconds(5));
             assertEquals("> ", terminal.currentPrompt());
-            terminal.awaitStatus("direct · 0 peers · " + n.transportName() + " · 2 pending", Duration.ofSeconds(5));
-            onTerminal.pending(0);
-            assertEquals("> ", terminal.currentPrompt());
-            terminal.awaitStatus("direct · 0 peers · " + n.transportName(), Duration.ofSeconds(5));
         } finally {
             onTerminal.close();
             n.close(Duration.ofSeconds(1));

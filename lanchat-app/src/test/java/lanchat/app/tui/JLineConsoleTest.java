@@ -246,7 +246,7 @@ class JLineConsoleTest {
     @Test
     void tabCompletesACommand() throws Exception {
         Session s = new Session(Map.of()).started();
-        s.console.completeWith((before, word) -> before.isEmpty() && word.startsWith("/") ? ChatShell.COMMANDS : List.of("alice", "bob"));
+        s.console.completeWith((before, word) -> before.isEmpty() && word.startsWith("/") ? ChatShell.commands() : List.of("alice", "bob"));
         s.type("/pee\t");
         s.awaitTyped("/peers ");
         s.type("\n");
