@@ -53,18 +53,8 @@ public final class RecordingConsole implements Console {
     }
 
     /** Waits (bounded) until the status line is {@code expected}. */
-    public synchronized void awaitStatus(String expected, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!status.equals(expected)) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) fail("status line is '" + status + "', not '" + expected + "', after " + timeout.toMillis() + " ms");
-            try {
-                wait(Math.max(1, left / 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
+    public void awaitStatus(String expected, Duration timeout) {
+        awaitState(this::currentStatus, expected, "status line", timeout);
     }
 
     @Override
@@ -103,11 +93,15 @@ public final class RecordingConsole implements Console {
     }
 
     /** Waits (bounded) until the prompt is {@code expected}. */
-    public synchronized void awaitPrompt(String expected, Duration timeout) {
+    public void awaitPrompt(String expected, Duration timeout) {
+        awaitState(this::currentPrompt, expected, "prompt", timeout);
+    }
+
+    private synchronized void awaitState(java.util.function.Supplier<String> current, String expected, String what, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!prompt.equals(expected)) {
+        while (!current.get().equals(expected)) {
             long left = deadline - System.nanoTime();
-            if (left <= 0) fail("prompt is '" + prompt + "', not '" + expected + "', after " + timeout.toMillis() + " ms; console had: " + lines);
+            if (left <= 0) fail(what + " is '" + current.get() + "', not '" + expected + "', after " + timeout.toMillis() + " ms; console had: " + lines);
             try {
                 wait(Math.max(1, left / 1_000_000));
             } catch (InterruptedException e) {
