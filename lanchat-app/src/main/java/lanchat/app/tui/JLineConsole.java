@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 import org.jline.reader.Candidate;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
-import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.impl.LineReaderImpl;
+import org.jline.reader.impl.history.DefaultHistory;
 import org.jline.reader.ParsedLine;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
@@ -27,7 +28,7 @@ import org.jline.utils.Status;
  */
 public final class JLineConsole implements Console {
     private final Terminal terminal;
-    private final LineReader reader;
+    private final Reader reader;
     private final TerminalStyle style;
     private volatile String prompt = "> ";
     private volatile Completion completion;
@@ -42,10 +43,31 @@ public final class JLineConsole implements Console {
         this.terminal = terminal;
         Integer colours = terminal.getNumericCapability(InfoCmp.Capability.max_colors);
         this.style = new TerminalStyle(clock, colours == null ? -1 : colours, env);
-        // JLine's default key map stays as it is: Ctrl-R searches the history, Tab completes, arrows recall
-        LineReaderBuilder b = LineReaderBuilder.builder().terminal(terminal).appName("lanchat").completer(this::complete);
-        if (history != null) b.variable(LineReader.HISTORY_FILE, history);
-        this.reader = b.build();
+        // as LineReaderBuilder makes it, but our subclass; JLine's default key map stays as it is: Ctrl-R searches
+        // the history, Tab completes, arrows recall
+        this.reader = new Reader(terminal, history == null ? Map.of() : Map.of(LineReader.HISTORY_FILE, history));
+        reader.setHistory(new DefaultHistory());
+        reader.setCompleter(this::complete);
+    }
+
+    /**
+     * JLine's reader with its lock open to us: the status line is drawn under the lock {@link LineReader#printAbove}
+     * and the redisplay of the input line take, or their escape sequences (cursor moves, scroll region) interleave
+     * with the status line's and garble the screen (seen in TerminalPtyIT: lines drawn over the prompt).
+     */
+    private static final class Reader extends LineReaderImpl {
+        Reader(Terminal terminal, Map<String, Object> variables) {
+            super(terminal, "lanchat", variables);
+        }
+
+        void locked(Runnable r) {
+            lock.lock();
+            try {
+                r.run();
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     private void complete(LineReader r, ParsedLine line, List<Candidate> candidates) {
@@ -108,8 +130,10 @@ public final class JLineConsole implements Console {
     @Override
     public void status(String line) {
         try {
-            Status status = Status.getStatus(terminal);
-            if (status != null) status.update(line.isEmpty() ? List.of() : List.of(new AttributedString(line)));
+            reader.locked(() -> {
+                Status status = Status.getStatus(terminal);
+                if (status != null) status.update(line.isEmpty() ? List.of() : List.of(new AttributedString(line)));
+            });
         } catch (RuntimeException e) {
             // a terminal that cannot show it: progress stays in /transfers
         }
@@ -121,7 +145,7 @@ public final class JLineConsole implements Console {
         this.prompt = prompt;
         try {
             if (reader.isReading()) {
-                if (reader instanceof org.jline.reader.impl.LineReaderImpl impl) impl.setPrompt(prompt); // not on the interface
+                reader.setPrompt(prompt); // not on the LineReader interface
                 reader.callWidget(LineReader.REDRAW_LINE);
                 reader.callWidget(LineReader.REDISPLAY);
             }
