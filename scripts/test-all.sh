@@ -38,6 +38,7 @@ REQUIRED_ITS=(
   lanchat.it.hostile.HostileLanIT
   lanchat.it.process.WebUiBrowserIT
   lanchat.it.lan.RoomScenariosIT
+  lanchat.it.process.TerminalPtyIT
 )
 MVN=(mvn -B -ntp)
 
@@ -70,6 +71,7 @@ command -v ip >/dev/null || need+=(iproute2)   # the mDNS tests build network na
 command -v tcpdump >/dev/null || need+=(tcpdump) # PrivateRoomNetnsIT captures the private room's traffic
 command -v chromium >/dev/null || need+=(chromium)            # WebUiBrowserIT: a real browser for --ui web
 command -v chromedriver >/dev/null || need+=(chromium-driver) # and its WebDriver (Selenium talks to it)
+command -v tmux >/dev/null || need+=(tmux)                    # TerminalPtyIT: the terminal front end in a real terminal
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "missing ${need[*]} and not root" >&2; exit 1; }
   echo "installing ${need[*]}"

@@ -85,6 +85,10 @@ class JsonUiProcessIT {
         bot.type("{\"send\":\"hello from json\"}");
         terminal.awaitLine("bot: hello from json", WAIT);
         bot.awaitLine(0, l -> isEvent(l, "sent"), WAIT, "a sent event");
+        // the terminal node holds it (the room's receipt came back): delivered, with the line and its id
+        JsonNode delivered = parse(bot.awaitLine(0, l -> isEvent(l, "delivered"), WAIT, "a delivered event"));
+        assertEquals("hello from json", delivered.get("text").asText());
+        assertTrue(delivered.get("id").asText().matches("[0-9a-f]+"), delivered.toString());
 
         terminal.type("reply from terminal");
         JsonNode message = parse(bot.awaitLine(0, l -> isEvent(l, "message"), WAIT, "a message event"));

@@ -27,6 +27,12 @@ public interface Frontend extends AutoCloseable {
     /** A chat line from {@code from}, shown as {@code shownAs} (nick, or nick#shortid when needed to tell peers apart). */
     void message(PeerId from, String shownAs, ChatMessage message, long receivedAtMillis);
 
+    /**
+     * One of our lines ({@code id}: the room message's id, {@code text}) is now held by every member it was meant for
+     * (the room's receipts): at most once per line; never for a node without the room log.
+     */
+    default void delivered(String id, String text) {}
+
     /** A status line for the user (dial failures, retries, round-trip times). */
     void info(String line);
 

@@ -117,6 +117,7 @@ public final class ChatNode implements AutoCloseable {
     private final PeerManager peers;
     private final RoomWiring room;
     private final AtomicBoolean cleanupArmed = new AtomicBoolean();
+    private final Optional<String> roomName;
     private volatile Thread nodeThread;
     private volatile boolean closed;
 
@@ -128,6 +129,7 @@ public final class ChatNode implements AutoCloseable {
     public ChatNode(Setup setup, NodeEvents events, History history) {
         this.identity = setup.identity();
         this.roomKey = setup.roomKey();
+        this.roomName = setup.room();
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lanchat-node");
             t.setDaemon(true);
@@ -160,6 +162,11 @@ public final class ChatNode implements AutoCloseable {
     /** The room key's fingerprint in a private room (never the key), for people to compare; empty in an open room. */
     public Optional<String> roomKeyFingerprint() {
         return roomKey.map(PreSharedKey::fingerprint);
+    }
+
+    /** The room's name as the user gave it ({@code --rendezvous}); empty for a node that only dials and is dialed. */
+    public Optional<String> room() {
+        return roomName;
     }
 
     /** Called on the refusing plugin's thread: one clean-up per burst of refusals, on the node thread. */

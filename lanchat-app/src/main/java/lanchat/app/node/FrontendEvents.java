@@ -56,6 +56,11 @@ public final class FrontendEvents implements NodeEvents {
     }
 
     @Override
+    public void delivered(String id, String text) {
+        frontend.delivered(id, text);
+    }
+
+    @Override
     public void caughtUp(List<RoomLine> block) {
         frontend.info(block.size() + (block.size() == 1 ? " message" : " messages") + " while you were away:");
         block.forEach(this::roomMessage);

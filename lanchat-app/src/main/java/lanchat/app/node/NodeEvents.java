@@ -13,6 +13,19 @@ public interface NodeEvents {
     /** A peer's last session ended. */
     void disconnected(PeerId peer, String reason);
 
+    /**
+     * {@link #connected(PeerId, boolean)} with the name the peer is shown as ({@link PeerManager#display}) when it has
+     * said a nick by now (a peer that comes back), else null: for a terminal that names peers in these lines.
+     */
+    default void connected(PeerId peer, boolean viaDiscovery, String shownAs) {
+        connected(peer, viaDiscovery);
+    }
+
+    /** {@link #disconnected(PeerId, String)} with the name the peer is shown as when it said a nick, else null. */
+    default void disconnected(PeerId peer, String reason, String shownAs) {
+        disconnected(peer, reason);
+    }
+
     /** A line from {@code from}, to be shown under {@code shownAs} ({@link PeerManager#display}: its nick, or nick#shortid). */
     void message(PeerId from, String shownAs, ChatMessage message);
 
@@ -38,6 +51,9 @@ public interface NodeEvents {
     default void caughtUp(List<RoomLine> block) {
         block.forEach(this::roomMessage);
     }
+
+    /** One of our lines ({@code id}: its room message id) is now held by every member it was meant for. */
+    default void delivered(String id, String text) {}
 
     /** How many of our lines are not yet held by every member changed (the {@code [N pending] >} prompt). */
     default void pending(int count) {}

@@ -603,12 +603,12 @@ public final class PeerManager {
         List<Multiaddr.Component> address = s.remoteAddress().components();
         p.host = address.isEmpty() ? "an unknown host" : address.get(0).valueText();
         p.announced = connectionNotices.connected(clock.getAsLong(), p.host);
-        if (p.announced) events.connected(p.id, p.found() && p.staticAddress == null);
+        if (p.announced) events.connected(p.id, p.found() && p.staticAddress == null, p.nick == null ? null : display(p.id));
         else armNoticeTick();
     }
 
     private void announceDisconnected(Peer p, String why) {
-        if (p.announced) events.disconnected(p.id, why);
+        if (p.announced) events.disconnected(p.id, why, p.nick == null ? null : display(p.id));
         else connectionNotices.hiddenDisconnected(clock.getAsLong(), p.host == null ? "an unknown host" : p.host);
         p.announced = false;
         armNoticeTick();

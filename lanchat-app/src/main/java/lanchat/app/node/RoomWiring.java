@@ -99,6 +99,11 @@ final class RoomWiring implements RoomListener, PeerManager.SessionRoom {
     }
 
     @Override
+    public void onDelivered(RoomMessage m) {
+        if (m.own() && m.signed()) onNodeThread(() -> events.delivered(m.id(), m.text()));
+    }
+
+    @Override
     public void onPendingCount(int pending) {
         onNodeThread(() -> events.pending(pending));
     }

@@ -28,6 +28,19 @@ public final class ChatShell implements NodeEvents {
             "  /quit         leave (also Ctrl-C, Ctrl-D)",
             "anything else is sent to the room: signed, kept, and delivered to members that join later");
 
+    /**
+     * The commands, as {@link #HELP} names them (so they are written once): what Tab completes at the start of a line.
+     * {@code ChatShellTest} checks that each is one the shell runs. Made on the first Tab, not at start-up.
+     */
+    static List<String> commands() {
+        return Commands.ALL;
+    }
+
+    private static final class Commands {
+        static final List<String> ALL = java.util.regex.Pattern.compile("(?<![\\w/])/[a-z]+").matcher(HELP).results()
+                .map(java.util.regex.MatchResult::group).distinct().toList();
+    }
+
     /** {@code /history} without a number. */
     static final int HISTORY_DEFAULT = 20;
     /** At most this many lines per {@code /history}: the console is no place for a whole database. */
@@ -40,6 +53,10 @@ public final class ChatShell implements NodeEvents {
     private volatile java.util.function.Supplier<lanchat.api.ui.DoctorReport> doctor;
     /** One doctor at a time: each run holds UDP 5353 and listens for seconds. */
     private final java.util.concurrent.atomic.AtomicBoolean doctorRunning = new java.util.concurrent.atomic.AtomicBoolean();
+    /** On an interactive terminal only (see {@link Console#refreshesStatus()}), made when the node is attached. */
+    private volatile StatusBar status;
+    /** The last pending count, for a status line made after it came (the room may report before the node is attached). */
+    private volatile int pending;
 
     public ChatShell(Console console, Runnable quit) {
         this.console = console;
@@ -49,11 +66,70 @@ public final class ChatShell implements NodeEvents {
     /** The node is created after the shell (it reports to it), so it is attached afterwards. */
     public void attach(ChatNode node) {
         this.node = node;
+        console.completeWith(this::completions);
+        if (console.refreshesStatus()) {
+            java.util.concurrent.ScheduledExecutorService drawer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "lanchat-status");
+                t.setDaemon(true);
+                return t;
+            });
+            StatusBar bar = new StatusBar(console, node.room().orElse(null), node.transportName(), () -> node.peers().length, drawer, System::nanoTime);
+            status = bar;
+            console.prompt("> ");
+            bar.pending(pending);
+        }
     }
 
-    /** File sharing's commands, when the node shares files. */
+    /** File sharing's commands, when the node shares files: on a terminal their progress joins the status line. */
     public void attach(FileCommands files) {
         this.files = files;
+        StatusBar bar = status;
+        if (bar != null) files.showProgressIn(bar::transfers);
+    }
+
+    /** Stops drawing the status line. */
+    public void close() {
+        StatusBar bar = status;
+        if (bar != null) bar.close();
+    }
+
+    // ---- Tab ----
+
+    /**
+     * What Tab offers: a command at the start of a line; after {@code /send}, {@code @} and a connected peer's name;
+     * in a chat line, the names of connected peers. Runs on the input thread (it may ask the node).
+     */
+    List<String> completions(List<String> wordsBefore, String word) {
+        if (wordsBefore.isEmpty() && word.startsWith("/")) return commands();
+        if (wordsBefore.size() == 1 && wordsBefore.get(0).equals("/send") && word.startsWith("@")) {
+            return peerNames().stream().map(n -> "@" + n).toList();
+        }
+        if (!wordsBefore.isEmpty() && wordsBefore.get(0).startsWith("/")) return List.of();
+        return peerNames();
+    }
+
+    /**
+     * The connected peers as {@code /send @} finds them ({@link FileCommands#findPeer}): the nick when no other
+     * connected peer has it, else {@code nick#shortid}; the short id for a peer without a nick.
+     */
+    private List<String> peerNames() {
+        ChatNode n = node;
+        if (n == null) return List.of();
+        PeerManager.PeerInfo[] peers;
+        try {
+            peers = n.peers();
+        } catch (IllegalStateException closing) {
+            return List.of();
+        }
+        java.util.Map<String, Integer> uses = new java.util.HashMap<>();
+        for (PeerManager.PeerInfo p : peers) if (p.nick() != null) uses.merge(p.nick().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+        List<String> names = new java.util.ArrayList<>();
+        for (PeerManager.PeerInfo p : peers) {
+            String shortId = p.peer().shortString();
+            if (p.nick() == null) names.add(shortId);
+            else names.add(sanitize(uses.get(p.nick().toLowerCase(java.util.Locale.ROOT)) == 1 ? p.nick() : p.nick() + "#" + shortId));
+        }
+        return names;
     }
 
     /** Where {@code /doctor} gets its report (it takes a few seconds: run off the input thread). */
@@ -65,17 +141,40 @@ public final class ChatShell implements NodeEvents {
 
     @Override
     public void connected(PeerId peer, boolean viaDiscovery) {
-        console.println((viaDiscovery ? "✓ mDNS connected to " : "✓ connected to ") + peer);
+        connected(peer, viaDiscovery, null);
+    }
+
+    /**
+     * {@code ✓ connected to <id>}: the contract's text first, with the whole id; on an interactive terminal the peer's
+     * name follows when it is known by now ({@code ✓ mDNS connected to 12D3KooW… (alice)}: a peer says its nick with
+     * its first line, so it is known when it comes back). Pipes keep the bare line that scripts match.
+     */
+    @Override
+    public void connected(PeerId peer, boolean viaDiscovery, String shownAs) {
+        console.println((viaDiscovery ? "✓ mDNS connected to " : "✓ connected to ") + peer + named(shownAs));
+        StatusBar bar = status;
+        if (bar != null) bar.changed();
     }
 
     @Override
     public void disconnected(PeerId peer, String reason) {
-        console.println("✗ disconnected from " + peer + ("closed".equals(reason) ? "" : " (" + sanitize(reason) + ")"));
+        disconnected(peer, reason, null);
+    }
+
+    @Override
+    public void disconnected(PeerId peer, String reason, String shownAs) {
+        console.println("✗ disconnected from " + peer + named(shownAs) + ("closed".equals(reason) ? "" : " (" + sanitize(reason) + ")"));
+        StatusBar bar = status;
+        if (bar != null) bar.changed();
+    }
+
+    private String named(String shownAs) {
+        return shownAs == null || !console.decorates() ? "" : " (" + sanitize(shownAs) + ")";
     }
 
     @Override
     public void message(PeerId from, String shownAs, ChatMessage message) {
-        console.println(sanitize(shownAs) + ": " + sanitize(message.text()));
+        console.message(new ChatLine(null, from, sanitize(shownAs), sanitize(message.text())));
     }
 
     @Override
@@ -85,7 +184,7 @@ public final class ChatShell implements NodeEvents {
 
     @Override
     public void roomMessage(NodeEvents.RoomLine line) {
-        console.println(sanitize(line.shownAs()) + ": " + sanitize(line.text()));
+        console.message(new ChatLine(line.sentAt(), line.author(), sanitize(line.shownAs()), sanitize(line.text())));
     }
 
     /** One block, in room order, under one header: the same lines in the same order on every node. */
@@ -97,7 +196,10 @@ public final class ChatShell implements NodeEvents {
 
     @Override
     public void pending(int count) {
-        console.prompt(count > 0 ? "[" + count + " pending] > " : "> ");
+        pending = count;
+        StatusBar bar = status;
+        if (bar != null) bar.pending(count); // the status line says it: the prompt stays short
+        else console.prompt(count > 0 ? "[" + count + " pending] > " : "> ");
     }
 
     // ---- user → node ----

@@ -27,6 +27,29 @@ public interface Console extends AutoCloseable {
     /** Shows {@code line} in the status area, replacing what was there ("" clears it); no-op without one. */
     default void status(String line) {}
 
+    /**
+     * True on an interactive terminal (JLine, not dumb): chat lines get their time and a colour per author, connection
+     * lines the peer's nick, and a status line sums up the room. False for pipes and files: their lines stay exactly as
+     * they were ({@code bob: hello}, {@code ✓ connected to <id>}) for the scripts and tests that parse them.
+     */
+    default boolean decorates() {
+        return false;
+    }
+
+    /** Prints a chat line; plainly ({@code bob: hello}) unless the console {@link #decorates()}. Thread-safe. */
+    default void message(ChatLine line) {
+        println(line.plain());
+    }
+
+    /** What Tab offers: the candidates for {@code word} after {@code wordsBefore} on the input line. */
+    @FunctionalInterface
+    interface Completion {
+        java.util.List<String> candidates(java.util.List<String> wordsBefore, String word);
+    }
+
+    /** Tab completes with {@code completion} (on the input thread); a console without line editing ignores it. */
+    default void completeWith(Completion completion) {}
+
     /** Sets the input prompt (e.g. {@code [2 pending] > }); a console without a prompt ignores it. Thread-safe. */
     default void prompt(String prompt) {}
 

@@ -40,10 +40,13 @@ public final class FileCommands implements FileEvents, AutoCloseable {
     private volatile FileService files;
     private volatile ChatNode node;
     private long lastPlainProgress;
+    /** Where progress goes on a terminal: its status area, or the shell's status line ({@link StatusBar}). */
+    private volatile Consumer<String> progress;
 
     public FileCommands(Console console, Consumer<String> info) {
         this.console = console;
         this.info = info;
+        this.progress = console::status;
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lanchat-progress");
             t.setDaemon(true);
@@ -56,6 +59,11 @@ public final class FileCommands implements FileEvents, AutoCloseable {
         this.node = node;
         this.files = files;
         ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Progress goes to {@code progress} ("" when nothing runs) instead of the console's status area. */
+    void showProgressIn(Consumer<String> progress) {
+        this.progress = progress;
     }
 
     boolean handles(String command) {
@@ -209,7 +217,7 @@ public final class FileCommands implements FileEvents, AutoCloseable {
                         bytes(t.transferred()), bytes(t.size()), bytes(rate), eta < 0 ? "" : " ETA " + eta + " s"));
             }
             if (console.refreshesStatus()) {
-                console.status(String.join("  |  ", running));
+                progress.accept(String.join("  |  ", running));
             } else if (!running.isEmpty()) {
                 long now = System.nanoTime();
                 if (now - lastPlainProgress >= TimeUnit.SECONDS.toNanos(PLAIN_PROGRESS_S)) {

@@ -98,6 +98,7 @@ public final class TerminalFrontend implements Frontend {
 
     @Override
     public void close() {
+        shell.close();
         console.close();
     }
 }

@@ -94,6 +94,27 @@ class TwoNodesTest {
         b.await(fromB, "✓ connected to " + a.id());
     }
 
+    /** On an interactive terminal (issue 18): Tab offers the connected peers' names; connection lines name the peer. */
+    @Test
+    void aTerminalCompletesConnectedPeersNamesAndNamesAPeerThatLeaves() throws Exception {
+        Node a = new Node(Identity.generate(), "alice", LOOPBACK_ANY_PORT, List.of());
+        a.console.decorating();
+        Node b = new Node(Identity.generate(), "bob", LOOPBACK_ANY_PORT, List.of(a.address()));
+        Node c = new Node(Identity.generate(), null, LOOPBACK_ANY_PORT, List.of(a.address()));
+        a.await(0, "✓ connected to " + b.id()); // its nick is not known yet: the bare line
+        a.await(0, "✓ connected to " + c.id());
+        b.type("hi, I am bob");
+        a.await(0, "bob: hi, I am bob");
+
+        assertEquals(java.util.Set.of("@bob", "@" + c.id().shortString()), java.util.Set.copyOf(a.console.complete(List.of("/send"), "@b")));
+        assertEquals(java.util.Set.of("bob", c.id().shortString()), java.util.Set.copyOf(a.console.complete(List.of("thanks"), "b")));
+        assertEquals(List.of(), a.console.complete(List.of("/accept"), "1"));
+
+        int mark = a.console.mark();
+        b.close();
+        a.await(mark, "✗ disconnected from " + b.id() + " (bob)");
+    }
+
     @Test
     void twoNodesConnectChatBothWaysPingAndSeeTheDisconnection() throws Exception {
         Node a = new Node(Identity.generate(), null, LOOPBACK_ANY_PORT, List.of());

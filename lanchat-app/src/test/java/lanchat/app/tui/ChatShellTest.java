@@ -209,6 +209,70 @@ class ChatShellTest {
     }
 
     @Test
+    void connectionLinesNameThePeerAfterItsIdOnlyOnAnInteractiveTerminal() {
+        shell.connected(PEER, true, "alice");
+        shell.disconnected(PEER, "closed", "alice");
+        assertEquals(List.of("✓ mDNS connected to " + PEER, "✗ disconnected from " + PEER), console.lines(), "a pipe keeps the bare lines");
+
+        RecordingConsole terminal = new RecordingConsole().decorating();
+        ChatShell onTerminal = new ChatShell(terminal, () -> { });
+        onTerminal.connected(PEER, true, "alice");
+        onTerminal.connected(PEER, false, null); // a peer that has not said its nick yet
+        onTerminal.disconnected(PEER, "peer silent for 30 s", "alice#" + PEER.shortString());
+        onTerminal.disconnected(PEER, "closed", "m\u001B[2Jallory");
+        assertEquals(List.of("✓ mDNS connected to " + PEER + " (alice)", "✓ connected to " + PEER,
+                "✗ disconnected from " + PEER + " (alice#" + PEER.shortString() + ") (peer silent for 30 s)",
+                "✗ disconnected from " + PEER + " (m\uFFFD[2Jallory)"), terminal.lines());
+    }
+
+    @Test
+    void tabOffersTheCommandsOfHelpAndEachIsOneTheShellRuns() {
+        assertTrue(ChatShell.commands().containsAll(List.of("/send", "/accept", "/reject", "/transfers", "/cancel", "/peers", "/nick", "/ping",
+                "/history", "/search", "/pending", "/doctor", "/help", "/quit")), ChatShell.commands().toString());
+        assertEquals(ChatShell.commands(), console.complete(List.of(), "/pe"), "JLine keeps those that start with what was typed");
+        FileCommands files = new FileCommands(console, shell::info);
+        shell.attach(files);
+        try {
+            for (String command : ChatShell.commands()) {
+                int mark = console.mark();
+                shell.onLine(command);
+                assertTrue(console.lines().subList(mark, console.lines().size()).stream().noneMatch(l -> l.startsWith("* unknown command")), command);
+            }
+        } finally {
+            files.close();
+        }
+    }
+
+    @Test
+    void onATerminalPendingLinesAreOnTheStatusLineAndThePromptStaysShort() {
+        RecordingConsole terminal = new RecordingConsole().refreshing();
+        ChatShell onTerminal = new ChatShell(terminal, () -> { });
+        onTerminal.pending(2); // the room may count before the node is attached
+        assertEquals("[2 pending] > ", terminal.currentPrompt());
+        ChatNode n = new ChatNode(new ChatNode.Setup(Identity.generate(), new FakeNetwork().provider(), Optional.empty(), Optional.empty(), null, Map.of(),
+                ReconnectPolicy.defaults()), onTerminal);
+        try {
+            onTerminal.attach(n);
+            assertEquals("> ", terminal.currentPrompt(), "the status line has the count from now on");
+            // a line nobody holds yet: the room counts it, the status line shows it, the prompt stays short
+            onTerminal.onLine("is anyone there?");
+            terminal.awaitStatus("direct · 0 peers · " + n.transportName() + " · 1 pending", Duration.ofSeconds(5));
+            assertEquals("> ", terminal.currentPrompt());
+        } finally {
+            onTerminal.close();
+            n.close(Duration.ofSeconds(1));
+        }
+        assertEquals("", terminal.currentStatus(), "closing clears it");
+    }
+
+    @Test
+    void tabOffersNoNamesWithNobodyConnectedAndNothingAfterOtherCommands() {
+        assertEquals(List.of(), console.complete(List.of(), "al"));
+        assertEquals(List.of(), console.complete(List.of("/send"), "@"));
+        assertEquals(List.of(), console.complete(List.of("/history"), "1"));
+    }
+
+    @Test
     void anUnknownCommandPointsToHelp() {
         shell.onLine("/frobnicate now");
         assertEquals(List.of("* unknown command /frobnicate; try /help"), console.lines());

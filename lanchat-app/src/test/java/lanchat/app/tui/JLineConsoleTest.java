@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -51,6 +52,14 @@ class JLineConsoleTest {
             Terminal t = TerminalBuilder.builder().system(false).streams(new PipedInputStream(keys, 1 << 16), screen)
                     .type(Terminal.TYPE_DUMB).encoding(StandardCharsets.UTF_8).build();
             console = new JLineConsole(t, tmp.resolve("history"));
+            sessions.add(this);
+        }
+
+        /** On a colour terminal ({@code xterm-256color}), its time in Kolkata, {@code NO_COLOR} looked up in {@code env}. */
+        Session(Map<String, String> env) throws IOException {
+            Terminal t = TerminalBuilder.builder().system(false).streams(new PipedInputStream(keys, 1 << 16), screen)
+                    .type("xterm-256color").encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(100, 24)).build();
+            console = new JLineConsole(t, tmp.resolve("history"), TerminalStyleTest.KOLKATA, env);
             sessions.add(this);
         }
 
@@ -210,5 +219,52 @@ class JLineConsoleTest {
         } finally {
             console.close();
         }
+    }
+
+    // ---- an interactive colour terminal (xterm-256color over pipes) ----
+
+    @Test
+    void aChatLineShowsTheTimeAndTheAuthorInItsColour() throws Exception {
+        Session s = new Session(Map.of()).started();
+        lanchat.api.PeerId alice = TerminalStyleTest.ALICE;
+        s.console.message(new ChatLine(null, alice, "alice", "hi ✓"));
+        int colour = new TerminalStyle(TerminalStyleTest.KOLKATA, 256, Map.of()).colourOf(alice);
+        s.await(() -> s.screen().contains("hi ✓"), "no message");
+        String screen = s.screen();
+        assertTrue(screen.contains("18:37 \u001B[38;5;" + colour + ";1malice\u001B[0m: hi ✓")
+                || screen.contains("18:37 \u001B[1;38;5;" + colour + "malice\u001B[0m: hi ✓"), "screen: " + visible(screen));
+    }
+
+    @Test
+    void withNoColorTheLineHasItsTimeButNoColour() throws Exception {
+        Session s = new Session(Map.of("NO_COLOR", "1")).started();
+        s.console.message(new ChatLine(null, TerminalStyleTest.ALICE, "alice", "hi"));
+        s.await(() -> s.screen().contains("18:37 alice: hi"), "no plain line with its time");
+        assertTrue(!s.screen().matches("(?s).*\u001B\\[[0-9;]*(3[0-7]|38;5;\\d+)[;m].*"), "a colour escape: " + visible(s.screen()));
+    }
+
+    @Test
+    void tabCompletesACommand() throws Exception {
+        Session s = new Session(Map.of()).started();
+        s.console.completeWith((before, word) -> before.isEmpty() && word.startsWith("/") ? ChatShell.commands() : List.of("alice", "bob"));
+        s.type("/pee\t");
+        s.awaitTyped("/peers ");
+        s.type("\n");
+        assertEquals("/peers", s.nextLine().strip());
+        s.type("hi al\t\n");
+        assertEquals("hi alice", s.nextLine().strip());
+    }
+
+    @Test
+    void ctrlRFindsAnEarlierLine() throws Exception {
+        Session s = new Session(Map.of()).started();
+        s.type("hello alice\n/peers\nsomething else\n");
+        assertEquals("hello alice", s.nextLine());
+        assertEquals("/peers", s.nextLine());
+        assertEquals("something else", s.nextLine());
+        s.type("\u0012hello"); // Ctrl-R, then part of the line
+        s.awaitTyped("hello alice");
+        s.type("\n");
+        assertEquals("hello alice", s.nextLine());
     }
 }

@@ -14,6 +14,58 @@ public final class RecordingConsole implements Console {
     private final List<String> logLines = new ArrayList<>();
     private Consumer<String> onLine;
     private boolean closed;
+    private volatile boolean decorates;
+    private volatile Completion completion;
+
+    /** Acts as an interactive terminal ({@link Console#decorates()}): connection lines then name the peer. */
+    public RecordingConsole decorating() {
+        decorates = true;
+        return this;
+    }
+
+    @Override
+    public boolean decorates() {
+        return decorates;
+    }
+
+    private volatile boolean refreshes;
+    private String status = "";
+
+    /** Has a status line, like a terminal ({@link Console#refreshesStatus()}); {@link #awaitStatus} waits for it. */
+    public RecordingConsole refreshing() {
+        refreshes = true;
+        return this;
+    }
+
+    @Override
+    public boolean refreshesStatus() {
+        return refreshes;
+    }
+
+    @Override
+    public synchronized void status(String line) {
+        status = line;
+        notifyAll();
+    }
+
+    public synchronized String currentStatus() {
+        return status;
+    }
+
+    /** Waits (bounded) until the status line is {@code expected}. */
+    public void awaitStatus(String expected, Duration timeout) {
+        awaitState(this::currentStatus, expected, "status line", timeout);
+    }
+
+    @Override
+    public void completeWith(Completion completion) {
+        this.completion = completion;
+    }
+
+    /** What Tab would offer for {@code word} after {@code wordsBefore}. */
+    public List<String> complete(List<String> wordsBefore, String word) {
+        return completion.candidates(wordsBefore, word);
+    }
 
     @Override
     public synchronized void println(String line) {
@@ -41,11 +93,15 @@ public final class RecordingConsole implements Console {
     }
 
     /** Waits (bounded) until the prompt is {@code expected}. */
-    public synchronized void awaitPrompt(String expected, Duration timeout) {
+    public void awaitPrompt(String expected, Duration timeout) {
+        awaitState(this::currentPrompt, expected, "prompt", timeout);
+    }
+
+    private synchronized void awaitState(java.util.function.Supplier<String> current, String expected, String what, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!prompt.equals(expected)) {
+        while (!current.get().equals(expected)) {
             long left = deadline - System.nanoTime();
-            if (left <= 0) fail("prompt is '" + prompt + "', not '" + expected + "', after " + timeout.toMillis() + " ms; console had: " + lines);
+            if (left <= 0) fail(what + " is '" + current.get() + "', not '" + expected + "', after " + timeout.toMillis() + " ms; console had: " + lines);
             try {
                 wait(Math.max(1, left / 1_000_000));
             } catch (InterruptedException e) {

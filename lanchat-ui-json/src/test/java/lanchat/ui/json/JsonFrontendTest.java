@@ -170,6 +170,17 @@ class JsonFrontendTest {
     }
 
     @Test
+    void aDeliveredLineIsOneSchemaValidEventWithItsIdAndText() throws Exception {
+        Run r = new Run("");
+        r.fe.delivered("9f3a61c2d4e5b7a8", "hi \"all\"");
+        JsonNode d = of(r.events(), "delivered").get(0);
+        assertEquals("9f3a61c2d4e5b7a8", d.get("id").asText());
+        assertEquals("hi \"all\"", d.get("text").asText());
+        Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(Files.readString(SCHEMA));
+        assertTrue(!schema.validate("{\"v\":1,\"event\":\"delivered\",\"time\":\"2023-11-14T22:13:20Z\",\"text\":\"no id\"}", InputFormat.JSON).isEmpty());
+    }
+
+    @Test
     void theSchemaRefusesWhatIsNotAnEvent() throws Exception {
         Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(Files.readString(SCHEMA));
         assertTrue(!schema.validate("{\"v\":1,\"event\":\"message\",\"time\":\"2023-11-14T22:13:20Z\",\"text\":\"no author\"}", InputFormat.JSON).isEmpty());

@@ -49,6 +49,11 @@ public abstract class EventFrontend implements Frontend {
     }
 
     @Override
+    public void delivered(String id, String text) {
+        emit(events.delivered(id, text));
+    }
+
+    @Override
     public void info(String line) {
         emit(events.info(line));
     }

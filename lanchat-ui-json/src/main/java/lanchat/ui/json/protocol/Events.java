@@ -52,6 +52,11 @@ public final class Events {
         return write(e);
     }
 
+    /** One of our lines reached every member it was meant for (the room's receipts). */
+    public String delivered(String id, String text) {
+        return write(event("delivered").put("id", id).put("text", text));
+    }
+
     public String info(String line) {
         return write(event("info").put("text", line));
     }
