@@ -1,7 +1,6 @@
 package lanchat.transport.libp2p;
 
 import static lanchat.api.internal.Bytes.concat;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.netty.buffer.ByteBuf;
@@ -34,6 +33,11 @@ import org.junit.jupiter.api.Test;
 class FuzzTest {
     private static final long BUDGET_NANOS = 600_000_000L; // per target; the whole class stays under 3 s
     private static final int MAX_CASES = 400;
+    /**
+     * Cases run whatever the clock says: the budget only stops a fast machine early. (It used to be the only bound,
+     * with an assertion that more than 50 ran, which a loaded CI machine failed: "ran 42".)
+     */
+    private static final int MIN_CASES = 60;
 
     /** Feeds {@code input} in random chunks; returns true if the channel reported a protocol error. */
     private static boolean feed(EmbeddedChannel ch, byte[] input, Random rnd, boolean decoderExceptionAllowed) {
@@ -62,11 +66,11 @@ class FuzzTest {
         return b;
     }
 
-    private static int run(String name, long seed, Supplier<EmbeddedChannel> channel, Supplier<byte[]> inputs,
+    private static void run(String name, long seed, Supplier<EmbeddedChannel> channel, Supplier<byte[]> inputs,
                            Random rnd, boolean decoderExceptionAllowed) {
         long deadline = System.nanoTime() + BUDGET_NANOS;
         int cases = 0;
-        for (; cases < MAX_CASES && System.nanoTime() < deadline; cases++) {
+        for (; cases < MAX_CASES && (cases < MIN_CASES || System.nanoTime() < deadline); cases++) {
             byte[] input = inputs.get();
             try {
                 feed(channel.get(), input, rnd, decoderExceptionAllowed);
@@ -74,15 +78,13 @@ class FuzzTest {
                 fail(name + " (seed " + seed + ", case " + cases + ") threw " + t, t);
             }
         }
-        return cases;
     }
 
     @Test
     void varintFrameDecoder() {
         Random rnd = new Random(1);
-        int cases = run("VarintFrameDecoder", 1, () -> new EmbeddedChannel(new VarintFrameDecoder(100)),
+        run("VarintFrameDecoder", 1, () -> new EmbeddedChannel(new VarintFrameDecoder(100)),
                 () -> randomBytes(rnd, 300), rnd, true);
-        assertTrue(cases > 50, "ran " + cases);
     }
 
     @Test
@@ -99,12 +101,11 @@ class FuzzTest {
                 default -> concat(header, Wire.msg("na"), tail);
             };
         };
-        int a = run("multistream responder", 2,
+        run("multistream responder", 2,
                 () -> new EmbeddedChannel(MultistreamSelectHandler.responder(Set.of("/noise"))), inputs, rnd, false);
-        int b = run("multistream initiator", 2,
+        run("multistream initiator", 2,
                 () -> new EmbeddedChannel(MultistreamSelectHandler.initiator(List.of("/tls/1.0.0", "/noise"))),
                 inputs, rnd, false);
-        assertTrue(a > 50 && b > 50, "ran " + a + " and " + b);
     }
 
     /** Mostly well-formed headers (version 0, small lengths) so that decoding gets past the first check. */
@@ -131,9 +132,8 @@ class FuzzTest {
     @Test
     void yamuxFrameDecoder() {
         Random rnd = new Random(3);
-        int cases = run("YamuxFrameDecoder", 3, () -> new EmbeddedChannel(new YamuxFrameDecoder(1024)),
+        run("YamuxFrameDecoder", 3, () -> new EmbeddedChannel(new YamuxFrameDecoder(1024)),
                 () -> rnd.nextBoolean() ? randomBytes(rnd, 200) : plausibleYamux(rnd), rnd, true);
-        assertTrue(cases > 50, "ran " + cases);
     }
 
     @Sharable
@@ -154,12 +154,11 @@ class FuzzTest {
     void yamuxSession() {
         Random rnd = new Random(4);
         ChannelHandler sink = new Sink();
-        int cases = run("YamuxSession", 4, () -> {
+        run("YamuxSession", 4, () -> {
             YamuxSession session = new YamuxSession(rnd.nextBoolean(), sink);
             EmbeddedChannel ch = new EmbeddedChannel(new YamuxFrameCodec(), session);
             if (rnd.nextBoolean()) session.openStream(new ChannelInboundHandlerAdapter());
             return ch;
         }, () -> rnd.nextInt(5) == 0 ? randomBytes(rnd, 200) : plausibleYamux(rnd), rnd, false);
-        assertTrue(cases > 50, "ran " + cases);
     }
 }
