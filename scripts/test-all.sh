@@ -39,6 +39,7 @@ REQUIRED_ITS=(
   lanchat.it.process.WebUiBrowserIT
   lanchat.it.lan.RoomScenariosIT
   lanchat.it.process.TerminalPtyIT
+  lanchat.it.process.RoomForgeryIT
 )
 MVN=(mvn -B -ntp)
 

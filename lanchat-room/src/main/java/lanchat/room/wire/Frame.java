@@ -58,7 +58,8 @@ public sealed interface Frame {
         return 1 + lanchat.api.internal.Varint.size(envelopeBytes);
     }
 
-    static byte[] encode(Frame frame) {
+    /** Public (the package is not exported) for test peers that speak the protocol from the project's own codec. */
+    public static byte[] encode(Frame frame) {
         ProtoWriter w = new ProtoWriter();
         int tag;
         if (frame instanceof Summary s) {
@@ -86,7 +87,7 @@ public sealed interface Frame {
         return out;
     }
 
-    static Frame decode(byte[] frame) throws Rejection {
+    public static Frame decode(byte[] frame) throws Rejection {
         if (frame.length == 0) throw new Rejection(Rejection.Kind.MALFORMED, "empty frame");
         if (frame.length > WireLimits.MAX_FRAME_BYTES) throw new Rejection(Rejection.Kind.OVERSIZED, "frame of " + frame.length + " bytes");
         byte[] body = java.util.Arrays.copyOfRange(frame, 1, frame.length);
