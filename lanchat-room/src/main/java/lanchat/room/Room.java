@@ -367,6 +367,23 @@ public final class Room implements AutoCloseable {
         }));
     }
 
+    /**
+     * A line that reached the room live (from a member, or a plain peer's line we or another member relayed) goes on to
+     * the plain peers attached here as a plain chat line, {@code nick: text} as a go/js chat peer shows it: they hear
+     * the room only through the members they are connected to. Never back to the plain peer the line came from. Our own
+     * posts go out in {@link #post}; catch-up blocks are history, which plain peers never get. Bounded by what feeds
+     * it (the log's per-author and plain-line rates) and by each session's send queue.
+     */
+    private void forwardToPlainPeers(RoomMessage m) {
+        Optional<PeerId> origin = m.relayedFrom();
+        String who = !m.nick().isEmpty() ? m.nick() : origin.orElse(m.author()).shortString();
+        ChatMessage line = ChatMessage.of(nick.isEmpty() ? null : nick, who + ": " + m.text());
+        for (Attached a : sessions.values()) {
+            // logged: a session that turns out to speak the room protocol gets the line through the log instead
+            if (origin.isEmpty() || !origin.get().equals(a.session.remotePeer())) a.sendPlain(line, true);
+        }
+    }
+
     /** Without a room log: the session gets (and what waited for it gets) plain chat lines only. */
     private void makePlain(Attached a) {
         if (a.plain) return;
@@ -564,6 +581,7 @@ public final class Room implements AutoCloseable {
 
         @Override
         public void onLive(RoomMessage message) {
+            forwardToPlainPeers(message);
             guard(() -> app.onLive(message));
         }
 

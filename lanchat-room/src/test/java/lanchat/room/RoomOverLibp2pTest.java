@@ -195,6 +195,12 @@ class RoomOverLibp2pTest {
         assertEquals(Optional.of(plain.peer()), relayed.relayedFrom());
         assertEquals(plain.peer().shortString(), relayed.displayName());
 
+        // a member the plain peer is not connected to reaches it through a, as "nick: text" (c has no nick: its short
+        // id); the plain peer's own line never came back to it, or it would be the next line it sees
+        await(c.room.post("c to the room"));
+        assertEquals(c.peer().shortString() + ": c to the room", plainSees.next().text());
+        assertEquals("c to the room", Recorder.next(a.events.live).text());
+
         for (Member m : List.of(a, b, c)) assertTrue(m.events.rejected.isEmpty(), m.events.rejected.toString());
         assertTrue(b.events.blocks.isEmpty() && c.events.blocks.isEmpty(), "everything arrived live");
     }
