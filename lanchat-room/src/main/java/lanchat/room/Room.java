@@ -30,6 +30,7 @@ import lanchat.api.spi.ProtocolChannel;
 import lanchat.api.spi.ProtocolHandler;
 import lanchat.api.spi.ProtocolNotSupportedException;
 import lanchat.room.store.RoomStore;
+import lanchat.room.wire.Frame;
 import lanchat.room.wire.WireLimits;
 
 /**
@@ -319,7 +320,7 @@ public final class Room implements AutoCloseable {
 
     private void inbound(ProtocolChannel ch) {
         if (unavailable) {
-            ch.reset();
+            refuse(ch);
             return;
         }
         Attached a = sessions.get(SessionKey.of(ch.session()));
@@ -338,6 +339,27 @@ public final class Room implements AutoCloseable {
         loop.schedule(() -> safely(() -> {
             if (parked.remove(ch) != null) ch.reset();
         }), PARK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Without a room log, a peer's room channel is answered with one SUMMARY for {@link Frame#NO_ROOM_LOG} and closed:
+     * the peer then treats us as a plain peer and sends us plain chat lines (a bare reset would leave it sending its
+     * lines into a channel nobody reads). The protocol stays registered (the store opens after we listen), so this,
+     * not multistream, is the refusal; peers that predate it read it as "another room", with the same result.
+     */
+    private void refuse(ProtocolChannel ch) {
+        ch.setListener(new ChannelListener() {
+            @Override
+            public CompletionStage<?> onMessage(ProtocolChannel channel, byte[] message) {
+                return CompletableFuture.completedFuture(null); // not read: the channel is closing
+            }
+
+            @Override
+            public void onClosed(ProtocolChannel channel, Throwable cause) {
+            }
+        });
+        ch.send(Frame.encode(new Frame.Summary(Frame.NO_ROOM_LOG, List.of(), false)));
+        ch.close();
     }
 
     private void openChannel(Attached a) {

@@ -227,7 +227,8 @@ final class RoomLog {
 
     private void onSummary(Link link, Frame.Summary s) {
         if (!s.room().equals(room)) {
-            rejectOnce("room:" + link.peer, link.peer.shortString() + " is in room '" + s.room() + "', not ours: plain chat lines only");
+            rejectOnce("room:" + link.peer, link.peer.shortString() + (s.room().equals(Frame.NO_ROOM_LOG) ? " has no room log (its history store cannot open)"
+                    : " is in room '" + s.room() + "', not ours") + ": plain chat lines only");
             outbox.otherRoom(link.peer, s.room());
             return;
         }

@@ -89,6 +89,13 @@ class RoomOverLibp2pTest {
         void awaitReady(PeerId peer, boolean speaksRoom) throws InterruptedException {
             assertEquals(peer + " " + speaksRoom, next(ready));
         }
+
+        /** The peer turned out to be plain, perhaps after its room channel opened (and was answered "no room log"). */
+        void awaitPlain(PeerId peer) throws InterruptedException {
+            String event = next(ready);
+            if (event.equals(peer + " true")) event = next(ready);
+            assertEquals(peer + " false", event);
+        }
     }
 
     /** A node: a libp2p transport and (unless plain) a room registered on it. */
@@ -101,16 +108,22 @@ class RoomOverLibp2pTest {
         String addr;
 
         Member(Identity identity, Optional<Path> data) throws Exception {
+            this(identity, data, Room.Stores.SQLITE);
+        }
+
+        Member(Identity identity, Optional<Path> data, Room.Stores stores) throws Exception {
             this.identity = identity;
             ExecutorService callbacks = Executors.newSingleThreadExecutor();
             open.add(callbacks::shutdownNow);
             transport = libp2p.create(new TransportConfig(identity, callbacks, Map.of()));
             open.add(transport);
             if (data != null) {
-                room = Room.open(new RoomConfig("lobby", identity, "", data, RoomConfig.DEFAULT_HISTORY_LIMIT, RoomConfig.DEFAULT_HISTORY_AGE), events);
+                room = Room.open(new RoomConfig("lobby", identity, "", data, RoomConfig.DEFAULT_HISTORY_LIMIT, RoomConfig.DEFAULT_HISTORY_AGE), events,
+                        Tuning.DEFAULTS, System::currentTimeMillis, stores);
                 open.add(room);
                 transport.registerProtocol(room.protocolHandler());
-                await(room.ready());
+                if (stores == Room.Stores.SQLITE) await(room.ready());
+                else room.ready().exceptionally(e -> null).toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS);
             } else {
                 room = null;
             }
@@ -203,6 +216,37 @@ class RoomOverLibp2pTest {
 
         for (Member m : List.of(a, b, c)) assertTrue(m.events.rejected.isEmpty(), m.events.rejected.toString());
         assertTrue(b.events.blocks.isEmpty() && c.events.blocks.isEmpty(), "everything arrived live");
+    }
+
+    /**
+     * A node whose room log cannot open at all (SQLite's native library cannot load: not even in memory) still has the
+     * room protocol registered (its store opens after it listens); it answers a room channel with "no room log", and
+     * its peers then chat with it in plain lines both ways, whichever side dialed.
+     */
+    @Test
+    void peersOfANodeWithoutARoomLogChatWithItInPlainLines() throws Exception {
+        Member broken = new Member(Identity.generate(), Optional.empty(), new NoSqliteStores(true));
+        assertFalse(broken.room.available());
+        Member dialer = member(), dialed = member();
+        ChatSession fromDialer = dialer.dial(broken); // the dialer opens the channel at once
+        ChatSession toDialed = broken.dial(dialed); // the broken node opens none: the dialed one probes after 3 s
+        TransportHarness.Recorder brokenHearsDialer = new TransportHarness.Recorder(), brokenHearsDialed = new TransportHarness.Recorder();
+        broken.lastInbound.setListener(brokenHearsDialer);
+        toDialed.setListener(brokenHearsDialed);
+        TransportHarness.Recorder dialerHears = new TransportHarness.Recorder(), dialedHears = new TransportHarness.Recorder();
+        fromDialer.setListener(dialerHears);
+        dialed.lastInbound.setListener(dialedHears);
+        dialer.events.awaitPlain(broken.peer());
+        dialed.events.awaitPlain(broken.peer());
+        assertTrue(Recorder.next(dialer.events.rejected).contains("has no room log"));
+
+        await(dialer.room.post("dialer to all"));
+        assertEquals("dialer to all", brokenHearsDialer.next().text());
+        await(dialed.room.post("dialed to all"));
+        assertEquals("dialed to all", brokenHearsDialed.next().text());
+        assertEquals(2, await(broken.room.sendPlain(ChatMessage.of(null, "broken to all"))));
+        assertEquals("broken to all", dialerHears.next().text());
+        assertEquals("broken to all", dialedHears.next().text());
     }
 
     @Test

@@ -21,6 +21,12 @@ public sealed interface Frame {
     int SUMMARY = 1, WANT = 2, MESSAGES = 3, HAVE = 4;
 
     /**
+     * The room a node names in its only SUMMARY when it has no room log at all (SQLite cannot load): the peer treats
+     * it as a plain peer (as one of another room) and sends it plain chat lines.
+     */
+    String NO_ROOM_LOG = "(no room log)";
+
+    /**
      * What a node holds of each author: {@code [low, high]}, with nothing missing up to {@code high} (below
      * {@code low} was pruned or never held, not missing). {@code more}: further SUMMARY frames follow.
      */
