@@ -411,6 +411,7 @@ public final class Room implements AutoCloseable {
         if (a.plain) return;
         a.plain = true;
         a.decided(false);
+        events.onPeerReady(a.session.remotePeer(), false);
     }
 
     private void adopt(Attached a, ProtocolChannel ch) {

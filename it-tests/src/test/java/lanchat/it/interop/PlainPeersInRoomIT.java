@@ -95,6 +95,12 @@ class PlainPeersInRoomIT {
         assertEquals(0, count(p, l -> l.startsWith("RECV") && l.contains(fromP)), "P's own line never comes back to it\n" + p.describe());
         assertTrue(b.lines().stream().noneMatch(l -> l.startsWith("✓ connected to " + p.peerId)), "B is not connected to P: the line was relayed");
 
+        // /peers tells the plain peer from the room member
+        int peersMark = a.mark();
+        a.type("/peers");
+        a.awaitLine(peersMark, l -> l.contains(p.peerId) && l.endsWith("plain peer (unsigned)"), WAIT, "A's /peers row of P, plain");
+        a.awaitLine(peersMark, l -> l.contains(b.peerId) && l.endsWith("room member (signed)"), WAIT, "A's /peers row of B, a room member");
+
         // kept in history, marked unsigned there too
         int mark = b.mark();
         b.type("/search says hi");
