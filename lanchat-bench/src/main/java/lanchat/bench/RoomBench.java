@@ -17,9 +17,21 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+import lanchat.api.ChatMessage;
 import lanchat.api.Identity;
 import lanchat.api.Multiaddr;
+import lanchat.api.PeerId;
+import lanchat.api.resource.ResourceLimits;
+import lanchat.api.resource.ResourceManager;
+import lanchat.api.spi.ChannelListener;
 import lanchat.api.spi.ChatSession;
+import lanchat.api.spi.Direction;
+import lanchat.api.spi.ProtocolChannel;
+import lanchat.api.spi.ProtocolHandler;
+import lanchat.api.spi.SessionListener;
 import lanchat.api.spi.Plugins;
 import lanchat.api.spi.Transport;
 import lanchat.api.spi.TransportConfig;
@@ -28,6 +40,7 @@ import lanchat.room.RoomConfig;
 import lanchat.room.RoomListener;
 import lanchat.room.RoomMessage;
 import lanchat.room.store.RoomStore;
+import lanchat.room.wire.Frame;
 import lanchat.room.wire.MessageBody;
 import lanchat.room.wire.SignedMessage;
 
@@ -60,6 +73,10 @@ final class RoomBench {
             System.out.println(catchUp(work.resolve("catch-up"), catchUp));
             return;
         }
+        if (args.length > 3 && args[3].equals("mesh")) {
+            System.out.println(mesh(args.length > 4 ? Integer.parseInt(args[4]) : 20));
+            return;
+        }
         for (String line : run(work, catchUp, store, mods, ProcessHandle.current().info().command().orElse("java"))) System.out.println(line);
     }
 
@@ -68,6 +85,7 @@ final class RoomBench {
         List<String> out = new ArrayList<>();
         out.add(catchUp(work.resolve("catch-up"), catchUp));
         out.add(relay(30));
+        out.add(mesh(20));
         out.addAll(store(work.resolve("store"), storeN));
         if (mods != null) out.addAll(startup(work.resolve("startup"), storeN, mods, java));
         return out;
@@ -125,6 +143,20 @@ final class RoomBench {
             room.attach(s);
         }
 
+        /** A node whose room channels count the envelopes they receive with {@code probe} as text (both directions of channel). */
+        Node(Identity identity, RoomListener listener, String probe, AtomicInteger crossings) throws Exception {
+            this.identity = identity;
+            // every node of the mesh comes from 127.0.0.1: the per-host limit (16) is lifted as on a LAN of separate hosts
+            transport = Plugins.installed().transport("libp2p").create(new TransportConfig(identity, callbacks, Map.of(),
+                    new ResourceManager(ResourceLimits.DEFAULTS.with(SpiClient.ONE_HOST_LIMIT, "64"))));
+            room = Room.open(new RoomConfig(ROOM, identity, "", Optional.empty(), 1000, Duration.ofDays(365)), listener);
+            ProtocolHandler h = room.protocolHandler();
+            transport.registerProtocol(new ProtocolHandler(h.id(), h.limits(), ch -> h.onInbound().accept(new CountingChannel(ch, probe, crossings))));
+            room.ready().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            transport.onInbound(room::attach);
+            address = transport.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).toCompletableFuture().get(30, TimeUnit.SECONDS).get(0).toString();
+        }
+
         @Override
         public void close() {
             room.close();
@@ -133,11 +165,123 @@ final class RoomBench {
         }
     }
 
+    /** A room channel that counts the received envelopes whose text is {@code probe}: how often one message crossed a link. */
+    private record CountingChannel(ProtocolChannel ch, String probe, AtomicInteger crossings) implements ProtocolChannel {
+        @Override public String protocol() { return ch.protocol(); }
+        @Override public ChatSession session() { return ch.session(); }
+        @Override public Direction direction() { return ch.direction(); }
+        @Override public CompletionStage<Void> send(byte[] message) { return ch.send(message); }
+        @Override public CompletionStage<Void> close() { return ch.close(); }
+        @Override public void reset() { ch.reset(); }
+        @Override public boolean isOpen() { return ch.isOpen(); }
+
+        @Override
+        public void setListener(ChannelListener listener) {
+            ch.setListener(new ChannelListener() {
+                @Override
+                public CompletionStage<?> onMessage(ProtocolChannel channel, byte[] message) {
+                    try {
+                        if (Frame.decode(message) instanceof Frame.Messages m) {
+                            for (byte[] e : m.envelopes()) if (SignedMessage.trusted(e).body().text().equals(probe)) crossings.incrementAndGet();
+                        }
+                    } catch (Exception bad) {
+                        // the room rejects it itself
+                    }
+                    return listener.onMessage(CountingChannel.this, message);
+                }
+
+                @Override
+                public void onClosed(ProtocolChannel channel, Throwable cause) {
+                    listener.onClosed(CountingChannel.this, cause);
+                }
+            });
+        }
+    }
+
+    /** A session whose room channels (the ones this side opens) count like {@link CountingChannel}. */
+    private record CountingSession(ChatSession s, String probe, AtomicInteger crossings) implements ChatSession {
+        @Override public PeerId remotePeer() { return s.remotePeer(); }
+        @Override public Multiaddr remoteAddress() { return s.remoteAddress(); }
+        @Override public Direction direction() { return s.direction(); }
+        @Override public String transport() { return s.transport(); }
+        @Override public String connectionId() { return s.connectionId(); }
+        @Override public CompletionStage<Void> send(ChatMessage message) { return s.send(message); }
+        @Override public CompletionStage<Duration> ping() { return s.ping(); }
+        @Override public void setListener(SessionListener listener) { s.setListener(listener); }
+        @Override public CompletionStage<Void> close() { return s.close(); }
+        @Override public boolean isOpen() { return s.isOpen(); }
+
+        @Override
+        public CompletionStage<ProtocolChannel> openChannel(String protocolId) {
+            return s.openChannel(protocolId).thenApply(ch -> new CountingChannel(ch, probe, crossings));
+        }
+    }
+
+    /**
+     * {@code n} in-process nodes started at once, each dialing every node before it (one connection per pair, so
+     * {@code n(n-1)/2} links): time until every room has every other node as a room neighbour; then one post: how many
+     * times it crossed a link (goal: at most once per link) and how long until all showed it.
+     */
+    static String mesh(int n) throws Exception {
+        String probe = "mesh probe";
+        AtomicInteger crossings = new AtomicInteger();
+        List<Node> nodes = new ArrayList<>();
+        List<Counter> counters = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Counter c = new Counter();
+                counters.add(c);
+                nodes.add(new Node(Identity.generate(), c, probe, crossings));
+            }
+            long t0 = System.nanoTime();
+            ExecutorService dialers = Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<?>> dials = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < i; j++) {
+                        Node a = nodes.get(i), b = nodes.get(j);
+                        dials.add(dialers.submit(() -> {
+                            ChatSession s = a.transport.dial(Multiaddr.parse(b.address)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                            a.room.attach(new CountingSession(s, probe, crossings));
+                            return null;
+                        }));
+                    }
+                }
+                for (var d : dials) d.get(60, TimeUnit.SECONDS);
+            } finally {
+                dialers.shutdownNow();
+            }
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (counters.stream().anyMatch(c -> c.ready.size() < n - 1) && System.nanoTime() < end) Thread.sleep(10);
+            double meshSecs = (System.nanoTime() - t0) / 1e9;
+            int minReady = counters.stream().mapToInt(c -> c.ready.size()).min().orElse(0);
+            Thread.sleep(1500); // summaries and have-vectors settle
+            long p0 = System.nanoTime();
+            nodes.get(0).room.post(probe).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            for (Counter c : counters.subList(1, n)) c.await(1, 10_000);
+            double spreadMs = (counters.subList(1, n).stream().mapToLong(c -> c.lastAt).max().orElse(p0) - p0) / 1e6;
+            Thread.sleep(1000); // late copies
+            int links = n * (n - 1) / 2;
+            return String.format(Locale.ROOT, "room log: %d in-process nodes (libp2p, 127.0.0.1), each dialing every node before it (%d connections, one per pair): "
+                    + "every room had all %d others as room neighbours %.2f s after the first dial%s; one post crossed links %d times (%d links; goal ≤ %d) "
+                    + "and all %d others showed it within %.1f ms", n, links, n - 1, meshSecs, minReady < n - 1 ? " (NOT all: fewest " + minReady + ")" : "",
+                    crossings.get(), links, links, n - 1, spreadMs);
+        } finally {
+            for (Node node : nodes) node.close();
+        }
+    }
+
     /** Counts what a room showed and when each text arrived. */
     private static final class Counter implements RoomListener {
         final AtomicInteger held = new AtomicInteger();
         final Map<String, Long> arrived = new ConcurrentHashMap<>();
+        final Set<PeerId> ready = ConcurrentHashMap.newKeySet();
         volatile long lastAt;
+
+        @Override
+        public void onPeerReady(PeerId peer, boolean member) {
+            if (member) ready.add(peer);
+        }
 
         @Override
         public void onLive(RoomMessage m) {
