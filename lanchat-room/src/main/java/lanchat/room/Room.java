@@ -604,7 +604,7 @@ public final class Room implements AutoCloseable {
 
         @Override
         public void onLive(RoomMessage message) {
-            forwardToPlainPeers(message);
+            guard(() -> forwardToPlainPeers(message)); // a failure here must not cost the app the line
             guard(() -> app.onLive(message));
         }
 
