@@ -40,6 +40,7 @@ REQUIRED_ITS=(
   lanchat.it.lan.RoomScenariosIT
   lanchat.it.process.TerminalPtyIT
   lanchat.it.process.RoomForgeryIT
+  lanchat.it.process.RoomUnavailableIT
 )
 MVN=(mvn -B -ntp)
 

@@ -421,7 +421,9 @@ public final class Room implements AutoCloseable {
             return;
         }
         a.channels.add(ch);
-        a.decided(true);
+        // not decided yet: lines wait (bounded) until the peer's SUMMARY names our room (ChannelOutbox.confirmed); a
+        // node without a room log or of another room answers the channel with one naming another, and then gets them
+        // as plain lines instead of losing those posted in that first round trip
         channels.computeIfAbsent(peer, p -> new ArrayDeque<>()).addLast(ch);
         ch.setListener(new ChannelListener() {
             @Override
@@ -467,6 +469,16 @@ public final class Room implements AutoCloseable {
             ProtocolChannel ch = q == null ? null : q.peekLast();
             if (ch == null || !ch.isOpen()) return CompletableFuture.failedFuture(new IllegalStateException("no room channel to " + peer.shortString()));
             return ch.send(frame);
+        }
+
+        @Override
+        public void confirmed(PeerId peer) {
+            for (Attached a : sessions.values()) {
+                if (a.session.remotePeer().equals(peer) && !a.channels.isEmpty() && !a.plain && !a.confirmed) {
+                    a.confirmed = true;
+                    a.decided(true);
+                }
+            }
         }
 
         @Override
@@ -536,9 +548,12 @@ public final class Room implements AutoCloseable {
         final Set<ProtocolChannel> channels = new LinkedHashSet<>();
         /** The peer refused the room protocol (or is in another room): it gets our lines as plain chat lines. */
         boolean plain;
+        /** A room channel is open and the peer's SUMMARY named our room: our lines reach it through the log. */
+        boolean confirmed;
         /**
          * Lines posted before we knew whether the peer speaks the room protocol (an inbound session waits up to
-         * {@link #PLAIN_PROBE_MS} for the dialer's channel): sent as plain lines if it does not; if it does, only the
+         * {@link #PLAIN_PROBE_MS} for the dialer's channel; an open channel, for the peer's first SUMMARY, which may
+         * say it has no room log or another room): sent as plain lines if it does not; if it does, only the
          * ones the log does not carry ({@code logged} false). Bounded: {@link #MAX_HELD}.
          */
         final ArrayDeque<Held> held = new ArrayDeque<>();
@@ -557,7 +572,7 @@ public final class Room implements AutoCloseable {
                 session.send(line);
                 return true;
             }
-            if (!channels.isEmpty()) {
+            if (!channels.isEmpty() && confirmed) {
                 if (!logged) session.send(line);
                 return !logged;
             }

@@ -56,6 +56,9 @@ final class RoomLog {
          * room X and one of the {@code (direct)} room): it can only be spoken to with plain chat lines.
          */
         default void otherRoom(PeerId peer, String itsRoom) {}
+
+        /** {@code peer}'s SUMMARY named our room: it is a member, lines held for it until now need not go plain. */
+        default void confirmed(PeerId peer) {}
     }
 
     private final String room;
@@ -232,6 +235,7 @@ final class RoomLog {
             outbox.otherRoom(link.peer, s.room());
             return;
         }
+        outbox.confirmed(link.peer);
         if (!link.summaries.tryTake(clock.getAsLong())) {
             rejectOnce("summary-rate:" + link.peer, link.peer.shortString() + " sends summaries too fast: some ignored");
             return;
