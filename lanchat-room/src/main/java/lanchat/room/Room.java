@@ -90,6 +90,8 @@ public final class Room implements AutoCloseable {
     /** Not even an in-memory store opened (SQLite's native library cannot load): no room protocol, plain lines only. */
     private volatile boolean unavailable;
     private final Stores stores;
+    /** Plain peers' lines forwarded to our plain peers (room thread only): each once, however many members relayed it. */
+    private final PlainLines forwardedPlain = new PlainLines();
 
     /** Where the room's store comes from; tests inject one that fails like a missing native library. */
     interface Stores {
@@ -398,6 +400,8 @@ public final class Room implements AutoCloseable {
      */
     private void forwardToPlainPeers(RoomMessage m) {
         Optional<PeerId> origin = m.relayedFrom();
+        // a plain peer's line comes relayed by every member connected to it (and by us): forward it once
+        if (origin.isPresent() && !forwardedPlain.firstCopy(origin.get(), m.text(), m.own() ? origin.get() : m.author())) return;
         String who = !m.nick().isEmpty() ? m.nick() : origin.orElse(m.author()).shortString();
         ChatMessage line = ChatMessage.of(nick.isEmpty() ? null : nick, who + ": " + m.text());
         for (Attached a : sessions.values()) {

@@ -218,6 +218,54 @@ class RoomOverLibp2pTest {
         assertTrue(b.events.blocks.isEmpty() && c.events.blocks.isEmpty(), "everything arrived live");
     }
 
+    /** What the app does with a session's chat lines: hand them to the room (and detach the session when it closes). */
+    private static void plainLinesTo(Member m, ChatSession session) {
+        session.setListener(new SessionListener() {
+            @Override
+            public void onMessage(ChatSession s, ChatMessage message) {
+                m.room.onPlainMessage(s, message);
+            }
+
+            @Override
+            public void onClosed(ChatSession s, Throwable cause) {
+                m.room.detach(s);
+            }
+        });
+    }
+
+    /**
+     * A plain peer P connected to two members, a and b (a - b - c), says a line: both relay it into the room, so c gets
+     * it twice (two signed relays) and forwards it once to its own plain peer Q; Q's next line is c's own.
+     */
+    @Test
+    void aPlainLineRelayedByTwoMembersReachesAnotherMembersPlainPeerOnce() throws Exception {
+        Member a = member(), b = member(), c = member();
+        a.dial(b);
+        c.dial(b);
+        Member p = new Member(Identity.generate(), null), q = new Member(Identity.generate(), null);
+        ChatSession aToP = a.dial(p);
+        ChatSession pFromA = p.lastInbound;
+        ChatSession bToP = b.dial(p);
+        ChatSession pFromB = p.lastInbound;
+        ChatSession cToQ = c.dial(q);
+        plainLinesTo(a, aToP);
+        plainLinesTo(b, bToP);
+        plainLinesTo(c, cToQ);
+        TransportHarness.Recorder qSees = new TransportHarness.Recorder();
+        q.lastInbound.setListener(qSees);
+        pFromA.setListener(new TransportHarness.Recorder());
+        pFromB.setListener(new TransportHarness.Recorder());
+        c.events.awaitReady(b.peer(), true);
+        c.events.awaitReady(q.peer(), false);
+
+        pFromA.send(ChatMessage.of(null, "p to its two members"));
+        pFromB.send(ChatMessage.of(null, "p to its two members"));
+        assertEquals(p.peer().shortString() + ": p to its two members", qSees.next().text());
+        for (int i = 0; i < 2; i++) assertEquals("p to its two members", Recorder.next(c.events.live).text()); // a's relay and b's
+        await(c.room.post("c to q"));
+        assertEquals("c to q", qSees.next().text(), "Q got P's line once: the next is c's own");
+    }
+
     /**
      * A node whose room log cannot open at all (SQLite's native library cannot load: not even in memory) still has the
      * room protocol registered (its store opens after it listens); it answers a room channel with "no room log", and

@@ -15,6 +15,7 @@ import lanchat.api.PeerId;
 import lanchat.api.spi.ChatSession;
 import lanchat.app.node.NodeEvents.RoomLine;
 import lanchat.room.PendingMessage;
+import lanchat.room.PlainLines;
 import lanchat.room.Room;
 import lanchat.room.RoomConfig;
 import lanchat.room.RoomListener;
