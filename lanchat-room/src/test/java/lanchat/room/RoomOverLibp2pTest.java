@@ -181,17 +181,7 @@ class RoomOverLibp2pTest {
         ChatSession toPlain = a.dial(plain);
         TransportHarness.Recorder plainSees = new TransportHarness.Recorder();
         plain.lastInbound.setListener(plainSees);
-        toPlain.setListener(new SessionListener() { // what the app does with chat lines: hand them to the room
-            @Override
-            public void onMessage(ChatSession session, ChatMessage message) {
-                a.room.onPlainMessage(session, message);
-            }
-
-            @Override
-            public void onClosed(ChatSession session, Throwable cause) {
-                a.room.detach(session);
-            }
-        });
+        plainLinesTo(a, toPlain);
         a.events.awaitReady(plain.peer(), false);
         await(a.room.post("to everyone"));
         assertEquals("to everyone", plainSees.next().text());
