@@ -16,7 +16,7 @@ import lanchat.app.node.PeerManager;
 public final class ChatShell implements NodeEvents {
     static final String HELP = String.join("\n",
             "commands:",
-            "  /peers        connected peers: nick#shortid, id, address, transport",
+            "  /peers        connected peers: nick#shortid, id, address, transport, room member or plain peer",
             "  /nick NAME    change the name others see",
             "  /ping         round-trip time to each peer",
             FileCommands.HELP,
