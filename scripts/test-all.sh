@@ -39,6 +39,8 @@ REQUIRED_ITS=(
   lanchat.it.process.WebUiBrowserIT
   lanchat.it.lan.RoomScenariosIT
   lanchat.it.process.TerminalPtyIT
+  lanchat.it.process.RoomForgeryIT
+  lanchat.it.process.RoomUnavailableIT
 )
 MVN=(mvn -B -ntp)
 

@@ -78,6 +78,8 @@ public final class BenchSuite {
             if (all) {
                 step("startup and memory", () -> startup.run(mods));
                 step("file transfer (lanchat-files)", () -> notes.addAll(FileBench.run(ctx.work(), plan.isFull() ? 1L << 30 : 256L << 20)));
+                // the sizes (10,000 to catch up, 100,000 in the store) in both modes: together about a minute
+                step("room log (lanchat-room)", () -> notes.addAll(RoomBench.run(ctx.work().resolve("room"), 10_000, 100_000, mods, ctx.java())));
                 step("discovery and fan-out (network namespaces)", () -> runDiscovery(mods));
                 if (args.profile()) step("profile", () -> profile.run(mods));
             }

@@ -30,6 +30,7 @@ import lanchat.api.spi.ProtocolChannel;
 import lanchat.api.spi.ProtocolHandler;
 import lanchat.api.spi.ProtocolNotSupportedException;
 import lanchat.room.store.RoomStore;
+import lanchat.room.wire.Frame;
 import lanchat.room.wire.WireLimits;
 
 /**
@@ -89,6 +90,8 @@ public final class Room implements AutoCloseable {
     /** Not even an in-memory store opened (SQLite's native library cannot load): no room protocol, plain lines only. */
     private volatile boolean unavailable;
     private final Stores stores;
+    /** Plain peers' lines forwarded to our plain peers (room thread only): each once, however many members relayed it. */
+    private final PlainLines forwardedPlain = new PlainLines();
 
     /** Where the room's store comes from; tests inject one that fails like a missing native library. */
     interface Stores {
@@ -319,7 +322,7 @@ public final class Room implements AutoCloseable {
 
     private void inbound(ProtocolChannel ch) {
         if (unavailable) {
-            ch.reset();
+            refuse(ch);
             return;
         }
         Attached a = sessions.get(SessionKey.of(ch.session()));
@@ -338,6 +341,27 @@ public final class Room implements AutoCloseable {
         loop.schedule(() -> safely(() -> {
             if (parked.remove(ch) != null) ch.reset();
         }), PARK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Without a room log, a peer's room channel is answered with one SUMMARY for {@link Frame#NO_ROOM_LOG} and closed:
+     * the peer then treats us as a plain peer and sends us plain chat lines (a bare reset would leave it sending its
+     * lines into a channel nobody reads). The protocol stays registered (the store opens after we listen), so this,
+     * not multistream, is the refusal; peers that predate it read it as "another room", with the same result.
+     */
+    private void refuse(ProtocolChannel ch) {
+        ch.setListener(new ChannelListener() {
+            @Override
+            public CompletionStage<?> onMessage(ProtocolChannel channel, byte[] message) {
+                return CompletableFuture.completedFuture(null); // not read: the channel is closing
+            }
+
+            @Override
+            public void onClosed(ProtocolChannel channel, Throwable cause) {
+            }
+        });
+        ch.send(Frame.encode(new Frame.Summary(Frame.NO_ROOM_LOG, List.of(), false)));
+        ch.close();
     }
 
     private void openChannel(Attached a) {
@@ -367,11 +391,31 @@ public final class Room implements AutoCloseable {
         }));
     }
 
+    /**
+     * A line that reached the room live (from a member, or a plain peer's line we or another member relayed) goes on to
+     * the plain peers attached here as a plain chat line, {@code nick: text} as a go/js chat peer shows it: they hear
+     * the room only through the members they are connected to. Never back to the plain peer the line came from. Our own
+     * posts go out in {@link #post}; catch-up blocks are history, which plain peers never get. Bounded by what feeds
+     * it (the log's per-author and plain-line rates) and by each session's send queue.
+     */
+    private void forwardToPlainPeers(RoomMessage m) {
+        Optional<PeerId> origin = m.relayedFrom();
+        // a plain peer's line comes relayed by every member connected to it (and by us): forward it once
+        if (origin.isPresent() && !forwardedPlain.firstCopy(origin.get(), m.text(), m.own() ? origin.get() : m.author())) return;
+        String who = !m.nick().isEmpty() ? m.nick() : origin.orElse(m.author()).shortString();
+        ChatMessage line = ChatMessage.of(nick.isEmpty() ? null : nick, who + ": " + m.text());
+        for (Attached a : sessions.values()) {
+            // logged: a session that turns out to speak the room protocol gets the line through the log instead
+            if (origin.isEmpty() || !origin.get().equals(a.session.remotePeer())) a.sendPlain(line, true);
+        }
+    }
+
     /** Without a room log: the session gets (and what waited for it gets) plain chat lines only. */
     private void makePlain(Attached a) {
         if (a.plain) return;
         a.plain = true;
         a.decided(false);
+        events.onPeerReady(a.session.remotePeer(), false);
     }
 
     private void adopt(Attached a, ProtocolChannel ch) {
@@ -381,7 +425,9 @@ public final class Room implements AutoCloseable {
             return;
         }
         a.channels.add(ch);
-        a.decided(true);
+        // not decided yet: lines wait (bounded) until the peer's SUMMARY names our room (ChannelOutbox.confirmed); a
+        // node without a room log or of another room answers the channel with one naming another, and then gets them
+        // as plain lines instead of losing those posted in that first round trip
         channels.computeIfAbsent(peer, p -> new ArrayDeque<>()).addLast(ch);
         ch.setListener(new ChannelListener() {
             @Override
@@ -427,6 +473,16 @@ public final class Room implements AutoCloseable {
             ProtocolChannel ch = q == null ? null : q.peekLast();
             if (ch == null || !ch.isOpen()) return CompletableFuture.failedFuture(new IllegalStateException("no room channel to " + peer.shortString()));
             return ch.send(frame);
+        }
+
+        @Override
+        public void confirmed(PeerId peer) {
+            for (Attached a : sessions.values()) {
+                if (a.session.remotePeer().equals(peer) && !a.channels.isEmpty() && !a.plain && !a.confirmed) {
+                    a.confirmed = true;
+                    a.decided(true);
+                }
+            }
         }
 
         @Override
@@ -496,9 +552,12 @@ public final class Room implements AutoCloseable {
         final Set<ProtocolChannel> channels = new LinkedHashSet<>();
         /** The peer refused the room protocol (or is in another room): it gets our lines as plain chat lines. */
         boolean plain;
+        /** A room channel is open and the peer's SUMMARY named our room: our lines reach it through the log. */
+        boolean confirmed;
         /**
          * Lines posted before we knew whether the peer speaks the room protocol (an inbound session waits up to
-         * {@link #PLAIN_PROBE_MS} for the dialer's channel): sent as plain lines if it does not; if it does, only the
+         * {@link #PLAIN_PROBE_MS} for the dialer's channel; an open channel, for the peer's first SUMMARY, which may
+         * say it has no room log or another room): sent as plain lines if it does not; if it does, only the
          * ones the log does not carry ({@code logged} false). Bounded: {@link #MAX_HELD}.
          */
         final ArrayDeque<Held> held = new ArrayDeque<>();
@@ -517,7 +576,7 @@ public final class Room implements AutoCloseable {
                 session.send(line);
                 return true;
             }
-            if (!channels.isEmpty()) {
+            if (!channels.isEmpty() && confirmed) {
                 if (!logged) session.send(line);
                 return !logged;
             }
@@ -564,6 +623,7 @@ public final class Room implements AutoCloseable {
 
         @Override
         public void onLive(RoomMessage message) {
+            guard(() -> forwardToPlainPeers(message)); // a failure here must not cost the app the line
             guard(() -> app.onLive(message));
         }
 

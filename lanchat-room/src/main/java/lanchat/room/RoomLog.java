@@ -56,6 +56,9 @@ final class RoomLog {
          * room X and one of the {@code (direct)} room): it can only be spoken to with plain chat lines.
          */
         default void otherRoom(PeerId peer, String itsRoom) {}
+
+        /** {@code peer}'s SUMMARY named our room: it is a member, lines held for it until now need not go plain. */
+        default void confirmed(PeerId peer) {}
     }
 
     private final String room;
@@ -227,10 +230,12 @@ final class RoomLog {
 
     private void onSummary(Link link, Frame.Summary s) {
         if (!s.room().equals(room)) {
-            rejectOnce("room:" + link.peer, link.peer.shortString() + " is in room '" + s.room() + "', not ours: plain chat lines only");
+            rejectOnce("room:" + link.peer, link.peer.shortString() + (s.room().equals(Frame.NO_ROOM_LOG) ? " has no room log (its history store cannot open)"
+                    : " is in room '" + s.room() + "', not ours") + ": plain chat lines only");
             outbox.otherRoom(link.peer, s.room());
             return;
         }
+        outbox.confirmed(link.peer);
         if (!link.summaries.tryTake(clock.getAsLong())) {
             rejectOnce("summary-rate:" + link.peer, link.peer.shortString() + " sends summaries too fast: some ignored");
             return;

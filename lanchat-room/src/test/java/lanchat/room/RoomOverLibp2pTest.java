@@ -89,6 +89,13 @@ class RoomOverLibp2pTest {
         void awaitReady(PeerId peer, boolean speaksRoom) throws InterruptedException {
             assertEquals(peer + " " + speaksRoom, next(ready));
         }
+
+        /** The peer turned out to be plain, perhaps after its room channel opened (and was answered "no room log"). */
+        void awaitPlain(PeerId peer) throws InterruptedException {
+            String event = next(ready);
+            if (event.equals(peer + " true")) event = next(ready);
+            assertEquals(peer + " false", event);
+        }
     }
 
     /** A node: a libp2p transport and (unless plain) a room registered on it. */
@@ -101,16 +108,22 @@ class RoomOverLibp2pTest {
         String addr;
 
         Member(Identity identity, Optional<Path> data) throws Exception {
+            this(identity, data, Room.Stores.SQLITE);
+        }
+
+        Member(Identity identity, Optional<Path> data, Room.Stores stores) throws Exception {
             this.identity = identity;
             ExecutorService callbacks = Executors.newSingleThreadExecutor();
             open.add(callbacks::shutdownNow);
             transport = libp2p.create(new TransportConfig(identity, callbacks, Map.of()));
             open.add(transport);
             if (data != null) {
-                room = Room.open(new RoomConfig("lobby", identity, "", data, RoomConfig.DEFAULT_HISTORY_LIMIT, RoomConfig.DEFAULT_HISTORY_AGE), events);
+                room = Room.open(new RoomConfig("lobby", identity, "", data, RoomConfig.DEFAULT_HISTORY_LIMIT, RoomConfig.DEFAULT_HISTORY_AGE), events,
+                        Tuning.DEFAULTS, System::currentTimeMillis, stores);
                 open.add(room);
                 transport.registerProtocol(room.protocolHandler());
-                await(room.ready());
+                if (stores == Room.Stores.SQLITE) await(room.ready());
+                else room.ready().exceptionally(e -> null).toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS);
             } else {
                 room = null;
             }
@@ -168,17 +181,7 @@ class RoomOverLibp2pTest {
         ChatSession toPlain = a.dial(plain);
         TransportHarness.Recorder plainSees = new TransportHarness.Recorder();
         plain.lastInbound.setListener(plainSees);
-        toPlain.setListener(new SessionListener() { // what the app does with chat lines: hand them to the room
-            @Override
-            public void onMessage(ChatSession session, ChatMessage message) {
-                a.room.onPlainMessage(session, message);
-            }
-
-            @Override
-            public void onClosed(ChatSession session, Throwable cause) {
-                a.room.detach(session);
-            }
-        });
+        plainLinesTo(a, toPlain);
         a.events.awaitReady(plain.peer(), false);
         await(a.room.post("to everyone"));
         assertEquals("to everyone", plainSees.next().text());
@@ -195,8 +198,93 @@ class RoomOverLibp2pTest {
         assertEquals(Optional.of(plain.peer()), relayed.relayedFrom());
         assertEquals(plain.peer().shortString(), relayed.displayName());
 
+        // a member the plain peer is not connected to reaches it through a, as "nick: text" (c has no nick: its short
+        // id); the plain peer's own line never came back to it, or it would be the next line it sees
+        await(c.room.post("c to the room"));
+        assertEquals(c.peer().shortString() + ": c to the room", plainSees.next().text());
+        assertEquals("c to the room", Recorder.next(a.events.live).text());
+
         for (Member m : List.of(a, b, c)) assertTrue(m.events.rejected.isEmpty(), m.events.rejected.toString());
         assertTrue(b.events.blocks.isEmpty() && c.events.blocks.isEmpty(), "everything arrived live");
+    }
+
+    /** What the app does with a session's chat lines: hand them to the room (and detach the session when it closes). */
+    private static void plainLinesTo(Member m, ChatSession session) {
+        session.setListener(new SessionListener() {
+            @Override
+            public void onMessage(ChatSession s, ChatMessage message) {
+                m.room.onPlainMessage(s, message);
+            }
+
+            @Override
+            public void onClosed(ChatSession s, Throwable cause) {
+                m.room.detach(s);
+            }
+        });
+    }
+
+    /**
+     * A plain peer P connected to two members, a and b (a - b - c), says a line: both relay it into the room, so c gets
+     * it twice (two signed relays) and forwards it once to its own plain peer Q; Q's next line is c's own.
+     */
+    @Test
+    void aPlainLineRelayedByTwoMembersReachesAnotherMembersPlainPeerOnce() throws Exception {
+        Member a = member(), b = member(), c = member();
+        a.dial(b);
+        c.dial(b);
+        Member p = new Member(Identity.generate(), null), q = new Member(Identity.generate(), null);
+        ChatSession aToP = a.dial(p);
+        ChatSession pFromA = p.lastInbound;
+        ChatSession bToP = b.dial(p);
+        ChatSession pFromB = p.lastInbound;
+        ChatSession cToQ = c.dial(q);
+        plainLinesTo(a, aToP);
+        plainLinesTo(b, bToP);
+        plainLinesTo(c, cToQ);
+        TransportHarness.Recorder qSees = new TransportHarness.Recorder();
+        q.lastInbound.setListener(qSees);
+        pFromA.setListener(new TransportHarness.Recorder());
+        pFromB.setListener(new TransportHarness.Recorder());
+        c.events.awaitReady(b.peer(), true);
+        c.events.awaitReady(q.peer(), false);
+
+        pFromA.send(ChatMessage.of(null, "p to its two members"));
+        pFromB.send(ChatMessage.of(null, "p to its two members"));
+        assertEquals(p.peer().shortString() + ": p to its two members", qSees.next().text());
+        for (int i = 0; i < 2; i++) assertEquals("p to its two members", Recorder.next(c.events.live).text()); // a's relay and b's
+        await(c.room.post("c to q"));
+        assertEquals("c to q", qSees.next().text(), "Q got P's line once: the next is c's own");
+    }
+
+    /**
+     * A node whose room log cannot open at all (SQLite's native library cannot load: not even in memory) still has the
+     * room protocol registered (its store opens after it listens); it answers a room channel with "no room log", and
+     * its peers then chat with it in plain lines both ways, whichever side dialed.
+     */
+    @Test
+    void peersOfANodeWithoutARoomLogChatWithItInPlainLines() throws Exception {
+        Member broken = new Member(Identity.generate(), Optional.empty(), new NoSqliteStores(true));
+        assertFalse(broken.room.available());
+        Member dialer = member(), dialed = member();
+        ChatSession fromDialer = dialer.dial(broken); // the dialer opens the channel at once
+        ChatSession toDialed = broken.dial(dialed); // the broken node opens none: the dialed one probes after 3 s
+        TransportHarness.Recorder brokenHearsDialer = new TransportHarness.Recorder(), brokenHearsDialed = new TransportHarness.Recorder();
+        broken.lastInbound.setListener(brokenHearsDialer);
+        toDialed.setListener(brokenHearsDialed);
+        TransportHarness.Recorder dialerHears = new TransportHarness.Recorder(), dialedHears = new TransportHarness.Recorder();
+        fromDialer.setListener(dialerHears);
+        dialed.lastInbound.setListener(dialedHears);
+        dialer.events.awaitPlain(broken.peer());
+        dialed.events.awaitPlain(broken.peer());
+        assertTrue(Recorder.next(dialer.events.rejected).contains("has no room log"));
+
+        await(dialer.room.post("dialer to all"));
+        assertEquals("dialer to all", brokenHearsDialer.next().text());
+        await(dialed.room.post("dialed to all"));
+        assertEquals("dialed to all", brokenHearsDialed.next().text());
+        assertEquals(2, await(broken.room.sendPlain(ChatMessage.of(null, "broken to all"))));
+        assertEquals("broken to all", dialerHears.next().text());
+        assertEquals("broken to all", dialedHears.next().text());
     }
 
     @Test

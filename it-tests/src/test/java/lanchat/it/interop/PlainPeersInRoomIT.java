@@ -25,7 +25,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * A go or js reference chat peer (plain {@code /chat/1.x}: no room protocol, no signatures) in a LAN Chat room, all
  * real processes on 127.0.0.1 (issue 14): P dials A; B is connected to A only. The plain peer still chats both ways
  * with A (A's line typed right after the connection opens is held until A knows P speaks no room protocol, then sent
- * as a chat line); A shows P's lines marked unsigned, B gets them relayed by A, marked so; every line once everywhere.
+ * as a chat line); A shows P's lines marked unsigned, B gets them relayed by A, marked so; B's lines reach P through
+ * A as {@code bob: text} (scenario 7, "ours reach them"), P's own line never comes back to it; every line once
+ * everywhere.
  */
 @Timeout(120)
 class PlainPeersInRoomIT {
@@ -77,6 +79,8 @@ class PlainPeersInRoomIT {
         // B's signed line reaches A; A's second line reaches P and B
         b.type("bob to the room");
         a.awaitLine("bob: bob to the room", WAIT);
+        // ... and reaches the plain peer through A (P is connected to A only), as the go/js chat shows a line: nick: text
+        p.awaitLine(0, ("RECV " + a.peerId + " bob: bob to the room")::equals, WAIT, "B's line at the plain peer, forwarded by A");
         a.type("alice again");
         p.awaitLine(0, ("RECV " + a.peerId + " alice again")::equals, WAIT, "A's second line at the plain peer");
         b.awaitLine("alice: alice again", WAIT);
@@ -87,7 +91,15 @@ class PlainPeersInRoomIT {
         assertEquals(1, count(b, "alice: alice right after connecting"::equals), "B: A's first line once\n" + b.describe());
         assertEquals(1, count(p, ("RECV " + a.peerId + " alice right after connecting")::equals), "P: A's first line once\n" + p.describe());
         assertEquals(1, count(p, ("RECV " + a.peerId + " alice again")::equals), "P: A's second line once\n" + p.describe());
+        assertEquals(1, count(p, ("RECV " + a.peerId + " bob: bob to the room")::equals), "P: B's line once\n" + p.describe());
+        assertEquals(0, count(p, l -> l.startsWith("RECV") && l.contains(fromP)), "P's own line never comes back to it\n" + p.describe());
         assertTrue(b.lines().stream().noneMatch(l -> l.startsWith("✓ connected to " + p.peerId)), "B is not connected to P: the line was relayed");
+
+        // /peers tells the plain peer from the room member
+        int peersMark = a.mark();
+        a.type("/peers");
+        a.awaitLine(peersMark, l -> l.contains(p.peerId) && l.endsWith("plain peer (unsigned)"), WAIT, "A's /peers row of P, plain");
+        a.awaitLine(peersMark, l -> l.contains(b.peerId) && l.endsWith("room member (signed)"), WAIT, "A's /peers row of B, a room member");
 
         // kept in history, marked unsigned there too
         int mark = b.mark();

@@ -125,13 +125,13 @@ class RoomNode extends ChatNodeContainer {
 
   /**
    * Types {@code /peers} and returns the peer ids it lists (the app prints one
-   * {@code * <nick>  <id>  <address>  <transport> <direction>} line per connected peer, or
+   * {@code * <nick>  <id>  <address>  <transport> <direction>  <room role>} line per connected peer, or
    * {@code * no peers connected}).
    */
   java.util.Set<String> connectedPeers(java.util.Collection<String> known) {
     int m = mark();
     send("/peers");
-    Pattern row = Pattern.compile("^\\* \\S+  (\\S+)  \\S+  \\S+ (inbound|outbound)$");
+    Pattern row = Pattern.compile("^\\* \\S+  (\\S+)  \\S+  \\S+ (inbound|outbound)(  .+)?$");
     Pattern none = Pattern.compile("^\\* no peers connected$");
     long deadline = System.nanoTime() + 10_000_000_000L;
     java.util.Set<String> ids = new java.util.TreeSet<>();

@@ -47,7 +47,8 @@ import org.testcontainers.junit.jupiter.Testcontainers;
  *       all three once, marked unsigned, carol's relayed by a member; alice's line reaches both plain
  *       peers once).</li>
  * </ul>
- * Scenario 4 (mixed transports) is {@code MixedTransportsIT}; scenario 6 (forgery) is not here.
+ * Scenario 4 (mixed transports) is {@code MixedTransportsIT}; scenario 6 (forgery) is {@code RoomForgeryIT} (real node
+ * processes on 127.0.0.1 and a test peer built from the project's transport and room codecs).
  */
 @Testcontainers(disabledWithoutDocker = true)
 @Timeout(360)

@@ -35,7 +35,7 @@ public final class RecordingControl implements ChatControl {
 
     @Override
     public List<PeerView> peers() {
-        return List.of(new PeerView(Identity.generate().peerId(), null, "/ip4/10.0.0.2/tcp/4001", "libp2p", "outbound"));
+        return List.of(new PeerView(Identity.generate().peerId(), null, "/ip4/10.0.0.2/tcp/4001", "libp2p", "outbound", "member"));
     }
 
     @Override

@@ -35,7 +35,7 @@ public final class NodeControl implements ChatControl {
     @Override
     public List<PeerView> peers() {
         return Arrays.stream(node.peers())
-                .map(p -> new PeerView(p.peer(), p.nick(), String.valueOf(p.address()), p.transport(), p.direction())).toList();
+                .map(p -> new PeerView(p.peer(), p.nick(), String.valueOf(p.address()), p.transport(), p.direction(), p.room().id())).toList();
     }
 
     @Override

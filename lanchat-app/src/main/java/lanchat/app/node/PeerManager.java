@@ -156,6 +156,34 @@ public final class PeerManager {
 
         /** A plain chat line arrived on {@code session} from the peer shown as {@code shownAs}. */
         void plainLine(ChatSession session, String shownAs, ChatMessage message);
+
+        /** Whether {@code peer} speaks the room protocol with us, as far as the room knows yet. */
+        RoomRole roleOf(PeerId peer);
+    }
+
+    /**
+     * What a connected peer is to the room, for {@code /peers}: a member of the signed room log, a plain chat peer
+     * (unsigned lines: a go or js {@code /chat/1.x} peer, a member of another room, a node without a room log), or not
+     * known yet (the room channel is being opened).
+     */
+    public enum RoomRole {
+        MEMBER("room member (signed)"), PLAIN("plain peer (unsigned)"), PENDING("room: not known yet");
+
+        private final String shown;
+
+        RoomRole(String shown) {
+            this.shown = shown;
+        }
+
+        /** As {@code /peers} shows it. */
+        public String shown() {
+            return shown;
+        }
+
+        /** As the JSON protocol names it: {@code member}, {@code plain}, {@code pending}. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     private SessionRoom room;
@@ -164,7 +192,7 @@ public final class PeerManager {
     public void useRoom(SessionRoom room) { this.room = room; }
 
     /** A row of {@code /peers}. */
-    public record PeerInfo(PeerId peer, String nick, Multiaddr address, String transport, String direction) {}
+    public record PeerInfo(PeerId peer, String nick, Multiaddr address, String transport, String direction, RoomRole room) {}
 
     /** {@code clock}: nanoseconds of the same time {@code loop} schedules in (the budgets refill by it). */
     public PeerManager(PeerId self, Transport transport, ScheduledExecutorService loop, NodeEvents events, ReconnectPolicy policy, RandomGenerator random,
@@ -314,7 +342,8 @@ public final class PeerManager {
         List<PeerInfo> out = new ArrayList<>();
         for (Peer p : peers.values()) {
             if (p.session == null) continue;
-            out.add(new PeerInfo(p.id, p.nick, p.session.remoteAddress(), p.session.transport(), p.session.direction().name().toLowerCase()));
+            out.add(new PeerInfo(p.id, p.nick, p.session.remoteAddress(), p.session.transport(), p.session.direction().name().toLowerCase(),
+                    room == null ? RoomRole.PENDING : room.roleOf(p.id)));
         }
         out.sort((a, b) -> a.peer().compareTo(b.peer()));
         return out;

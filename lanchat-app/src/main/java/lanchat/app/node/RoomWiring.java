@@ -1,6 +1,8 @@
 package lanchat.app.node;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -13,6 +15,7 @@ import lanchat.api.PeerId;
 import lanchat.api.spi.ChatSession;
 import lanchat.app.node.NodeEvents.RoomLine;
 import lanchat.room.PendingMessage;
+import lanchat.room.PlainLines;
 import lanchat.room.Room;
 import lanchat.room.RoomConfig;
 import lanchat.room.RoomListener;
@@ -45,6 +48,17 @@ final class RoomWiring implements RoomListener, PeerManager.SessionRoom {
     private final NodeEvents events;
     /** Node thread only. */
     private final PlainLines plainLines = new PlainLines();
+    /**
+     * What each peer is to the room as the room last said ({@link #onPeerReady}): for {@code /peers}. Node thread only;
+     * bounded (least recently used dropped): a peer that comes back is decided again on its new session.
+     */
+    private final Map<PeerId, Boolean> speaksRoom = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PeerId, Boolean> eldest) {
+            return size() > MAX_REMEMBERED_PEERS;
+        }
+    };
+    static final int MAX_REMEMBERED_PEERS = 1024;
 
     /** Opens the room (its history opens on the room's own thread, off the start-up path). */
     RoomWiring(RoomConfig config, Executor nodeThread, PeerManager peers, NodeEvents events) {
@@ -67,6 +81,17 @@ final class RoomWiring implements RoomListener, PeerManager.SessionRoom {
     @Override
     public void detach(ChatSession session) {
         room.detach(session);
+    }
+
+    @Override
+    public PeerManager.RoomRole roleOf(PeerId peer) {
+        Boolean member = speaksRoom.get(peer);
+        return member == null ? PeerManager.RoomRole.PENDING : member ? PeerManager.RoomRole.MEMBER : PeerManager.RoomRole.PLAIN;
+    }
+
+    @Override
+    public void onPeerReady(PeerId peer, boolean member) {
+        onNodeThread(() -> speaksRoom.put(peer, member));
     }
 
     @Override

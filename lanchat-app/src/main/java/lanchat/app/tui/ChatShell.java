@@ -16,7 +16,7 @@ import lanchat.app.node.PeerManager;
 public final class ChatShell implements NodeEvents {
     static final String HELP = String.join("\n",
             "commands:",
-            "  /peers        connected peers: nick#shortid, id, address, transport",
+            "  /peers        connected peers: nick#shortid, id, address, transport, room member or plain peer",
             "  /nick NAME    change the name others see",
             "  /ping         round-trip time to each peer",
             FileCommands.HELP,
@@ -236,7 +236,7 @@ public final class ChatShell implements NodeEvents {
                 if (peers.length == 0) info("no peers connected");
                 for (PeerManager.PeerInfo p : peers) {
                     // always nick and id: the nick alone is anyone's to choose
-                    info((p.nick() == null ? "" : p.nick() + "#") + p.peer().shortString() + "  " + p.peer() + "  " + p.address() + "  " + p.transport() + " " + p.direction());
+                    info((p.nick() == null ? "" : p.nick() + "#") + p.peer().shortString() + "  " + p.peer() + "  " + p.address() + "  " + p.transport() + " " + p.direction() + "  " + p.room().shown());
                 }
             }
             case "/nick" -> {

@@ -159,13 +159,13 @@ class TwoNodesTest {
         b.type("/ping");
         b.console.await(markB, l -> l.matches("\\* ping " + a.id().shortString() + ": \\d+\\.\\d{3} ms"), WAIT);
 
-        // /peers shows the peer with its nick, id, address, transport and direction
+        // /peers shows the peer with its nick, id, address, transport, direction and what it is to the room
         markA = a.console.mark();
         a.type("/peers");
-        a.console.await(markA, l -> l.startsWith("* bob#" + b.id().shortString() + "  " + b.id() + "  /ip4/127.0.0.1/tcp/") && l.endsWith(" netty inbound"), WAIT);
+        a.console.await(markA, l -> l.startsWith("* bob#" + b.id().shortString() + "  " + b.id() + "  /ip4/127.0.0.1/tcp/") && l.endsWith(" netty inbound  room member (signed)"), WAIT);
         markB = b.console.mark();
         b.type("/peers");
-        b.console.await(markB, l -> l.equals("* " + a.id().shortString() + "  " + a.id() + "  " + a.address().withoutPeerId() + "  netty outbound"), WAIT);
+        b.console.await(markB, l -> l.equals("* " + a.id().shortString() + "  " + a.id() + "  " + a.address().withoutPeerId() + "  netty outbound  room member (signed)"), WAIT);
 
         // B leaves: A is told
         markA = a.console.mark();
@@ -230,6 +230,9 @@ class TwoNodesTest {
             assertEquals(1, peersA.length);
             assertEquals(1, peersB.length);
             assertTrue(!peersA[0].direction().equals(peersB[0].direction()), "the two ends kept different connections: A " + peersA[0] + ", B " + peersB[0]);
+            // the lines crossed as signed room messages: /peers calls each other a room member
+            assertEquals(PeerManager.RoomRole.MEMBER, peersA[0].room(), "A's /peers row of B: " + peersA[0]);
+            assertEquals(PeerManager.RoomRole.MEMBER, peersB[0].room(), "B's /peers row of A: " + peersB[0]);
             for (Node n : List.of(a, b)) {
                 List<String> lines = n.console.lines();
                 assertEquals(1, lines.stream().filter(l -> l.startsWith("✓")).count(), "round " + round + ": " + lines);

@@ -15,9 +15,9 @@ class FileCommandsTest {
     private final PeerId alice = Identity.generate().peerId(), bob = Identity.generate().peerId(), otherBob = Identity.generate().peerId();
     private final Multiaddr addr = Multiaddr.parse("/ip4/127.0.0.1/tcp/1");
     private final PeerManager.PeerInfo[] peers = {
-            new PeerManager.PeerInfo(alice, "alice", addr, "libp2p", "outbound"),
-            new PeerManager.PeerInfo(bob, "bob", addr, "libp2p", "inbound"),
-            new PeerManager.PeerInfo(otherBob, "Bob", addr, "netty", "inbound")};
+            new PeerManager.PeerInfo(alice, "alice", addr, "libp2p", "outbound", PeerManager.RoomRole.MEMBER),
+            new PeerManager.PeerInfo(bob, "bob", addr, "libp2p", "inbound", PeerManager.RoomRole.MEMBER),
+            new PeerManager.PeerInfo(otherBob, "Bob", addr, "netty", "inbound", PeerManager.RoomRole.PLAIN)};
 
     @Test
     void findsPeersByNickShortIdOrIdAndRefusesAnAmbiguousNick() {

@@ -21,6 +21,12 @@ public sealed interface Frame {
     int SUMMARY = 1, WANT = 2, MESSAGES = 3, HAVE = 4;
 
     /**
+     * The room a node names in its only SUMMARY when it has no room log at all (SQLite cannot load): the peer treats
+     * it as a plain peer (as one of another room) and sends it plain chat lines.
+     */
+    String NO_ROOM_LOG = "(no room log)";
+
+    /**
      * What a node holds of each author: {@code [low, high]}, with nothing missing up to {@code high} (below
      * {@code low} was pruned or never held, not missing). {@code more}: further SUMMARY frames follow.
      */
@@ -58,7 +64,8 @@ public sealed interface Frame {
         return 1 + lanchat.api.internal.Varint.size(envelopeBytes);
     }
 
-    static byte[] encode(Frame frame) {
+    /** Public (the package is not exported) for test peers that speak the protocol from the project's own codec. */
+    public static byte[] encode(Frame frame) {
         ProtoWriter w = new ProtoWriter();
         int tag;
         if (frame instanceof Summary s) {
@@ -86,7 +93,7 @@ public sealed interface Frame {
         return out;
     }
 
-    static Frame decode(byte[] frame) throws Rejection {
+    public static Frame decode(byte[] frame) throws Rejection {
         if (frame.length == 0) throw new Rejection(Rejection.Kind.MALFORMED, "empty frame");
         if (frame.length > WireLimits.MAX_FRAME_BYTES) throw new Rejection(Rejection.Kind.OVERSIZED, "frame of " + frame.length + " bytes");
         byte[] body = java.util.Arrays.copyOfRange(frame, 1, frame.length);

@@ -112,6 +112,7 @@ class JsonFrontendTest {
         assertTrue(!of(events, "sent").get(0).has("text"), "--ui json does not echo the line sent (the web page's events do)");
         assertEquals("bob", of(events, "nick").get(0).get("nick").asText());
         assertEquals("libp2p", of(events, "peers").get(0).get("peers").get(0).get("transport").asText());
+        assertEquals("member", of(events, "peers").get(0).get("peers").get(0).get("room").asText());
         assertEquals(1, of(events, "ping").get(0).get("peers").asInt());
         // the doctor answers on a thread of its own, after the input has ended
         for (int i = 0; i < 500 && of(events, "doctor").isEmpty(); i++) {

@@ -73,7 +73,7 @@ public final class Events {
         ArrayNode a = e.putArray("peers");
         for (PeerView p : peers) {
             a.addObject().put("id", p.peer().toString()).put("nick", p.nick()).put("address", p.address()).put("transport", p.transport())
-                    .put("direction", p.direction());
+                    .put("direction", p.direction()).put("room", p.room());
         }
         return write(e);
     }

@@ -1,4 +1,4 @@
-package lanchat.app.node;
+package lanchat.room;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,10 +14,11 @@ import lanchat.api.PeerId;
  * Shows each line of a plain libp2p peer once, however many ways it arrives: straight from the peer, and relayed
  * (unsigned) by every room member that is connected to it. A line is new when one source has now delivered it more
  * often than it was shown: so a plain peer that says "ok" twice is shown twice, and each relayer's copies are not.
- * Bounded: the last {@link #MAX_LINES} distinct (peer, text) pairs, kept as a hash of the text.
+ * Bounded: the last {@link #MAX_LINES} distinct (peer, text) pairs, kept as a hash of the text. Used by the room (what
+ * it forwards to its plain peers) and by the app (what it shows). Not thread-safe: one owner thread.
  */
-final class PlainLines {
-    static final int MAX_LINES = 1024;
+public final class PlainLines {
+    public static final int MAX_LINES = 1024;
 
     private static final class Seen {
         int shown;
@@ -33,7 +34,7 @@ final class PlainLines {
     };
 
     /** Whether to show this copy of {@code plainPeer}'s {@code text}; {@code relayedBy} is the plain peer itself when it came directly. */
-    boolean firstCopy(PeerId plainPeer, String text, PeerId relayedBy) {
+    public boolean firstCopy(PeerId plainPeer, String text, PeerId relayedBy) {
         Seen s = recent.computeIfAbsent(plainPeer + " " + digest(text), k -> new Seen());
         int n = s.bySource.merge(relayedBy, 1, Integer::sum);
         if (n <= s.shown) return false;
