@@ -68,6 +68,9 @@ build_go_peer() (
 
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   say "building (mvn -DskipTests package)"
+  # copy-dependencies only adds: jars of an earlier dependency version (Netty 4.1 before 4.2) would stay on the
+  # class path beside the new ones and fail at run time (NoSuchMethodError)
+  rm -rf lanchat-bench/target/lib
   run_logged "the build (mvn -B -ntp -q -DskipTests package)" mvn -B -ntp -q -DskipTests package
 
   GO_PEER=interop/go-peer/go-peer
