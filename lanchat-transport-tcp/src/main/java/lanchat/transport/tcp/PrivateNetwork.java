@@ -1,5 +1,6 @@
 package lanchat.transport.tcp;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
@@ -53,6 +54,10 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
     private int firstBytesChecked;
     /** The peer's first decrypted bytes are not {@link #FIRST_BYTES}: it encrypts with another key. */
     private boolean otherKey;
+    /** We closed the connection (a close from any handler above passes here, the head's neighbour). */
+    private boolean weClosed;
+    /** The peer ended the connection (closed or reset it); not set when we closed it ourselves. */
+    private boolean peerHungUp;
 
     /**
      * What every peer sends first, on both our transports (the netty transport's hello begins with it) and on every
@@ -106,6 +111,24 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
     }
 
     @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+        weClosed = true;
+        super.close(ctx, promise);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (!weClosed) peerHungUp = true; // before the handlers above hear of it: their explain() sees it
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (cause instanceof IOException && !weClosed) peerHungUp = true; // a reset by the peer
+        super.exceptionCaught(ctx, cause);
+    }
+
+    @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (!(msg instanceof ByteBuf buf)) {
             ctx.write(msg, promise);
@@ -154,11 +177,15 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
 
     /**
      * Whether the key explains a failure: the peer's first bytes decrypted to something else than a multistream
-     * header, or it spoke but stopped short of a nonce (an open-room peer's 20-byte header). A whole nonce and then
-     * nothing proves nothing either way: rust and js peers send their nonce at once, before any header (review).
+     * header; or it spoke but stopped short of a nonce (an open-room peer's 20-byte header); or it sent its whole
+     * nonce, nothing after it, and hung up: js and rust peers send their nonce at once, read our (for them
+     * undecryptable) header and close, and a go peer or ours does the same. A whole nonce and then silence until
+     * our timeout proves nothing either way: a right-key peer that is merely slow looks the same (review).
      */
     private boolean keyExplains() {
-        return otherKey || (peerNonceBytes > 0 && peerNonceBytes < NONCE_BYTES);
+        if (otherKey) return true;
+        if (peerNonceBytes > 0 && peerNonceBytes < NONCE_BYTES) return true;
+        return peerNonceBytes == NONCE_BYTES && firstBytesChecked == 0 && peerHungUp;
     }
 
     /**
@@ -191,9 +218,10 @@ public final class PrivateNetwork extends ChannelDuplexHandler {
      * What a transport reports when a connection failed during its handshake: on a connection of a private room, a
      * failure the key explains becomes {@link NotInPrivateRoomException} ({@code who} says who, e.g. the address): the
      * peer's first bytes did not decrypt to a multistream header (another key), or it spoke but stopped before a whole
-     * nonce (a peer without this private network: an open-room node sends its 20-byte header and waits). Any other
-     * failure is returned as it is: a peer that proved our key and then failed, one that sent nothing or only its
-     * nonce (a timeout, a refused connection), a refusal of ours; and every failure without a private network.
+     * nonce (a peer without this private network: an open-room node sends its 20-byte header and waits), or it hung up
+     * right after its nonce. Any other failure is returned as it is: a peer that proved our key and then failed, one
+     * that sent nothing, or only its nonce and then let us time out (a timeout, a refused connection), a refusal of
+     * ours; and every failure without a private network.
      */
     public static Throwable explain(Channel ch, String who, Throwable failure) {
         PrivateNetwork pnet = ch.pipeline().get(PrivateNetwork.class);

@@ -208,11 +208,22 @@ class PrivateNetworkTest {
         nonceOnly.writeInbound(Unpooled.wrappedBuffer(new byte[PrivateNetwork.NONCE_BYTES])); // rust/js send their nonce at once
         assertSame(timeout, PrivateNetwork.explain(nonceOnly, "/10.0.0.6:4001", timeout), "a whole nonce and then silence proves nothing");
 
+        EmbeddedChannel hungUp = end(KEY, new SecureRandom());
+        hungUp.writeInbound(Unpooled.wrappedBuffer(new byte[PrivateNetwork.NONCE_BYTES])); // js/rust with another key:
+        hungUp.pipeline().fireChannelInactive(); // its nonce, then it closes on our undecryptable header
+        IOException gone = new IOException("connection closed during the handshake");
+        assertInstanceOf(NotInPrivateRoomException.class, PrivateNetwork.explain(hungUp, "/10.0.0.7:4001", gone), "a whole nonce and then a hang-up");
+
+        EmbeddedChannel weHungUp = end(KEY, new SecureRandom());
+        weHungUp.writeInbound(Unpooled.wrappedBuffer(new byte[PrivateNetwork.NONCE_BYTES]));
+        weHungUp.close(); // our own timeout closed it: the peer did not hang up
+        assertSame(gone, PrivateNetwork.explain(weHungUp, "/10.0.0.8:4001", gone), "our own close is not the peer's answer");
+
         EmbeddedChannel plain = end(KEY, new SecureRandom());
         plain.writeInbound(Unpooled.wrappedBuffer(MULTISTREAM.clone())); // an open-room peer: 20 bytes, less than a nonce
         IOException closed = new IOException("connection closed during the handshake");
         assertInstanceOf(NotInPrivateRoomException.class, PrivateNetwork.explain(plain, "/10.0.0.5:4001", closed), "it does not speak the private network");
-        for (EmbeddedChannel ch : List.of(wrongKey, outsider, rightKey, member, silent, nonceOnly, plain)) ch.finishAndReleaseAll();
+        for (EmbeddedChannel ch : List.of(wrongKey, outsider, rightKey, member, silent, nonceOnly, hungUp, weHungUp, plain)) ch.finishAndReleaseAll();
     }
 
     @Test
