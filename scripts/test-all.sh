@@ -33,6 +33,7 @@ REQUIRED_ITS=(
   lanchat.it.process.FileTransferProcessIT
   lanchat.it.process.RoomHistoryIT
   lanchat.it.process.MixedTransportsIT
+  lanchat.it.lan.MixedTransportsMdnsIT
   lanchat.it.interop.PlainPeersInRoomIT
   lanchat.it.process.JsonUiProcessIT
   lanchat.it.hostile.HostileLanIT

@@ -1,6 +1,7 @@
 package lanchat.api.spi;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import lanchat.api.Multiaddr;
@@ -12,6 +13,17 @@ import lanchat.api.Multiaddr;
 public interface Discovery extends AutoCloseable {
     /** Starts advertising {@code addresses} (each ending in {@code /p2p/<self>}) and browsing. */
     void start(List<Multiaddr> addresses, Consumer<DiscoveryEvent> listener);
+
+    /**
+     * {@link #start(List, Consumer)} for a node that also says which transport listens on which TCP port:
+     * {@code transportPorts} maps each of its transports' names to its port, in the node's order (the first is the one
+     * {@code addresses} are for; the others listen on the same IPs). Two transports that both speak TCP cannot be told
+     * apart by a multiaddr, so a discovery that can carry this lets LAN Chat peers dial each transport with the right
+     * one ({@link DiscoveryEvent.PeerFound#byTransport()}). By default it is not carried.
+     */
+    default void start(List<Multiaddr> addresses, Map<String, Integer> transportPorts, Consumer<DiscoveryEvent> listener) {
+        start(addresses, listener);
+    }
 
     /** Stops, sending goodbyes so others forget us at once. Idempotent. */
     @Override

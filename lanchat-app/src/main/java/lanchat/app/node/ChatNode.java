@@ -203,7 +203,7 @@ public final class ChatNode implements AutoCloseable {
         List<Multiaddr> addrs = transport.listen(bind).toCompletableFuture().get(10, TimeUnit.SECONDS);
         // on this thread, so that a discovery that cannot start (e.g. UDP 5353 unavailable) is an error the caller
         // sees; its events still arrive on the node thread (DiscoveryConfig.callbacks)
-        discovery.ifPresent(d -> d.start(advertised(bind, addrs), peers::onDiscovery));
+        discovery.ifPresent(d -> d.start(advertised(bind, addrs), transport.listenPorts(), e -> peers.onDiscovery(transport.discovered(e))));
         onLoop(() -> staticPeers.forEach(p -> peers.addStaticPeer(p.address())));
         return addrs;
     }

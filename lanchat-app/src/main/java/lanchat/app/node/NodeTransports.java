@@ -8,9 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import lanchat.api.Multiaddr;
+import lanchat.api.PeerId;
+import lanchat.api.spi.DiscoveryEvent;
 import lanchat.api.spi.ChatSession;
 import lanchat.api.spi.ProtocolHandler;
 import lanchat.api.spi.Transport;
@@ -21,16 +24,25 @@ import lanchat.api.spi.Transport;
  * it came by), and a dial goes to the transport the address was given for ({@link #route}), else to the first.
  *
  * <p>Listening: the first transport gets the requested port, the others each a free one (two transports cannot share
- * a TCP port: each speaks its own protocol from the first byte). Discovery advertises and dials with the first
- * transport only ({@link #canDial}): an mDNS record carries no transport name yet.
+ * a TCP port: each speaks its own protocol from the first byte), on the same IPs. Discovery advertises the first
+ * transport's addresses and every transport's port ({@link #listenPorts}); a discovered LAN Chat peer that said which
+ * of its transports listens where is dialed with the first of ours it also runs ({@link #discovered}); a peer that
+ * did not say (go, js, older nodes) with our first transport.
  */
 public final class NodeTransports implements Transport {
     private final List<Transport> all;
     /** Addresses given with a transport's name ({@code netty:/ip4/…}), without their {@code /p2p/}: who dials them. */
     private final Map<Multiaddr, Transport> routes = new HashMap<>();
     private final Map<String, List<Multiaddr>> listening = new LinkedHashMap<>();
+    /**
+     * Discovered peers that said which transport listens where: each address of theirs we dial, without its peer id,
+     * and the transport of ours that dials it. Replaced by each of the peer's reports, dropped when it is lost; at
+     * most {@link #MAX_DISCOVERED} peers (discovery bounds its own table well below that).
+     */
+    private final Map<PeerId, Map<Multiaddr, Transport>> discoveredRoutes = new ConcurrentHashMap<>();
+    static final int MAX_DISCOVERED = 1024;
 
-    /** {@code transports}: the first is the one untagged and discovered addresses are dialed with. */
+    /** {@code transports}: the first dials untagged addresses, and those of discovered peers that did not say their transports. */
     public NodeTransports(List<Transport> transports) {
         if (transports.isEmpty()) throw new IllegalArgumentException("no transport");
         this.all = List.copyOf(transports);
@@ -63,9 +75,57 @@ public final class NodeTransports implements Transport {
     @Override
     public String name() { return names(); }
 
-    /** Discovered addresses are dialed with the first transport: only its addresses are advertised. */
+    /**
+     * What to dial of a discovered peer, as a report for the {@link PeerManager}: for a peer that said which transport
+     * listens where, the addresses of the first of our transports it also runs (remembered: {@link #dial} uses that
+     * transport for them), none when it runs none of ours; any other report as it is.
+     */
+    public DiscoveryEvent discovered(DiscoveryEvent event) {
+        if (!(event instanceof DiscoveryEvent.PeerFound found) || found.byTransport().isEmpty()) {
+            discoveredRoutes.remove(event.peer());
+            return event;
+        }
+        if (!discoveredRoutes.containsKey(found.peer()) && discoveredRoutes.size() >= MAX_DISCOVERED) {
+            return new DiscoveryEvent.PeerFound(found.peer(), List.of(), found.byTransport());
+        }
+        for (Transport t : all) {
+            List<Multiaddr> theirs = found.byTransport().getOrDefault(t.name(), List.of()).stream().filter(t::canDial).toList();
+            if (theirs.isEmpty()) continue;
+            Map<Multiaddr, Transport> routesOfPeer = new HashMap<>();
+            for (Multiaddr a : theirs) routesOfPeer.put(a.withoutPeerId(), t);
+            discoveredRoutes.put(found.peer(), routesOfPeer);
+            return new DiscoveryEvent.PeerFound(found.peer(), theirs, found.byTransport());
+        }
+        discoveredRoutes.remove(found.peer());
+        return new DiscoveryEvent.PeerFound(found.peer(), List.of(), found.byTransport());
+    }
+
+    /** Each transport's TCP port, in order (what discovery says of us beside the first transport's addresses). */
+    public Map<String, Integer> listenPorts() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        synchronized (listening) {
+            for (Map.Entry<String, List<Multiaddr>> e : listening.entrySet()) {
+                e.getValue().stream().filter(Multiaddr::isPlainTcp).findFirst()
+                        .ifPresent(a -> out.put(e.getKey(), a.toTcpSocketAddress().getPort()));
+            }
+        }
+        return out;
+    }
+
+    /** The transport a given address or a discovered one was routed to, if any. */
+    private Transport routed(Multiaddr address) {
+        Transport t = routes.get(address.withoutPeerId());
+        if (t != null) return t;
+        Map<Multiaddr, Transport> ofPeer = address.peerId().map(discoveredRoutes::get).orElse(null);
+        return ofPeer == null ? null : ofPeer.get(address.withoutPeerId());
+    }
+
+    /** Routed addresses by their transport, any other by the first (what a peer that did not say is dialed with). */
     @Override
-    public boolean canDial(Multiaddr address) { return first().canDial(address); }
+    public boolean canDial(Multiaddr address) {
+        Transport t = routed(address);
+        return (t != null ? t : first()).canDial(address);
+    }
 
     @Override
     public void registerProtocol(ProtocolHandler handler) {
@@ -107,7 +167,8 @@ public final class NodeTransports implements Transport {
 
     @Override
     public CompletionStage<ChatSession> dial(Multiaddr address) {
-        return routes.getOrDefault(address.withoutPeerId(), first()).dial(address);
+        Transport t = routed(address);
+        return (t != null ? t : first()).dial(address);
     }
 
     @Override

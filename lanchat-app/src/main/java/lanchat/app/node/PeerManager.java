@@ -240,7 +240,9 @@ public final class PeerManager {
             p.listed = true;
             List<Multiaddr> usable = found.addresses().stream().filter(transport::canDial).toList();
             if (usable.isEmpty()) {
-                if (!p.skipReported) notice("skipping", "skipping " + p.id + ": none of its addresses " + found.addresses() + " is dialable by the " + transport.name() + " transport");
+                if (!p.skipReported) notice("skipping", found.byTransport().isEmpty()
+                        ? "skipping " + p.id + ": none of its addresses " + found.addresses() + " is dialable by the " + transport.name() + " transport"
+                        : "skipping " + p.id + ": it listens with the " + String.join(",", found.byTransport().keySet()) + " transport, this node runs " + transport.name());
                 p.skipReported = true;
                 return;
             }

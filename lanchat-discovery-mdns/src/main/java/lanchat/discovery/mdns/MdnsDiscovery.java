@@ -97,7 +97,13 @@ final class MdnsDiscovery implements Discovery {
     }
 
     @Override
-    public synchronized void start(List<Multiaddr> addresses, Consumer<DiscoveryEvent> listener) {
+    public void start(List<Multiaddr> addresses, Consumer<DiscoveryEvent> listener) {
+        start(addresses, Map.of(), listener);
+    }
+
+    /** Our TXT record also says which transport listens on which port ({@link TxtRecords#TRANSPORTS_PREFIX}). */
+    @Override
+    public synchronized void start(List<Multiaddr> addresses, Map<String, Integer> transportPorts, Consumer<DiscoveryEvent> listener) {
         if (closed) throw new IllegalStateException("discovery is closed");
         if (started) throw new IllegalStateException("discovery already started");
         started = true;
@@ -106,6 +112,7 @@ final class MdnsDiscovery implements Discovery {
         loop = group.next();
         engine = new MdnsEngine(names, config.self(), options, new NettyIo(), this::deliver, () -> System.nanoTime() / 1_000_000, new SecureRandom());
         engine.setListenAddresses(addresses);
+        engine.setTransportPorts(transportPorts);
         v4 = open(false);
         v6 = options.ipv6() ? open(true) : null;
         if (v4 == null && v6 == null) {

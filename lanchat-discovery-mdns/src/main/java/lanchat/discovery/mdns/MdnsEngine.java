@@ -115,6 +115,11 @@ final class MdnsEngine {
         listen = List.copyOf(addrs);
     }
 
+    /** Which of our transports listens on which port, said in our TXT record (LAN Chat peers read it). */
+    void setTransportPorts(Map<String, Integer> transportPorts) {
+        messages.setTransportPorts(transportPorts);
+    }
+
     // ------------------------------------------------------------------------------------------ interfaces
 
     /**
@@ -229,7 +234,7 @@ final class MdnsEngine {
                 Optional<TxtRecords.Advert> ad = TxtRecords.parse(r.txt(), self, dialable, MdnsOptions.MAX_ADDRS_PER_PEER);
                 if (ad.isEmpty()) continue;
                 if (r.ttl() == 0) out.addAll(table.goodbye(ad.get().peer(), ad.get().addresses()));
-                else out.addAll(table.seen(introducer, r.name(), ad.get().peer(), ad.get().addresses(), r.ttl(), now));
+                else out.addAll(table.seen(introducer, r.name(), ad.get().peer(), ad.get().addresses(), ad.get().transportPorts(), r.ttl(), now));
             }
         }
         if (table.ignoredPeers() > ignoredBefore) {

@@ -5,6 +5,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -64,10 +65,17 @@ final class MdnsMessages {
 
     private final ServiceNames names;
     private final MdnsCodec codec;
+    /** Strings our TXT record carries after the {@code dnsaddr}s: which transport listens where (TxtRecords). */
+    private List<String> extraTxt = List.of();
 
     MdnsMessages(ServiceNames names, MdnsCodec codec) {
         this.names = names;
         this.codec = codec;
+    }
+
+    /** Our TXT record says which transport listens on which port ({@link TxtRecords#transports}). */
+    void setTransportPorts(Map<String, Integer> transportPorts) {
+        extraTxt = TxtRecords.transports(transportPorts).map(List::of).orElse(List.of());
     }
 
     /** The budget for one message on an interface with {@code mtu} (no larger than for a 1500-byte MTU). */
@@ -108,7 +116,7 @@ final class MdnsMessages {
         boolean flush = !lg; // legacy unicast replies never set the cache-flush bit (RFC 6762 6.7)
         Rr ptr = new Rr(names.service, false, ttl, new Ptr(names.instance));
         Rr srv = new Rr(names.instance, false, ttl, new Srv(0, 0, SRV_PORT, names.host));
-        Rr txt = new Rr(names.instance, false, ttl, new Txt(TxtRecords.dnsaddrs(addrs)));
+        Rr txt = new Rr(names.instance, false, ttl, new Txt(txtStrings(addrs)));
         Rr meta = new Rr(ServiceNames.META, false, ttl, new Ptr(names.service));
         List<Rr> an = new ArrayList<>(), ar = new ArrayList<>();
         switch (layout) {
@@ -129,6 +137,12 @@ final class MdnsMessages {
             case HOST -> an.addAll(addressRecords(addrs, hostTtl, flush));
         }
         return new Draft(true, lg ? id : 0, lg ? List.of(legacy) : List.of(), an, ar);
+    }
+
+    private List<String> txtStrings(List<Multiaddr> addrs) {
+        List<String> strings = new ArrayList<>(TxtRecords.dnsaddrs(addrs));
+        strings.addAll(extraTxt);
+        return strings;
     }
 
     private static Rr flushed(Rr r, boolean flush) {

@@ -54,7 +54,10 @@ final class PeerTable {
         /** The host whose record introduced the peer; null for this host. */
         final InetAddress introducedBy;
         final LinkedHashMap<Multiaddr, Addr> addrs = new LinkedHashMap<>();
+        /** Which of its transports listens on which port, as its last record said (empty: it did not say). */
+        Map<String, Integer> transportPorts = Map.of();
         List<Multiaddr> reported = List.of();
+        Map<String, Integer> reportedPorts = Map.of();
 
         Peer(InetAddress introducedBy) {
             this.introducedBy = introducedBy;
@@ -80,6 +83,11 @@ final class PeerTable {
      * datagram from {@code sender} (null: from this host).
      */
     List<DiscoveryEvent> seen(InetAddress sender, String instance, PeerId peer, List<Multiaddr> addrs, long ttlSeconds, long now) {
+        return seen(sender, instance, peer, addrs, Map.of(), ttlSeconds, now);
+    }
+
+    /** {@link #seen(InetAddress, String, PeerId, List, long, long)} from a record that said which transport listens where. */
+    List<DiscoveryEvent> seen(InetAddress sender, String instance, PeerId peer, List<Multiaddr> addrs, Map<String, Integer> transportPorts, long ttlSeconds, long now) {
         Peer p = peers.get(peer);
         if (p == null) {
             if (peers.size() >= maxPeers || (sender != null && perSender.getOrDefault(sender, 0) >= MAX_PEERS_PER_SENDER)) {
@@ -91,6 +99,7 @@ final class PeerTable {
             if (sender != null) perSender.merge(sender, 1, Integer::sum);
         }
         long ttl = Math.max(1, Math.min(ttlSeconds, MAX_TTL_SECONDS)) * 1000;
+        p.transportPorts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(transportPorts)); // in the peer's order; at most TxtRecords.MAX_TRANSPORTS
         int added = 0;
         for (Multiaddr a : addrs) {
             if (added++ >= maxAddrs) break;
@@ -182,9 +191,10 @@ final class PeerTable {
             if (!p.reported.isEmpty()) out.add(new PeerLost(id));
             return;
         }
-        if (!new HashSet<>(now).equals(new HashSet<>(p.reported))) {
+        if (!new HashSet<>(now).equals(new HashSet<>(p.reported)) || !p.transportPorts.equals(p.reportedPorts)) {
             p.reported = now;
-            out.add(new PeerFound(id, now));
+            p.reportedPorts = p.transportPorts;
+            out.add(new PeerFound(id, now, TxtRecords.byTransport(id, now, p.transportPorts)));
         }
     }
 

@@ -7,8 +7,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -29,13 +32,31 @@ final class TxtRecords {
     static final int MAX_STRING = 255;
     /** At most this many strings are read from one TXT record; the rest is ignored. */
     static final int MAX_STRINGS = 64;
+    /**
+     * LAN Chat's own string: which of the node's transports listens on which TCP port, in its order of preference,
+     * e.g. {@code lanchat-transports=libp2p:9000,netty:41234}. Both transports speak TCP, so a {@code dnsaddr} cannot
+     * say which one listens there; the transports listen on the same IPs, so a port is enough. go-libp2p and
+     * js-libp2p read only {@code dnsaddr=} strings and skip it.
+     */
+    static final String TRANSPORTS_PREFIX = "lanchat-transports=";
+    /** At most this many transports are read from one {@link #TRANSPORTS_PREFIX} string (a node runs one or two). */
+    static final int MAX_TRANSPORTS = 4;
+    private static final java.util.regex.Pattern TRANSPORT_ENTRY = java.util.regex.Pattern.compile("([a-z0-9][a-z0-9-]{0,15}):([0-9]{1,5})");
 
     private TxtRecords() {}
 
-    /** What one TXT record says: a peer and its usable addresses (each ending in {@code /p2p/<peer>}). */
-    record Advert(PeerId peer, List<Multiaddr> addresses) {
+    /**
+     * What one TXT record says: a peer, its usable addresses (each ending in {@code /p2p/<peer>}), and which transport
+     * listens on which port when it said so (else empty).
+     */
+    record Advert(PeerId peer, List<Multiaddr> addresses, Map<String, Integer> transportPorts) {
         Advert {
             addresses = List.copyOf(addresses);
+            transportPorts = Collections.unmodifiableMap(new LinkedHashMap<>(transportPorts));
+        }
+
+        Advert(PeerId peer, List<Multiaddr> addresses) {
+            this(peer, addresses, Map.of());
         }
     }
 
@@ -92,6 +113,22 @@ final class TxtRecords {
             if (s.getBytes(StandardCharsets.UTF_8).length <= MAX_STRING) out.add(s);
         }
         return out;
+    }
+
+    /**
+     * The {@link #TRANSPORTS_PREFIX} string for {@code transportPorts}; empty when there is nothing to say or a name
+     * cannot be written (then peers fall back to dialing our addresses with their first transport).
+     */
+    static Optional<String> transports(Map<String, Integer> transportPorts) {
+        if (transportPorts.isEmpty() || transportPorts.size() > MAX_TRANSPORTS) return Optional.empty();
+        StringBuilder b = new StringBuilder(TRANSPORTS_PREFIX);
+        for (Map.Entry<String, Integer> e : transportPorts.entrySet()) {
+            String entry = e.getKey() + ":" + e.getValue();
+            if (!TRANSPORT_ENTRY.matcher(entry).matches() || e.getValue() < 1 || e.getValue() > 65535) return Optional.empty();
+            if (b.length() > TRANSPORTS_PREFIX.length()) b.append(',');
+            b.append(entry);
+        }
+        return Optional.of(b.toString());
     }
 
     /** TXT RDATA for {@code strings}; an empty list gives one empty string, the smallest valid TXT (RFC 6763 6.1). */
@@ -158,7 +195,49 @@ final class TxtRecords {
             if (addrs.size() < max) addrs.add(m);
         }
         if (peer == null || peer.equals(self) || addrs.isEmpty()) return Optional.empty();
-        return Optional.of(new Advert(peer, new ArrayList<>(addrs)));
+        return Optional.of(new Advert(peer, new ArrayList<>(addrs), transportPorts(strings)));
+    }
+
+    /**
+     * The first {@link #TRANSPORTS_PREFIX} string's map, all or nothing: a string with a malformed entry, a repeated
+     * name or port, or more than {@link #MAX_TRANSPORTS} entries says nothing (the peer's addresses are then dialed as
+     * a peer's that did not say).
+     */
+    static Map<String, Integer> transportPorts(List<String> strings) {
+        int seen = 0;
+        for (String s : strings) {
+            if (++seen > MAX_STRINGS) break;
+            if (!s.startsWith(TRANSPORTS_PREFIX)) continue;
+            String[] entries = s.substring(TRANSPORTS_PREFIX.length()).split(",", MAX_TRANSPORTS + 1);
+            if (entries.length > MAX_TRANSPORTS) return Map.of();
+            Map<String, Integer> out = new LinkedHashMap<>();
+            for (String entry : entries) {
+                java.util.regex.Matcher m = TRANSPORT_ENTRY.matcher(entry);
+                if (!m.matches()) return Map.of();
+                int port = Integer.parseInt(m.group(2));
+                if (port < 1 || port > 65535 || out.containsValue(port) || out.put(m.group(1), port) != null) return Map.of();
+            }
+            return out;
+        }
+        return Map.of();
+    }
+
+    /**
+     * Each transport's addresses from what a peer advertised: its {@code dnsaddr} addresses with the transport's port
+     * (its transports listen on the same IPs), in the peer's order. Empty when it did not say.
+     */
+    static Map<String, List<Multiaddr>> byTransport(PeerId peer, List<Multiaddr> addresses, Map<String, Integer> transportPorts) {
+        Map<String, List<Multiaddr>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Integer> e : transportPorts.entrySet()) {
+            Set<Multiaddr> list = new LinkedHashSet<>();
+            for (Multiaddr a : addresses) {
+                if (!a.isPlainTcp()) continue;
+                java.net.InetSocketAddress tcp = a.toTcpSocketAddress();
+                list.add(Multiaddr.tcp(new java.net.InetSocketAddress(tcp.getAddress(), e.getValue())).withPeerId(peer));
+            }
+            if (!list.isEmpty()) out.put(e.getKey(), new ArrayList<>(list));
+        }
+        return out;
     }
 
     private static boolean usable(Multiaddr m, Predicate<InetAddress> dialable) {

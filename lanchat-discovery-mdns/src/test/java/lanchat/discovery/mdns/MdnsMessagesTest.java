@@ -51,6 +51,20 @@ class MdnsMessagesTest {
     }
 
     @Test
+    void ourTxtRecordSaysWhichTransportListensWhereAfterTheDnsaddrs() {
+        java.util.Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+        ports.put("libp2p", 40123);
+        ports.put("netty", 40124);
+        msgs.setTransportPorts(ports);
+        for (Layout layout : List.of(Layout.BROWSE, Layout.ANNOUNCE)) {
+            Dig.Parsed p = Dig.parse(msgs.response(layout, addrs, 1452, null, 0).orElseThrow());
+            Line txt = p.lines().stream().filter(x -> x.type().equals("TXT")).findFirst().orElseThrow();
+            assertEquals("\"dnsaddr=/ip4/10.77.1.1/tcp/40123/p2p/" + SELF + "\" \"dnsaddr=/ip6/fd00:77::1/tcp/40123/p2p/" + SELF
+                    + "\" \"lanchat-transports=libp2p:40123,netty:40124\"", txt.data(), layout.name());
+        }
+    }
+
+    @Test
     void browseAnswerIsGoComposeBrowsingAnswers() {
         byte[] b = msgs.response(Layout.BROWSE, addrs, 1452, null, 0).orElseThrow();
         Dig.Parsed p = Dig.parse(b);

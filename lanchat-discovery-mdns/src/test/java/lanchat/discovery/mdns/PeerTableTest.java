@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,21 @@ class PeerTableTest {
         assertEquals(List.of(), t.seen(null, "i.r.local.", A, List.of(a1), 3200, 10));
         assertEquals(List.of(new PeerFound(A, List.of(a1, a2))), t.seen(null, "i.r.local.", A, List.of(a2), 3200, 20));
         assertEquals(List.of(), t.seen(null, "i.r.local.", A, List.of(a2, a1), 3200, 30)); // same set, other order
+    }
+
+    @Test
+    void whichTransportListensWhereIsReportedAndItsChangesToo() {
+        PeerTable t = new PeerTable(256, 16, 2);
+        Map<String, Integer> both = new java.util.LinkedHashMap<>();
+        both.put("libp2p", 1);
+        both.put("netty", 2);
+        PeerFound found = (PeerFound) t.seen(null, "i.r.local.", A, List.of(a1), both, 3200, 0).get(0);
+        assertEquals(List.of(a1), found.addresses());
+        assertEquals(List.of("libp2p", "netty"), List.copyOf(found.byTransport().keySet()));
+        assertEquals(List.of(tcp("10.0.0.2", 2, A)), found.byTransport().get("netty"));
+        assertEquals(List.of(), t.seen(null, "i.r.local.", A, List.of(a1), both, 3200, 10));
+        // restarted with one transport only: same addresses, another story
+        assertEquals(List.of(new PeerFound(A, List.of(a1), Map.of("libp2p", List.of(a1)))), t.seen(null, "i.r.local.", A, List.of(a1), Map.of("libp2p", 1), 3200, 20));
     }
 
     @Test

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -132,5 +134,36 @@ class TxtRecordsTest {
         List<String> s = TxtRecords.dnsaddrs(List.of(Multiaddr.parse(longDns), tcp("10.0.0.1", 1, SELF)));
         assertEquals(1, s.size());
         assertTrue(s.get(0).getBytes(StandardCharsets.UTF_8).length <= 255);
+    }
+
+    @Test
+    void transportsStringSaysWhichTransportListensOnWhichPortAndIsReadBack() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("libp2p", 9000);
+        ports.put("netty", 41234);
+        String s = TxtRecords.transports(ports).orElseThrow();
+        assertEquals("lanchat-transports=libp2p:9000,netty:41234", s);
+        List<String> record = List.of("dnsaddr=/ip4/10.0.0.2/tcp/9000/p2p/" + A, s);
+        TxtRecords.Advert ad = TxtRecords.parse(record, SELF, ip -> true, 16).orElseThrow();
+        assertEquals(List.of("libp2p", "netty"), List.copyOf(ad.transportPorts().keySet()), "in the peer's order");
+        assertEquals(ports, ad.transportPorts());
+        Map<String, List<Multiaddr>> by = TxtRecords.byTransport(A, ad.addresses(), ad.transportPorts());
+        assertEquals(List.of(tcp("10.0.0.2", 9000, A)), by.get("libp2p"));
+        assertEquals(List.of(tcp("10.0.0.2", 41234, A)), by.get("netty"), "the same IPs, the transport's port");
+        assertEquals(Map.of(), TxtRecords.parse(List.of(record.get(0)), SELF, ip -> true, 16).orElseThrow().transportPorts(),
+                "a peer that did not say (go, js, older nodes)");
+        assertEquals(Optional.empty(), TxtRecords.transports(Map.of()));
+        assertEquals(Optional.empty(), TxtRecords.transports(Map.of("Bad Name", 1)));
+    }
+
+    @Test
+    void aMalformedTransportsStringSaysNothingAtAll() {
+        for (String bad : List.of("lanchat-transports=", "lanchat-transports=libp2p", "lanchat-transports=libp2p:0",
+                "lanchat-transports=libp2p:70000", "lanchat-transports=libp2p:1,libp2p:2", "lanchat-transports=a:1,b:1",
+                "lanchat-transports=a:1,b:2,c:3,d:4,e:5", "lanchat-transports=A:1", "lanchat-transports=a:1,,b:2",
+                "lanchat-transports=" + "x".repeat(300) + ":1")) {
+            assertEquals(Map.of(), TxtRecords.transportPorts(List.of(bad)), bad);
+        }
+        assertEquals(Map.of("a", 1, "b", 2, "c", 3, "d", 4), TxtRecords.transportPorts(List.of("lanchat-transports=a:1,b:2,c:3,d:4")));
     }
 }
