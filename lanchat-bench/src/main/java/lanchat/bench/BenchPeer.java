@@ -24,7 +24,8 @@ import lanchat.api.spi.Transport;
  * (interop/README.md):
  *
  * <pre>
- * BenchPeer -transport libp2p|netty|tcp -bench echo                         → LISTEN &lt;addr&gt;, PEERID &lt;id&gt;, then serves
+ * BenchPeer -transport libp2p|netty|tcp -bench echo [-listen /ip4/IP/tcp/0] → LISTEN &lt;addr&gt;, PEERID &lt;id&gt;, then serves
+ *                                                                       (on 127.0.0.1 unless -listen says where)
  * BenchPeer -transport … -bench rtt,ping,throughput,setup -dial &lt;addr&gt;     → one BENCH line per mode, then exits
  * BenchPeer -transport … -bench aggregate -conns 100 -dial &lt;addr&gt;          → BENCH aggregate …
  * BenchPeer -transport … -bench hold -conns 50 -dial &lt;addr&gt;               → 50 nodes (identities) connected to one peer,
@@ -41,7 +42,7 @@ public final class BenchPeer {
     private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
 
     record Args(String transport, List<String> modes, String dial, int count, int warmup, long bytes, long warmupBytes,
-                int conns, int timeoutSecs, boolean inlineCallbacks, PreSharedKey psk, Map<String, String> limits) {}
+                int conns, int timeoutSecs, boolean inlineCallbacks, PreSharedKey psk, Map<String, String> limits, Multiaddr listen) {}
 
     public static void main(String[] argv) throws Exception {
         Args a;
@@ -50,7 +51,7 @@ public final class BenchPeer {
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("usage: BenchPeer -transport libp2p|netty|tcp -bench echo|rtt,ping,throughput,setup|aggregate|hold "
-                    + "[-dial ADDR] [-count N] [-warmup N] [-bytes B] [-warmup-bytes B] [-conns C] [-timeout S] [-callbacks thread|inline] [-psk SWARM_KEY_FILE] [-limit NAME=VALUE]...");
+                    + "[-dial ADDR] [-listen MULTIADDR] [-count N] [-warmup N] [-bytes B] [-warmup-bytes B] [-conns C] [-timeout S] [-callbacks thread|inline] [-psk SWARM_KEY_FILE] [-limit NAME=VALUE]...");
             System.exit(2);
             return;
         }
@@ -70,7 +71,7 @@ public final class BenchPeer {
     }
 
     static Args parse(String[] argv) {
-        String transport = "libp2p", bench = null, dial = null, callbacks = "thread", psk = null;
+        String transport = "libp2p", bench = null, dial = null, callbacks = "thread", psk = null, listen = "/ip4/127.0.0.1/tcp/0";
         int count = 10_000, warmup = 1_000, conns = 100, timeout = 120;
         long bytes = 1L << 30, warmupBytes = 64L << 20;
         Map<String, String> limits = new java.util.LinkedHashMap<>();
@@ -82,6 +83,7 @@ public final class BenchPeer {
                 case "-transport" -> transport = v;
                 case "-bench" -> bench = v;
                 case "-dial" -> dial = v;
+                case "-listen" -> listen = v;
                 case "-count" -> count = Integer.parseInt(v);
                 case "-warmup" -> warmup = Integer.parseInt(v);
                 case "-bytes" -> bytes = Long.parseLong(v);
@@ -110,7 +112,7 @@ public final class BenchPeer {
             }
         }
         lanchat.api.resource.ResourceLimits.DEFAULTS.with(limits); // an unknown name or bad value: the usage error now
-        return new Args(transport, List.of(bench.split(",")), dial, count, warmup, bytes, warmupBytes, conns, timeout, callbacks.equals("inline"), key, Map.copyOf(limits));
+        return new Args(transport, List.of(bench.split(",")), dial, count, warmup, bytes, warmupBytes, conns, timeout, callbacks.equals("inline"), key, Map.copyOf(limits), Multiaddr.parse(listen));
     }
 
     // ---- server ----
@@ -129,7 +131,7 @@ public final class BenchPeer {
         Executor callbacks = SpiClient.callbacks(a.inlineCallbacks);
         Transport t = SpiClient.create(a.transport, callbacks, a.psk, a.limits);
         t.onInbound(SpiEcho::serve);
-        List<Multiaddr> addrs = deadline.await(t.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).toCompletableFuture());
+        List<Multiaddr> addrs = deadline.await(t.listen(a.listen).toCompletableFuture());
         for (Multiaddr m : addrs) OUT.println("LISTEN " + m);
         OUT.println("PEERID " + addrs.get(0).peerId().orElseThrow());
         stop.await(deadline.remainingMillis(), TimeUnit.MILLISECONDS);
