@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * never queue behind more than that in our outbound buffer, however large the transfers, and each scheduler pass
  * seals (encrypts) at most that much, so tasks queued on the event loop (a chat line, a ping) run in between.
  * Bytes already sealed cannot be overtaken, on our side or in the peer's socket buffer, so all channels together
- * also keep at most {@link #MAX_UNCREDITED} sent and not yet credited back: a chat line or a pong travels behind at
- * most that much bulk data (about 0.2 ms of ChaCha20-Poly1305 at 200 MB/s) rather than behind every channel's full
- * window. The receiver credits in steps of {@link NettyProtocolChannel#CREDIT_STEP}, so the bound still keeps the
+ * also keep at most a shared bound sent and not yet credited back ({@link InFlightLimit}: {@link #MAX_UNCREDITED} on
+ * 127.0.0.1 and fast links, more over a link whose round trip is long, while no queue builds): a chat line or a pong
+ * travels behind at most that much bulk data (32 KiB is about 0.2 ms of ChaCha20-Poly1305 at 200 MB/s) rather than
+ * behind every channel's full window. The receiver credits in steps of {@link NettyProtocolChannel#CREDIT_STEP}, so the bound still keeps the
  * connection busy. Each channel may always have one such step outstanding, beyond the shared bound: remainders below
  * a step are never credited, and a channel whose app stops reading holds its credit for good, so without that floor
  * a few small messages on three channels, or one slow receiver, would stall every channel of the connection (review). The scheduler runs again when credit arrives, a send is queued, a chunk reaches the socket, or
@@ -54,12 +55,14 @@ final class ChannelMux {
     static final int MAX_IN_FLIGHT = 32 * 1024;
     /**
      * Chunk bytes sent on all channels together and not yet credited back by the peer (on the wire, or read but not
-     * yet credited), beyond which the scheduler waits for credit. It bounds what a chat line or pong can queue behind
-     * (the issue's goal: chat round trip during a transfer at most 2× idle), and caps one connection's bulk throughput
-     * at this much per credit round trip (32 KiB per 0.15 ms is 220 MB/s, about what the cipher does on JDK 17).
-     * Measured (BENCHMARKS.md): 64 KiB gave 2.0–2.7× idle, 32 KiB mostly 1.1–2.1×, with no loss of file throughput.
+     * yet credited), beyond which the scheduler waits for credit, on 127.0.0.1 and fast links ({@link InFlightLimit}
+     * lets it grow over a link with a long round trip while nothing queues). It bounds what a chat line or pong can
+     * queue behind (the issue's goal: chat round trip during a transfer at most 2× idle), and caps one connection's
+     * bulk throughput at this much per credit round trip (32 KiB per 0.15 ms is 220 MB/s, about what the cipher does
+     * on JDK 17). Measured (BENCHMARKS.md): 64 KiB gave 2.0–2.7× idle, 32 KiB mostly 1.1–2.1×, with no loss of file
+     * throughput.
      */
-    static final int MAX_UNCREDITED = 32 * 1024;
+    static final int MAX_UNCREDITED = InFlightLimit.FLOOR;
     /** What an older peer, which grants only once half a window is due, needs outstanding before it grants. */
     static final int LEGACY_GRANT_POINT = ChannelFrames.WINDOW / 2 + ChannelFrames.MAX_CHUNK + ChannelFrames.LENGTH_BYTES;
     /** How long an Open may wait for the peer's answer (a peer without channels ignores it). */
@@ -82,6 +85,8 @@ final class ChannelMux {
     private long inFlight;
     /** Chunk bytes (credit spent) of all channels not yet granted back; see {@link #MAX_UNCREDITED}. */
     private long uncredited;
+    /** The bound on {@link #uncredited}, from the credit round trips. */
+    private final InFlightLimit inFlightLimit = new InFlightLimit();
     /** The peer granted less than half a window at least once: it credits in steps, so the bound holds for every channel. */
     private boolean peerGrantsInSteps;
     private boolean drainScheduled;
@@ -296,13 +301,14 @@ final class ChannelMux {
      */
     private boolean withinUncreditedBound(NettyProtocolChannel ch) {
         if (!ch.nextIsChunk()) return true; // a Close is no bulk data: it never waits for other channels' credit
-        return uncredited < MAX_UNCREDITED || ch.spentCredit() < (peerGrantsInSteps ? NettyProtocolChannel.CREDIT_STEP : LEGACY_GRANT_POINT);
+        return uncredited < inFlightLimit.limit() || ch.spentCredit() < (peerGrantsInSteps ? NettyProtocolChannel.CREDIT_STEP : LEGACY_GRANT_POINT);
     }
 
     void writeChunk(SendQueue.Chunk chunk) {
         int bytes = chunk.frame().payload().readableBytes();
         inFlight += bytes;
         uncredited += chunk.cost();
+        inFlightLimit.sent(chunk.cost(), now(), uncredited <= inFlightLimit.limit() + NettyProtocolChannel.CREDIT_STEP);
         connection.write(chunk.frame()).addListener(f -> {
             inFlight -= bytes;
             if (chunk.completes() != null) {
@@ -326,13 +332,29 @@ final class ChannelMux {
     /** The peer granted {@code bytes} of a channel's spent credit back. */
     void credited(int bytes) {
         if (bytes < ChannelFrames.WINDOW / 2) peerGrantsInSteps = true;
-        released(bytes);
+        inFlightLimit.settled(bytes, true, now());
+        unspent(bytes);
     }
 
-    /** A channel's spent credit no longer counts: granted back, or the channel ended. */
+    /** A channel ended: its spent credit no longer counts, and will never come back. */
     void released(int bytes) {
+        inFlightLimit.settled(bytes, false, now());
+        unspent(bytes);
+    }
+
+    private void unspent(int bytes) {
         uncredited -= bytes;
         if (!ready.isEmpty()) scheduleDrain();
+    }
+
+    /** The event loop's clock: credit round trips are timed with it (an {@code EmbeddedChannel}'s can be frozen and moved). */
+    private long now() {
+        return connection.eventLoop().ticker().nanoTime();
+    }
+
+    /** The shared bound now (tests). */
+    int inFlightLimit() {
+        return inFlightLimit.limit();
     }
 
     // ---- channel bookkeeping ----

@@ -236,6 +236,7 @@ class ChannelMuxTest {
     @Test
     void onceThePeerGrantsInStepsAllChannelsTogetherKeepAtMostTheBoundUncredited() throws Exception {
         pair(recording(new ChannelLimits(1 << 20, 2 << 20, 2 << 20, 4)));
+        pair.dialerWire.freezeTime(); // credit comes back at once: a fast path, where the bound stays at its floor
         ProtocolChannel a = open(pair.dialer);
         ProtocolChannel b = open(pair.dialer);
         CompletableFuture<Void> sentA = a.send(message(1, 1 << 20)).toCompletableFuture();
@@ -259,6 +260,53 @@ class ChannelMuxTest {
         pair.pump();
         assertArrayEquals(message(1, 1 << 20), acceptedRecorders.get(0).next());
         assertArrayEquals(message(2, 1 << 20), acceptedRecorders.get(1).next());
+    }
+
+    /**
+     * Two 1 MiB messages on two channels over a simulated link: each way of each transfer takes {@code oneWayNanos},
+     * plus, when {@code bytesPerMs} > 0, the time the bytes in flight take to drain through a bottleneck of that rate
+     * (a queue). Returns the most bytes sent and not yet credited, once the peer has granted credit in steps (the
+     * first flight is an older peer's half-window allowance, whatever the bound).
+     */
+    private long mostInFlightOverALink(long oneWayNanos, long bytesPerMs) throws Exception {
+        pair(recording(new ChannelLimits(1 << 20, 2 << 20, 2 << 20, 4)));
+        pair.dialerWire.freezeTime();
+        ProtocolChannel a = open(pair.dialer);
+        ProtocolChannel b = open(pair.dialer);
+        CompletableFuture<Void> sentA = a.send(message(1, 1 << 20)).toCompletableFuture();
+        CompletableFuture<Void> sentB = b.send(message(2, 1 << 20)).toCompletableFuture();
+        long uncredited = 0, most = 0;
+        for (int round = 0; round < 10_000 && !(sentA.isDone() && sentB.isDone()); round++) {
+            List<Seen> out = SessionPair.transfer(pair.dialerWire, pair.listenerWire);
+            uncredited += out.stream().filter(x -> x.is(ChannelFrames.DATA)).mapToInt(Seen::dataCost).sum();
+            if (round > 0) most = Math.max(most, uncredited);
+            long queue = bytesPerMs > 0 ? uncredited * 1_000_000 / bytesPerMs : 0;
+            pair.dialerWire.advanceTimeBy(2 * oneWayNanos + queue, TimeUnit.NANOSECONDS);
+            List<Seen> back = SessionPair.transfer(pair.listenerWire, pair.dialerWire);
+            uncredited -= back.stream().filter(x -> x.is(ChannelFrames.CREDIT)).count() * NettyProtocolChannel.CREDIT_STEP;
+        }
+        assertTrue(sentA.isDone() && sentB.isDone(), "both messages went through");
+        pair.pump();
+        assertArrayEquals(message(1, 1 << 20), acceptedRecorders.get(0).next());
+        assertArrayEquals(message(2, 1 << 20), acceptedRecorders.get(1).next());
+        System.out.printf("over a link of %.1f ms round trips%s: at most %d KiB in flight%n", oneWayNanos / 5e5,
+                bytesPerMs > 0 ? " through " + bytesPerMs / 1024 + " KiB/ms" : "", most / 1024);
+        return most;
+    }
+
+    @Test
+    void overALinkWithALongRoundTripAndNoQueueMoreThanTheFloorIsKeptInFlight() throws Exception {
+        long most = mostInFlightOverALink(2_000_000, 0); // 4 ms round trips, e.g. Wi-Fi
+        assertTrue(most > 4L * ChannelMux.MAX_UNCREDITED, "the bound grew with the round trip: " + most);
+        assertTrue(most <= 2L * (WINDOW + CHUNK + ChannelFrames.LENGTH_BYTES), "never beyond the channels' windows: " + most);
+    }
+
+    @Test
+    void overALinkWhereWhatIsInFlightQueuesTheBoundStaysNearWhatTheLinkHolds() throws Exception {
+        // 4 ms round trips through a 32 MB/s bottleneck: 128 KiB fill the pipe; more only queues (and delays chat)
+        long most = mostInFlightOverALink(2_000_000, 32 * 1024);
+        assertTrue(most > ChannelMux.MAX_UNCREDITED + CHUNK, "it grew past the floor: " + most);
+        assertTrue(most < 2L * WINDOW, "and stopped well short of both windows (2 × 256 KiB) once a queue built: " + most);
     }
 
     @Test
