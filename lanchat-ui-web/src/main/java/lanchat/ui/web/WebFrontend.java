@@ -88,6 +88,7 @@ public final class WebFrontend extends EventFrontend {
     private final String session;
     /** The link's token works once: it is exchanged for the session cookie and leaves the address bar and history. */
     private final AtomicBoolean linkUsed = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final int port;
     /** Bytes queued to one page before it counts as not reading: a page that stops reading is closed, not buffered for. */
     static final int PAGE_HIGH_WATER = 1 << 20;
@@ -380,6 +381,7 @@ public final class WebFrontend extends EventFrontend {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         commands.shutdownNow();
         // the pages are told why their connection ends, so they say so and stop reconnecting (bounded: a page that does
         // not read does not hold the node's exit)
