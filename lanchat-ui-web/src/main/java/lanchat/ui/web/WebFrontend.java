@@ -270,6 +270,11 @@ public final class WebFrontend extends EventFrontend {
         return true;
     }
 
+    /** The node is stopping: the pages were sent their close frame. */
+    boolean stopping() {
+        return closed.get();
+    }
+
     AtomicInteger upgrading() {
         return upgrading;
     }
@@ -383,9 +388,13 @@ public final class WebFrontend extends EventFrontend {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         commands.shutdownNow();
-        // the pages are told why their connection ends, so they say so and stop reconnecting (bounded: a page that does
-        // not read does not hold the node's exit)
+        // the pages are told why their connection ends, so they say so and stop reconnecting. The page answers with its
+        // own close frame and then we close (WebHandler): closing the socket right behind our frame would have the
+        // browser's answer meet a closed socket, whose reset can reach the browser before our frame is read, and it
+        // then reports an abnormal close without our reason. Bounded: a page that does not answer within a second,
+        // or does not read, does not hold the node's exit.
         clients.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, STOPPED)).awaitUninterruptibly(1000);
+        clients.newCloseFuture().awaitUninterruptibly(1000);
         clients.close().awaitUninterruptibly();
         server.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();

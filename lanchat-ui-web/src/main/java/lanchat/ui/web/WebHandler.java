@@ -182,7 +182,8 @@ final class WebHandler extends SimpleChannelInboundHandler<Object> {
 
     private void frame(ChannelHandlerContext ctx, WebSocketFrame frame) {
         if (frame instanceof CloseWebSocketFrame close) {
-            handshaker.close(ctx.channel(), close.retain());
+            if (web.stopping()) ctx.close(); // the page answers the close frame we sent: the handshake is done
+            else handshaker.close(ctx.channel(), close.retain());
         } else if (frame instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof TextWebSocketFrame text) {
