@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -30,7 +31,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * {@code --ui web} (issue 18) in a real browser: Debian's headless Chromium driven by its chromedriver (Selenium),
  * two real processes on 127.0.0.1. A line typed into the page arrives at a terminal node, the terminal's reply
- * appears in the page. The page was opened with the printed secret link; the same page without the token is refused.
+ * appears in the page. The page was opened with the printed secret link, which the node exchanged for a session
+ * cookie (the token leaves the address bar; the link opened again in another browser is refused; a reload keeps the
+ * page); the same page without the token is refused. When the web node stops, the page says "LAN Chat stopped".
  * The terminal node, started with a class-load log, loads none of the web front end's classes nor Netty's HTTP codec.
  * A screenshot of the page is kept at {@code it-tests/target/screenshots/web-ui.png} (a CI artifact).
  */
@@ -107,6 +110,22 @@ class WebUiBrowserIT {
 
         browser.get(url);
         awaitMessage("✓ connected to " + terminal.peerId);
+        String origin = url.substring(0, url.indexOf("/?token="));
+        assertEquals(origin + "/", browser.getCurrentUrl(), "the token was exchanged for a session cookie and left the address bar");
+        Cookie session = browser.manage().getCookieNamed("lanchat_session_" + origin.substring(origin.lastIndexOf(':') + 1));
+        assertTrue(session != null && session.isHttpOnly() && "Strict".equals(session.getSameSite()) && !url.contains(session.getValue()),
+                "an HttpOnly, SameSite=Strict session cookie that is not the token: " + session);
+        // the link works once: another browser (no cookie) that opens it is refused…
+        WebDriver other = headlessChromium();
+        try {
+            other.get(url);
+            assertTrue(other.getPageSource().contains("already used"), "a used link is refused: " + other.getPageSource());
+        } finally {
+            other.quit();
+        }
+        // …while the browser that used it keeps the page through its cookie, also after a reload
+        browser.navigate().refresh();
+        awaitMessage("✓ connected to " + terminal.peerId);
         WebElement box = browser.findElement(By.id("text"));
         box.sendKeys("hello from the browser\n");
         terminal.awaitLine(0, l -> l.endsWith("webby: hello from the browser"), WAIT, "the page's line at the terminal node");
@@ -123,6 +142,12 @@ class WebUiBrowserIT {
 
         terminal.quit();
         terminal.assertExitedCleanly();
+        // the node stops: the page says so (its close frame) instead of retrying without a word
+        web.terminate();
+        web.assertExitedCleanly();
+        WebElement stopped = awaitMessage("LAN Chat stopped");
+        assertTrue(browser.findElement(By.id("stopped")).isDisplayed(), "the banner is shown");
+        assertTrue(!browser.findElement(By.id("text")).isEnabled(), "the input box is disabled: " + stopped.getText());
         String classes = Files.readString(classLog);
         assertTrue(classes.contains(" lanchat.app.Main "), "not a class-load log of the app");
         List<String> webClasses = classes.lines().filter(l -> l.contains(" lanchat.ui.web.WebFrontend ") || l.contains(" lanchat.ui.web.WebHandler ") || l.contains(" io.netty.handler.codec.http.")

@@ -25,6 +25,15 @@ public interface Discovery extends AutoCloseable {
         start(addresses, listener);
     }
 
+    /**
+     * The rendezvous (service) names this discovery heard on the LAN in the last minute, from every packet it read
+     * (queries and answers of other hosts), newest last: for the network doctor ("which rooms are in use here?").
+     * Names only, bounded by the implementation; empty when it keeps no such record. Any thread.
+     */
+    default List<String> recentlyHeard() {
+        return List.of();
+    }
+
     /** Stops, sending goodbyes so others forget us at once. Idempotent. */
     @Override
     void close();

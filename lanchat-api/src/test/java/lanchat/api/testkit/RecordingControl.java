@@ -55,8 +55,8 @@ public final class RecordingControl implements ChatControl {
 
     @Override
     public DoctorReport doctor() {
-        return new DoctorReport(List.of(new DoctorReport.Interface("eth0", List.of("10.0.0.1/24"), true, false, true, true, List.of("room"))),
-                new DoctorReport.TcpCheck(4001, "127.0.0.1", true, null), true, "discovery looks healthy");
+        return new DoctorReport(List.of(new DoctorReport.Interface("eth0", List.of("10.0.0.1/24", "fe80::1/64"), true, false, true, true, List.of("room"), true, null)),
+                new DoctorReport.TcpCheck(4001, "127.0.0.1", true, null), true, "discovery looks healthy", List.of("room"));
     }
 
     @Override

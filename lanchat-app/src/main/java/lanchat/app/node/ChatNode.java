@@ -293,6 +293,11 @@ public final class ChatNode implements AutoCloseable {
         room.room().setNick(nick);
     }
 
+    /** The rendezvous names discovery heard on the LAN in the last minute (the doctor's); empty without discovery. */
+    public List<String> recentlyHeard() {
+        return discovery.map(Discovery::recentlyHeard).orElse(List.of());
+    }
+
     public String nick() {
         return call(peers::nick);
     }

@@ -55,7 +55,7 @@ public final class NodeControl implements ChatControl {
 
     @Override
     public DoctorReport doctor() {
-        return doctor.get().examine(host, port, Doctor.LISTEN);
+        return doctor.get().examine(host, port, Doctor.LISTEN, node::recentlyHeard);
     }
 
     @Override

@@ -90,4 +90,47 @@ class DoctorTest {
     void tcpCheckWithOnlyLoopbackHasNothingToTry() {
         assertNull(Doctor.tcpCheck(InetAddress.getLoopbackAddress(), 4001, List.of(LO)).reachable());
     }
+
+    static Interface dual(String name, boolean cameBack, Boolean cameBack6, String problem6, String... rooms) {
+        return new Interface(name, List.of("192.168.1.5/24", "fe80::5/64"), true, false, true, cameBack, List.of(rooms), cameBack6, problem6);
+    }
+
+    @Test
+    void ipv6BlockedWhileIpv4Works_stillFindsPeersButNamesTheBlockedFamily() {
+        DoctorReport r = Doctor.verdict(List.of(LO, dual("eth0", true, false, null, "myroom")), TCP_OK, null);
+        assertTrue(r.healthy(), "IPv4 carries discovery: " + r.verdict());
+        assertTrue(r.verdict().startsWith("discovery works over IPv4: multicast works on eth0, but IPv6 multicast is blocked on eth0: "), r.verdict());
+        assertTrue(r.verdict().contains("ff02::fb never came back") && r.verdict().contains("ip6tables"), r.verdict());
+        assertTrue(r.lines().contains("  own mDNS query came back: yes"), r.lines().toString());
+        assertTrue(r.lines().contains("  own mDNS query came back over IPv6 (ff02::fb): NO"), r.lines().toString());
+    }
+
+    @Test
+    void bothFamiliesBlocked_theVerdictNamesBoth() {
+        DoctorReport r = Doctor.verdict(List.of(dual("wlan0", false, false, null)), TCP_OK, null);
+        assertFalse(r.healthy());
+        assertTrue(r.verdict().startsWith("multicast is blocked on wlan0: "), r.verdict());
+        assertTrue(r.verdict().endsWith("IPv6 multicast (ff02::fb) is blocked too on wlan0."), r.verdict());
+    }
+
+    @Test
+    void anIpv6SocketThatCouldNotBeOpenedIsSaidPlainly() {
+        String why = "could not open an IPv6 mDNS socket on eth0 (joining ff02::fb failed: Protocol family unavailable)";
+        DoctorReport r = Doctor.verdict(List.of(dual("eth0", true, null, why)), TCP_OK, null);
+        assertTrue(r.healthy());
+        assertTrue(r.lines().contains("  own mDNS query came back over IPv6 (ff02::fb): " + why), r.lines().toString());
+        assertTrue(r.verdict().startsWith("discovery looks healthy"), r.verdict());
+    }
+
+    @Test
+    void namesTheRunningNodeHeardInTheLastMinuteCountAsRoomsHeard() {
+        DoctorReport r = Doctor.verdict(List.of(eth("eth0", true)), TCP_OK, null, List.of("lobby", "lc-abc"));
+        assertTrue(r.verdict().contains("Rooms heard on the LAN: lobby, lc-abc."), r.verdict());
+        assertTrue(r.lines().contains("rooms this node heard in the last minute: lobby, lc-abc"), r.lines().toString());
+        DoctorReport none = Doctor.verdict(List.of(eth("eth0", true)), TCP_OK, null, List.of());
+        assertTrue(none.verdict().contains("No room was heard on the LAN in the last minute"), none.verdict());
+        assertTrue(none.lines().contains("rooms this node heard in the last minute: none"), none.lines().toString());
+        DoctorReport alone = Doctor.verdict(List.of(eth("eth0", true)), TCP_OK, null);
+        assertTrue(alone.lines().stream().noneMatch(l -> l.startsWith("rooms this node heard")), "--doctor runs no node: " + alone.lines());
+    }
 }

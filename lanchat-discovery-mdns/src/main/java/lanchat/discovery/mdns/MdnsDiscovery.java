@@ -348,6 +348,15 @@ final class MdnsDiscovery implements Discovery {
         }
     }
 
+    @Override
+    public List<String> recentlyHeard() {
+        MdnsEngine e;
+        synchronized (this) {
+            e = engine;
+        }
+        return e == null ? List.of() : e.recentlyHeard();
+    }
+
     /** Sends goodbyes on every interface, then closes the sockets; returns within about a second. */
     @Override
     public void close() {

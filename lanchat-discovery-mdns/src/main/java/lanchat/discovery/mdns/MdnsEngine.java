@@ -90,6 +90,8 @@ final class MdnsEngine {
     private final MdnsCodec codec = new MdnsCodec();
     private final MdnsMessages messages;
     private final PeerTable table;
+    /** The rooms other hosts' packets named lately (queries and answers): the doctor's "heard in the last minute". */
+    private final HeardNames heard;
     private final Map<String, IfState> ifaces = new LinkedHashMap<>();
     private List<Multiaddr> listen = List.of();
     private Set<InetAddress> local = Set.of();
@@ -109,6 +111,12 @@ final class MdnsEngine {
         this.random = random;
         this.messages = new MdnsMessages(names, codec);
         this.table = new PeerTable(options.maxPeers(), MdnsOptions.MAX_ADDRS_PER_PEER, options.missLimit());
+        this.heard = new HeardNames(clock);
+    }
+
+    /** The room names other hosts' packets carried in the last minute (bounded, see {@link HeardNames}). Any thread. */
+    List<String> recentlyHeard() {
+        return heard.recent();
     }
 
     void setListenAddresses(List<Multiaddr> addrs) {
@@ -205,8 +213,16 @@ final class MdnsEngine {
         }
         InetAddress from = NetIf.stripScope(sender.getAddress());
         boolean fromThisHost = local.contains(from);
+        // our own queries and announcements (and those of other nodes on this host) say nothing about the LAN
+        if (!fromThisHost) noteNames(m.get());
         if (m.get().response()) onResponse(m.get(), sender.getAddress(), fromThisHost);
         else onQuery(m.get(), sender, fromThisHost);
+    }
+
+    /** The service names a packet asks for or answers about (PTR: DNS-SD's browse names, go-libp2p's room). */
+    private void noteNames(Message m) {
+        for (Question q : m.questions()) if (q.type() == MdnsCodec.PTR) heard.note(q.name());
+        for (Rec r : m.records()) if (r.type() == MdnsCodec.PTR) heard.note(r.name());
     }
 
     /**

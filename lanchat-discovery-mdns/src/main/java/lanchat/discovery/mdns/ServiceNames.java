@@ -61,6 +61,25 @@ final class ServiceNames {
         return sb.toString();
     }
 
+    /** The prefix of the doctor's own probe names ({@link MdnsProbe}): a probe, never a room. */
+    static final String DOCTOR_PREFIX = "_lanchat-doctor-";
+
+    /**
+     * The room a service name heard on the LAN stands for ({@code R.local.} → {@code R}: go-libp2p's service name is
+     * the room), or null when it is none: DNS-SD's meta name, reverse lookups, a doctor's probe, or a name with control
+     * or format characters (any LAN host picks these names and the doctor prints them: ESC or bidi characters must not
+     * reach a terminal).
+     */
+    static String roomOf(String name) {
+        if (name == null || name.equals(META)) return null;
+        String suffix = "." + DOMAIN;
+        if (!name.endsWith(suffix) || name.length() <= suffix.length()) return null;
+        String room = name.substring(0, name.length() - suffix.length());
+        if (room.contains(".in-addr") || room.contains(".ip6") || room.startsWith(DOCTOR_PREFIX)) return null;
+        if (room.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT)) return null;
+        return room;
+    }
+
     static String validRoom(String room) {
         if (room == null) throw new IllegalArgumentException("room is required");
         String r = room;

@@ -148,6 +148,20 @@ class MdnsEngineTest {
     }
 
     @Test
+    void namesInOtherHostsQueriesAndAnswersAreHeardForAMinute_notOurOwn() {
+        engine(Map.of(), List.of(eth0));
+        receive(query("otherroom", 1), "10.77.1.2", 5353);
+        receive(peerResponse("answeredroom", A_LABEL, Layout.BROWSE, List.of(tcp("10.77.1.3", 5000, A))), "10.77.1.3", 5353);
+        receive(query("ownhostroom", 2), "10.77.1.1", 5353); // from an address of this host: not the LAN's
+        receive(new byte[] {1, 2, 3}, "10.77.1.2", 5353); // malformed: nothing
+        assertEquals(List.of("otherroom", "answeredroom"), engine.recentlyHeard());
+        advance(30_000);
+        receive(query("otherroom", 3), "10.77.1.2", 5353);
+        advance(30_001);
+        assertEquals(List.of("otherroom"), engine.recentlyHeard(), "answeredroom was heard more than a minute ago");
+    }
+
+    @Test
     void knownAnswerSuppression() {
         engine(Map.of(), List.of(eth0));
         advance(5000);

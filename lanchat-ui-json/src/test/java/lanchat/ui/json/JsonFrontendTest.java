@@ -32,6 +32,7 @@ import lanchat.api.PeerId;
 import lanchat.api.ui.Frontend;
 import lanchat.api.ui.FrontendContext;
 import lanchat.api.testkit.RecordingControl;
+import lanchat.ui.json.protocol.Events;
 
 /**
  * The JSON front end on its own: events it writes are valid against the published schema (checked with networknt's
@@ -186,5 +187,34 @@ class JsonFrontendTest {
         Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(Files.readString(SCHEMA));
         assertTrue(!schema.validate("{\"v\":1,\"event\":\"message\",\"time\":\"2023-11-14T22:13:20Z\",\"text\":\"no author\"}", InputFormat.JSON).isEmpty());
         assertTrue(!schema.validate("{\"v\":2,\"event\":\"info\",\"time\":\"2023-11-14T22:13:20Z\",\"text\":\"x\"}", InputFormat.JSON).isEmpty());
+    }
+
+    @Test
+    void theDoctorEventCarriesIpv6AndTheNamesHeardLastMinute_schemaValid() throws Exception {
+        lanchat.api.ui.DoctorReport report = new lanchat.api.ui.DoctorReport(List.of(
+                new lanchat.api.ui.DoctorReport.Interface("eth0", List.of("10.0.0.1/24", "fe80::1/64"), true, false, true, true, List.of("room"), false, null),
+                new lanchat.api.ui.DoctorReport.Interface("wlan0", List.of("10.0.1.1/24"), true, false, true, true, List.of(), null,
+                        "no IPv6 address on wlan0, so not tried"),
+                new lanchat.api.ui.DoctorReport.Interface("lo", List.of("127.0.0.1/8"), true, true, false, null, List.of())),
+                new lanchat.api.ui.DoctorReport.TcpCheck(4001, "127.0.0.1", true, null), true, "discovery works over IPv4: …", List.of("room", "other"));
+        JsonNode d = schemaValid(new Events().doctor(report));
+        JsonNode eth0 = d.get("interfaces").get(0), wlan0 = d.get("interfaces").get(1), lo = d.get("interfaces").get(2);
+        assertEquals(false, eth0.get("own_query_came_back_ipv6").asBoolean(true));
+        assertTrue(!eth0.has("ipv6_problem"));
+        assertTrue(wlan0.get("own_query_came_back_ipv6").isNull());
+        assertEquals("no IPv6 address on wlan0, so not tried", wlan0.get("ipv6_problem").asText());
+        assertTrue(!lo.has("own_query_came_back_ipv6") && !lo.has("ipv6_problem"), "nothing to say about IPv6 on loopback: " + lo);
+        assertEquals(List.of("room", "other"), List.of(d.get("heard_last_minute").get(0).asText(), d.get("heard_last_minute").get(1).asText()));
+        // without a running node (--doctor on its own) the record is not known: the field is absent, not an empty list
+        JsonNode alone = schemaValid(new Events().doctor(new lanchat.api.ui.DoctorReport(List.of(), null, false, "x")));
+        assertTrue(!alone.has("heard_last_minute"), alone.toString());
+
+        Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(Files.readString(SCHEMA));
+        String base = "{\"v\":1,\"event\":\"doctor\",\"time\":\"2023-11-14T22:13:20Z\",\"healthy\":true,\"verdict\":\"x\",";
+        String iface = "{\"name\":\"eth0\",\"up\":true,\"loopback\":false,\"multicast\":true,\"addresses\":[],\"own_query_came_back\":true,\"rooms_seen\":[]";
+        assertTrue(schema.validate(base + "\"interfaces\":[" + iface + "}]}", InputFormat.JSON).isEmpty(), "the new fields are optional");
+        assertTrue(!schema.validate(base + "\"interfaces\":[" + iface + ",\"ipv6_problem\":5}]}", InputFormat.JSON).isEmpty());
+        assertTrue(!schema.validate(base + "\"interfaces\":[" + iface + ",\"own_query_came_back_ipv6\":\"yes\"}]}", InputFormat.JSON).isEmpty());
+        assertTrue(!schema.validate(base + "\"interfaces\":[],\"heard_last_minute\":[1]}", InputFormat.JSON).isEmpty());
     }
 }

@@ -15,10 +15,12 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -32,12 +34,17 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import lanchat.api.Multiaddr;
 import lanchat.api.PeerId;
 import lanchat.api.ui.ChatControl;
+import lanchat.api.ui.DoctorReport;
+import lanchat.api.ui.PeerView;
+import lanchat.api.ui.SendResult;
 import lanchat.api.ui.FrontendContext;
 import lanchat.ui.json.protocol.Commands;
 import lanchat.ui.json.protocol.EventFrontend;
@@ -53,6 +60,18 @@ public final class WebFrontend extends EventFrontend {
     public static final int MAX_CLIENTS = 4;
     /** Commands per second per page connection (a token bucket of this size). */
     public static final int COMMANDS_PER_SECOND = 20;
+    /**
+     * Chat lines per second from one page connection, and the burst allowed: a person types far slower, a script in
+     * the page (or a stuck key) is held to what the room accepts from a node anyway (lanchat-room: 10 a second, bursts
+     * of 60), so the page hears "slow down" from here, at once, instead of the node refusing lines later.
+     */
+    public static final int LINES_PER_SECOND = 5, LINE_BURST = 10;
+    /** The replay is at most this many bytes too (newest first), so a page that connects is never dropped for its own replay. */
+    static final int REPLAY_BYTES = 512 * 1024;
+    /** Said in the close frame the pages get when the node stops: the page shows it and stops reconnecting. */
+    static final String STOPPED = "LAN Chat stopped";
+    /** The session cookie's name, then the port: cookies are per host, not per port, so two nodes' pages keep theirs apart. */
+    static final String COOKIE_PREFIX = "lanchat_session_";
     /** Recent events replayed to a page that connects, so it shows the room and the latest messages. */
     public static final int REPLAY = 200;
 
@@ -65,6 +84,11 @@ public final class WebFrontend extends EventFrontend {
     private final ChannelGroup clients;
     private final ArrayDeque<String> recent = new ArrayDeque<>();
     private final String token;
+    /** The session cookie's value: random, not the token, handed to the browser that used the link first. */
+    private final String session;
+    /** The link's token works once: it is exchanged for the session cookie and leaves the address bar and history. */
+    private final AtomicBoolean linkUsed = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final int port;
     /** Bytes queued to one page before it counts as not reading: a page that stops reading is closed, not buffered for. */
     static final int PAGE_HIGH_WATER = 1 << 20;
@@ -80,10 +104,11 @@ public final class WebFrontend extends EventFrontend {
     private final AtomicInteger upgrading = new AtomicInteger();
     private volatile ChatControl control;
 
-    private WebFrontend(PrintStream out, PrintStream err, String token) {
+    private WebFrontend(PrintStream out, PrintStream err, String token, String session) {
         super(err);
         this.out = out;
         this.token = token;
+        this.session = session;
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.clients = new DefaultChannelGroup("lanchat-web-pages", GlobalEventExecutor.INSTANCE);
         byte[] page = resource("index.html");
@@ -109,14 +134,20 @@ public final class WebFrontend extends EventFrontend {
 
     /** Starts the server, prints the page's link and opens it in a browser when asked to and one is there. */
     static WebFrontend start(FrontendContext context) {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        WebFrontend web = new WebFrontend(context.out(), context.err(), Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+        SecureRandom random = new SecureRandom();
+        WebFrontend web = new WebFrontend(context.out(), context.err(), secret(random), secret(random));
         String url = web.url();
         context.out().println("Web page: " + url);
         context.out().flush();
         if (context.openBrowser()) web.openBrowser(url);
         return web;
+    }
+
+    /** 256 random bits, base64url. */
+    private static String secret(SecureRandom random) {
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
     public String url() {
@@ -133,6 +164,23 @@ public final class WebFrontend extends EventFrontend {
 
     int port() {
         return port;
+    }
+
+    String session() {
+        return session;
+    }
+
+    String cookieName() {
+        return COOKIE_PREFIX + port;
+    }
+
+    /** What a link's token is worth: nothing, the session (the first time), or a refusal that says it was used. */
+    enum Link { WRONG, FIRST_USE, USED }
+
+    /** Checks the token of the printed link and, when it is right, uses it up (compare-and-set: two requests at once cannot both get the cookie). */
+    Link useLink(String given) {
+        if (!WebHandler.tokenMatches(token, given)) return Link.WRONG;
+        return linkUsed.compareAndSet(false, true) ? Link.FIRST_USE : Link.USED;
     }
 
     ExecutorService commands() {
@@ -201,10 +249,30 @@ public final class WebFrontend extends EventFrontend {
             if (recent.size() == REPLAY) recent.removeFirst();
             recent.addLast(text);
         }
-        // events are peer-controlled: a page whose outbound buffer is past the high water mark stopped reading; close it
-        // rather than queue without bound (the page reconnects and gets the replay)
-        clients.close(page -> !page.isWritable());
+        // events are peer-controlled: a page with more than PAGE_HIGH_WATER bytes still unsent (Netty's count of what
+        // is queued on that channel, past the high water mark: not writable) stopped reading; close it rather than
+        // queue without bound (the page reconnects and gets the replay). One event bigger than the mark still goes
+        // to a page that has read what came before: only what piles up unsent counts.
+        for (Channel page : clients) dropIfNotReading(page);
         clients.writeAndFlush(new TextWebSocketFrame(text), Channel::isWritable);
+    }
+
+    /** One answer to one page, unless that page stopped reading (then it is closed instead). */
+    void sendTo(Channel page, String text) {
+        if (!dropIfNotReading(page)) page.writeAndFlush(new TextWebSocketFrame(text));
+    }
+
+    /** Closes a page with more than PAGE_HIGH_WATER bytes unsent; true when it did. */
+    private boolean dropIfNotReading(Channel page) {
+        if (page.isWritable() || !page.isActive()) return false;
+        log("web page closed: it is not reading (over " + PAGE_HIGH_WATER / 1024 + " KiB waiting for it); it reconnects and gets the recent events");
+        page.close();
+        return true;
+    }
+
+    /** The node is stopping: the pages were sent their close frame. */
+    boolean stopping() {
+        return closed.get();
     }
 
     AtomicInteger upgrading() {
@@ -217,7 +285,17 @@ public final class WebFrontend extends EventFrontend {
      */
     void replayAndJoin(Channel page) {
         synchronized (recent) {
-            for (String text : recent) page.write(new TextWebSocketFrame(text));
+            // the newest events that fit in REPLAY_BYTES (one too big for it is left out), sent oldest first
+            ArrayDeque<String> replay = new ArrayDeque<>();
+            long bytes = 0;
+            for (var it = recent.descendingIterator(); it.hasNext(); ) {
+                String text = it.next();
+                int size = ByteBufUtil.utf8Bytes(text);
+                if (bytes + size > REPLAY_BYTES) continue;
+                bytes += size;
+                replay.addFirst(text);
+            }
+            for (String text : replay) page.write(new TextWebSocketFrame(text));
             page.flush();
             clients.add(page);
         }
@@ -230,12 +308,76 @@ public final class WebFrontend extends EventFrontend {
         this.control = control;
     }
 
-    /** One command from one page; the answer (or error) goes back to that page only. Never throws for its input. */
-    String command(String text) {
+    /**
+     * One command from one page; the answer (or error) goes back to that page only. Never throws for its input.
+     * {@code lines}: that page's chat-line bucket, taken at {@code arrivalNanos} (when the frame came, not when the
+     * node got to it) by a line the parser found valid, just before it goes to the node.
+     */
+    String command(String text, CommandRate lines, long arrivalNanos) {
         // every command the page may send answers exactly once, at once (doctor, the one that answers later, is not among them)
         AtomicReference<String> answer = new AtomicReference<>();
-        parser.run(text, control, answer::set);
+        ChatControl node = control;
+        try {
+            parser.run(text, node == null ? null : new LineLimited(node, lines, arrivalNanos), answer::set);
+        } catch (LineRefused refused) {
+            return events.error("rate_limited", "slow down: at most " + LINES_PER_SECOND + " lines a second from the page (bursts of " + LINE_BURST
+                    + "); this line was not sent: " + excerpt(refused.text));
+        }
         return answer.get();
+    }
+
+    private static String excerpt(String line) {
+        return line.length() <= 40 ? line : line.substring(0, 40) + "…";
+    }
+
+    /** The node as one page drives it: each chat line takes a token of that page's line bucket first. */
+    private record LineLimited(ChatControl node, CommandRate lines, long arrivalNanos) implements ChatControl {
+        @Override
+        public SendResult send(String text) {
+            // commands of one page run one at a time on the commands thread, so the bucket is never used by two threads at once
+            if (!lines.tryTake(arrivalNanos)) throw new LineRefused(text);
+            return node.send(text);
+        }
+
+        @Override
+        public List<PeerView> peers() {
+            return node.peers();
+        }
+
+        @Override
+        public String nick() {
+            return node.nick();
+        }
+
+        @Override
+        public void setNick(String nick) {
+            node.setNick(nick);
+        }
+
+        @Override
+        public int ping() {
+            return node.ping();
+        }
+
+        @Override
+        public DoctorReport doctor() {
+            return node.doctor();
+        }
+
+        @Override
+        public void quit() {
+            node.quit();
+        }
+    }
+
+    /** A line over its page's rate: not sent; the page gets one rate_limited error for it. Not an IllegalStateException, which the parser reports as the node's. */
+    private static final class LineRefused extends RuntimeException {
+        final String text;
+
+        LineRefused(String text) {
+            super(null, null, false, false);
+            this.text = text;
+        }
     }
 
     String rateLimited() {
@@ -244,7 +386,15 @@ public final class WebFrontend extends EventFrontend {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         commands.shutdownNow();
+        // the pages are told why their connection ends, so they say so and stop reconnecting. The page answers with its
+        // own close frame and then we close (WebHandler): closing the socket right behind our frame would have the
+        // browser's answer meet a closed socket, whose reset can reach the browser before our frame is read, and it
+        // then reports an abnormal close without our reason. Bounded: a page that does not answer within a second,
+        // or does not read, does not hold the node's exit.
+        clients.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, STOPPED)).awaitUninterruptibly(1000);
+        clients.newCloseFuture().awaitUninterruptibly(1000);
         clients.close().awaitUninterruptibly();
         server.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();

@@ -19,6 +19,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.CookieHeaderNames;
+import io.netty.handler.codec.http.cookie.DefaultCookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -31,14 +36,17 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 
 /**
- * One HTTP connection: checks the token on every request (and the Origin on the WebSocket upgrade), serves the page,
- * and after the upgrade turns text frames into commands under a per-connection rate limit.
+ * One HTTP connection: exchanges the printed link's one-time token for a session cookie, checks that cookie on every
+ * other request (and the Origin on the WebSocket upgrade), serves the page, and after the upgrade turns text frames
+ * into commands under a per-connection rate limit (and chat lines under a lower one).
  */
 final class WebHandler extends SimpleChannelInboundHandler<Object> {
     private final WebFrontend web;
     private final byte[] page;
     private WebSocketServerHandshaker handshaker;
     private final CommandRate rate = new CommandRate(WebFrontend.COMMANDS_PER_SECOND, System.nanoTime());
+    /** This page's chat lines (a part of its commands): used on the commands thread, one command at a time. */
+    private final CommandRate lines = new CommandRate(WebFrontend.LINES_PER_SECOND, WebFrontend.LINE_BURST, System.nanoTime());
 
     WebHandler(WebFrontend web, byte[] page) {
         this.web = web;
@@ -68,9 +76,17 @@ final class WebHandler extends SimpleChannelInboundHandler<Object> {
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
-        List<String> given = uri.parameters().get("token");
-        if (given == null || given.size() != 1 || !tokenMatches(web.token(), given.get(0))) {
-            respond(ctx, req, HttpResponseStatus.FORBIDDEN, "forbidden: open the link the node printed\n");
+        if (!hasSession(req)) {
+            // no session yet: only the page's own address with the printed link's token, once, gets one
+            List<String> given = uri.parameters().get("token");
+            boolean pageWithToken = req.method() == HttpMethod.GET && given != null && given.size() == 1 && isPage(uri.path());
+            switch (pageWithToken ? web.useLink(given.get(0)) : WebFrontend.Link.WRONG) {
+                case FIRST_USE -> exchange(ctx, req, uri.path());
+                case USED -> respond(ctx, req, HttpResponseStatus.FORBIDDEN,
+                        "forbidden: this link was already used (it works once, then the browser that opened it keeps a session cookie); "
+                                + "open the page in that browser, or restart the node for a new link\n");
+                case WRONG -> respond(ctx, req, HttpResponseStatus.FORBIDDEN, "forbidden: open the link the node printed\n");
+            }
             return;
         }
         if (req.method() != HttpMethod.GET) {
@@ -79,6 +95,10 @@ final class WebHandler extends SimpleChannelInboundHandler<Object> {
         }
         switch (uri.path()) {
             case "/", "/index.html" -> {
+                if (uri.parameters().containsKey("token")) { // the link opened again in the browser that has the session
+                    redirect(ctx, req, uri.path(), null);
+                    return;
+                }
                 FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(page));
                 r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
                         // the page loads nothing from anywhere else, and no other site may frame it
@@ -90,6 +110,43 @@ final class WebHandler extends SimpleChannelInboundHandler<Object> {
             case "/ws" -> upgrade(ctx, req);
             default -> respond(ctx, req, HttpResponseStatus.NOT_FOUND, "not found\n");
         }
+    }
+
+    private static boolean isPage(String path) {
+        return path.equals("/") || path.equals("/index.html");
+    }
+
+    /** The request carries this run's session cookie (constant-time compare; any of several cookies of that name will do). */
+    private boolean hasSession(FullHttpRequest req) {
+        String header = req.headers().get(HttpHeaderNames.COOKIE);
+        if (header == null) return false;
+        for (Cookie c : ServerCookieDecoder.STRICT.decodeAll(header)) {
+            if (c.name().equals(web.cookieName()) && tokenMatches(web.session(), c.value())) return true;
+        }
+        return false;
+    }
+
+    /**
+     * The link's first use: 303 to the same page without the token, with the session cookie. The token leaves the
+     * address bar and the history (the browser records the redirect's target), and is worth nothing from now on; the
+     * cookie is HttpOnly (the page's script never sees it), SameSite=Strict (no other site's page sends it), Path=/.
+     */
+    private void exchange(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
+        DefaultCookie cookie = new DefaultCookie(web.cookieName(), web.session());
+        cookie.setHttpOnly(true);
+        cookie.setSameSite(CookieHeaderNames.SameSite.Strict);
+        cookie.setPath("/");
+        redirect(ctx, req, path, cookie);
+    }
+
+    /** 303 to {@code path} on this server (the address without the token), with {@code cookie} when not null. */
+    private static void redirect(ChannelHandlerContext ctx, FullHttpRequest req, String path, Cookie cookie) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SEE_OTHER, Unpooled.EMPTY_BUFFER);
+        r.headers().set(HttpHeaderNames.LOCATION, path)
+                .set("Referrer-Policy", "no-referrer")
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (cookie != null) r.headers().set(HttpHeaderNames.SET_COOKIE, ServerCookieEncoder.STRICT.encode(cookie));
+        send(ctx, req, r);
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req) {
@@ -125,24 +182,26 @@ final class WebHandler extends SimpleChannelInboundHandler<Object> {
 
     private void frame(ChannelHandlerContext ctx, WebSocketFrame frame) {
         if (frame instanceof CloseWebSocketFrame close) {
-            handshaker.close(ctx.channel(), close.retain());
+            if (web.stopping()) ctx.close(); // the page answers the close frame we sent: the handshake is done
+            else handshaker.close(ctx.channel(), close.retain());
         } else if (frame instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof TextWebSocketFrame text) {
-            if (!rate.tryTake(System.nanoTime())) {
-                ctx.writeAndFlush(new TextWebSocketFrame(web.rateLimited()));
+            long arrival = System.nanoTime();
+            if (!rate.tryTake(arrival)) {
+                web.sendTo(ctx.channel(), web.rateLimited());
                 return;
             }
             String command = text.text();
             // the node's send may block briefly (room log, slow peers): off the event loop; the rate limit above bounds the queue
             try {
-                web.commands().execute(() -> ctx.writeAndFlush(new TextWebSocketFrame(web.command(command))));
+                web.commands().execute(() -> web.sendTo(ctx.channel(), web.command(command, lines, arrival)));
             } catch (RejectedExecutionException full) {
                 // the bounded queue is full (the node is slow) or closing: the page hears it like any rate limit
-                ctx.writeAndFlush(new TextWebSocketFrame(web.rateLimited()));
+                web.sendTo(ctx.channel(), web.rateLimited());
             }
         } else {
-            ctx.writeAndFlush(new TextWebSocketFrame(web.events().error("malformed", "only text frames with JSON commands")));
+            web.sendTo(ctx.channel(), web.events().error("malformed", "only text frames with JSON commands"));
         }
     }
 

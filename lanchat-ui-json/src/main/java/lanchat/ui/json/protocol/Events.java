@@ -95,7 +95,12 @@ public final class Events {
             if (i.ownQueryCameBack() == null) o.putNull("own_query_came_back");
             else o.put("own_query_came_back", i.ownQueryCameBack());
             i.roomsSeen().forEach(o.putArray("rooms_seen")::add);
+            // IPv6 (ff02::fb), only where it was tried or has something to say: optional fields, so v1 readers are unaffected
+            if (i.ownQueryCameBackIpv6() != null) o.put("own_query_came_back_ipv6", i.ownQueryCameBackIpv6());
+            else if (i.ipv6Problem() != null) o.putNull("own_query_came_back_ipv6");
+            if (i.ipv6Problem() != null) o.put("ipv6_problem", i.ipv6Problem());
         }
+        if (r.heardLastMinute() != null) r.heardLastMinute().forEach(e.putArray("heard_last_minute")::add);
         return write(e);
     }
 
