@@ -113,7 +113,13 @@ public final class FileService implements AutoCloseable {
         this.refusalLines = new RefusalLines(limits.refusalLines(), refusalLineInterval.toNanos());
         this.store = config.offers().map(OfferStore::new).orElse(null);
         if (Files.isDirectory(partialDir)) loadPartials();
-        if (store != null) loadOffers();
+        if (store != null) {
+            try {
+                loadOffers();
+            } catch (IOException e) { // the downloads work without them; the offers of the last run are not served
+                events.info("cannot read the offers kept in " + store.dir() + ": " + e.getMessage());
+            }
+        }
         timer.scheduleWithFixedDelay(this::tick, RETRY_MS, RETRY_MS, TimeUnit.MILLISECONDS);
     }
 
