@@ -814,27 +814,31 @@ public final class FileService implements AutoCloseable {
             });
         }
 
+        /** Netty's channels hand over arrays: the same path as a view (no copy either way). */
         @Override
         public CompletionStage<?> onMessage(ProtocolChannel ch, byte[] message) {
+            return onMessageView(ch, ByteBuffer.wrap(message));
+        }
+
+        /**
+         * A chunk is written and hashed straight from the transport's buffer (the libp2p stream channel's frame),
+         * which stays ours until the returned write completes; the rare other messages are copied and decoded.
+         */
+        @Override
+        public CompletionStage<?> onMessageView(ProtocolChannel ch, ByteBuffer view) {
             if (stopped) return null;
+            if (view.remaining() >= Wire.CHUNK_HEADER && view.get(view.position()) == Wire.CHUNK) {
+                long offset = view.getLong(view.position() + 1);
+                return chunk(offset, view.slice(view.position() + Wire.CHUNK_HEADER, view.remaining() - Wire.CHUNK_HEADER));
+            }
+            byte[] message = new byte[view.remaining()];
+            view.get(message);
             Wire.Message m;
             try {
                 m = Wire.decode(message, limits);
             } catch (IOException e) {
                 stop(Transfer.State.FAILED, t.peer().shortString() + " sent a malformed message: " + e.getMessage(), true);
                 return null;
-            }
-            if (m instanceof Wire.Chunk c) {
-                String bad = c.offset() != expected ? "a chunk at " + c.offset() + " where " + expected + " was due"
-                        : c.length() == 0 || c.length() > sidecar.chunkSize() ? "a chunk of " + c.length() + " bytes (offered chunk size " + sidecar.chunkSize() + ")"
-                        : c.offset() + c.length() > sidecar.size() ? "bytes beyond the offered size " + sidecar.size() : null;
-                if (bad != null) {
-                    stop(Transfer.State.FAILED, t.peer().shortString() + " sent bytes that do not match its offer: " + bad, true);
-                    return null;
-                }
-                expected += c.length();
-                tail = tail.thenRunAsync(() -> write(c), io);
-                return tail;
             }
             if (m instanceof Wire.End) {
                 if (expected != sidecar.size()) {
@@ -853,14 +857,30 @@ public final class FileService implements AutoCloseable {
             return null;
         }
 
-        private void write(Wire.Chunk c) {
+        /** A chunk of {@code data.remaining()} bytes at {@code offset}: checked against the offer, then queued for the disk. */
+        private CompletionStage<?> chunk(long offset, ByteBuffer data) {
+            int length = data.remaining();
+            String bad = offset != expected ? "a chunk at " + offset + " where " + expected + " was due"
+                    : length == 0 || length > sidecar.chunkSize() ? "a chunk of " + length + " bytes (offered chunk size " + sidecar.chunkSize() + ")"
+                    : offset + length > sidecar.size() ? "bytes beyond the offered size " + sidecar.size() : null;
+            if (bad != null) {
+                stop(Transfer.State.FAILED, t.peer().shortString() + " sent bytes that do not match its offer: " + bad, true);
+                return null;
+            }
+            expected += length;
+            tail = tail.thenRunAsync(() -> write(offset, data), io);
+            return tail;
+        }
+
+        private void write(long offset, ByteBuffer data) {
             if (stopped) return;
-            pacer.take(c.length()); // on the I/O thread: a paced download holds its channel, never the callback thread
+            int length = data.remaining();
+            pacer.take(length); // on the I/O thread: a paced download holds its channel, never the callback thread
             try {
-                ByteBuffer b = ByteBuffer.wrap(c.data(), c.from(), c.length());
-                while (b.hasRemaining()) file.write(b, c.offset() + b.position() - c.from());
-                digest.update(c.data(), c.from(), c.length());
-                written = c.offset() + c.length();
+                ByteBuffer b = data.duplicate();
+                while (b.hasRemaining()) file.write(b, offset + b.position());
+                digest.update(data);
+                written = offset + length;
                 t.progress(written);
                 if (written - checkpointAt >= CHECKPOINT_BYTES && !stopped) checkpoint();
             } catch (IOException e) {

@@ -1,6 +1,8 @@
 package lanchat.transport.libp2p.channel;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -175,6 +177,40 @@ final class StreamChannel implements ProtocolChannel {
         });
     }
 
+    /**
+     * Hands the decoded frame itself to the listener ({@link ChannelListener#onMessageView}): no copy into an array.
+     * The frame is released on the event loop once the listener is done with it; until then it pins its part of the
+     * stream's decode buffer, which the same receive-buffer count bounds (at most about twice what it counts, when a
+     * frame shares its buffer with the next one's first bytes).
+     */
+    private void deliver(ByteBuf frame) {
+        int length = frame.readableBytes();
+        delivering += length;
+        if (delivering > limits.receiveBufferBytes()) stream.config().setAutoRead(false);
+        ChannelListener l = listener;
+        ByteBuffer view = frame.nioBuffer().asReadOnlyBuffer();
+        Runnable consumed = () -> stream.eventLoop().execute(() -> {
+            frame.release();
+            delivering -= length;
+            resumeIfRoom();
+        });
+        try {
+            conn.host().callbacks().execute(() -> {
+                CompletionStage<?> work = null;
+                try {
+                    work = l.onMessageView(this, view);
+                } finally {
+                    if (work == null) consumed.run();
+                    else work.whenComplete((x, e) -> consumed.run());
+                }
+            });
+        } catch (RejectedExecutionException e) { // the node's queue is full: the caller resets the stream, the frame goes now
+            frame.release();
+            delivering -= length;
+            throw e;
+        }
+    }
+
     /** Reads on while the listener keeps up (half the receive buffer free). */
     private void resumeIfRoom() {
         if (listener != null && stream.isActive() && !stream.config().isAutoRead() && delivering <= limits.receiveBufferBytes() / 2) {
@@ -203,14 +239,17 @@ final class StreamChannel implements ProtocolChannel {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf frame = (ByteBuf) msg;
+            if (listener != null) {
+                deliver(frame); // released once the listener is done with it
+                return;
+            }
             byte[] m;
             try {
                 m = ByteBufUtil.getBytes(frame);
             } finally {
                 frame.release();
             }
-            if (listener == null) early.add(m); // bounded: nothing is read before a listener, but for what came with the negotiation
-            else deliver(m);
+            early.add(m); // bounded: nothing is read before a listener, but for what came with the negotiation
         }
 
         @Override
