@@ -54,6 +54,8 @@ final class StreamChannel implements ProtocolChannel {
     // event loop only:
     private final ArrayDeque<byte[]> early = new ArrayDeque<>();
     private ChannelListener listener;
+    /** The listener overrides {@link ChannelListener#onMessageView}: it gets the frames themselves. */
+    private boolean views;
     private long sendPending;
     private long delivering;
     private boolean outputClosed;
@@ -119,6 +121,7 @@ final class StreamChannel implements ProtocolChannel {
         stream.eventLoop().execute(() -> {
             if (listener != null) throw new IllegalStateException("the listener is set once");
             listener = l;
+            views = takesViews(l);
             byte[] m;
             while ((m = early.poll()) != null) deliver(m);
             if (!stream.isOpen()) {
@@ -175,6 +178,19 @@ final class StreamChannel implements ProtocolChannel {
                 else work.whenComplete((x, e) -> consumed.run());
             }
         });
+    }
+
+    /**
+     * Whether {@code l} overrides {@link ChannelListener#onMessageView}. Only such a listener gets the frame itself:
+     * for the others the default would copy anyway, and the frame (with its share of the decode buffer) would stay
+     * pinned until their stage completes; they get a copy and the frame goes at once, as before.
+     */
+    static boolean takesViews(ChannelListener l) {
+        try {
+            return l.getClass().getMethod("onMessageView", ProtocolChannel.class, ByteBuffer.class).getDeclaringClass() != ChannelListener.class;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
     }
 
     /**
@@ -239,7 +255,7 @@ final class StreamChannel implements ProtocolChannel {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf frame = (ByteBuf) msg;
-            if (listener != null) {
+            if (listener != null && views) {
                 deliver(frame); // released once the listener is done with it
                 return;
             }
@@ -249,7 +265,8 @@ final class StreamChannel implements ProtocolChannel {
             } finally {
                 frame.release();
             }
-            early.add(m); // bounded: nothing is read before a listener, but for what came with the negotiation
+            if (listener == null) early.add(m); // bounded: nothing is read before a listener, but for what came with the negotiation
+            else deliver(m);
         }
 
         @Override
