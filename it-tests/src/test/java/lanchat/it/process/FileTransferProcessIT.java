@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * sender killed the same way whose offer survives its restart.
  *
  * <p>The file is 64 MiB: large enough that a transfer spans many resume checkpoints (every 4 MiB) and many times the
- * channel buffers, small enough that the whole class (five JVM starts, four transfers) stays well under two minutes
- * on two shared cores. One GiB runs in the bench ({@code scripts/bench.sh --full}).
+ * channel buffers, small enough that the whole class (eleven JVM starts, seven transfers) stays under two minutes on
+ * two shared cores (93 s here). One GiB runs in the bench ({@code scripts/bench.sh --full}).
  */
 @Timeout(150)
 class FileTransferProcessIT {
