@@ -18,14 +18,20 @@ import lanchat.api.resource.ResourceLimits;
  * @param maxChunkBytes the largest chunk size we accept in a peer's offer
  * @param maxBytesPerSecond what one node sends and receives at most per second over all transfers (0: as fast as the peer reads)
  * @param reserveDiskBytes free space that must remain after an accepted file is written
+ * @param keepFinished finished transfers (done, failed, cancelled, rejected) kept for {@code /transfers}; beyond, the
+ *        oldest finished go. Without it every offer a peer makes and cancels again would stay in memory for the whole run
+ * @param maxOpenOffers offers of ours kept open at once, in memory and under the data directory (each file of a folder
+ *        and each /send is one); a /send beyond is refused with a line once no finished offer can make room
+ * @param refusalLines lines about refused offers shown per peer per run (one per 10 s at most); then one "further
+ *        refusals not shown" line and silence for that peer
  */
 public record FileLimits(long maxOfferBytes, int maxTransfers, int maxPendingOffers, int chunkBytes, int maxChunkBytes, long maxBytesPerSecond,
-                         long reserveDiskBytes) {
+                         long reserveDiskBytes, int keepFinished, int maxOpenOffers, int refusalLines) {
     static final int MIN_CHUNK = 1024;
     /** Bounded by the channel's message limit ({@link FileService#LIMITS}). */
     static final int MAX_CHUNK = 256 * 1024;
 
-    public static final FileLimits DEFAULTS = new FileLimits(64L << 30, 4, 64, 64 * 1024, MAX_CHUNK, 0, 64L << 20);
+    public static final FileLimits DEFAULTS = new FileLimits(64L << 30, 4, 64, 64 * 1024, MAX_CHUNK, 0, 64L << 20, 100, 4000, 1024);
 
     public FileLimits {
         if (maxOfferBytes < 0) throw new IllegalArgumentException("file.maxOfferSize must be positive");
@@ -34,6 +40,9 @@ public record FileLimits(long maxOfferBytes, int maxTransfers, int maxPendingOff
         if (chunkBytes < MIN_CHUNK || chunkBytes > MAX_CHUNK) throw new IllegalArgumentException("file.chunkSize must be 1KiB..256KiB");
         if (maxChunkBytes < MIN_CHUNK || maxChunkBytes > MAX_CHUNK) throw new IllegalArgumentException("file.maxChunkSize must be 1KiB..256KiB");
         if (maxBytesPerSecond < 0 || reserveDiskBytes < 0) throw new IllegalArgumentException("file.rate and file.reserveDisk must not be negative");
+        if (keepFinished < 0 || keepFinished > 100_000) throw new IllegalArgumentException("file.keepFinished must be 0..100000");
+        if (maxOpenOffers < 1 || maxOpenOffers > 100_000) throw new IllegalArgumentException("file.maxOpenOffers must be 1..100000");
+        if (refusalLines < 0 || refusalLines > 100_000) throw new IllegalArgumentException("file.refusalLines must be 0..100000");
     }
 
     /** The names {@code --limit} knows, with their current values. */
@@ -46,6 +55,9 @@ public record FileLimits(long maxOfferBytes, int maxTransfers, int maxPendingOff
         m.put("file.maxChunkSize", Integer.toString(maxChunkBytes));
         m.put("file.rate", Long.toString(maxBytesPerSecond));
         m.put("file.reserveDisk", Long.toString(reserveDiskBytes));
+        m.put("file.keepFinished", Integer.toString(keepFinished));
+        m.put("file.maxOpenOffers", Integer.toString(maxOpenOffers));
+        m.put("file.refusalLines", Integer.toString(refusalLines));
         return m;
     }
 
@@ -56,21 +68,17 @@ public record FileLimits(long maxOfferBytes, int maxTransfers, int maxPendingOff
 
     /** A copy with one limit changed; sizes as the resource manager reads them ({@code 65536}, {@code 512KiB}, {@code 4GiB}). */
     public FileLimits with(String name, String value) {
-        long v = ResourceLimits.parseBytes(name, value);
-        return switch (name) {
-            case "file.maxOfferSize" -> new FileLimits(v, maxTransfers, maxPendingOffers, chunkBytes, maxChunkBytes, maxBytesPerSecond, reserveDiskBytes);
-            case "file.maxTransfers" -> new FileLimits(maxOfferBytes, toInt(v), maxPendingOffers, chunkBytes, maxChunkBytes, maxBytesPerSecond, reserveDiskBytes);
-            case "file.maxPendingOffers" -> new FileLimits(maxOfferBytes, maxTransfers, toInt(v), chunkBytes, maxChunkBytes, maxBytesPerSecond, reserveDiskBytes);
-            case "file.chunkSize" -> new FileLimits(maxOfferBytes, maxTransfers, maxPendingOffers, toInt(v), maxChunkBytes, maxBytesPerSecond, reserveDiskBytes);
-            case "file.maxChunkSize" -> new FileLimits(maxOfferBytes, maxTransfers, maxPendingOffers, chunkBytes, toInt(v), maxBytesPerSecond, reserveDiskBytes);
-            case "file.rate" -> new FileLimits(maxOfferBytes, maxTransfers, maxPendingOffers, chunkBytes, maxChunkBytes, v, reserveDiskBytes);
-            case "file.reserveDisk" -> new FileLimits(maxOfferBytes, maxTransfers, maxPendingOffers, chunkBytes, maxChunkBytes, maxBytesPerSecond, v);
-            default -> throw new IllegalArgumentException("unknown limit " + name + "; known: " + String.join(", ", names().keySet()));
-        };
+        if (!names().containsKey(name)) throw new IllegalArgumentException("unknown limit " + name + "; known: " + String.join(", ", names().keySet()));
+        Map<String, String> m = names();
+        m.put(name, Long.toString(ResourceLimits.parseBytes(name, value)));
+        return new FileLimits(Long.parseLong(m.get("file.maxOfferSize")), toInt(m, "file.maxTransfers"), toInt(m, "file.maxPendingOffers"),
+                toInt(m, "file.chunkSize"), toInt(m, "file.maxChunkSize"), Long.parseLong(m.get("file.rate")), Long.parseLong(m.get("file.reserveDisk")),
+                toInt(m, "file.keepFinished"), toInt(m, "file.maxOpenOffers"), toInt(m, "file.refusalLines"));
     }
 
-    private static int toInt(long v) {
-        if (v > Integer.MAX_VALUE) throw new IllegalArgumentException("too large: " + v);
+    private static int toInt(Map<String, String> m, String name) {
+        long v = Long.parseLong(m.get(name));
+        if (v > Integer.MAX_VALUE) throw new IllegalArgumentException(name + " too large: " + v);
         return (int) v;
     }
 }

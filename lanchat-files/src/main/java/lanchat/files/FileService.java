@@ -58,11 +58,11 @@ public final class FileService implements AutoCloseable {
     static final long CHECKPOINT_BYTES = 4L << 20;
     /** An interrupted or waiting download is tried again this often while its peer is away or busy. */
     static final long RETRY_MS = 1000;
-    /** A refused offer is reported at most once per peer in this time (a peer may offer in a loop). */
-    static final long REFUSAL_LINE_MS = 10_000;
+    /** A refused offer is reported at most once per peer in this time (a peer may offer in a loop); see {@link RefusalLines}. */
+    static final java.time.Duration REFUSAL_LINE_INTERVAL = java.time.Duration.ofSeconds(10);
     /** A partial download not touched for this long is given up at the next start (its sender has long forgotten it). */
     static final java.time.Duration RESUME_WINDOW = java.time.Duration.ofDays(7);
-        /** Files of one offered folder. */
+    /** Files of one offered folder. */
     static final int MAX_FOLDER_FILES = 1000;
 
     private final FileConfig config;
@@ -73,6 +73,9 @@ public final class FileService implements AutoCloseable {
     private final ExecutorService io;
     private final ScheduledExecutorService timer;
     private final Pacer pacer;
+    private final RefusalLines refusalLines;
+    /** Where our open offers are kept across restarts; null: in memory only. */
+    private final OfferStore store;
 
     // guarded by this
     private int nextNumber = 1;
@@ -81,7 +84,8 @@ public final class FileService implements AutoCloseable {
     private final Map<String, Outgoing> outgoing = new HashMap<>();
     private final Map<Transfer, ProtocolChannel> serving = new HashMap<>();
     private final Map<Integer, Download> downloads = new HashMap<>();
-    private final Map<PeerId, Long> lastRefusalLine = new HashMap<>();
+    /** Ids of offers with a file in {@link #store}: each goes once its offer is gone or every transfer of it finished. */
+    private final java.util.Set<String> stored = new java.util.HashSet<>();
     private boolean closed;
 
     /** A file the user offered: only these are ever read for a peer, and only by the peers it was offered to. */
@@ -91,6 +95,11 @@ public final class FileService implements AutoCloseable {
      * @param sessions the app's live session with a peer, if any (may be called on the timer and the callback threads)
      */
     public FileService(FileConfig config, Function<PeerId, Optional<ChatSession>> sessions, FileEvents events) throws IOException {
+        this(config, sessions, events, REFUSAL_LINE_INTERVAL);
+    }
+
+    /** With another interval between two lines about one peer's refused offers (tests: 0, to count every line). */
+    FileService(FileConfig config, Function<PeerId, Optional<ChatSession>> sessions, FileEvents events, java.time.Duration refusalLineInterval) throws IOException {
         this.config = config;
         this.limits = config.limits();
         this.sessions = sessions;
@@ -101,7 +110,16 @@ public final class FileService implements AutoCloseable {
         this.io = Executors.newCachedThreadPool(daemon("lanchat-files-io"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("lanchat-files"));
         this.pacer = new Pacer(limits.maxBytesPerSecond());
+        this.refusalLines = new RefusalLines(limits.refusalLines(), refusalLineInterval.toNanos());
+        this.store = config.offers().map(OfferStore::new).orElse(null);
         if (Files.isDirectory(partialDir)) loadPartials();
+        if (store != null) {
+            try {
+                loadOffers();
+            } catch (IOException e) { // the downloads work without them; the offers of the last run are not served
+                events.info("cannot read the offers kept in " + store.dir() + ": " + e.getMessage());
+            }
+        }
         timer.scheduleWithFixedDelay(this::tick, RETRY_MS, RETRY_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -169,11 +187,12 @@ public final class FileService implements AutoCloseable {
         String id = Wire.newId();
         Map<PeerId, Transfer> to = new HashMap<>();
         List<Transfer> made = new ArrayList<>();
+        List<Transfer> expired;
         synchronized (this) {
-            pruneOutgoing(System.nanoTime());
-            evictFinishedOutgoing(MAX_OUTGOING - 1);
-            if (outgoing.size() >= MAX_OUTGOING) {
-                throw new IOException("already " + outgoing.size() + " offers open ; /cancel some or wait");
+            expired = pruneOutgoing(System.nanoTime());
+            evictFinishedOutgoing(limits.maxOpenOffers() - 1);
+            if (outgoing.size() >= limits.maxOpenOffers()) {
+                throw new IOException("already " + outgoing.size() + " offers open (file.maxOpenOffers); /cancel some or wait");
             }
             for (PeerId p : peers) {
                 Transfer t = add(Transfer.Direction.SEND, p, id, name, size, Transfer.State.OFFERED);
@@ -182,6 +201,19 @@ public final class FileService implements AutoCloseable {
             }
             outgoing.put(id, new Outgoing(file, size, modified, sha, name, limits.chunkBytes(), to, System.nanoTime()));
         }
+        expired.forEach(events::changed);
+        // on disk before any peer hears of it: a receiver that accepted can always fetch it, even after our restart
+        if (store != null) {
+            sweepStored(); // the offers that made room above take their files with them: the directory stays bounded too
+            try {
+                store.save(new OfferStore.Stored(id, file.toAbsolutePath(), size, modified, sha, name, limits.chunkBytes(), java.time.Instant.now(), List.copyOf(peers)));
+                synchronized (this) {
+                    stored.add(id);
+                }
+            } catch (IOException e) {
+                events.info("cannot keep the offer of " + name + " in " + store.dir() + " (" + e.getMessage() + "): it is served until this node stops");
+            }
+        }
         byte[] offer = Wire.encode(new Wire.Offer(id, size, limits.chunkBytes(), sha, name));
         for (Transfer t : made) {
             sendOne(t.peer(), offer).whenComplete((ok, err) -> {
@@ -189,6 +221,65 @@ public final class FileService implements AutoCloseable {
             });
         }
         return made;
+    }
+
+    /**
+     * Our offers of the last run (kept in {@link #store}): each is open again to the peers it was offered to, so a
+     * receiver's download resumes when it asks. Offers older than the resume window, and those whose file is gone or
+     * changed, are dropped with a line (a receiver would be told "the file changed" anyway).
+     */
+    private void loadOffers() throws IOException {
+        long now = System.nanoTime();
+        java.time.Instant wall = java.time.Instant.now();
+        for (OfferStore.Stored s : store.load(limits.maxOpenOffers(), events::info)) {
+            String why = null;
+            if (s.offeredAt().isBefore(wall.minus(RESUME_WINDOW))) why = "offered more than " + RESUME_WINDOW.toDays() + " days ago";
+            else if (s.peers().isEmpty()) why = "offered to nobody";
+            else {
+                try {
+                    if (Files.size(s.path()) != s.size() || !Files.getLastModifiedTime(s.path()).equals(s.modified())) why = "the file changed since it was offered";
+                } catch (IOException e) {
+                    why = "the file is gone (" + e.getMessage() + ")";
+                }
+            }
+            if (why != null) {
+                store.delete(s.id());
+                events.info("dropped the offer of " + s.name() + " from the last run: " + why);
+                continue;
+            }
+            long age = java.time.Duration.between(s.offeredAt(), wall).toNanos();
+            synchronized (this) {
+                Map<PeerId, Transfer> to = new HashMap<>();
+                for (PeerId p : s.peers()) {
+                    Transfer t = add(Transfer.Direction.SEND, p, s.id(), s.name(), s.size(), Transfer.State.OFFERED);
+                    t.state(Transfer.State.OFFERED, "offered in an earlier run; served when " + p.shortString() + " asks");
+                    to.put(p, t);
+                }
+                outgoing.put(s.id(), new Outgoing(s.path(), s.size(), s.modified(), s.sha256(), s.name(), s.chunkSize(), to, now - Math.max(0, age)));
+                stored.add(s.id());
+            }
+        }
+    }
+
+    /**
+     * Deletes the stored file of every offer that is gone from {@code outgoing} (pruned, evicted) or whose every
+     * transfer finished (delivered, cancelled, rejected, failed): nothing is left to resume after a restart. Not on
+     * the node's thread (disk).
+     */
+    private void sweepStored() {
+        if (store == null) return;
+        List<String> done = new ArrayList<>();
+        synchronized (this) {
+            for (java.util.Iterator<String> it = stored.iterator(); it.hasNext(); ) {
+                String id = it.next();
+                Outgoing o = outgoing.get(id);
+                if (o == null || o.to().values().stream().allMatch(t -> t.state().finished())) {
+                    it.remove();
+                    done.add(id);
+                }
+            }
+        }
+        done.forEach(store::delete);
     }
 
     static byte[] hash(Path file) throws IOException {
@@ -243,13 +334,25 @@ public final class FileService implements AutoCloseable {
         for (int i = 0; i < finished.size() && outgoing.size() > keep; i++) outgoing.remove(finished.get(i).getKey());
     }
 
-    /** Offers we keep at once (each file of a folder is one); {@link #pruneOutgoing} makes room, beyond a new /send fails. */
-    static final int MAX_OUTGOING = 4 * MAX_FOLDER_FILES;
     /** How long a cancelled, rejected or failed offer is kept for late news from its receivers (a DONE one: the resume window). */
     static final java.time.Duration FINISHED_KEEP = java.time.Duration.ofMinutes(1);
 
     synchronized int outgoingCount() {
         return outgoing.size();
+    }
+
+    /** Offers with a file in the store (tests). */
+    synchronized int storedCount() {
+        return stored.size();
+    }
+
+    /**
+     * What the service holds in memory, entries per structure (tests: every one of them is bounded by a limit, whatever
+     * peers send).
+     */
+    synchronized Map<String, Integer> footprint() {
+        return Map.of("transfers", transfers.size(), "downloads", downloads.size(), "outgoing", outgoing.size(), "serving", serving.size(),
+                "stored", stored.size(), "refusalPeers", refusalLines.peers());
     }
 
     /** Opens a channel, sends one message, closes it: offers, rejections, cancels. */
@@ -387,19 +490,10 @@ public final class FileService implements AutoCloseable {
                 t = add(Transfer.Direction.RECEIVE, peer, offer.id(), name, offer.size(), Transfer.State.OFFERED);
                 downloads.put(t.number(), new Download(t, new Sidecar(peer, offer.id(), name, offer.size(), offer.chunkSize(), offer.sha256(), 0, Sidecar.peek(Sidecar.newDigest()))));
             }
-            if (refusal != null) {
-                long now = System.nanoTime() / 1_000_000;
-                Long last = lastRefusalLine.get(peer);
-                if (last != null && now - last < REFUSAL_LINE_MS) refusal = "";
-                else {
-                    // one entry per peer that ever offered too much: forget the quiet ones so the map stays small
-                    if (lastRefusalLine.size() >= 1024) lastRefusalLine.values().removeIf(at -> now - at >= REFUSAL_LINE_MS);
-                    lastRefusalLine.put(peer, now);
-                }
-            }
         }
         if (refusal != null) {
-            if (!refusal.isEmpty()) events.info("refused an offer from " + peer.shortString() + ": " + refusal);
+            String line = refusalLines.line(peer, refusal, System.nanoTime());
+            if (line != null) events.info(line);
             return;
         }
         events.offered(t);
@@ -557,12 +651,14 @@ public final class FileService implements AutoCloseable {
         synchronized (this) {
             if (closed) return;
             expired = pruneOutgoing(now);
+            pruneFinished();
             for (Download d : downloads.values()) {
                 Transfer.State s = d.t.state();
                 if ((s == Transfer.State.WAITING || s == Transfer.State.INTERRUPTED) && now >= d.retryAt) ready.add(d);
             }
         }
         expired.forEach(events::changed);
+        sweepStored();
         for (Download d : ready) {
             Optional<ChatSession> session;
             try {
@@ -618,9 +714,28 @@ public final class FileService implements AutoCloseable {
     }
 
     private Transfer add(Transfer.Direction dir, PeerId peer, String id, String name, long size, Transfer.State state) {
+        pruneFinished();
         Transfer t = new Transfer(nextNumber++, dir, peer, id, name, size, state);
         transfers.put(t.number(), t);
         return t;
+    }
+
+    /**
+     * Keeps at most {@link FileLimits#keepFinished()} finished transfers, dropping the oldest (lowest numbers) first:
+     * a peer offering and cancelling in a loop, or a long run's history, never grows the list. Only the record goes:
+     * an offer of ours stays servable through {@code outgoing} while its other transfers run. Guarded by this.
+     */
+    private void pruneFinished() {
+        int finished = 0;
+        for (Transfer t : transfers.values()) if (t.state().finished()) finished++;
+        int drop = finished - limits.keepFinished();
+        if (drop <= 0) return;
+        for (java.util.Iterator<Transfer> it = transfers.values().iterator(); it.hasNext() && drop > 0; ) {
+            if (it.next().state().finished()) {
+                it.remove();
+                drop--;
+            }
+        }
     }
 
     private void end(Transfer t, Transfer.State state, String why) {
@@ -699,27 +814,31 @@ public final class FileService implements AutoCloseable {
             });
         }
 
+        /** Netty's channels hand over arrays: the same path as a view (no copy either way). */
         @Override
         public CompletionStage<?> onMessage(ProtocolChannel ch, byte[] message) {
+            return onMessageView(ch, ByteBuffer.wrap(message));
+        }
+
+        /**
+         * A chunk is written and hashed straight from the transport's buffer (the libp2p stream channel's frame),
+         * which stays ours until the returned write completes; the rare other messages are copied and decoded.
+         */
+        @Override
+        public CompletionStage<?> onMessageView(ProtocolChannel ch, ByteBuffer view) {
             if (stopped) return null;
+            if (view.remaining() >= Wire.CHUNK_HEADER && view.get(view.position()) == Wire.CHUNK) {
+                long offset = view.getLong(view.position() + 1);
+                return chunk(offset, view.slice(view.position() + Wire.CHUNK_HEADER, view.remaining() - Wire.CHUNK_HEADER));
+            }
+            byte[] message = new byte[view.remaining()];
+            view.get(message);
             Wire.Message m;
             try {
                 m = Wire.decode(message, limits);
             } catch (IOException e) {
                 stop(Transfer.State.FAILED, t.peer().shortString() + " sent a malformed message: " + e.getMessage(), true);
                 return null;
-            }
-            if (m instanceof Wire.Chunk c) {
-                String bad = c.offset() != expected ? "a chunk at " + c.offset() + " where " + expected + " was due"
-                        : c.length() == 0 || c.length() > sidecar.chunkSize() ? "a chunk of " + c.length() + " bytes (offered chunk size " + sidecar.chunkSize() + ")"
-                        : c.offset() + c.length() > sidecar.size() ? "bytes beyond the offered size " + sidecar.size() : null;
-                if (bad != null) {
-                    stop(Transfer.State.FAILED, t.peer().shortString() + " sent bytes that do not match its offer: " + bad, true);
-                    return null;
-                }
-                expected += c.length();
-                tail = tail.thenRunAsync(() -> write(c), io);
-                return tail;
             }
             if (m instanceof Wire.End) {
                 if (expected != sidecar.size()) {
@@ -738,14 +857,30 @@ public final class FileService implements AutoCloseable {
             return null;
         }
 
-        private void write(Wire.Chunk c) {
+        /** A chunk of {@code data.remaining()} bytes at {@code offset}: checked against the offer, then queued for the disk. */
+        private CompletionStage<?> chunk(long offset, ByteBuffer data) {
+            int length = data.remaining();
+            String bad = offset != expected ? "a chunk at " + offset + " where " + expected + " was due"
+                    : length == 0 || length > sidecar.chunkSize() ? "a chunk of " + length + " bytes (offered chunk size " + sidecar.chunkSize() + ")"
+                    : offset + length > sidecar.size() ? "bytes beyond the offered size " + sidecar.size() : null;
+            if (bad != null) {
+                stop(Transfer.State.FAILED, t.peer().shortString() + " sent bytes that do not match its offer: " + bad, true);
+                return null;
+            }
+            expected += length;
+            tail = tail.thenRunAsync(() -> write(offset, data), io);
+            return tail;
+        }
+
+        private void write(long offset, ByteBuffer data) {
             if (stopped) return;
-            pacer.take(c.length()); // on the I/O thread: a paced download holds its channel, never the callback thread
+            int length = data.remaining();
+            pacer.take(length); // on the I/O thread: a paced download holds its channel, never the callback thread
             try {
-                ByteBuffer b = ByteBuffer.wrap(c.data(), c.from(), c.length());
-                while (b.hasRemaining()) file.write(b, c.offset() + b.position() - c.from());
-                digest.update(c.data(), c.from(), c.length());
-                written = c.offset() + c.length();
+                ByteBuffer b = data.duplicate();
+                while (b.hasRemaining()) file.write(b, offset + b.position());
+                digest.update(data);
+                written = offset + length;
                 t.progress(written);
                 if (written - checkpointAt >= CHECKPOINT_BYTES && !stopped) checkpoint();
             } catch (IOException e) {

@@ -69,9 +69,18 @@ class FileTransferTest {
         }
 
         Peer(TransportHarness h, String name, FileLimits limits, boolean autoAccept) throws Exception {
-            node = h.node();
+            this(h.node(), name, limits, autoAccept, Optional.empty(), FileService.REFUSAL_LINE_INTERVAL);
+        }
+
+        /**
+         * @param node its transport: a fresh one, or one with the identity of an earlier node (a restart)
+         * @param offers where it keeps its open offers across restarts
+         * @param refusalInterval between two lines about one peer's refused offers
+         */
+        Peer(TransportHarness.Node node, String name, FileLimits limits, boolean autoAccept, Optional<Path> offers, java.time.Duration refusalInterval) throws Exception {
+            this.node = node;
             downloads = tmp.resolve(name);
-            files = new FileService(new FileConfig(downloads, limits, autoAccept), p -> Optional.ofNullable(sessions.get(p)), this);
+            files = new FileService(new FileConfig(downloads, limits, autoAccept, offers), p -> Optional.ofNullable(sessions.get(p)), this, refusalInterval);
             open.add(files);
             node.transport.registerProtocol(files.protocolHandler());
             node.listen();
@@ -458,14 +467,148 @@ class FileTransferTest {
     }
 
     /**
+     * A peer that sends 10,000 offers (half of them cancelled right after, so that each becomes a finished transfer;
+     * the rest piling up against file.maxPendingOffers) leaves the node with a bounded list of transfers
+     * (file.keepFinished finished ones plus what is pending), a bounded number of lines about it (file.refusalLines,
+     * then one "not shown" line) and bounded bookkeeping; another peer's file still arrives and chat goes on.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void tenThousandOffersFromOnePeerLeaveTheNodeBoundedAndWorking(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        TransportHarness.Node mallory = h.node();
+        mallory.transport.registerProtocol(new lanchat.api.spi.ProtocolHandler(FileService.PROTOCOL, FileService.LIMITS,
+                ch -> ch.setListener(new TransportHarness.ChannelRecorder())));
+        mallory.listen();
+        int keep = 10, pending = 8, lines = 3;
+        FileLimits limits = FileLimits.DEFAULTS.with("file.keepFinished", Integer.toString(keep)).with("file.maxPendingOffers", Integer.toString(pending))
+                .with("file.refusalLines", Integer.toString(lines));
+        // no interval between refusal lines: every refusal counts against file.refusalLines, so the cap is what is seen
+        Peer bob = new Peer(h.node(), "bob", limits, false, Optional.empty(), java.time.Duration.ZERO);
+        ChatSession toBob = TransportHarness.await(mallory.transport.dial(bob.node.addr()));
+        toBob.setListener(new TransportHarness.Recorder());
+        ChatSession in = bob.node.accept();
+        in.setListener(new TransportHarness.Recorder());
+        bob.sessions.put(mallory.identity.peerId(), in);
+
+        int flood = 10_000;
+        for (int i = 0; i < flood; i++) {
+            String id = Wire.newId();
+            sendOne(toBob, Wire.encode(new Wire.Offer(id, 4096, 1024, new byte[32], "flood-" + i)));
+            if (i < flood / 2) sendOne(toBob, Wire.encode(new Wire.Cancel(id, "never mind")));
+        }
+        // bob has taken in everything before it answers a request sent after the flood on the same connection
+        var probe = TransportHarness.await(toBob.openChannel(FileService.PROTOCOL));
+        TransportHarness.ChannelRecorder answer = new TransportHarness.ChannelRecorder();
+        probe.setListener(answer);
+        TransportHarness.await(probe.send(Wire.encode(new Wire.Get(Wire.newId(), 0))));
+        assertTrue(Wire.decode(answer.next(), limits) instanceof Wire.Error, "bob answers after the flood");
+
+        int offered = bob.offers.size();
+        assertTrue(offered > keep + pending, "the flood made " + offered + " transfers: more than the bounds keep");
+        List<Transfer> listed = bob.files.transfers();
+        assertTrue(listed.size() <= keep + FileService.perPeer(pending), "transfers kept: " + listed.size());
+        assertTrue(listed.stream().filter(t -> t.state().finished()).count() <= keep, "finished kept: " + listed.size());
+        Map<String, Integer> held = bob.files.footprint();
+        assertTrue(held.get("downloads") <= FileService.perPeer(pending), held.toString());
+        assertEquals(1, held.get("refusalPeers"), held.toString());
+        List<String> refusals = bob.lines.stream().filter(l -> l.contains("refused an offer")).toList();
+        assertEquals(lines + 1, refusals.size(), "lines about refusals: " + refusals);
+        assertTrue(refusals.get(lines).contains("not shown"), refusals.get(lines));
+
+        Peer alice = new Peer(h, "alice", FileLimits.DEFAULTS);
+        ChatSession[] s = connect(alice, bob);
+        s[0].send(ChatMessage.of("alice", "after the flood"));
+        assertEquals("after the flood", bob.chat.next().text());
+        Path src = randomFile("honest.bin", 100_000);
+        bob.offers.clear();
+        alice.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS);
+        Transfer got = bob.nextOffer();
+        assertEquals(alice.id(), got.peer());
+        bob.files.accept(got.number());
+        awaitState(got, Transfer.State.DONE);
+        assertArrayEquals(FileService.hash(src), FileService.hash(got.savedAs()));
+    }
+
+    /** Opens a channel, sends one message and closes it, as a peer's offers and cancels go. */
+    private static void sendOne(ChatSession session, byte[] message) throws Exception {
+        var ch = TransportHarness.await(session.openChannel(FileService.PROTOCOL));
+        ch.setListener(new TransportHarness.ChannelRecorder());
+        TransportHarness.await(ch.send(message));
+        TransportHarness.await(ch.close());
+    }
+
+    /**
+     * The sender keeps its open offer under its data directory: stopped in the middle of a transfer (its file service
+     * and transport closed, as a killed process loses them) and started again with the same identity and directory,
+     * it serves the rest, the receiver resumes from its checkpoint (not from 0) and the file arrives whole. The stored
+     * offer goes once the transfer is done, and a cancelled offer's file goes too.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void anOfferSurvivesARestartOfItsSender(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        Path data = tmp.resolve("alice-data");
+        TransportHarness.Node aliceNode = h.node();
+        Peer alice = new Peer(aliceNode, "alice", slow(), false, Optional.of(data), FileService.REFUSAL_LINE_INTERVAL);
+        Peer bob = new Peer(h, "bob", FileLimits.DEFAULTS);
+        connect(alice, bob);
+        Path src = randomFile("big.bin", SIZE);
+        Transfer sent = alice.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS).get(0);
+        assertTrue(Files.isRegularFile(data.resolve(sent.offerId() + OfferStore.SUFFIX)), "stored before the peer hears of it");
+        Transfer got = bob.nextOffer();
+        bob.files.accept(got.number());
+        await(got, t -> t.transferred() >= SIZE / 2, "half");
+
+        bob.sessions.clear();
+        alice.files.close();
+        aliceNode.transport.close();
+        awaitState(got, Transfer.State.INTERRUPTED);
+        long kept = got.transferred();
+        assertTrue(kept >= SIZE / 2 - FileService.CHECKPOINT_BYTES && kept < SIZE, "kept " + kept);
+
+        Peer alice2 = new Peer(h.node(aliceNode.identity), "alice", slow(), false, Optional.of(data), FileService.REFUSAL_LINE_INTERVAL);
+        Transfer again = alice2.files.transfers().get(0);
+        assertEquals(sent.offerId(), again.offerId());
+        assertEquals(Transfer.State.OFFERED, again.state());
+        connect(alice2, bob);
+        await(got, t -> t.state() == Transfer.State.RUNNING || t.state().finished(), "resumed");
+        assertTrue(got.transferred() >= kept - FileService.CHECKPOINT_BYTES, "resumed from its checkpoint: " + got.transferred());
+        awaitState(got, Transfer.State.DONE);
+        assertArrayEquals(FileService.hash(src), FileService.hash(got.savedAs()));
+        assertTrue(bob.lines.stream().noneMatch(l -> l.contains("starting over")), "resumed, not restarted: " + bob.lines);
+        awaitState(again, Transfer.State.DONE);
+        awaitGone(data.resolve(sent.offerId() + OfferStore.SUFFIX));
+        assertEquals(0, alice2.files.storedCount());
+
+        // a cancelled offer leaves nothing behind either
+        Transfer other = alice2.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS).get(0);
+        Path stored = data.resolve(other.offerId() + OfferStore.SUFFIX);
+        assertTrue(Files.isRegularFile(stored));
+        alice2.files.cancel(other.number());
+        awaitGone(stored);
+    }
+
+    private static void awaitGone(Path file) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (Files.exists(file)) {
+            if (System.nanoTime() > end) throw new AssertionError(file + " still there");
+            Thread.sleep(20);
+        }
+    }
+
+    /**
      * The offers a sender keeps (so that it serves only those) do not pile up: finished ones go a minute after they
-     * finished, unfinished ones after the resume window (then they fail as expired), and a sender with too many open
-     * offers refuses a new /send with a line instead of growing without end.
+     * finished, unfinished ones after the resume window (then they fail as expired), and a sender with
+     * file.maxOpenOffers open offers refuses a new /send with a line instead of growing without end. Its list of
+     * transfers keeps file.keepFinished finished ones, however many /send failed.
      */
     @Test
     void aSendersOffersArePrunedAndBounded() throws Exception {
         TransportHarness h = harness("netty");
-        Peer alice = new Peer(h, "alice", FileLimits.DEFAULTS), bob = new Peer(h, "bob", FileLimits.DEFAULTS);
+        int maxOpen = 40, keep = 10;
+        FileLimits limits = FileLimits.DEFAULTS.with("file.maxOpenOffers", Integer.toString(maxOpen)).with("file.keepFinished", Integer.toString(keep));
+        Peer alice = new Peer(h, "alice", limits), bob = new Peer(h, "bob", FileLimits.DEFAULTS);
         connect(alice, bob);
         Path src = randomFile("small.bin", 1000);
         PeerId away = lanchat.api.Identity.generate().peerId();
@@ -488,16 +631,33 @@ class FileTransferTest {
         // a flood of /send to nobody: each fails at once and is kept a minute, so the bound is what stops growth;
         // finished offers make room for a new one (the longest finished first), so /send keeps working
         Path folder = Files.createDirectories(tmp.resolve("many"));
-        for (int i = 0; i < FileService.MAX_FOLDER_FILES; i++) Files.write(folder.resolve("f" + i), new byte[] {(byte) i});
-        for (int i = 0; i < FileService.MAX_OUTGOING / FileService.MAX_FOLDER_FILES; i++) alice.files.offer(folder, List.of(away)).get(WAIT_S, TimeUnit.SECONDS);
-        assertEquals(FileService.MAX_OUTGOING, alice.files.outgoingCount());
+        int perFolder = 10;
+        for (int i = 0; i < perFolder; i++) Files.write(folder.resolve("f" + i), new byte[] {(byte) i});
+        for (int i = 0; i < maxOpen / perFolder; i++) {
+            for (Transfer t : alice.files.offer(folder, List.of(away)).get(WAIT_S, TimeUnit.SECONDS)) awaitState(t, Transfer.State.FAILED);
+        }
+        assertEquals(maxOpen, alice.files.outgoingCount());
         Transfer sent = alice.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS).get(0);
-        assertEquals(FileService.MAX_OUTGOING, alice.files.outgoingCount(), "a finished offer made room");
+        assertEquals(maxOpen, alice.files.outgoingCount(), "a finished offer made room");
+        // 42 finished transfers so far and one open: the list keeps file.keepFinished of the finished ones
+        List<Transfer> listed = alice.files.transfers();
+        assertEquals(keep, listed.stream().filter(t -> t.state().finished()).count(), "finished transfers listed: " + listed.size());
+        assertTrue(listed.contains(sent));
 
         // a DONE offer stays for the resume window: the receiver may have lost the tail that left our socket (review)
         bob.files.accept(bob.nextOffer().number());
         awaitState(sent, Transfer.State.DONE);
         alice.files.pruneOutgoing(System.nanoTime() + FileService.FINISHED_KEEP.toNanos() + 1);
         assertEquals(1, alice.files.outgoingCount(), "failed offers gone after a minute, the delivered one kept");
+
+        // an open offer is never evicted: with maxOpen open offers a new /send is refused with a reason
+        PeerId later = lanchat.api.Identity.generate().peerId();
+        Peer carol = new Peer(h, "carol", FileLimits.DEFAULTS.with("file.maxOpenOffers", "2"));
+        connect(carol, bob);
+        carol.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS);
+        carol.files.offer(src, List.of(bob.id())).get(WAIT_S, TimeUnit.SECONDS);
+        ExecutionException full = assertThrows(ExecutionException.class, () -> carol.files.offer(src, List.of(bob.id(), later)).get(WAIT_S, TimeUnit.SECONDS));
+        assertTrue(full.getCause().getMessage().contains("file.maxOpenOffers"), full.getCause().getMessage());
+        assertEquals(2, carol.files.outgoingCount());
     }
 }

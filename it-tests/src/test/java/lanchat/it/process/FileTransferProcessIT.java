@@ -28,11 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * File sharing between real LAN Chat processes on 127.0.0.1 ({@code java -p mods -m lanchat.app}), driven through
  * their stdin and stdout as a user would: {@code /send}, {@code /accept}, {@code --accept-from-room}, and a receiver
- * killed with SIGKILL in the middle of a download that resumes after a restart with the same {@code --identity}.
+ * killed with SIGKILL in the middle of a download that resumes after a restart with the same {@code --identity}, and a
+ * sender killed the same way whose offer survives its restart.
  *
  * <p>The file is 64 MiB: large enough that a transfer spans many resume checkpoints (every 4 MiB) and many times the
- * channel buffers, small enough that the whole class (five JVM starts, four transfers) stays well under two minutes
- * on two shared cores. One GiB runs in the bench ({@code scripts/bench.sh --full}).
+ * channel buffers, small enough that the whole class (eleven JVM starts, seven transfers) stays under two minutes on
+ * two shared cores (93 s here). One GiB runs in the bench ({@code scripts/bench.sh --full}).
  */
 @Timeout(150)
 class FileTransferProcessIT {
@@ -119,6 +120,63 @@ class FileTransferProcessIT {
         assertTrue(m.find(), resumed);
         assertTrue(Double.parseDouble(m.group(1)) >= 32.0, "resumed from half or later: " + resumed);
         assertSame(src, saved(b2, 0), "video.mkv");
+    }
+
+    /**
+     * The sender is killed with SIGKILL in the middle of a transfer and started again with the same {@code --identity}
+     * and {@code --data}: its offer was kept under {@code DATA/PEERID/offers}, so it serves the rest when the receiver
+     * (which stayed up) asks again; the receiver resumes from its checkpoint, not from 0, and the file arrives with the
+     * offered SHA-256. The stored offer is gone once the transfer is done.
+     */
+    @Test
+    void aSenderKilledMidTransferServesTheRestAfterARestartWithTheSameIdentity() throws Exception {
+        Path src = randomFile("dataset.bin");
+        Path downloads = dir.resolve("bob");
+        String[] aliceArgs = {"--nick", "alice", "--identity", dir.resolve("alice.key").toString(), "--data", dir.resolve("alice-data").toString(),
+                "--downloads", dir.resolve("a").toString(), "--limit", "file.rate=16MiB"}; // paced: the kill lands in the middle
+        AppNode a = start("A", "libp2p", aliceArgs);
+        AppNode b = start("B", "libp2p", "--nick", "bob", "--downloads", downloads.toString(), "--peer", a.address);
+        a.awaitLine("✓ connected to " + b.peerId, WAIT);
+        Path offers = dir.resolve("alice-data").resolve(a.peerId).resolve("offers");
+        a.type("/send @" + AppNode.shortId(b.peerId) + " " + src);
+        String offer = b.awaitLine(0, l -> l.contains(" offers dataset.bin"), WAIT, "the offer");
+        assertEquals(1, storedOffers(offers), "the offer is on the sender's disk");
+        int mark = b.mark();
+        b.type("/accept " + offer.replaceAll(".*/accept (\\d+) .*", "$1"));
+
+        Path partialDir = downloads.resolve(".lanchat-partial");
+        long deadline = System.nanoTime() + TRANSFER.toNanos();
+        while (partialBytes(partialDir) < SIZE * 9L / 16) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the download did not reach 56 %\n" + b.describe());
+            Thread.sleep(20);
+        }
+        a.kill(); // SIGKILL: the sender's memory is gone, its offer file is what is left
+        assertTrue(partialBytes(partialDir) < SIZE, "killed before the end");
+        b.awaitLine(mark, l -> l.contains("dataset.bin from") && l.contains("interrupted"), WAIT, "the interruption");
+
+        int resumeMark = b.mark();
+        String[] again = java.util.Arrays.copyOf(aliceArgs, aliceArgs.length + 2);
+        again[aliceArgs.length] = "--peer";
+        again[aliceArgs.length + 1] = b.address;
+        AppNode a2 = start("A2", "libp2p", again);
+        assertEquals(a.peerId, a2.peerId, "the same identity");
+        String resumed = b.awaitLine(resumeMark, l -> l.contains("dataset.bin from") && l.contains("resuming at"), TRANSFER, "the resume line");
+        Matcher m = Pattern.compile("resuming at ([0-9.]+) MiB").matcher(resumed);
+        assertTrue(m.find(), resumed);
+        assertTrue(Double.parseDouble(m.group(1)) >= 32.0, "resumed from half or later: " + resumed);
+        assertSame(src, saved(b, resumeMark), "dataset.bin");
+        deadline = System.nanoTime() + WAIT.toNanos(); // deleted by the sender's next tick after the transfer ended
+        while (storedOffers(offers) > 0) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the stored offer is left after the transfer\n" + a2.describe());
+            Thread.sleep(20);
+        }
+    }
+
+    private static long storedOffers(Path offers) throws IOException {
+        if (!Files.isDirectory(offers)) return 0;
+        try (Stream<Path> s = Files.list(offers)) {
+            return s.filter(p -> p.toString().endsWith(".offer")).count();
+        }
     }
 
     /**

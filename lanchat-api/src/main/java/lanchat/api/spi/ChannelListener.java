@@ -1,5 +1,6 @@
 package lanchat.api.spi;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletionStage;
 
 /** Events of one {@link ProtocolChannel}, delivered in order on the transport's callback executor. */
@@ -13,6 +14,25 @@ public interface ChannelListener {
      * @return null when the message is done with, or a stage that completes when it is
      */
     CompletionStage<?> onMessage(ProtocolChannel channel, byte[] message);
+
+    /**
+     * One message, whole, as a read-only view of the transport's own buffer, for a listener that only passes the bytes
+     * on (to a file, a digest) and would otherwise pay for a copy into an array: the libp2p stream channel calls this
+     * with its decoded frame. The view (and the memory behind it) is valid until this returns, or, when this returns a
+     * stage, until that completes; it counts against the receive buffer exactly like {@link #onMessage(ProtocolChannel,
+     * byte[])}. A transport that already holds the message as an array (netty's channels) calls that method instead,
+     * so a listener that overrides this one makes its array method wrap the array ({@link ByteBuffer#wrap}).
+     *
+     * <p>The default copies the view into an array and calls {@link #onMessage(ProtocolChannel, byte[])}: a listener that
+     * does not override this sees no difference.
+     *
+     * @return null when the message is done with, or a stage that completes when it is
+     */
+    default CompletionStage<?> onMessageView(ProtocolChannel channel, ByteBuffer message) {
+        byte[] copy = new byte[message.remaining()];
+        message.get(copy);
+        return onMessage(channel, copy);
+    }
 
     /**
      * The channel ended: {@code cause} is null when either side closed it gracefully (after every message), else why

@@ -48,15 +48,16 @@ public final class TransportHarness implements AutoCloseable {
         this.limits = limits;
     }
 
-    /** A transport with a fresh identity and an inbound queue. */
+    /** A transport with its identity (fresh, or a given one: a node restarted) and an inbound queue. */
     public final class Node {
-        public final Identity identity = Identity.generate();
+        public final Identity identity;
         public final Transport transport;
         public final ResourceManager resources = new ResourceManager(limits);
         public final BlockingQueue<ChatSession> inbound = new LinkedBlockingQueue<>();
         public List<Multiaddr> addrs;
 
-        Node() {
+        Node(Identity identity) {
+            this.identity = identity;
             ExecutorService callbacks = Executors.newSingleThreadExecutor();
             executors.add(callbacks);
             transport = provider.create(new TransportConfig(identity, callbacks, options, resources));
@@ -136,7 +137,12 @@ public final class TransportHarness implements AutoCloseable {
     }
 
     public Node node() {
-        return new Node();
+        return new Node(Identity.generate());
+    }
+
+    /** A node with {@code identity}: the same peer as an earlier node of this harness, after a restart. */
+    public Node node(Identity identity) {
+        return new Node(identity);
     }
 
     public static <T> T await(CompletionStage<T> stage) throws Exception {

@@ -111,7 +111,7 @@ public final class LanChatCommand implements Callable<Integer> {
 
     // ---- the room's history (issue 14) ----
 
-    @Option(names = {"--data"}, paramLabel = "DIR", description = "where the room's history is kept, with --identity (default: ~/.lanchat)")
+    @Option(names = {"--data"}, paramLabel = "DIR", description = "where the room's history and your open file offers are kept, with --identity (default: ~/.lanchat)")
     Path dataDir;
 
     @Option(names = {"--no-history"}, description = "keep no history on disk (it is kept in memory while the node runs)")
@@ -267,7 +267,9 @@ public final class LanChatCommand implements Callable<Integer> {
         FileCommands fileCommands = new FileCommands(console, events::info);
         FileService files;
         try {
-            files = new FileService(new FileConfig(downloadsDir(), fileLimits, acceptFromRoom), node::session, fileCommands);
+            // offers survive a restart where the history does: under the data directory of a stable identity
+            Optional<Path> offers = history.dataDir().map(d -> d.resolve(identity.peerId().toString()).resolve("offers"));
+            files = new FileService(new FileConfig(downloadsDir(), fileLimits, acceptFromRoom, offers), node::session, fileCommands);
         } catch (IOException | RuntimeException e) {
             node.close();
             closeConsole(frontend);

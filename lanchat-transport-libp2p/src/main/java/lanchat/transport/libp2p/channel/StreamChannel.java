@@ -1,6 +1,8 @@
 package lanchat.transport.libp2p.channel;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -52,6 +54,8 @@ final class StreamChannel implements ProtocolChannel {
     // event loop only:
     private final ArrayDeque<byte[]> early = new ArrayDeque<>();
     private ChannelListener listener;
+    /** The listener overrides {@link ChannelListener#onMessageView}: it gets the frames themselves. */
+    private boolean views;
     private long sendPending;
     private long delivering;
     private boolean outputClosed;
@@ -117,6 +121,7 @@ final class StreamChannel implements ProtocolChannel {
         stream.eventLoop().execute(() -> {
             if (listener != null) throw new IllegalStateException("the listener is set once");
             listener = l;
+            views = takesViews(l);
             byte[] m;
             while ((m = early.poll()) != null) deliver(m);
             if (!stream.isOpen()) {
@@ -175,6 +180,53 @@ final class StreamChannel implements ProtocolChannel {
         });
     }
 
+    /**
+     * Whether {@code l} overrides {@link ChannelListener#onMessageView}. Only such a listener gets the frame itself:
+     * for the others the default would copy anyway, and the frame (with its share of the decode buffer) would stay
+     * pinned until their stage completes; they get a copy and the frame goes at once, as before.
+     */
+    static boolean takesViews(ChannelListener l) {
+        try {
+            return l.getClass().getMethod("onMessageView", ProtocolChannel.class, ByteBuffer.class).getDeclaringClass() != ChannelListener.class;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Hands the decoded frame itself to the listener ({@link ChannelListener#onMessageView}): no copy into an array.
+     * The frame is released on the event loop once the listener is done with it; until then it pins its part of the
+     * stream's decode buffer, which the same receive-buffer count bounds (at most about twice what it counts, when a
+     * frame shares its buffer with the next one's first bytes).
+     */
+    private void deliver(ByteBuf frame) {
+        int length = frame.readableBytes();
+        delivering += length;
+        if (delivering > limits.receiveBufferBytes()) stream.config().setAutoRead(false);
+        ChannelListener l = listener;
+        ByteBuffer view = frame.nioBuffer().asReadOnlyBuffer();
+        Runnable consumed = () -> stream.eventLoop().execute(() -> {
+            frame.release();
+            delivering -= length;
+            resumeIfRoom();
+        });
+        try {
+            conn.host().callbacks().execute(() -> {
+                CompletionStage<?> work = null;
+                try {
+                    work = l.onMessageView(this, view);
+                } finally {
+                    if (work == null) consumed.run();
+                    else work.whenComplete((x, e) -> consumed.run());
+                }
+            });
+        } catch (RejectedExecutionException e) { // the node's queue is full: the caller resets the stream, the frame goes now
+            frame.release();
+            delivering -= length;
+            throw e;
+        }
+    }
+
     /** Reads on while the listener keeps up (half the receive buffer free). */
     private void resumeIfRoom() {
         if (listener != null && stream.isActive() && !stream.config().isAutoRead() && delivering <= limits.receiveBufferBytes() / 2) {
@@ -203,6 +255,10 @@ final class StreamChannel implements ProtocolChannel {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf frame = (ByteBuf) msg;
+            if (listener != null && views) {
+                deliver(frame); // released once the listener is done with it
+                return;
+            }
             byte[] m;
             try {
                 m = ByteBufUtil.getBytes(frame);
