@@ -425,7 +425,7 @@ final class RoomLog {
     private boolean getsItFromItsAuthor(PeerId neighbour, PeerId author) {
         if (neighbour.equals(author)) return true;
         Member m = members.get(author);
-        return m != null && !m.gone && m.have.neighbours().contains(neighbour);
+        return m != null && !m.gone && m.neighbours.contains(neighbour);
     }
 
     /** Held copies whose backstop passed: sent to neighbours that still do not say they hold them, dropped for the rest. */
@@ -895,11 +895,14 @@ final class RoomLog {
 
     private static final class Member {
         final HaveVector have;
+        /** Its room neighbours as its vector names them (≤ 256; asked once per relayed copy, hence a set). */
+        final Set<PeerId> neighbours;
         final long seenAt;
         boolean gone;
 
         Member(HaveVector have, long seenAt) {
             this.have = have;
+            this.neighbours = Set.copyOf(have.neighbours());
             this.seenAt = seenAt;
         }
     }
