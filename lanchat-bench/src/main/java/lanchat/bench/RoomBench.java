@@ -58,6 +58,8 @@ final class RoomBench {
     static final int AUTHORS = 10;
     static final int BATCH = 500;
     static final long WAIT_MS = 120_000;
+    /** The room's relay backstop ({@code lanchat.room.Tuning.RELAY_BACKSTOP_MS}, not exported): late copies come within it. */
+    static final long RELAY_BACKSTOP_MS = 2_000;
 
     private RoomBench() {}
 
@@ -260,7 +262,9 @@ final class RoomBench {
             nodes.get(0).room.post(probe).toCompletableFuture().get(10, TimeUnit.SECONDS);
             for (Counter c : counters.subList(1, n)) c.await(1, 10_000);
             double spreadMs = (counters.subList(1, n).stream().mapToLong(c -> c.lastAt).max().orElse(p0) - p0) / 1e6;
-            Thread.sleep(1000); // late copies
+            // late copies: a relay holds its copy for a neighbour of the author for the room's 2 s backstop
+            // (lanchat.room.Tuning.RELAY_BACKSTOP_MS) and sends it then if that neighbour still lacks the message
+            Thread.sleep(RELAY_BACKSTOP_MS + 1500);
             int links = n * (n - 1) / 2;
             return String.format(Locale.ROOT, "room log: %d in-process nodes (libp2p, 127.0.0.1), each dialing every node before it (%d connections, one per pair): "
                     + "every room had all %d others as room neighbours %.2f s after the first dial%s; one post crossed links %d times (%d links; goal ≤ %d) "

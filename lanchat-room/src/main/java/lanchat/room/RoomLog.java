@@ -41,6 +41,10 @@ import lanchat.room.wire.WireLimits;
  * for a (room, author, seq) is equivocation and dropped; every new valid message is relayed to the neighbours whose
  * last known marks do not cover it; on every new connection both sides send SUMMARY frames and each WANTs what it
  * lacks, one peer per author, paged; have-vectors are the receipts and, from direct neighbours, a periodic summary.
+ *
+ * <p>Relay without flooding: a have-vector names its signer's room neighbours, so a relay knows who gets a message
+ * from its author directly; its copy for such a neighbour waits {@link Tuning#RELAY_BACKSTOP_MS} and goes only if the
+ * neighbour has not said by then that it holds the message. In a full mesh a post then crosses each author link once.
  */
 final class RoomLog {
     /** Where frames go: the neighbour's current channel. */
@@ -88,6 +92,10 @@ final class RoomLog {
     private final Map<PeerId, Member> members = new HashMap<>();
     private final TreeMap<Long, Pending> pending = new TreeMap<>();
     private final List<SignedMessage> block = new ArrayList<>();
+    /** Messages in {@link #block} posted as the session they came by opened: shown live when the block is shown. */
+    private final Set<SignedMessage> blockLive = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** Relayed copies held back for neighbours of the author, in due order (at most {@link Tuning#MAX_HELD_RELAYS}). */
+    private final ArrayDeque<HeldRelay> held = new ArrayDeque<>();
     private final Set<String> logged = boundedSet(1024);
     private final TokenBucket ownRate, plainRate;
     private long blockQuietUntil, blockStartedAt;
@@ -194,6 +202,7 @@ final class RoomLog {
         if (link == null) {
             link = new Link(peer, now);
             links.put(peer, link);
+            haveDirty = true; // our neighbour list changed: relays decide by it
         }
         sendSummary(link);
         sendHave(List.of(link), now, false);
@@ -203,6 +212,7 @@ final class RoomLog {
     void disconnected(PeerId peer) {
         Link link = links.remove(peer);
         if (link == null) return;
+        haveDirty = true; // our neighbour list changed
         link.serving.clear();
         wants.values().removeIf(w -> w.peer.equals(peer));
         Member m = members.get(peer);
@@ -236,6 +246,7 @@ final class RoomLog {
             return;
         }
         outbox.confirmed(link.peer);
+        link.summarySeen = true;
         if (!link.summaries.tryTake(clock.getAsLong())) {
             rejectOnce("summary-rate:" + link.peer, link.peer.shortString() + " sends summaries too fast: some ignored");
             return;
@@ -348,10 +359,13 @@ final class RoomLog {
             if (!freshLate.isEmpty()) {
                 if (block.isEmpty()) blockStartedAt = now;
                 block.addAll(freshLate);
+                // posted as this session opened: it joins the block only to keep its author's lines in order, and
+                // is shown live right after it (a line typed as we connected is not "while you were away")
+                for (SignedMessage m : freshLate) if (postedAsSessionOpened(link, m)) blockLive.add(m);
                 if (frame.catchUp() || blockQuietUntil < now) blockQuietUntil = now + tuning.catchUpQuietMs();
                 if (block.size() >= Tuning.MAX_BLOCK) flushBlock();
             }
-            for (Link other : links.values()) if (other != link) send(other, fresh, frame.catchUp(), List.of());
+            for (Link other : links.values()) if (other != link) relay(other, fresh, frame.catchUp(), now);
         }
         for (Want w : wants.values()) if (w.peer.equals(link.peer)) w.deadline = now + tuning.wantTimeoutMs(); // progress
         boolean rescheduled = false;
@@ -372,6 +386,55 @@ final class RoomLog {
         }
         if (!frame.catchUp()) askForGaps(link, fresh, unknownAuthors);
         if (rescheduled) scheduleWants();
+    }
+
+    /**
+     * Whether {@code m} was posted as our session with {@code link} opened: it arrives in the session's first
+     * exchange and its time (the physical part of its hybrid clock stamp, the stamp that orders the room) is at most
+     * {@link Tuning#LIVE_SLACK_MS} before the session opened by our clock (LAN clocks agree far better than that; a
+     * genuine catch-up is seconds or hours old).
+     */
+    private boolean postedAsSessionOpened(Link link, SignedMessage m) {
+        return link.firstExchange && Hlc.millis(m.hlc()) >= link.openedAt - Tuning.LIVE_SLACK_MS;
+    }
+
+    /**
+     * Relays new messages to a neighbour. Catch-up goes at once (nobody else is known to be sending it). A live
+     * message whose author is this neighbour's direct neighbour (its signed have-vector says so) reaches it from the
+     * author: our copy is held back for {@link Tuning#RELAY_BACKSTOP_MS} and sent only if the neighbour still does not
+     * say it holds it (the author's link dropped, the list was stale). Anything else goes at once, so a partial mesh
+     * (A - B - C) relays with no delay.
+     */
+    private void relay(Link to, List<SignedMessage> fresh, boolean catchUp, long now) {
+        if (catchUp) {
+            send(to, fresh, true, List.of());
+            return;
+        }
+        List<SignedMessage> atOnce = new ArrayList<>();
+        for (SignedMessage m : fresh) {
+            if (!to.covers(m) && getsItFromItsAuthor(to.peer, m.author()) && held.size() < Tuning.MAX_HELD_RELAYS) {
+                held.add(new HeldRelay(m, to.peer, now + Tuning.RELAY_BACKSTOP_MS));
+            } else {
+                atOnce.add(m);
+            }
+        }
+        if (!atOnce.isEmpty()) send(to, atOnce, false, List.of());
+    }
+
+    /** Whether {@code neighbour} is {@code author} itself or named in the author's latest have-vector as its neighbour. */
+    private boolean getsItFromItsAuthor(PeerId neighbour, PeerId author) {
+        if (neighbour.equals(author)) return true;
+        Member m = members.get(author);
+        return m != null && !m.gone && m.neighbours.contains(neighbour);
+    }
+
+    /** Held copies whose backstop passed: sent to neighbours that still do not say they hold them, dropped for the rest. */
+    private void releaseHeld(long now) {
+        while (!held.isEmpty() && held.peek().due() <= now) {
+            HeldRelay h = held.poll();
+            Link link = links.get(h.to());
+            if (link != null && !link.covers(h.message())) send(link, List.of(h.message()), false, List.of());
+        }
     }
 
     private void onBadEnvelope(Link link, Rejection r) {
@@ -455,7 +518,12 @@ final class RoomLog {
         if (member.equals(self)) return; // ours, echoed back by the flood
         Member known = members.get(member);
         boolean newer = known == null || v.version() > known.have.version() || now - known.seenAt > tuning.memberTtlMs();
-        if (!newer) return; // seen: dedupe by (member, version) ends the flood here
+        if (!newer) {
+            // seen: dedupe by (member, version) ends the flood here. A neighbour's own vector that a relay brought
+            // first still tells what this neighbour holds (held relays are dropped by it): the verified copy's marks
+            if (member.equals(link.peer) && v.version() == known.have.version()) learnMarks(link, known.have);
+            return;
+        }
         try {
             v.verify();
         } catch (Rejection r) {
@@ -468,16 +536,18 @@ final class RoomLog {
         members.put(member, new Member(v, now));
         byte[] encoded = encodeHave(frame.envelope());
         for (Link other : links.values()) if (other != link) outbox.send(other.peer, encoded);
-        if (member.equals(link.peer)) {
-            // a neighbour's own vector is also its periodic summary (anti-entropy for what a full channel dropped)
-            for (HaveVector.Entry e : v.entries()) {
-                long[] r = link.known.get(e.author());
-                if (r != null) r[1] = e.high();
-                else if (link.known.size() < Tuning.MAX_SUMMARY_AUTHORS) link.known.put(e.author(), new long[] {1, e.high()});
-            }
-            scheduleWants();
-        }
+        if (member.equals(link.peer)) learnMarks(link, v);
         checkReceipts(now);
+    }
+
+    /** A neighbour's own vector is also its periodic summary (anti-entropy for what a full channel dropped). */
+    private void learnMarks(Link link, HaveVector v) {
+        for (HaveVector.Entry e : v.entries()) {
+            long[] r = link.known.get(e.author());
+            if (r != null) r[1] = e.high();
+            else if (link.known.size() < Tuning.MAX_SUMMARY_AUTHORS) link.known.put(e.author(), new long[] {1, e.high()});
+        }
+        scheduleWants();
     }
 
     // ---------------------------------------------------------------- catch-up
@@ -516,7 +586,11 @@ final class RoomLog {
         block.clear();
         list.sort(ROOM_ORDER);
         store.markShown(list);
-        listener.onCatchUp(list.stream().map(this::view).toList());
+        List<SignedMessage> caughtUp = list.stream().filter(m -> !blockLive.contains(m)).toList();
+        List<SignedMessage> live = list.stream().filter(blockLive::contains).toList();
+        blockLive.clear();
+        if (!caughtUp.isEmpty()) listener.onCatchUp(caughtUp.stream().map(this::view).toList());
+        for (SignedMessage m : live) listener.onLive(view(m)); // newer than the block: after it, in room order
     }
 
     static final Comparator<SignedMessage> ROOM_ORDER = Comparator.comparingLong(SignedMessage::hlc)
@@ -596,6 +670,14 @@ final class RoomLog {
             expired = true;
         }
         if (expired) scheduleWants();
+        releaseHeld(now);
+        for (Link link : links.values()) {
+            // the first exchange ends once the slack passed and its WANTs were answered (or, at the latest, timed out)
+            if (link.firstExchange && now - link.openedAt > Tuning.LIVE_SLACK_MS
+                    && ((link.summarySeen && link.outstanding == 0) || now - link.openedAt > tuning.wantTimeoutMs())) {
+                link.firstExchange = false;
+            }
+        }
         if (!block.isEmpty() && ((wants.isEmpty() && now >= blockQuietUntil) || now - blockStartedAt >= tuning.wantTimeoutMs())) flushBlock();
         if (now - lastMemberCheck >= 1000) {
             lastMemberCheck = now;
@@ -640,7 +722,8 @@ final class RoomLog {
             if (entries.size() < WireLimits.MAX_ENTRIES) entries.add(new HaveVector.Entry(self, mine.high()));
             else entries.set(entries.size() - 1, new HaveVector.Entry(self, mine.high()));
         }
-        byte[] encoded = encodeHave(HaveVector.sign(identity, room, hlc.next(now), entries).envelope());
+        List<PeerId> neighbours = links.keySet().stream().limit(WireLimits.MAX_NEIGHBOURS).toList();
+        byte[] encoded = encodeHave(HaveVector.sign(identity, room, hlc.next(now), entries, neighbours).envelope());
         for (Link link : to) outbox.send(link.peer, encoded);
         if (everyone) {
             lastHaveAt = now;
@@ -748,12 +831,16 @@ final class RoomLog {
         final Set<List<Object>> recent = boundedSet(Tuning.RECENT_PER_PEER);
         final ArrayDeque<Serve> serving = new ArrayDeque<>();
         final TokenBucket frames, envelopes, summaries, wantsIn, haves;
+        /** When the session opened (our clock), and whether its first catch-up exchange is still going on. */
+        final long openedAt;
+        boolean firstExchange = true, summarySeen;
         boolean serveBusy;
         int outstanding;
         int invalid;
 
         Link(PeerId peer, long now) {
             this.peer = peer;
+            this.openedAt = now;
             this.frames = new TokenBucket(100, 200, now);
             // new authors get fresh per-author buckets: this bounds what one neighbour makes us verify and store
             this.envelopes = new TokenBucket(200, 400, now);
@@ -771,6 +858,9 @@ final class RoomLog {
             recent.add(List.of(m.author(), m.seq()));
         }
     }
+
+    /** A relayed copy held back until {@code due} for a neighbour that should get it from the author. */
+    private record HeldRelay(SignedMessage message, PeerId to, long due) {}
 
     private static final class Want {
         final PeerId peer, author;
@@ -805,11 +895,14 @@ final class RoomLog {
 
     private static final class Member {
         final HaveVector have;
+        /** Its room neighbours as its vector names them (≤ 256; asked once per relayed copy, hence a set). */
+        final Set<PeerId> neighbours;
         final long seenAt;
         boolean gone;
 
         Member(HaveVector have, long seenAt) {
             this.have = have;
+            this.neighbours = Set.copyOf(have.neighbours());
             this.seenAt = seenAt;
         }
     }

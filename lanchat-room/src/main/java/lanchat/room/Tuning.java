@@ -33,4 +33,17 @@ record Tuning(long maxSkewMs, long haveIntervalMs, long haveDebounceMs, long mem
     static final int MAX_BLOCK = 1000;
     /** Rows pruned per transaction. */
     static final int PRUNE_BATCH = 500;
+    /**
+     * A line whose author's clock stamped it no earlier than this before our session with the neighbour it came from
+     * opened, arriving in that session's first catch-up exchange, was posted as the session opened: it is shown live,
+     * not in a "while you were away" block (it only missed the channel by a moment).
+     */
+    static final long LIVE_SLACK_MS = 250;
+    /**
+     * A relay holds back its copy for a neighbour that is a direct neighbour of the message's author (it gets the
+     * message from the author) this long, then sends it only if that neighbour has still not said it holds it.
+     */
+    static final long RELAY_BACKSTOP_MS = 2000;
+    /** Copies held back at once; beyond it a copy is sent at once (memory stays bounded, delivery never waits on it). */
+    static final int MAX_HELD_RELAYS = 256;
 }

@@ -69,6 +69,7 @@ class RoomGlueTest {
         be.awaitReady(a.peer(), true);
         ra.detach(s[0]);
         await(ra.post("while b was away"));
+        Thread.sleep(2 * Tuning.LIVE_SLACK_MS); // typed well before b is back: catch-up, not a line typed as it connects
         Session[] again = memory.connect(b, a); // b comes back, dialing this time
         rb.attach(again[0]);
         ra.attach(again[1]);
@@ -103,9 +104,11 @@ class RoomGlueTest {
         await(ra.post("logged"));
         await(ra.sendPlain(lanchat.api.ChatMessage.of(null, "plain only")));
         rb.attach(s[0]);
-        assertEquals(List.of("logged"), Recorder.next(be.blocks).stream().map(RoomMessage::text).toList());
+        // typed as the session opened: it comes by the first catch-up exchange, and is shown live, not as a block
+        assertEquals("logged", Recorder.next(be.live).text());
         assertEquals("plain only", b.lines.poll(10, TimeUnit.SECONDS).text());
         assertEquals(null, b.lines.poll(500, TimeUnit.MILLISECONDS), "the logged line is not sent as a plain line too");
+        assertTrue(be.blocks.isEmpty(), "no catch-up block: " + be.blocks);
     }
 
     @Test

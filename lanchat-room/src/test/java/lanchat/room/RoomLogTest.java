@@ -119,6 +119,129 @@ class RoomLogTest {
         for (Node n : List.of(a, b, c)) assertEquals(12, new HashSet<>(ids(n.shown)).size(), n + " " + texts(n.shown));
     }
 
+    /**
+     * The live-after-connect rule: a line stamped within {@link Tuning#LIVE_SLACK_MS} before our session with its
+     * sender opened missed the channel by a moment; it comes in the first catch-up exchange and is shown live, after
+     * the block of what was genuinely typed while we were away (one block, in room order).
+     */
+    @Test
+    void aLinePostedAsTheSessionOpensIsShownLiveAndOnlyOlderLinesAsABlock() {
+        Node a = net.add(), b = net.add();
+        b.post("typed while a was away");
+        net.advance(5_000);
+        b.post("just outside the slack");
+        net.advance(Tuning.LIVE_SLACK_MS + 50);
+        b.post("typed as a connects"); // 50 ms before the link: it comes by catch-up
+        net.advance(50);
+        net.link(a, b);
+        b.post("typed right after"); // live, while a is still catching up: it waits for the older lines
+        net.settle(2000);
+        assertEquals(List.of(List.of("typed while a was away", "just outside the slack")), a.blocks.stream().map(RoomLogTest::texts).toList());
+        assertEquals(List.of("typed while a was away", "just outside the slack", "typed as a connects", "typed right after"), texts(a.shown));
+        // later, a catch-up over the same (no longer new) session is a block again
+        net.unlink(a, b);
+        b.post("typed during a blink");
+        net.advance(1000);
+        net.link(a, b);
+        net.settle(2000);
+        assertEquals(List.of("typed during a blink"), texts(a.blocks.get(a.blocks.size() - 1)));
+        assertEquals(5, new HashSet<>(ids(a.shown)).size(), texts(a.shown).toString());
+    }
+
+    /** Every link up, the neighbour lists of the have-vectors exchanged. */
+    private Node[] mesh(int n) {
+        Node[] out = new Node[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = net.add();
+            for (int j = 0; j < i; j++) net.link(out[j], out[i]);
+        }
+        net.settle(2000);
+        return out;
+    }
+
+    /** Counts the envelopes of MESSAGES frames that cross links, by sender. */
+    private List<Node> countCrossings() {
+        List<Node> senders = new ArrayList<>();
+        net.wire = s -> {
+            if (s.decoded() instanceof Frame.Messages m) for (int i = 0; i < m.envelopes().size(); i++) senders.add(s.from());
+        };
+        return senders;
+    }
+
+    /**
+     * In a full mesh every member gets a post from its author: each relay holds its copy for the backstop, sees the
+     * neighbour's have-vector cover it, and drops it. One crossing per member instead of one per link and direction.
+     */
+    @Test
+    void inAFullMeshAPostCrossesEachLinkOfItsAuthorOnlyAndHeldCopiesAreDropped() {
+        Node[] all = mesh(5);
+        List<Node> senders = countCrossings();
+        all[0].post("to the whole mesh");
+        net.settle(Tuning.RELAY_BACKSTOP_MS + 2000);
+        for (Node n : all) assertEquals(List.of("to the whole mesh"), texts(n.shown), n.toString());
+        assertEquals(List.of(all[0], all[0], all[0], all[0]), senders, "only the author sent it");
+        for (Node n : all) assertTrue(n.rejected.isEmpty(), n + " " + n.rejected);
+    }
+
+    /**
+     * A neighbour of the author whose direct copy was lost gets the held copy from a relay once the backstop passed,
+     * and not before. (The have-vectors to it are lost too: else it would learn that the others hold the message and
+     * fetch it by catch-up first.)
+     */
+    @Test
+    void aHeldCopyGoesAfterTheBackstopWhenTheNeighbourStillLacksIt() {
+        Node[] abc = mesh(3);
+        Node a = abc[0], b = abc[1], c = abc[2];
+        net.lose = s -> (s.from() == a && s.to() == c && s.decoded() instanceof Frame.Messages m && !m.envelopes().isEmpty())
+                || (s.to() == c && s.decoded() instanceof Frame.Have);
+        List<Node> senders = countCrossings();
+        a.post("through b after all");
+        net.settle(Tuning.RELAY_BACKSTOP_MS - 300);
+        assertTrue(c.shown.isEmpty(), "held, not sent at once: " + texts(c.shown));
+        net.settle(1000);
+        assertEquals(List.of("through b after all"), texts(c.shown), senders + " " + c.rejected + " " + b.rejected);
+        assertEquals(List.of(a, b), senders); // a to b (its copy to c was lost), then b's held copy to c
+    }
+
+    /** Not a neighbour of the author (a partial mesh A - B - C): relayed at once, no backstop on the path. */
+    @Test
+    void aNeighbourTheAuthorIsNotLinkedToGetsTheRelayAtOnce() {
+        Node[] abc = net.line(3);
+        Node a = abc[0], b = abc[1], c = abc[2];
+        List<Node> senders = countCrossings();
+        a.post("over b");
+        net.settle(SimNet.TICK_MS);
+        assertEquals(List.of("over b"), texts(c.shown), "relayed before any backstop");
+        net.settle(Tuning.RELAY_BACKSTOP_MS + 1000);
+        assertEquals(List.of(a, b), senders);
+    }
+
+    /** Held copies are bounded: beyond {@link Tuning#MAX_HELD_RELAYS} a relay sends at once. */
+    @Test
+    void heldCopiesAreBoundedAndBeyondTheBoundSentAtOnce() {
+        net = new SimNet(1, new Tuning(120_000, 20_000, 500, 60_000, 10_000, 300, 60_000, 1000, 1000, 10, 60, 5, 20));
+        Node[] abc = mesh(3);
+        Node a = abc[0], b = abc[1], c = abc[2];
+        // a burst of a's messages reaches b in one frame and never reached c (as if a's copies were lost)
+        int n = Tuning.MAX_HELD_RELAYS + 44;
+        List<byte[]> envelopes = new ArrayList<>();
+        long first = net.now * 2; // above the seq a's fresh store started at
+        for (int i = 0; i < n; i++) {
+            envelopes.add(SignedMessage.sign(a.identity, new MessageBody(SimNet.ROOM, a.identity.publicKey(), first + i, (net.now << 16) + i, net.now, "", "burst " + i,
+                    Optional.empty())).envelope());
+        }
+        List<Integer> atOnce = new ArrayList<>();
+        net.wire = s -> {
+            if (s.from() == b && s.to() == c && s.decoded() instanceof Frame.Messages m) atOnce.add(m.envelopes().size());
+        };
+        net.inject(a, b, Frame.encode(new Frame.Messages(envelopes, false, List.of())));
+        assertEquals(n - Tuning.MAX_HELD_RELAYS, atOnce.stream().mapToInt(Integer::intValue).sum(), "over the bound: sent at once");
+        List<Node> senders = countCrossings();
+        net.settle(Tuning.RELAY_BACKSTOP_MS + 1000);
+        assertEquals(n, c.history().stream().filter(m -> m.text().startsWith("burst ")).count());
+        assertEquals(Tuning.MAX_HELD_RELAYS, senders.stream().filter(s -> s == b).count(), "the held ones after the backstop, each once");
+    }
+
     @Test
     void summariesArePagedAt256AuthorsAndWantsAreBounded() {
         Node a = net.add(), b = net.add();

@@ -208,6 +208,26 @@ class RoomOverLibp2pTest {
         assertTrue(b.events.blocks.isEmpty() && c.events.blocks.isEmpty(), "everything arrived live");
     }
 
+    /**
+     * A line its author posts as our session opens (before its room channel is up, so it comes in the first catch-up
+     * exchange, or just after, while that exchange is still going on) is shown live; the line typed well before still
+     * comes as a "while you were away" block.
+     */
+    @Test
+    void aLinePostedAsTheSessionOpensIsShownLiveNotAsCatchUp() throws Exception {
+        Member a = member(), b = member();
+        await(b.room.post("typed before a came"));
+        Thread.sleep(2 * Tuning.LIVE_SLACK_MS); // genuinely older than the session
+        a.dial(b);
+        await(b.room.post("typed as a connects"));
+        assertEquals(List.of("typed before a came"), Recorder.next(a.events.blocks).stream().map(RoomMessage::text).toList());
+        assertEquals("typed as a connects", Recorder.next(a.events.live).text());
+        await(b.room.post("and after"));
+        assertEquals("and after", Recorder.next(a.events.live).text());
+        assertTrue(a.events.blocks.isEmpty(), "only the older line came as a block: " + a.events.blocks);
+        assertTrue(a.events.rejected.isEmpty() && b.events.rejected.isEmpty(), a.events.rejected + " " + b.events.rejected);
+    }
+
     /** What the app does with a session's chat lines: hand them to the room (and detach the session when it closes). */
     private static void plainLinesTo(Member m, ChatSession session) {
         session.setListener(new SessionListener() {
@@ -303,6 +323,7 @@ class RoomOverLibp2pTest {
         assertEquals(List.of("one", "two", "three"), await(again.room.history(10)).stream().map(RoomMessage::text).toList());
         assertEquals(3, again.room.pendingCount());
         assertTrue(again.events.blocks.isEmpty() && again.events.live.isEmpty(), "nothing shown again");
+        Thread.sleep(2 * Tuning.LIVE_SLACK_MS); // typed well before b connects: catch-up, not lines typed as it connects
         Member b = member();
         b.dial(again);
         List<RoomMessage> block = Recorder.next(b.events.blocks);

@@ -37,6 +37,8 @@ final class SimNet implements AutoCloseable {
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
     /** Every frame sent, as (from, to, frame), for tests that look at the wire. */
     Consumer<Sent> wire = s -> { };
+    /** Frames this says true of are lost on the way (a lossy path), before {@link #wire} sees them. */
+    java.util.function.Predicate<Sent> lose = s -> false;
     long delivered;
 
     record Sent(Node from, Node to, byte[] frame) {
@@ -238,7 +240,9 @@ final class SimNet implements AutoCloseable {
             ArrayDeque<byte[]> q = target == null ? null : queues.get(key(this, target));
             if (q == null) return CompletableFuture.failedFuture(new IllegalStateException("no link"));
             if (frame.length > lanchat.room.wire.WireLimits.MAX_FRAME_BYTES) throw new AssertionError("frame of " + frame.length + " bytes");
-            wire.accept(new Sent(this, target, frame));
+            Sent sent = new Sent(this, target, frame);
+            if (lose.test(sent)) return CompletableFuture.completedFuture(null);
+            wire.accept(sent);
             q.add(frame);
             return CompletableFuture.completedFuture(null);
         }

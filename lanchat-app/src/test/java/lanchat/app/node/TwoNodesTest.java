@@ -276,6 +276,8 @@ class TwoNodesTest {
         a.await(0, "bob: two");
         a.shell.onLine("three");
         b.await(0, "alice: three");
+        // said well before carol comes: a line typed as her session opens (the room's 250 ms slack) would be live
+        Thread.sleep(500);
 
         Node c = new Node(Identity.generate(), "carol", LOOPBACK_ANY_PORT, List.of(b.address()));
         awaitConnected(b, 0, c, 0);
@@ -391,6 +393,7 @@ class TwoNodesTest {
 
         int markB = b.console.mark();
         b.shell.onLine("while alice was away");
+        Thread.sleep(500); // well before alice is back: a line typed as her session opens (the room's 250 ms slack) would be live
         Node a2 = new Node(id, "alice", onDisk, LOOPBACK_ANY_PORT, List.of(b.address()));
         a2.await(0, "bob: while alice was away");
         assertEquals(List.of("— 1 message while you were away —", "bob: while alice was away"), a2.chat(0), "only what was missed");

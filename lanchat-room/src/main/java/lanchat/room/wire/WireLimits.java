@@ -14,6 +14,8 @@ public final class WireLimits {
     public static final int MAX_FRAME_BYTES = 64 * 1024;
     /** Authors per SUMMARY frame and per have-vector: more authors take several SUMMARY frames. */
     public static final int MAX_ENTRIES = 256;
+    /** Room neighbours one have-vector may name. */
+    public static final int MAX_NEIGHBOURS = 256;
     /** Messages one WANT may ask for. */
     public static final int MAX_WANT = 1000;
     /** Largest signature accepted (Ed25519's is 64 bytes). */

@@ -173,6 +173,68 @@ class EnvelopeTest {
     }
 
     @Test
+    void aHaveVectorsNeighbourListRoundTripsAndIsSigned() throws Rejection {
+        List<PeerId> neighbours = List.of(mallory.peerId(), Identity.fromSeed(seed(4)).peerId());
+        HaveVector v = HaveVector.sign(alice, ROOM, 7, List.of(new HaveVector.Entry(alice.peerId(), 2)), neighbours);
+        HaveVector back = HaveVector.decode(v.envelope(), ROOM);
+        back.verify();
+        assertEquals(neighbours, back.neighbours());
+        assertEquals(2, back.high(alice.peerId()));
+        // the list is inside the signed body: one changed id byte is a bad signature, not another list
+        byte[] env = v.envelope();
+        int at = indexOf(env, mallory.peerId().toBytes()) + 10;
+        byte[] bad = env.clone();
+        bad[at] ^= 1;
+        assertEquals(Rejection.Kind.BAD_SIGNATURE, assertThrows(Rejection.class, () -> HaveVector.decode(bad, ROOM).verify()).kind());
+    }
+
+    /** Compatible both ways: a vector without the field (an older peer's) decodes with no neighbours; an older decoder skips it. */
+    @Test
+    void aHaveVectorWithoutNeighboursIsAnOlderPeersAndStillReads() throws Rejection {
+        HaveVector old = HaveVector.decode(HaveVector.sign(alice, ROOM, 1, List.of()).envelope(), ROOM);
+        old.verify();
+        assertEquals(List.of(), old.neighbours());
+        // what an older peer's decoder sees: field 5 is unknown to it and skipped like any other unknown field
+        byte[] body = Envelope.decode(HaveVector.sign(alice, ROOM, 1, List.of(), List.of(mallory.peerId())).envelope()).body();
+        lanchat.api.internal.ProtoReader in = new lanchat.api.internal.ProtoReader(body);
+        int known = 0;
+        while (in.next()) {
+            if (in.field() <= 4) known++;
+            in.skip();
+        }
+        assertEquals(3, known, "room, member key and version are still where v1 reads them");
+    }
+
+    @Test
+    void aHaveVectorNamingTooManyNeighboursIsRejectedInOneLine() throws Rejection {
+        List<PeerId> many = new java.util.ArrayList<>();
+        for (int i = 0; i <= WireLimits.MAX_NEIGHBOURS; i++) many.add(Identity.fromSeed(seed(10 + i % 200)).peerId());
+        assertThrows(IllegalArgumentException.class, () -> HaveVector.sign(alice, ROOM, 1, List.of(), many)); // we never make one
+        // a peer that does: built field by field, signed correctly
+        ProtoWriter w = new ProtoWriter().string(1, ROOM).bytes(2, alice.publicKey().encode()).varint(3, 1);
+        for (PeerId p : many) w.bytes(5, p.toBytes());
+        byte[] env = Envelope.sign(alice, Envelope.HAVE_DOMAIN, w.toByteArray());
+        Rejection r = assertThrows(Rejection.class, () -> HaveVector.decode(env, ROOM));
+        assertEquals(Rejection.Kind.OVERSIZED, r.kind());
+        assertEquals("have-vector with more than " + WireLimits.MAX_NEIGHBOURS + " neighbours", r.getMessage());
+        // 256 are fine
+        HaveVector.decode(HaveVector.sign(alice, ROOM, 1, List.of(), many.subList(0, WireLimits.MAX_NEIGHBOURS)).envelope(), ROOM);
+        // and a neighbour that is not a peer id is malformed, not a crash
+        byte[] junk = Envelope.sign(alice, Envelope.HAVE_DOMAIN, new ProtoWriter().string(1, ROOM).bytes(2, alice.publicKey().encode()).varint(3, 1)
+                .bytes(5, new byte[] {1, 2, 3}).toByteArray());
+        assertEquals(Rejection.Kind.MALFORMED, assertThrows(Rejection.class, () -> HaveVector.decode(junk, ROOM)).kind());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
+
+    @Test
     void framesRoundTrip() throws Rejection {
         PeerId a = alice.peerId();
         byte[] env = SignedMessage.sign(alice, body(alice, 1, "x")).envelope();
