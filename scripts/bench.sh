@@ -5,7 +5,8 @@
 #   bash scripts/bench.sh --full     10,000 round trips, 1 GiB transfers, longer JMH (about 12-20 min)
 #
 # Further flags go to lanchat.bench.BenchSuite: --skip-jmh, --skip-profile, --out FILE, --pairs CLIENT>SERVER,...
-# (only those pairs of the end-to-end matrix; give it an --out other than BENCHMARKS.md).
+# (only those pairs of the end-to-end matrix), --startup-only (only node startup and memory); give either of the last
+# two an --out other than BENCHMARKS.md.
 # Env: BENCH_SKIP_BUILD=1 uses what is built already (you vouch that it is current).
 #
 # What it does:

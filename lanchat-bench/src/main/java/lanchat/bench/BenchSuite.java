@@ -72,9 +72,10 @@ public final class BenchSuite {
         Profile profile = new Profile(ctx);
         List<JmhCodecs.Row> jmh = new ArrayList<>();
         try {
-            boolean all = args.pairs().isEmpty(); // --pairs: those pairs of the matrix only
+            boolean all = args.pairs().isEmpty() && !args.startupOnly(); // --pairs: those pairs of the matrix only
             if (args.jmh() && all) step("JMH codec benchmarks", () -> jmh.addAll(JmhCodecs.run(ctx)));
-            step("end-to-end matrix", matrix::run);
+            if (args.startupOnly()) step("startup and memory", () -> startup.run(mods));
+            else step("end-to-end matrix", matrix::run);
             if (all) {
                 step("startup and memory", () -> startup.run(mods));
                 step("file transfer (lanchat-files)", () -> notes.addAll(FileBench.run(ctx.work(), plan.isFull() ? 1L << 30 : 256L << 20)));

@@ -194,7 +194,7 @@ class ReportTest {
         assertEquals("| LAN Chat `--transport libp2p` via `./lanchat` | launcher + CDS | 0.20 (0.20–0.30) | 45 | 30 + 19 | — | — |",
                 line(g, "| LAN Chat `--transport libp2p` via"));
         assertTrue(Report.render(measured()).contains("Small flags: `-XX:+UseSerialGC -Xms8m -Xmx128m`, the flags of the `./lanchat` launcher, run by plain `java`."));
-        assertTrue(Report.render(measured()).contains("whose class-data archive its first, untimed run wrote. 2 runs each;"));
+        assertTrue(Report.render(measured()).contains("whose static class-data archive its first two, untimed runs recorded and dumped. 2 runs each;"));
     }
 
     @Test

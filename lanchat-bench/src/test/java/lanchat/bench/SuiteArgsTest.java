@@ -22,6 +22,14 @@ class SuiteArgsTest {
         assertEquals(CWD.resolve("BENCHMARKS.md"), a.out());
         assertTrue(a.jmh() && a.profile());
         assertEquals(List.of(), a.pairs(), "every pair of the matrix");
+        assertFalse(a.startupOnly());
+    }
+
+    @Test
+    void startupOnlySelectsTheStartupRows() {
+        SuiteArgs a = SuiteArgs.parse(new String[] {"--startup-only", "--out", "s.md"}, CWD);
+        assertTrue(a.startupOnly());
+        assertEquals(CWD.resolve("s.md"), a.out());
     }
 
     @Test

@@ -36,7 +36,10 @@ import lanchat.room.wire.WireLimits;
 /**
  * One chat room's replicated, signed history, spoken as {@code /lanchat/room/1.0.0} over the sessions the app hands
  * it. Every method returns at once; the work runs on the room's own thread (the history database is opened there
- * too, off the start-up path) and events reach the {@link RoomListener} on that thread.
+ * too, off the start-up path) and events reach the {@link RoomListener} on that thread. A room without a history file
+ * (no data directory) opens its in-memory store only when the first message needs it (a line posted or relayed, a
+ * room channel with a peer): until then SQLite and its native library are not loaded, which an idle node's start-up
+ * time and memory notice (issue 16).
  *
  * <p>The app's part:
  * <ol>
@@ -89,6 +92,8 @@ public final class Room implements AutoCloseable {
     private volatile boolean closed;
     /** Not even an in-memory store opened (SQLite's native library cannot load): no room protocol, plain lines only. */
     private volatile boolean unavailable;
+    /** Why, once {@link #unavailable}. */
+    private Throwable unavailableCause;
     private final Stores stores;
     /** Plain peers' lines forwarded to our plain peers (room thread only): each once, however many members relayed it. */
     private final PlainLines forwardedPlain = new PlainLines();
@@ -134,40 +139,64 @@ public final class Room implements AutoCloseable {
 
     private void start() {
         try {
-            Optional<java.nio.file.Path> file = config.databaseFile();
-            Throwable historyFailure = null;
-            if (file.isPresent()) {
-                try {
-                    store = stores.open(file.get());
-                } catch (Exception | LinkageError e) { // LinkageError: SQLite's native library cannot load on this machine
-                    historyFailure = e;
-                }
+            // no history on disk: nothing to show or catch up with before the first message, so nothing to open yet
+            if (config.databaseFile().isEmpty()) {
+                ready.complete(null);
+                return;
             }
-            if (store == null) {
-                try {
-                    store = stores.inMemory();
-                    if (historyFailure != null) // one line: said only once we know the room runs (in memory)
-                        events.onRejected("room " + config.room() + ": history unavailable (" + historyFailure + "): chatting without history (this session's messages in memory only)");
-                } catch (Exception | LinkageError e) {
-                    // no store at all: peers must not get a room channel that drops their messages; we chat in plain lines
-                    unavailable = true;
-                    ready.completeExceptionally(e);
-                    events.onRejected("room " + config.room() + ": room log unavailable (" + e + "): chatting in plain lines, without history");
-                    for (Attached a : sessions.values()) makePlain(a);
-                    return;
-                }
-            }
-            log = new RoomLog(config, store, tuning, clock, loop, new ChannelOutbox(), events);
-            log.start();
-            loop.scheduleWithFixedDelay(() -> safely(() -> log.tick()), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
-            ready.complete(null);
+            if (ensureLog()) ready.complete(null);
+            else ready.completeExceptionally(unavailableCause);
         } catch (RuntimeException e) {
             ready.completeExceptionally(e);
             events.onRejected("room " + config.room() + ": cannot start: " + e.getMessage());
         }
     }
 
-    /** Completes once the history is open and the room runs (fails if it cannot start at all). */
+    /**
+     * The room log, opened now if it is not open yet (room thread): the history file, else (or when that cannot open)
+     * an in-memory store. False when not even that opens (SQLite's native library cannot load): said in one line, and
+     * from then on the room is {@link #available() unavailable} and every session gets plain lines.
+     */
+    private boolean ensureLog() {
+        if (log != null) return true;
+        if (unavailable) return false;
+        Optional<java.nio.file.Path> file = config.databaseFile();
+        Throwable historyFailure = null;
+        RoomStore opened = null;
+        if (file.isPresent()) {
+            try {
+                opened = stores.open(file.get());
+            } catch (Exception | LinkageError e) { // LinkageError: SQLite's native library cannot load on this machine
+                historyFailure = e;
+            }
+        }
+        RoomLog started = null;
+        try {
+            if (opened == null) opened = stores.inMemory();
+            started = new RoomLog(config, opened, tuning, clock, loop, new ChannelOutbox(), events);
+            started.setNick(nick); // the nick may have changed since the room opened (a lazy store opens late)
+            started.start();
+        } catch (Exception | LinkageError e) {
+            if (opened != null) opened.close();
+            // no store at all: peers must not get a room channel that drops their messages; we chat in plain lines
+            unavailable = true;
+            unavailableCause = e;
+            events.onRejected("room " + config.room() + ": room log unavailable (" + e + "): chatting in plain lines, without history");
+            for (Attached a : sessions.values()) makePlain(a);
+            return false;
+        }
+        if (historyFailure != null) // one line: said only once we know the room runs (in memory)
+            events.onRejected("room " + config.room() + ": history unavailable (" + historyFailure + "): chatting without history (this session's messages in memory only)");
+        store = opened;
+        log = started;
+        loop.scheduleWithFixedDelay(() -> safely(() -> log.tick()), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    /**
+     * Completes once the room runs: with a history file, once it is open (fails if not even an in-memory store opens);
+     * without one, at once (its in-memory store opens on the first message that needs it).
+     */
     public CompletionStage<Void> ready() {
         return ready;
     }
@@ -220,7 +249,7 @@ public final class Room implements AutoCloseable {
     public void onPlainMessage(ChatSession session, ChatMessage message) {
         PeerId from = session.remotePeer();
         run(() -> {
-            if (log != null) log.relayPlain(from, message.nick().orElse(""), message.text());
+            if (ensureLog()) log.relayPlain(from, message.nick().orElse(""), message.text());
         }, () -> { });
     }
 
@@ -231,11 +260,41 @@ public final class Room implements AutoCloseable {
      */
     public CompletionStage<RoomMessage> post(String text) {
         return call(() -> {
-            if (log == null) throw new IllegalStateException("room " + config.room() + ": no room log (see above): send plain lines");
-            RoomMessage m = log.post(text);
-            ChatMessage line = ChatMessage.of(nick.isEmpty() ? null : nick, text);
-            for (Attached a : sessions.values()) a.sendPlain(line, true);
-            return m;
+            if (!ensureLog()) throw new IllegalStateException("room " + config.room() + ": no room log (see above): send plain lines");
+            return postNow(text);
+        });
+    }
+
+    private RoomMessage postNow(String text) {
+        RoomMessage m = log.post(text);
+        ChatMessage line = ChatMessage.of(nick.isEmpty() ? null : nick, text);
+        for (Attached a : sessions.values()) a.sendPlain(line, true);
+        return m;
+    }
+
+    /**
+     * What became of a line given to {@link #send}.
+     *
+     * @param sessions the sessions attached when it was kept, or those it went (or waits to go) to as a plain line
+     * @param kept whether the room log kept it (signed, stored, sent through the log); false: a plain chat line
+     */
+    public record Sent(int sessions, boolean kept) {}
+
+    /**
+     * Sends a typed line: {@link #post}ed when it fits in a room message and the room log runs (opening it now if
+     * this is the first message that needs it), otherwise sent as {@code line}, a plain chat line ({@link #sendPlain}).
+     * A room log that cannot open is said once ({@link RoomListener#onRejected}) and the line still goes out, plain.
+     * Fails like {@link #post} when the log refuses it (e.g. we post faster than peers accept).
+     */
+    public CompletionStage<Sent> send(ChatMessage line) {
+        return call(() -> {
+            if (fits(line.text()) && ensureLog()) {
+                postNow(line.text());
+                return new Sent(sessions.size(), true);
+            }
+            int n = 0;
+            for (Attached a : sessions.values()) if (a.sendPlain(line, false)) n++;
+            return new Sent(n, false);
         });
     }
 
@@ -254,8 +313,8 @@ public final class Room implements AutoCloseable {
     }
 
     /**
-     * Whether the room log runs; false once not even an in-memory store could open (SQLite cannot load): then the app
-     * sends every line with {@link #sendPlain}, and {@link #post} fails.
+     * Whether the room log runs or may still open; false once not even an in-memory store could open (SQLite cannot
+     * load): then {@link #send} sends every line as a plain line, and {@link #post} fails.
      */
     public boolean available() {
         return !unavailable;
@@ -420,6 +479,11 @@ public final class Room implements AutoCloseable {
 
     private void adopt(Attached a, ProtocolChannel ch) {
         PeerId peer = ch.session().remotePeer();
+        if (!ensureLog()) { // the first room channel is what opens a lazy store; without any, the peer hears so
+            refuse(ch);
+            makePlain(a);
+            return;
+        }
         if (a.plain) { // decided already: another room's member, or a refusal we trust more than a late channel
             ch.close();
             return;

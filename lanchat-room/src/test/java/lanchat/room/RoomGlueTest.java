@@ -193,4 +193,98 @@ class RoomGlueTest {
         ra.setNick("x");
         assertNull(ae.rejected.poll(300, TimeUnit.MILLISECONDS), "one line, not one per call");
     }
+
+    /** Counts the stores a room opens; otherwise SQLite's, or failing like a machine without its native library. */
+    private static final class CountingStores implements Room.Stores {
+        final java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        private final Room.Stores real;
+
+        CountingStores(Room.Stores real) {
+            this.real = real;
+        }
+
+        @Override
+        public lanchat.room.store.RoomStore open(java.nio.file.Path file) throws java.io.IOException {
+            opened.incrementAndGet();
+            return real.open(file);
+        }
+
+        @Override
+        public lanchat.room.store.RoomStore inMemory() {
+            opened.incrementAndGet();
+            return real.inMemory();
+        }
+    }
+
+    private Room roomWithoutHistory(Side side, Recorder events, Room.Stores stores) throws Exception {
+        Room r = Room.open(new RoomConfig("lobby", side.identity, "", Optional.empty(), 1000, RoomConfig.DEFAULT_HISTORY_AGE),
+                events, Tuning.DEFAULTS, System::currentTimeMillis, stores);
+        rooms.add(r);
+        side.handlers.add(r.protocolHandler());
+        await(r.ready());
+        return r;
+    }
+
+    /** Issue 16: an idle node without history must not load SQLite; its first line opens the in-memory store. */
+    @Test
+    void aRoomWithoutHistoryOpensNoStoreBeforeItsFirstMessage() throws Exception {
+        Side a = memory.side(), plain = memory.side();
+        Recorder ae = new Recorder();
+        CountingStores stores = new CountingStores(Room.Stores.SQLITE);
+        Room ra = roomWithoutHistory(a, ae, stores);
+        assertEquals(List.of(), await(ra.history(10)));
+        assertEquals(List.of(), await(ra.search("anything")));
+        assertEquals(List.of(), await(ra.pending()));
+        ra.setNick("alice");
+        Session[] s = memory.connect(a, plain); // a go peer: it refuses the room channel we open
+        ra.attach(s[0]);
+        ae.awaitReady(plain.peer(), false);
+        assertEquals(0, stores.opened.get(), "no store opened before the first message");
+        assertTrue(ra.available());
+
+        Room.Sent sent = await(ra.send(lanchat.api.ChatMessage.of("alice", "the first line")));
+        assertTrue(sent.kept());
+        assertEquals(1, sent.sessions());
+        assertEquals(1, stores.opened.get(), "the first line opened the store");
+        lanchat.api.ChatMessage got = plain.lines.poll(10, TimeUnit.SECONDS);
+        assertNotNull(got);
+        assertEquals("the first line", got.text());
+        assertEquals(Optional.of("alice"), got.nick(), "the nick set before the store opened is in the message");
+        List<RoomMessage> kept = await(ra.history(10));
+        assertEquals(List.of("the first line"), kept.stream().map(RoomMessage::text).toList());
+        assertEquals("alice", kept.get(0).nick());
+        await(ra.send(lanchat.api.ChatMessage.of("alice", "the second line")));
+        assertEquals(1, stores.opened.get(), "opened once");
+        assertNull(ae.rejected.poll(), "nothing went wrong");
+    }
+
+    /** Issue 16: the lazy store opens only when needed, so a failure shows up there: the line still goes out. */
+    @Test
+    void aLineStillGoesOutPlainWhenTheLazyStoreCannotOpen() throws Exception {
+        Side a = memory.side(), plain = memory.side();
+        Recorder ae = new Recorder();
+        CountingStores stores = new CountingStores(new NoSqliteStores(true));
+        Room ra = roomWithoutHistory(a, ae, stores); // ready: the room runs, nothing opened yet
+        assertTrue(ra.available());
+        Session[] s = memory.connect(a, plain);
+        ra.attach(s[0]);
+        ae.awaitReady(plain.peer(), false);
+        assertEquals(0, stores.opened.get());
+        assertNull(ae.rejected.poll(), "nothing said before the store is needed");
+
+        Room.Sent sent = await(ra.send(lanchat.api.ChatMessage.of(null, "hello anyway")));
+        assertFalse(sent.kept());
+        assertEquals(1, sent.sessions());
+        assertEquals("hello anyway", plain.lines.poll(10, TimeUnit.SECONDS).text());
+        String line = ae.rejected.poll(10, TimeUnit.SECONDS);
+        assertNotNull(line);
+        assertTrue(line.contains("room log unavailable") && line.contains("UnsatisfiedLinkError") && line.contains("plain lines"), line);
+        assertFalse(ra.available());
+
+        assertFalse(await(ra.send(lanchat.api.ChatMessage.of(null, "and again"))).kept());
+        assertEquals("and again", plain.lines.poll(10, TimeUnit.SECONDS).text());
+        assertThrows(Exception.class, () -> await(ra.post("not kept")));
+        assertEquals(1, stores.opened.get(), "not tried again: a missing native library does not come back");
+        assertNull(ae.rejected.poll(300, TimeUnit.MILLISECONDS), "one line, not one per message");
+    }
 }

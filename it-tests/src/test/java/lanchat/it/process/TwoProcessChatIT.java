@@ -1,6 +1,7 @@
 package lanchat.it.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -217,32 +218,97 @@ class TwoProcessChatIT {
         b.assertExitedCleanly();
     }
 
+    /**
+     * The launcher's static class-data archive (issue 16), on a module directory of its own: the first run records the
+     * classes it loads, the second dumps mods/lanchat.jsa from that list and starts with it (the JVM maps it), later
+     * runs start with it; an archive the JVM cannot use is ignored; a failed dump is kept as mods/lanchat.jsa.failed
+     * and not tried again until the jars change, and a changed jar starts the three steps again.
+     */
     @Test
-    void theLauncherKeepsAClassDataArchiveAndStartsWithoutAUsableOne() throws Exception {
-        Path archive = mods.resolve("lanchat.jsa");
-        Files.deleteIfExists(archive);
-        AppNode first = AppNode.launchScript("first", mods, "libp2p");
-        nodes.add(first);
-        first.awaitStarted();
-        first.quit();
-        first.assertExitedCleanly();
-        assertTrue(Files.isRegularFile(archive) && Files.size(archive) > 0, "the first run wrote " + archive + " when it exited");
+    @Timeout(300) // seven launcher starts, one with the archive's dump, and three peers on a loaded machine
+    void theLauncherBuildsAStaticClassDataArchiveAndStartsWithIt() throws Exception {
+        Path own = AppNode.snapshotMods("lanchat-it-cds-mods-");
+        try {
+            Path archive = own.resolve("lanchat.jsa"), failed = own.resolve("lanchat.jsa.failed");
 
-        AppNode second = AppNode.launchScript("second", mods, "libp2p");
-        nodes.add(second);
-        second.awaitStarted();
-        String cmdline = Files.readString(Path.of("/proc/" + second.process.pid() + "/cmdline")).replace('\0', ' ');
-        assertTrue(cmdline.contains("-XX:SharedArchiveFile=" + archive), "the next run maps it: " + cmdline);
-        second.quit();
-        second.assertExitedCleanly();
+            AppNode first = launchAndChat("first", own);
+            String firstCmd = cmdline(first);
+            assertTrue(firstCmd.contains("-XX:DumpLoadedClassList=" + own.resolve("lanchat.classlist." + first.process.pid())),
+                    "the first run records its classes (the script execs the JVM: the list is named by its pid): " + firstCmd);
+            stop(first);
+            assertTrue(Files.size(own.resolve("lanchat.classlist." + first.process.pid())) > 0, "the list was written");
+            assertFalse(Files.exists(archive), "no archive yet");
 
-        Files.delete(archive);
-        Files.writeString(archive, "not a class-data archive"); // newer than every jar: the launcher passes it on
-        AppNode third = AppNode.launchScript("third", mods, "libp2p");
-        nodes.add(third);
-        third.awaitStarted(); // the JVM ignores an archive it cannot use (its log lines are off): the node starts as without one
-        third.quit();
-        third.assertExitedCleanly();
+            for (String run : List.of("second", "third")) { // the second dumps the archive first, the third finds it
+                AppNode n = launchAndChat(run, own);
+                assertTrue(cmdline(n).contains("-XX:SharedArchiveFile=" + archive), run + " run starts with the archive: " + cmdline(n));
+                assertTrue(Files.readString(Path.of("/proc/" + n.process.pid() + "/maps")).contains(archive.toString()),
+                        run + " run: the JVM mapped the archive (it accepted it)");
+                stop(n);
+                assertFalse(Files.exists(failed), "the dump worked");
+            }
+            try (var lists = Files.list(own)) {
+                assertEquals(List.of(), lists.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("lanchat.classlist") || f.startsWith("lanchat.dumping")).toList(),
+                        "the list was used up");
+            }
+
+            Files.writeString(archive, "not a class-data archive"); // the JVM ignores an archive it cannot use
+            stop(launch("damaged", own));
+
+            // a list the dump cannot read (its run long gone: no such pid): the dump fails once, and is not tried again
+            Files.delete(archive);
+            Files.writeString(own.resolve("lanchat.classlist.2147483646"), "lanchat/app/node/ChatNode\nnot a class list id: x super: 1\n");
+            AppNode afterFailure = launch("failing dump", own);
+            assertTrue(Files.isRegularFile(failed) && Files.readString(failed).contains("class list format error"),
+                    "the dump's output is kept in " + failed);
+            assertFalse(cmdline(afterFailure).contains("SharedArchiveFile") || cmdline(afterFailure).contains("DumpLoadedClassList"), cmdline(afterFailure));
+            stop(afterFailure);
+            AppNode again = launch("after the failure", own);
+            assertFalse(cmdline(again).contains("SharedArchiveFile") || cmdline(again).contains("DumpLoadedClassList"), "not tried again: " + cmdline(again));
+            stop(again);
+
+            // a build: a jar newer than the archive's key starts over
+            Path jar;
+            try (var jars = Files.list(own)) {
+                jar = jars.filter(f -> f.getFileName().toString().startsWith("lanchat-app")).findFirst().orElseThrow();
+            }
+            Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+            AppNode rebuilt = launch("after a build", own);
+            assertTrue(cmdline(rebuilt).contains("-XX:DumpLoadedClassList="), "records again: " + cmdline(rebuilt));
+            assertFalse(Files.exists(failed), "the failed marker belonged to the old jars");
+            stop(rebuilt);
+        } finally {
+            AppNode.deleteTree(own);
+        }
+    }
+
+    /** A launcher node on {@code dir}, started. */
+    private AppNode launch(String name, Path dir) throws IOException {
+        AppNode n = AppNode.launchScript(name, dir, "libp2p");
+        nodes.add(n);
+        return n.awaitStarted();
+    }
+
+    /** A launcher node on {@code dir} that a plain {@code java} node dials and chats with. */
+    private AppNode launchAndChat(String name, Path dir) throws Exception {
+        AppNode n = launch(name, dir);
+        AppNode peer = start(name + "'s peer", "libp2p", "--peer", n.address);
+        n.awaitLine("✓ connected to " + peer.peerId, WAIT);
+        peer.awaitLine("✓ connected to " + n.peerId, WAIT);
+        peer.type("hello " + name);
+        n.awaitLine(shortId(peer.peerId) + ": hello " + name, WAIT);
+        stop(peer);
+        return n;
+    }
+
+    /** Ends a node with SIGTERM (the launcher execs the JVM, so it gets the signal) and checks it exited cleanly. */
+    private static void stop(AppNode n) throws Exception {
+        n.terminate();
+        n.assertExitedCleanly();
+    }
+
+    private static String cmdline(AppNode n) throws IOException {
+        return Files.readString(Path.of("/proc/" + n.process.pid() + "/cmdline")).replace('\0', ' ');
     }
 
     /**

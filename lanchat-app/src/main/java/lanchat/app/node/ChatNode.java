@@ -245,10 +245,10 @@ public final class ChatNode implements AutoCloseable {
      */
     public Sent send(String text) {
         if (closed) throw new IllegalStateException("node is closed");
-        // no room log (SQLite cannot load here): every line goes plain, peers show it unsigned
-        if (!Room.fits(text) || !room.room().available()) return new Sent(await(room.room().sendPlain(ChatMessage.of(nick(), text))), false);
-        await(room.room().post(text));
-        return new Sent(room.room().attachedCount(), true);
+        // the room decides: kept in its log, or (too long, or no room log: SQLite cannot load here) a plain line, which
+        // peers show unsigned; a node without history opens its log on this first line
+        Room.Sent sent = await(room.room().send(ChatMessage.of(nick(), text)));
+        return new Sent(sent.sessions(), sent.kept());
     }
 
     // ---- the room log (issue 14) ----
