@@ -365,6 +365,15 @@ class FileTransferTest {
         assertEquals(List.of(), files(bob.downloads));
     }
 
+    /** A hand-driven peer that speaks the file protocol only to record what it is sent (the tests play its part). */
+    private static TransportHarness.Node mallory(TransportHarness h) throws Exception {
+        TransportHarness.Node mallory = h.node();
+        mallory.transport.registerProtocol(new lanchat.api.spi.ProtocolHandler(FileService.PROTOCOL, FileService.LIMITS,
+                ch -> ch.setListener(new TransportHarness.ChannelRecorder())));
+        mallory.listen();
+        return mallory;
+    }
+
     /**
      * A hand-written peer floods a node that accepts every offer from the room (--accept-from-room) and never answers
      * a GET: accepted downloads that never finish still count against file.maxPendingOffers, and one peer gets half of
@@ -375,10 +384,7 @@ class FileTransferTest {
     @ValueSource(strings = {"libp2p", "netty"})
     void anAutoAcceptingNodeBoundsAPeersFloodOfOffers(String transport) throws Exception {
         TransportHarness h = harness(transport);
-        TransportHarness.Node mallory = h.node();
-        mallory.transport.registerProtocol(new lanchat.api.spi.ProtocolHandler(FileService.PROTOCOL, FileService.LIMITS,
-                ch -> ch.setListener(new TransportHarness.ChannelRecorder())));
-        mallory.listen();
+        TransportHarness.Node mallory = mallory(h);
         int limit = 4;
         // two transfers at once: bob's GET channels to mallory leave room in the per-peer channel limit for the flood
         Peer bob = new Peer(h, "bob", FileLimits.DEFAULTS.with("file.maxPendingOffers", Integer.toString(limit)).with("file.maxTransfers", "2"), true);
@@ -476,10 +482,7 @@ class FileTransferTest {
     @ValueSource(strings = {"libp2p", "netty"})
     void tenThousandOffersFromOnePeerLeaveTheNodeBoundedAndWorking(String transport) throws Exception {
         TransportHarness h = harness(transport);
-        TransportHarness.Node mallory = h.node();
-        mallory.transport.registerProtocol(new lanchat.api.spi.ProtocolHandler(FileService.PROTOCOL, FileService.LIMITS,
-                ch -> ch.setListener(new TransportHarness.ChannelRecorder())));
-        mallory.listen();
+        TransportHarness.Node mallory = mallory(h);
         int keep = 10, pending = 8, lines = 3;
         FileLimits limits = FileLimits.DEFAULTS.with("file.keepFinished", Integer.toString(keep)).with("file.maxPendingOffers", Integer.toString(pending))
                 .with("file.refusalLines", Integer.toString(lines));

@@ -100,6 +100,11 @@ class DoctorNetnsTest {
         assertTrue(out.matches("(?s).*TCP port \\d+ reachable from 127\\.0\\.0\\.1.*"), out);
     }
 
+    /** The name of the namespace's veth as the report lists it (its lines start with the interface). */
+    private static String vethOf(String out) {
+        return out.lines().filter(l -> l.startsWith("lcm")).map(l -> l.substring(0, l.indexOf(':'))).findFirst().orElseThrow(() -> new AssertionError(out));
+    }
+
     @Test
     void multicastDroppedByIptables_verdictNamesIt_exit1() throws Exception {
         Netns.must("ip", "netns", "exec", net.nsA, "iptables", "-A", "OUTPUT", "-d", "224.0.0.251", "-j", "DROP");
@@ -110,7 +115,7 @@ class DoctorNetnsTest {
         assertEquals(1, code, "blocked multicast must exit 1:\n" + out);
         assertTrue(out.contains("own mDNS query came back: NO"), out);
         assertTrue(out.contains("own mDNS query came back over IPv6 (ff02::fb): yes"), "only IPv4 is dropped:\n" + out);
-        String veth = out.lines().filter(l -> l.startsWith("lcm")).map(l -> l.substring(0, l.indexOf(':'))).findFirst().orElseThrow(() -> new AssertionError(out));
+        String veth = vethOf(out);
         assertTrue(out.contains("verdict: multicast is blocked on " + veth + ": "), out);
         assertTrue(out.contains("firewall"), out);
     }
@@ -125,7 +130,7 @@ class DoctorNetnsTest {
         assertEquals(0, code, "IPv4 multicast works, so peers are found:\n" + out);
         assertTrue(out.contains("own mDNS query came back: yes"), out);
         assertTrue(out.contains("own mDNS query came back over IPv6 (ff02::fb): NO"), out);
-        String veth = out.lines().filter(l -> l.startsWith("lcm")).map(l -> l.substring(0, l.indexOf(':'))).findFirst().orElseThrow(() -> new AssertionError(out));
+        String veth = vethOf(out);
         assertTrue(out.contains("verdict: discovery works over IPv4: multicast works on " + veth + ", but IPv6 multicast is blocked on " + veth + ": "), out);
         assertTrue(out.contains("ip6tables") && out.contains("allow UDP port 5353 to and from ff02::fb"), out);
     }
