@@ -586,11 +586,22 @@ final class RoomLog {
         block.clear();
         list.sort(ROOM_ORDER);
         store.markShown(list);
-        List<SignedMessage> caughtUp = list.stream().filter(m -> !blockLive.contains(m)).toList();
-        List<SignedMessage> live = list.stream().filter(blockLive::contains).toList();
+        int cut = firstLive(list, blockLive::contains);
         blockLive.clear();
-        if (!caughtUp.isEmpty()) listener.onCatchUp(caughtUp.stream().map(this::view).toList());
-        for (SignedMessage m : live) listener.onLive(view(m)); // newer than the block: after it, in room order
+        if (cut > 0) listener.onCatchUp(list.subList(0, cut).stream().map(this::view).toList());
+        for (SignedMessage m : list.subList(cut, list.size())) listener.onLive(view(m)); // after the block, in room order
+    }
+
+    /**
+     * Where a block in room order stops being "while you were away": at its first line posted as the session opened.
+     * That line and every later one are shown live, after the block, so no line ever comes before an earlier one: a
+     * burst typed as we connected has its first lines posted as the session opened and its later ones arriving once
+     * the first exchange is over but while the block still waits, and those later lines must not go into the block
+     * ahead of the first ones (TwoProcessChatIT saw 12..29 in a block, then 0..11). {@code inRoomOrder.size()}: none.
+     */
+    static <T> int firstLive(List<T> inRoomOrder, java.util.function.Predicate<T> postedAsSessionOpened) {
+        for (int i = 0; i < inRoomOrder.size(); i++) if (postedAsSessionOpened.test(inRoomOrder.get(i))) return i;
+        return inRoomOrder.size();
     }
 
     static final Comparator<SignedMessage> ROOM_ORDER = Comparator.comparingLong(SignedMessage::hlc)

@@ -148,6 +148,47 @@ class RoomLogTest {
         assertEquals(5, new HashSet<>(ids(a.shown)).size(), texts(a.shown).toString());
     }
 
+    /**
+     * A burst typed as the session opens: its first lines miss the channel by a moment and come by catch-up (shown
+     * live, by the live-after-connect rule); the rest come live right after. The whole burst shows in the order typed,
+     * and nothing of it as "while you were away".
+     */
+    @Test
+    void aBurstTypedAsTheSessionOpensIsShownInTheOrderTyped() {
+        Node a = net.add(), b = net.add();
+        List<String> burst = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            burst.add("burst " + i);
+            b.post("burst " + i);
+        }
+        net.advance(50);
+        net.link(a, b);
+        while (net.step()) { } // the first exchange: summaries, WANTs, the first lines by catch-up
+        net.advance(Tuning.LIVE_SLACK_MS + 10); // over, while the block waits for its quiet time (300 ms)
+        for (int i = 3; i < 10; i++) {
+            burst.add("burst " + i);
+            b.post("burst " + i);
+        }
+        net.settle(3000);
+        assertEquals(burst, texts(a.shown));
+        assertEquals(List.of(), a.blocks.stream().map(RoomLogTest::texts).toList(), "typed as we connected: nothing of it was 'while you were away'");
+    }
+
+    /**
+     * The block's cut: everything from its first line posted as the session opened is shown live. Lines 12..29 of a
+     * burst that came once the first exchange was over, in a block with its first lines 0..11 posted as the session
+     * opened, are live too, after 0..11 (before, they went into the block ahead of 0..11: TwoProcessChatIT).
+     */
+    @Test
+    void aBlockIsCutAtItsFirstLinePostedAsTheSessionOpened() {
+        List<Integer> burst = new ArrayList<>();
+        for (int i = 0; i < 30; i++) burst.add(i);
+        assertEquals(0, RoomLog.firstLive(burst, i -> i < 12), "the whole burst is live, in its order");
+        List<Integer> withOlder = List.of(-3, -2, -1, 0, 1, 2, 3);
+        assertEquals(3, RoomLog.firstLive(withOlder, i -> i == 0 || i == 1), "older lines stay in the block");
+        assertEquals(7, RoomLog.firstLive(withOlder, i -> false), "no line posted as the session opened: all of it is the block");
+    }
+
     /** Every link up, the neighbour lists of the have-vectors exchanged. */
     private Node[] mesh(int n) {
         Node[] out = new Node[n];
