@@ -352,11 +352,6 @@ final class ChannelMux {
         return connection.eventLoop().ticker().nanoTime();
     }
 
-    /** The shared bound now (tests). */
-    int inFlightLimit() {
-        return inFlightLimit.limit();
-    }
-
     // ---- channel bookkeeping ----
 
     /** What a channel of {@code p} may make us buffer: a window of chunks and one message being assembled. */
