@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -435,7 +436,10 @@ public final class FileService implements AutoCloseable {
                     if (file.read(body, pos + body.position() - Wire.CHUNK_HEADER) < 0) throw new IOException("file shrank");
                 }
                 inFlight.add(ch.send(msg).toCompletableFuture());
-                if (inFlight.size() >= window) inFlight.poll().join();
+                // a full window waits until half of it is sent: one wake-up per half window, not one per chunk
+                if (inFlight.size() >= window) {
+                    while (inFlight.size() > window / 2) inFlight.poll().join();
+                }
                 pos += len;
                 t.progress(pos);
             }
@@ -747,20 +751,31 @@ public final class FileService implements AutoCloseable {
     }
 
     /** One accepted download: its bookkeeping, its partial file and the channel it is fetched on. */
+    /**
+     * A received chunk waiting for the disk; {@code written} completes once it is written (or skipped: stopped).
+     * {@code checkpoint}: the SHA-256 state after this chunk when a checkpoint is due once it is on disk, else null.
+     */
+    private record Queued(long offset, ByteBuffer data, byte[] checkpoint, CompletableFuture<Void> written) {}
+
     private final class Download implements ChannelListener {
         final Transfer t;
         Sidecar sidecar;
         long retryAt;
-        // set by begin (I/O thread) before the channel exists; then used by the write chain only
+        // set by begin (I/O thread) before the channel exists; then the digest is fed by the callback thread (in order,
+        // ahead of the disk) and read on the write chain once every queued chunk is written; the rest is the write chain's
         MessageDigest digest;
         FileChannel file;
-        long written;
-        long checkpointAt;
+        /** Bytes on disk; volatile: {@link #checkpoint} compares it with what was hashed from another thread. */
+        volatile long written;
         // callback thread
         long expected;
+        long checkpointAt;
         ProtocolChannel channel;
         /** The last queued disk write; volatile: {@link #stop} waits for it from the user's thread. */
         volatile CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+        /** Chunks on their way to the disk, in arrival order, and whether an I/O task is draining them (guarded by the queue). */
+        private final ArrayDeque<Queued> queued = new ArrayDeque<>();
+        private boolean writing;
         volatile boolean stopped;
 
         Download(Transfer t, Sidecar sidecar) {
@@ -857,7 +872,11 @@ public final class FileService implements AutoCloseable {
             return null;
         }
 
-        /** A chunk of {@code data.remaining()} bytes at {@code offset}: checked against the offer, then queued for the disk. */
+        /**
+         * A chunk of {@code data.remaining()} bytes at {@code offset}: checked against the offer, hashed here, then
+         * queued for the disk. Hashing on the delivering thread (≈ 35 µs per 64 KiB chunk with the JDK's SHA-256
+         * instructions) overlaps it with the previous chunk's write instead of adding it to the write chain.
+         */
         private CompletionStage<?> chunk(long offset, ByteBuffer data) {
             int length = data.remaining();
             String bad = offset != expected ? "a chunk at " + offset + " where " + expected + " was due"
@@ -868,31 +887,84 @@ public final class FileService implements AutoCloseable {
                 return null;
             }
             expected += length;
-            tail = tail.thenRunAsync(() -> write(offset, data), io);
-            return tail;
+            digest.update(data.duplicate());
+            byte[] due = null;
+            if (expected - checkpointAt >= CHECKPOINT_BYTES) {
+                due = Sidecar.peek(digest);
+                checkpointAt = expected;
+            }
+            CompletableFuture<Void> written = new CompletableFuture<>();
+            boolean start;
+            synchronized (queued) {
+                queued.add(new Queued(offset, data, due, written));
+                start = !writing;
+                writing = true;
+            }
+            tail = written;
+            if (start) {
+                try {
+                    io.execute(this::drain);
+                } catch (RejectedExecutionException e) { // the service is closing: the checkpoint on disk stands
+                    synchronized (queued) {
+                        queued.clear();
+                        writing = false;
+                    }
+                    written.complete(null);
+                }
+            }
+            return written;
         }
 
-        private void write(long offset, ByteBuffer data) {
+        /**
+         * On an I/O thread: writes the queued chunks in order until none is left. One task drains a steady transfer,
+         * instead of one task per chunk, each of which woke another pool thread (a wake-up per 64 KiB: a third of a
+         * transfer's time on 127.0.0.1, where the writes themselves took the rest).
+         */
+        private void drain() {
+            while (true) {
+                Queued q;
+                synchronized (queued) {
+                    q = queued.poll();
+                    if (q == null) {
+                        writing = false;
+                        return;
+                    }
+                }
+                try {
+                    write(q.offset(), q.data(), q.checkpoint());
+                } finally {
+                    q.written().complete(null);
+                }
+            }
+        }
+
+        private void write(long offset, ByteBuffer data, byte[] checkpoint) {
             if (stopped) return;
             int length = data.remaining();
             pacer.take(length); // on the I/O thread: a paced download holds its channel, never the callback thread
             try {
                 ByteBuffer b = data.duplicate();
                 while (b.hasRemaining()) file.write(b, offset + b.position());
-                digest.update(data);
                 written = offset + length;
                 t.progress(written);
-                if (written - checkpointAt >= CHECKPOINT_BYTES && !stopped) checkpoint();
+                if (checkpoint != null && !stopped) {
+                    sidecar = sidecar.at(written, checkpoint);
+                    sidecar.save(partialDir);
+                }
             } catch (IOException e) {
                 // a full disk lands here: the transfer ends, nothing is moved into place, the node goes on
                 stop(Transfer.State.FAILED, "cannot write " + t.name() + ": " + e.getMessage(), true);
             }
         }
 
+        /**
+         * Saves the resume point at what is on disk, when the digest covers exactly that: a chunk already hashed but
+         * still queued for the disk (a stop from the callback thread mid-transfer) leaves the last checkpoint standing.
+         */
         private void checkpoint() throws IOException {
+            if (written != expected) return;
             sidecar = sidecar.at(written, Sidecar.peek(digest));
             sidecar.save(partialDir);
-            checkpointAt = written;
         }
 
         private void finish() {
