@@ -63,6 +63,8 @@ public final class FileService implements AutoCloseable {
     static final java.time.Duration REFUSAL_LINE_INTERVAL = java.time.Duration.ofSeconds(10);
     /** A partial download not touched for this long is given up at the next start (its sender has long forgotten it). */
     static final java.time.Duration RESUME_WINDOW = java.time.Duration.ofDays(7);
+    /** How long a sender waits for the receiver to close a fully sent channel (its SHA-256 check and fsync) before it counts the file as delivered anyway. */
+    static final java.time.Duration CONFIRM_WAIT = java.time.Duration.ofSeconds(60);
     /** Files of one offered folder. */
     static final int MAX_FOLDER_FILES = 1000;
 
@@ -84,6 +86,8 @@ public final class FileService implements AutoCloseable {
     private final Map<Integer, Transfer> transfers = new LinkedHashMap<>();
     private final Map<String, Outgoing> outgoing = new HashMap<>();
     private final Map<Transfer, ProtocolChannel> serving = new HashMap<>();
+    /** Served channels whose every byte is sent, until the receiver closes them (the file verified) or they end. Guarded by this. */
+    private final Map<ProtocolChannel, Transfer> verifying = new HashMap<>();
     private final Map<Integer, Download> downloads = new HashMap<>();
     /** Ids of offers with a file in {@link #store}: each goes once its offer is gone or every transfer of it finished. */
     private final java.util.Set<String> stored = new java.util.HashSet<>();
@@ -443,16 +447,41 @@ public final class FileService implements AutoCloseable {
                 pos += len;
                 t.progress(pos);
             }
+            synchronized (this) {
+                verifying.put(ch, t); // before END: a quick receiver may close the channel as soon as END is out
+            }
             inFlight.add(ch.send(Wire.encode(new Wire.End())).toCompletableFuture());
             for (CompletableFuture<Void> f : inFlight) f.join();
-            ch.close();
-            stopServing(t, ch, Transfer.State.DONE, "sent");
+            timer.schedule(() -> {
+                if (delivered(ch, null, true)) ch.close();
+            }, CONFIRM_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (IOException e) {
             ch.reset();
             stopServing(t, ch, Transfer.State.FAILED, "cannot read " + o.path().getFileName() + ": " + e.getMessage());
         } catch (RuntimeException e) { // a send failed: the connection is gone or the channel reset; the peer may resume
             stopServing(t, ch, Transfer.State.INTERRUPTED, "connection lost: " + reason(e));
         }
+    }
+
+    /**
+     * A served channel whose last byte (END) is sent ended, or its receiver did not end it within {@link #CONFIRM_WAIT}
+     * ({@code timedOut}). A receiver closes the channel once the file matched its SHA-256 and is in place (receivers
+     * of every version do), so that clean close is the delivery: DONE. A channel that ends otherwise (the receiver died
+     * with the tail still in its socket, or its check failed) leaves the transfer INTERRUPTED: the offer stays open,
+     * and kept on disk, so the receiver's next request is served from its checkpoint, after a restart of ours too. A
+     * receiver that neither closes nor goes away is taken at its word after the wait. Returns whether the channel was
+     * still waiting for that.
+     */
+    private boolean delivered(ProtocolChannel ch, Throwable cause, boolean timedOut) {
+        Transfer t;
+        synchronized (this) {
+            t = verifying.remove(ch);
+        }
+        if (t == null) return false;
+        if (timedOut) stopServing(t, ch, Transfer.State.DONE, "sent; " + t.peer().shortString() + " did not confirm it within " + CONFIRM_WAIT.toSeconds() + " s");
+        else if (cause == null) stopServing(t, ch, Transfer.State.DONE, "sent and verified by " + t.peer().shortString());
+        else stopServing(t, ch, Transfer.State.INTERRUPTED, "sent, but the connection ended before " + t.peer().shortString() + " confirmed it: " + reason(cause));
+        return true;
     }
 
     /** Ends a served request; only the channel that is still the transfer's may change its state. */
@@ -1083,7 +1112,9 @@ public final class FileService implements AutoCloseable {
 
         @Override
         public void onClosed(ProtocolChannel ch, Throwable cause) {
-            // a served request that the receiver cut is noticed by the next send failing
+            // a served request that the receiver cut is noticed by the next send failing; one whose every byte is
+            // sent ends here: closed by the receiver once it verified the file, or cut before it could
+            delivered(ch, cause, false);
         }
     }
 

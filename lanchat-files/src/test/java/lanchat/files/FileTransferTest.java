@@ -592,6 +592,73 @@ class FileTransferTest {
         awaitGone(stored);
     }
 
+    /**
+     * The sender counts a file as delivered only when the receiver closes the channel, which a receiver does once the
+     * file matched its SHA-256 and is in place. A receiver that took every byte and the END and then went away before
+     * that (here a hand-driven one resets the channel, as its process dying does) leaves the transfer INTERRUPTED and
+     * the stored offer on disk, so after a restart of the sender its next request is still served (it was refused as
+     * an unknown offer before); once it closes the channel the transfer is DONE and the stored offer goes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"libp2p", "netty"})
+    void aFileCountsAsDeliveredOnlyOnceTheReceiverConfirmsIt(String transport) throws Exception {
+        TransportHarness h = harness(transport);
+        Path data = tmp.resolve("alice-data");
+        TransportHarness.Node aliceNode = h.node();
+        Peer alice = new Peer(aliceNode, "alice", FileLimits.DEFAULTS, false, Optional.of(data), FileService.REFUSAL_LINE_INTERVAL);
+        TransportHarness.Node mallory = mallory(h);
+        PeerId malloryId = mallory.identity.peerId();
+        ChatSession toMallory = TransportHarness.await(aliceNode.transport.dial(mallory.addr()));
+        toMallory.setListener(new TransportHarness.Recorder());
+        ChatSession fromAlice = mallory.accept();
+        fromAlice.setListener(new TransportHarness.Recorder());
+        alice.sessions.put(malloryId, toMallory);
+        int size = 1 << 20;
+        Path src = randomFile("tail.bin", size);
+        Transfer sent = alice.files.offer(src, List.of(malloryId)).get(WAIT_S, TimeUnit.SECONDS).get(0);
+        Path stored = data.resolve(sent.offerId() + OfferStore.SUFFIX);
+
+        var first = fetch(fromAlice, sent.offerId(), 0);
+        assertEquals(size, first.bytes(), "every byte and the END");
+        first.channel().reset(); // gone before it confirmed
+        awaitState(sent, Transfer.State.INTERRUPTED);
+        assertTrue(Files.isRegularFile(stored), "the offer is kept for the receiver's next request");
+
+        alice.files.close();
+        aliceNode.transport.close();
+        Peer alice2 = new Peer(h.node(aliceNode.identity), "alice", FileLimits.DEFAULTS, false, Optional.of(data), FileService.REFUSAL_LINE_INTERVAL);
+        Transfer again = alice2.files.transfers().get(0);
+        assertEquals(sent.offerId(), again.offerId());
+        ChatSession toAlice2 = TransportHarness.await(mallory.transport.dial(alice2.node.addr()));
+        toAlice2.setListener(new TransportHarness.Recorder());
+        ChatSession in = alice2.node.accept();
+        in.setListener(new TransportHarness.Recorder());
+        alice2.sessions.put(malloryId, in);
+        int from = size / 2;
+        var second = fetch(toAlice2, sent.offerId(), from);
+        assertEquals(size - from, second.bytes(), "served from the checkpoint after the restart");
+        assertEquals(Transfer.State.RUNNING, again.state(), "not delivered before the receiver confirms: " + again.detail());
+        TransportHarness.await(second.channel().close());
+        awaitState(again, Transfer.State.DONE);
+        awaitGone(stored);
+    }
+
+    private record Fetched(lanchat.api.spi.ProtocolChannel channel, long bytes) {}
+
+    /** A hand-driven receiver's GET: reads chunks until END and returns how many bytes came, the channel left open. */
+    private static Fetched fetch(ChatSession session, String offerId, long offset) throws Exception {
+        var ch = TransportHarness.await(session.openChannel(FileService.PROTOCOL));
+        var rec = new TransportHarness.ChannelRecorder();
+        ch.setListener(rec);
+        TransportHarness.await(ch.send(Wire.encode(new Wire.Get(offerId, offset))));
+        long bytes = 0;
+        for (byte[] m = rec.next(); m[0] != Wire.END; m = rec.next()) {
+            assertEquals(Wire.CHUNK, m[0], "only chunks before the END");
+            bytes += m.length - Wire.CHUNK_HEADER;
+        }
+        return new Fetched(ch, bytes);
+    }
+
     private static void awaitGone(Path file) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
         while (Files.exists(file)) {
