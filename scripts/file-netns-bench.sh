@@ -4,7 +4,10 @@
 # transport's own single-stream throughput over the same link (lanchat-bench's BenchPeer: echo server in one
 # namespace, `-bench throughput` of as many bytes from the other: the issue's goal is the file at >= 80 % of it), and
 # a raw TCP copy of the same file (python3: sendfile() into a socket, the receiver counts and drops the bytes: the
-# link's ceiling), in one run. Real processes with the launcher's JVM flags, real sockets, SHA-256
+# link's ceiling), and the disk alone (the same bytes written to a new file as a download writes them, then fsync: the
+# receiver's other ceiling), in one run. Both the stream row and the nodes run with JAVA_OPTS (the launcher's flags),
+# and each warms up with a quarter of the bytes first (the stream row's warm-up, a smaller file sent before the
+# measured one), so that both are measured on warm JVMs. Real processes with the launcher's JVM flags, real sockets, SHA-256
 # checked at the end like /send does; scp/rsync would need an sshd, which this machine does not have (said so).
 #
 # Usage (root, after `mvn -DskipTests package`, which also builds lanchat-bench): scripts/file-netns-bench.sh [MiB] [TRANSPORT...]
@@ -81,6 +84,8 @@ done
 src="$work/file.bin"
 head -c "$((MIB << 20))" /dev/urandom >"$src" || fail "writing the test file"
 want=$(sha256sum "$src" | cut -d' ' -f1)
+warm="$work/warm.bin"
+head -c "$((MIB << 18))" "$src" >"$warm" || fail "writing the warm-up file"
 bytes=$((MIB << 20))
 mbps() { python3 -c "import sys; print('%.0f' % ($bytes / ($2 - $1) if $2 > $1 else 0))"; } # bytes/µs = MB/s
 
@@ -114,16 +119,33 @@ read -r got us <"$work/raw.out" || fail "raw TCP receiver said nothing"
 [ "$got" = "$bytes" ] || fail "raw TCP receiver counted $got bytes, expected $bytes"
 echo "raw TCP (python3 sendfile into a socket, the receiver drops the bytes): $(mbps 0 "$us") MB/s"
 
+# ---- the disk alone: what a download's writes cost here, without any network ------------------------------------
+disk_mbps() {
+  python3 -c '
+import os, sys, time
+path, size = sys.argv[1], int(sys.argv[2])
+buf = os.urandom(64 << 10)
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+t0 = time.monotonic(); pos = 0
+while pos < size:
+    pos += os.pwrite(fd, buf[:min(len(buf), size - pos)], pos)
+os.fsync(fd); os.close(fd); os.unlink(path)
+print("%.0f" % (size / (time.monotonic() - t0) / 1e6))
+' "$work/disk.bin" "$bytes"
+}
+
 # ---- LAN Chat: /send from a node in one namespace to a node in the other --------------------------------------
 for t in "${TRANSPORTS[@]}"; do
   # the transport's own single stream over the same link, as many bytes as the file (a quarter first, to warm up)
-  ip netns exec "$NS2" "$JAVA" -cp "$BENCH_CP" lanchat.bench.BenchPeer -transport "$t" -bench echo -listen "/ip4/$NET.2/tcp/0" \
+  # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
+  ip netns exec "$NS2" "$JAVA" $JAVA_OPTS -cp "$BENCH_CP" lanchat.bench.BenchPeer -transport "$t" -bench echo -listen "/ip4/$NET.2/tcp/0" \
     -timeout "$TRANSFER_WAIT" >"$work/echo-$t.out" 2>"$work/echo-$t.err" &
   pids+=($!)
   echopid=$!
   wait_for "$WAIT" grep -qs "^PEERID " "$work/echo-$t.out" || fail "$t echo peer did not start"
   echo_addr=$(grep -m1 "^LISTEN /ip4/$NET.2/" "$work/echo-$t.out" | cut -d' ' -f2)
-  ip netns exec "$NS1" "$JAVA" -cp "$BENCH_CP" lanchat.bench.BenchPeer -transport "$t" -bench throughput -dial "$echo_addr" \
+  # shellcheck disable=SC2086
+  ip netns exec "$NS1" "$JAVA" $JAVA_OPTS -cp "$BENCH_CP" lanchat.bench.BenchPeer -transport "$t" -bench throughput -dial "$echo_addr" \
     -bytes "$bytes" -warmup-bytes "$((bytes / 4))" -timeout "$TRANSFER_WAIT" >"$work/tput-$t.out" 2>"$work/tput-$t.err" \
     || fail "$t throughput client"
   channel=$(grep -o 'mb_s=[0-9.]*' "$work/tput-$t.out" | cut -d= -f2)
@@ -149,16 +171,21 @@ for t in "${TRANSPORTS[@]}"; do
   wait_for "$WAIT" grep -qs "connected to" "$work/tx-$t.out" || fail "$t sender did not connect"
   wait_for "$WAIT" grep -qs "connected to" "$work/rx-$t.out" || fail "$t receiver did not see the sender"
 
+  # warm-up: a quarter of the bytes, as the stream row had
+  echo "/send $warm" >&"$txfd"
+  wait_for "$TRANSFER_WAIT" grep -qs "warm\.bin.*SHA-256 verified" "$work/rx-$t.out" || fail "$t: the warm-up file did not arrive verified"
+  disk_before=$(disk_mbps)
   typed=${EPOCHREALTIME/./}
   echo "/send $src" >&"$txfd"
-  wait_for "$TRANSFER_WAIT" grep -qs "SHA-256 verified" "$work/rx-$t.out" || fail "$t: the file did not arrive verified"
+  wait_for "$TRANSFER_WAIT" grep -qs "file\.bin.*SHA-256 verified" "$work/rx-$t.out" || fail "$t: the file did not arrive verified"
+  disk=$(( ($(disk_mbps) + disk_before) / 2 ))
   offered=$(first_stamp "$work/rx-$t.out" " offers file\.bin")
-  done_at=$(first_stamp "$work/rx-$t.out" "SHA-256 verified")
+  done_at=$(first_stamp "$work/rx-$t.out" "file\.bin.*SHA-256 verified")
   [ -n "$offered" ] && [ -n "$done_at" ] || fail "$t: no offer or verified line"
   got=$(find "$dl" -type f -name 'file*.bin' | head -n1)
   [ -n "$got" ] && [ "$(sha256sum "$got" | cut -d' ' -f1)" = "$want" ] || fail "$t: the file landed with another hash"
   file=$(mbps "$offered" "$done_at")
-  echo "LAN Chat --transport $t (/send, auto-accepted, hashed, written and verified): $file MB/s from the offer's arrival to 'SHA-256 verified' = $(python3 -c "print('%.2f' % ($file / $channel))")× its own single stream; $(mbps "$typed" "$done_at") MB/s from /send typed (includes the sender hashing the file before it offers it)"
+  echo "LAN Chat --transport $t (/send, auto-accepted, hashed, written and verified): $file MB/s from the offer's arrival to 'SHA-256 verified' = $(python3 -c "print('%.2f' % ($file / $channel))")× its own single stream; $(mbps "$typed" "$done_at") MB/s from /send typed (includes the sender hashing the file before it offers it); the disk alone $disk MB/s (mean of a run just before and one just after), so $(python3 -c "print('%.2f' % ($file / min($channel, $disk)))")× the slower of the stream and the disk"
 
   echo "/quit" >&"$txfd"
   echo "/quit" >&"$rxfd"
