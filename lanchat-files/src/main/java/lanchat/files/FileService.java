@@ -49,11 +49,14 @@ import lanchat.api.spi.ProtocolHandler;
 public final class FileService implements AutoCloseable {
     public static final String PROTOCOL = "/lanchat/file/1.0.0";
     /**
-     * A chunk of at most {@link FileLimits#MAX_CHUNK} per message, 1 MiB unsent per channel, 512 KiB held while
-     * written to disk, 8 channels a peer may open at once (offers, requests and cancels are short; a download is one).
-     * The transport reserves these in the resource manager.
+     * A chunk of at most {@link FileLimits#MAX_CHUNK} per message, 1 MiB unsent per channel, 4 MiB received and held
+     * until written to disk, 8 channels a peer may open at once (offers, requests and cancels are short; a download is
+     * one). The transport reserves each channel's window in the resource manager; what a download holds beyond it
+     * while its chunks wait for the disk is bounded by the 4 MiB here and by {@code file.maxTransfers}. 4 MiB, not
+     * the 512 KiB of earlier builds: with 512 KiB a hiccup of the disk or the scheduler paused the channel, and each
+     * pause cost a credit round trip (FileBench on 127.0.0.1: median 287 against 243 MB/s, BENCHMARKS.md).
      */
-    public static final ChannelLimits LIMITS = new ChannelLimits(Wire.CHUNK_HEADER + FileLimits.MAX_CHUNK, 1 << 20, 512 * 1024, 8);
+    public static final ChannelLimits LIMITS = new ChannelLimits(Wire.CHUNK_HEADER + FileLimits.MAX_CHUNK, 1 << 20, 4 << 20, 8);
     static final String PARTIAL_DIR = ".lanchat-partial";
     /** Resume bookkeeping is written every this many bytes (and when a transfer stops): at most this much is fetched twice. */
     static final long CHECKPOINT_BYTES = 4L << 20;
@@ -945,9 +948,8 @@ public final class FileService implements AutoCloseable {
         }
 
         /**
-         * On an I/O thread: writes the queued chunks in order until none is left. One task drains a steady transfer,
-         * instead of one task per chunk, each of which woke another pool thread (a wake-up per 64 KiB: a third of a
-         * transfer's time on 127.0.0.1, where the writes themselves took the rest).
+         * On an I/O thread: writes the queued chunks in order until none is left, so a steady transfer is drained by
+         * one task instead of one task per chunk (each of which handed the next chunk to another pool thread).
          */
         private void drain() {
             while (true) {
