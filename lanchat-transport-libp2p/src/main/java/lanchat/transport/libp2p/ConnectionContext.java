@@ -28,6 +28,22 @@ public interface ConnectionContext {
      */
     CompletableFuture<Channel> openStream(List<String> protocols);
 
+    /**
+     * A stream proposed lazily: {@code stream} may be written to at once (its pipeline holds only the negotiation);
+     * {@code agreed} completes, on the event loop, when the peer echoes the proposal, or fails when it refuses it
+     * ({@link lanchat.transport.libp2p.multistream.ProtocolsRefusedException}), resets the stream or goes away. Whatever
+     * was written before a failure is lost: the caller keeps it to send again.
+     */
+    record Proposal(Channel stream, CompletableFuture<Void> agreed) {}
+
+    /**
+     * Opens a stream and proposes {@code protocol} alone, without waiting for the answer (multistream-select's lazy
+     * mode: data may follow a single proposal at once). For protocols the peer is known to speak
+     * ({@link Host#knownProtocols()}): a {@code na} costs the data written ahead. Completes once the proposal is
+     * written, i.e. at once on the event loop.
+     */
+    CompletableFuture<Proposal> propose(String protocol);
+
     /** Another protocol's handler on this connection (e.g. chat asks the nick protocol to announce a nick). */
     <T extends StreamProtocol.Handler> T handler(Class<T> type);
 

@@ -25,4 +25,7 @@ public interface Host {
 
     /** For streams that carry the app's messages: how much may wait in a stream before it stops taking more. */
     WriteBufferWaterMark waterMark();
+
+    /** What recently seen peers are known to speak (identify, agreed streams), for lazy proposals. */
+    KnownProtocols knownProtocols();
 }

@@ -34,6 +34,7 @@ import lanchat.transport.libp2p.chat.ChatLineEncoder;
 import lanchat.transport.libp2p.chat.ChatService;
 import lanchat.transport.libp2p.multistream.MultistreamSelectHandler;
 import lanchat.transport.libp2p.multistream.ProtocolSelected;
+import lanchat.transport.libp2p.multistream.ProtocolsRefusedException;
 import lanchat.transport.libp2p.ping.PingService;
 import lanchat.transport.libp2p.yamux.YamuxSession;
 
@@ -123,6 +124,7 @@ final class Libp2pConnection implements ChatSession, ConnectionContext {
             stream.close();
             return;
         }
+        transport.knownProtocols().agreed(remote, protocolId); // a peer that opens a protocol's stream speaks it
         inboundStreams.merge(p, 1, Integer::sum);
         stream.closeFuture().addListener(f -> inboundStreams.merge(p, -1, Integer::sum));
         h.inbound(stream, protocolId);
@@ -139,8 +141,12 @@ final class Libp2pConnection implements ChatSession, ConnectionContext {
                 MultistreamSelectHandler select = MultistreamSelectHandler.initiator(protocols);
                 stream.pipeline().addLast(select);
                 select.selection().addListener(s -> {
-                    if (s.isSuccess()) agreed.complete(stream);
-                    else agreed.completeExceptionally(s.cause());
+                    if (s.isSuccess()) {
+                        transport.knownProtocols().agreed(remote, (String) s.getNow());
+                        agreed.complete(stream);
+                    } else {
+                        agreed.completeExceptionally(s.cause());
+                    }
                 });
             }
         });
@@ -148,6 +154,34 @@ final class Libp2pConnection implements ChatSession, ConnectionContext {
             if (!o.isSuccess()) agreed.completeExceptionally(o.cause());
         });
         return agreed;
+    }
+
+    @Override
+    public CompletableFuture<Proposal> propose(String protocol) {
+        CompletableFuture<Void> agreed = new CompletableFuture<>();
+        CompletableFuture<Proposal> proposed = new CompletableFuture<>();
+        // the yamux stream exists (and the header and proposal are written) as soon as openStream returns: no round trip
+        Future<Channel> opened = mux.openStream(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                MultistreamSelectHandler select = MultistreamSelectHandler.initiator(List.of(protocol));
+                stream.pipeline().addLast(select);
+                select.selection().addListener(s -> {
+                    if (s.isSuccess()) {
+                        transport.knownProtocols().agreed(remote, protocol);
+                        agreed.complete(null);
+                    } else {
+                        if (s.cause() instanceof ProtocolsRefusedException) transport.knownProtocols().refused(remote, protocol);
+                        agreed.completeExceptionally(s.cause());
+                    }
+                });
+            }
+        });
+        opened.addListener(o -> {
+            if (o.isSuccess()) proposed.complete(new Proposal((Channel) o.getNow(), agreed));
+            else proposed.completeExceptionally(o.cause());
+        });
+        return proposed;
     }
 
     @Override

@@ -85,6 +85,8 @@ final class Libp2pTransport implements Transport, Host {
             .register(new PingService())
             .register(new NickService())
             .register(new ChatService());
+    /** What peers we met speak (ours only, the last 256 peers): lets a chat stream skip its negotiation's round trip. */
+    private final KnownProtocols knownProtocols = new KnownProtocols(id -> registry.find(id).isPresent());
     private volatile boolean closed;
 
     Libp2pTransport(TransportConfig config) {
@@ -124,6 +126,11 @@ final class Libp2pTransport implements Transport, Host {
     @Override
     public void registerProtocol(ProtocolHandler handler) {
         registry.register(new ChannelService(handler));
+    }
+
+    @Override
+    public KnownProtocols knownProtocols() {
+        return knownProtocols;
     }
 
     @Override

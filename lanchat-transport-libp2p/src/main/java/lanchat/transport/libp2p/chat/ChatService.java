@@ -3,11 +3,14 @@ package lanchat.transport.libp2p.chat;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -15,6 +18,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import lanchat.api.ChatMessage;
 import lanchat.transport.libp2p.ConnectionContext;
 import lanchat.transport.libp2p.StreamProtocol;
+import lanchat.transport.libp2p.multistream.ProtocolsRefusedException;
 import lanchat.transport.libp2p.nick.NickService;
 import lanchat.api.spi.Direction;
 import org.slf4j.Logger;
@@ -28,11 +32,24 @@ import org.slf4j.LoggerFactory;
  * <p>Sending goes through a per-connection first-in, first-out outbox on the event loop: whatever the head message
  * needs first (our nick told to the peer, a chat stream negotiated, room in the stream's buffer) is waited for with
  * the whole queue behind it, so lines arrive in the order they were sent, never in the order futures complete.
+ *
+ * <p>A chat stream to a peer known to speak a chat protocol ({@link lanchat.transport.libp2p.KnownProtocols}: its
+ * identify, or a chat stream it agreed to or opened, on this connection or an earlier one) is proposed lazily: that
+ * protocol alone, and the first lines right behind the proposal, without waiting a round trip for the echo (as
+ * go-libp2p does for protocols in its peerstore). Up to {@link #AHEAD_LIMIT} bytes of lines go out ahead of the
+ * answer; they are kept, and their sends completed, only once the peer agreed. If it answers {@code na} (or drops the
+ * stream) instead, those lines go back to the head of the outbox and this connection negotiates from then on: a new
+ * stream proposing {@code /chat/1.1.0}, then {@code /chat/1.0.0}, one answer at a time.
  */
 public final class ChatService implements StreamProtocol {
     private static final Logger log = LoggerFactory.getLogger(ChatService.class);
     /** Characters of lines the app may have waiting from one connection before its chat streams stop reading. */
     static final int DELIVERY_LIMIT = 256 * 1024;
+    /**
+     * Bytes of lines written on a lazily proposed chat stream before the peer's answer (at least one message is): they
+     * are held until the answer, to be sent again if it is {@code na}.
+     */
+    static final int AHEAD_LIMIT = 64 * 1024;
 
     @Override
     public List<String> ids() {
@@ -73,6 +90,14 @@ public final class ChatService implements StreamProtocol {
         /** The connection is closing: the outbox takes nothing new. */
         private boolean closing;
         private Runnable onDrained;
+        /** The chat stream we proposed lazily and whose answer has not come yet; null otherwise. */
+        private Channel proposed;
+        private CompletableFuture<Void> proposedAgreed;
+        /** Messages written on {@link #proposed} ahead of its answer, in order; sent again elsewhere if it is refused. */
+        private final ArrayDeque<Outgoing> ahead = new ArrayDeque<>();
+        private long aheadBytes;
+        /** A lazy proposal failed on this connection: every later chat stream is negotiated. */
+        private boolean negotiateOnly;
 
         PerConnection(ConnectionContext conn) {
             this.conn = conn;
@@ -140,6 +165,8 @@ public final class ChatService implements StreamProtocol {
             final List<byte[]> lines;
             final long bytes;
             final CompletableFuture<Void> done;
+            /** Its last line's write, once written on a stream not yet agreed. */
+            ChannelFuture written;
 
             Outgoing(String nick, List<byte[]> lines, CompletableFuture<Void> done) {
                 this.nick = nick;
@@ -174,7 +201,7 @@ public final class ChatService implements StreamProtocol {
          */
         public void closeAfterDrain(Runnable then) {
             closing = true;
-            if (outbox.isEmpty()) then.run();
+            if (outbox.isEmpty() && ahead.isEmpty()) then.run();
             else onDrained = then;
         }
 
@@ -202,14 +229,25 @@ public final class ChatService implements StreamProtocol {
                 Channel current = s.join();
                 if (current != stream && wrote) stream.flush();
                 stream = current;
-                if (!stream.isWritable()) break; // Reader.channelWritabilityChanged drains again
+                boolean lazy = current == proposed;
+                if (lazy && !ahead.isEmpty() && aheadBytes + head.bytes > AHEAD_LIMIT) {
+                    waitFor(proposedAgreed, wrote ? stream : null); // enough is out ahead of the peer's answer
+                    return;
+                }
+                if (!stream.isWritable()) break; // Reader.channelWritabilityChanged (or the agreement) drains again
                 outbox.poll();
                 outboxBytes -= head.bytes;
-                write(stream, head);
+                if (lazy) {
+                    head.written = writeLines(stream, head);
+                    ahead.add(head);
+                    aheadBytes += head.bytes;
+                } else {
+                    write(stream, head);
+                }
                 wrote = true;
             }
             if (wrote) stream.flush();
-            if (outbox.isEmpty() && onDrained != null) {
+            if (outbox.isEmpty() && ahead.isEmpty() && onDrained != null) {
                 Runnable r = onDrained;
                 onDrained = null;
                 r.run();
@@ -217,8 +255,18 @@ public final class ChatService implements StreamProtocol {
         }
 
         private static void write(Channel stream, Outgoing m) {
+            completeWhenWritten(writeLines(stream, m), m);
+        }
+
+        /** Writes the message's lines (not flushed); returns the last one's write. */
+        private static ChannelFuture writeLines(Channel stream, Outgoing m) {
+            // wrapped, not copied: the same arrays can be written again on another stream after a refused proposal
             for (byte[] line : m.lines.subList(0, m.lines.size() - 1)) stream.write(Unpooled.wrappedBuffer(line), stream.voidPromise());
-            stream.write(Unpooled.wrappedBuffer(m.lines.get(m.lines.size() - 1))).addListener(w -> {
+            return stream.write(Unpooled.wrappedBuffer(m.lines.get(m.lines.size() - 1)));
+        }
+
+        private static void completeWhenWritten(ChannelFuture written, Outgoing m) {
+            written.addListener(w -> {
                 if (w.isSuccess()) m.done.complete(null);
                 else m.done.completeExceptionally(w.cause());
             });
@@ -236,6 +284,8 @@ public final class ChatService implements StreamProtocol {
 
         private void fail(Throwable cause) {
             Outgoing m;
+            while ((m = ahead.poll()) != null) m.done.completeExceptionally(cause);
+            aheadBytes = 0;
             while ((m = outbox.poll()) != null) m.done.completeExceptionally(cause);
             outboxBytes = 0;
         }
@@ -245,11 +295,36 @@ public final class ChatService implements StreamProtocol {
             fail(new IOException("session to " + conn.remotePeer() + " closed"));
         }
 
-        /** The stream we send on, opening one when there is none. */
+        /**
+         * The stream we send on, opening one when there is none: proposed lazily when the peer is known to speak a chat
+         * protocol (the stream is ready at once), else negotiated (ready after the peer's answers).
+         */
         private CompletableFuture<Channel> sendStream() {
             if (sendStream != null) return sendStream;
             CompletableFuture<Channel> f = new CompletableFuture<>();
             sendStream = f;
+            Optional<String> known = negotiateOnly ? Optional.empty()
+                    : conn.host().knownProtocols().firstSpoken(conn.remotePeer(), ChatProtocol.PROPOSALS);
+            if (known.isPresent()) {
+                String protocol = known.get();
+                conn.propose(protocol).whenComplete((p, err) -> {
+                    if (err != null) {
+                        if (sendStream == f) sendStream = null;
+                        f.completeExceptionally(err);
+                        return;
+                    }
+                    proposed = p.stream();
+                    proposedAgreed = p.agreed();
+                    p.stream().config().setWriteBufferWaterMark(conn.host().waterMark());
+                    // runs inside the negotiation, before it leaves the pipeline: add() then sees the bytes after the echo
+                    p.agreed().whenComplete((x, e) -> {
+                        if (e == null) agreed(p.stream());
+                        else refused(p.stream(), protocol, e);
+                    });
+                    f.complete(p.stream());
+                });
+                return f;
+            }
             conn.openStream(ChatProtocol.PROPOSALS).whenComplete((s, err) -> {
                 if (err != null) {
                     if (sendStream == f) sendStream = null;
@@ -260,6 +335,49 @@ public final class ChatService implements StreamProtocol {
                 }
             });
             return f;
+        }
+
+        /** The peer agreed to our lazy proposal: the stream is a chat stream like any other, and what went ahead is sent. */
+        private void agreed(Channel stream) {
+            if (proposed != stream) return;
+            proposed = null;
+            proposedAgreed = null;
+            add(stream);
+            for (Outgoing m : ahead) completeWhenWritten(m.written, m);
+            ahead.clear();
+            aheadBytes = 0;
+            conn.channel().eventLoop().execute(this::drain);
+        }
+
+        /**
+         * The peer refused our lazy proposal, or the stream ended before its answer: the lines written ahead go back to
+         * the head of the outbox, and from now on this connection negotiates its chat streams.
+         */
+        private void refused(Channel stream, String protocol, Throwable cause) {
+            if (proposed != stream) return;
+            proposed = null;
+            proposedAgreed = null;
+            negotiateOnly = true;
+            if (sendStream != null && sendStream.getNow(null) == stream) sendStream = null;
+            stream.close();
+            if (cause instanceof ProtocolsRefusedException) {
+                log.info("{} refused {}, which it spoke before: negotiating the chat protocol again", conn.remotePeer().shortString(), protocol);
+            } else {
+                log.debug("chat stream to {} proposed lazily failed before its answer: {}", conn.remotePeer().shortString(), cause.getMessage());
+            }
+            for (Iterator<Outgoing> it = ahead.descendingIterator(); it.hasNext(); ) {
+                Outgoing m = it.next();
+                m.written = null;
+                outbox.addFirst(m);
+                outboxBytes += m.bytes;
+            }
+            ahead.clear();
+            aheadBytes = 0;
+            if (!conn.channel().isActive()) {
+                fail(new IOException("session to " + conn.remotePeer() + " closed"));
+                return;
+            }
+            conn.channel().eventLoop().execute(this::drain);
         }
 
         private void add(Channel stream) {

@@ -68,8 +68,10 @@ public final class IdentifyService implements StreamProtocol {
             IdentifyReader reader = new IdentifyReader();
             stream.pipeline().addLast(new VarintFrameDecoder(IdentifyProtocol.MAX_MESSAGE), reader);
             reader.result().whenComplete((m, err) -> {
-                if (m != null) remote = m;
-                else log.debug("{} of {} failed: {}", what, conn.remotePeer(), err.getMessage());
+                if (m != null) {
+                    remote = m;
+                    conn.host().knownProtocols().identified(conn.remotePeer(), m.protocols());
+                } else log.debug("{} of {} failed: {}", what, conn.remotePeer(), err.getMessage());
             });
         }
 

@@ -50,8 +50,14 @@ import org.slf4j.LoggerFactory;
  * (see {@link #selectionFailed}); nothing is thrown into the pipeline. Everything is bounded: message length
  * ({@value #DEFAULT_MAX_MESSAGE_LENGTH} by default) and proposals answered ({@value #DEFAULT_MAX_ROUNDS}).
  *
- * <p>The initiator does not pipeline application data before the echo (the "lazy" mode); write only after
- * {@link ProtocolSelected}. A responder answers {@code ls} with its listing in go-multistream's format.
+ * <p>An initiator with more than one proposal must not write application data before {@link ProtocolSelected}: the
+ * responder would read it as its next proposal after a {@code na}. With a single proposal the opener may write at
+ * once, right behind the proposal, without waiting for the echo ("lazy" negotiation, as go-multistream's
+ * {@code NewMSSelect} and rust-libp2p's {@code V1Lazy} do): this handler only reads, so such writes pass it, and the
+ * echo is still checked when it comes. A {@code na} to it fails {@link #selection()} with a
+ * {@link ProtocolsRefusedException}; what was written ahead is then lost (the responder reads it as garbage and drops
+ * the stream), so a lazy opener keeps it to send again. A responder answers {@code ls} with its listing in
+ * go-multistream's format.
  */
 public class MultistreamSelectHandler extends ByteToMessageDecoder {
     /** The multistream-select protocol id, sent first by both sides. */
@@ -266,7 +272,7 @@ public class MultistreamSelectHandler extends ByteToMessageDecoder {
                     select(ctx, proposed);
                 } else if (NA.equals(text)) {
                     if (++round == protocols.size()) {
-                        fail(ctx, in, "peer refused every protocol we proposed: " + protocols, false);
+                        fail(ctx, in, new ProtocolsRefusedException(protocols), false);
                     } else {
                         write(ctx, protocols.get(round));
                         flush(ctx);
@@ -338,10 +344,14 @@ public class MultistreamSelectHandler extends ByteToMessageDecoder {
 
     /** @param in the cumulation to discard, or null outside decode */
     private void fail(ChannelHandlerContext ctx, ByteBuf in, String reason, boolean violation) {
+        fail(ctx, in, new MultistreamProtocolException(reason), violation);
+    }
+
+    private void fail(ChannelHandlerContext ctx, ByteBuf in, MultistreamProtocolException cause, boolean violation) {
         if (in != null) in.skipBytes(in.readableBytes());
         if (state == State.SELECTED || state == State.FAILED) return;
         state = State.FAILED;
-        MultistreamProtocolException cause = new MultistreamProtocolException(reason);
+        String reason = cause.getMessage();
         if (violation) {
             log.info("{} multistream-select protocol violation, closing: {}", ctx.channel(), reason);
         } else {
