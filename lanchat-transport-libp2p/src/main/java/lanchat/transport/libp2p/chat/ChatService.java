@@ -7,6 +7,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -85,8 +87,16 @@ public final class ChatService implements StreamProtocol {
         private boolean waiting;
         /** Lines are read once the app set a listener. */
         private boolean reading;
-        /** Characters of lines handed to the app and not yet processed by it. */
-        private long delivering;
+        /**
+         * Characters of lines handed to the app and not yet processed by it. The app's thread takes its share off
+         * directly (issue 16: a task back onto the event loop for every line woke it once per line); the event loop
+         * is asked to resume only when reading was paused.
+         */
+        private final AtomicLong delivering = new AtomicLong();
+        /** The chat streams stopped reading because the app lags (set on the event loop, read by the app's thread). */
+        private volatile boolean paused;
+        /** A resume is on its way to the event loop: the app's thread asks for it once per pause. */
+        private final AtomicBoolean resumeAsked = new AtomicBoolean();
         /** The connection is closing: the outbox takes nothing new. */
         private boolean closing;
         private Runnable onDrained;
@@ -127,7 +137,9 @@ public final class ChatService implements StreamProtocol {
 
         /** Reads every chat stream again, if the app reads and little of what it was handed is still waiting. */
         private void resumeIfRoom() {
-            if (!reading || delivering > DELIVERY_LIMIT / 2) return;
+            resumeAsked.set(false);
+            if (!reading || delivering.get() > DELIVERY_LIMIT / 2) return;
+            paused = false;
             for (Channel s : streams) {
                 if (s.config().isAutoRead()) continue;
                 s.config().setAutoRead(true);
@@ -143,20 +155,26 @@ public final class ChatService implements StreamProtocol {
         private void deliver(String line) {
             int bytes = line.length();
             ChatMessage m = new ChatMessage(conn.handler(NickService.PerConnection.class).remoteNick(), line);
-            delivering += bytes;
-            if (delivering > DELIVERY_LIMIT) {
+            if (delivering.addAndGet(bytes) > DELIVERY_LIMIT && !paused) {
+                paused = true;
                 for (Channel s : streams) s.config().setAutoRead(false);
             }
             conn.emit(l -> {
                 try {
                     l.onMessage(conn.session(), m);
                 } finally {
-                    conn.channel().eventLoop().execute(() -> {
-                        delivering -= bytes;
-                        resumeIfRoom();
-                    });
+                    processed(bytes);
                 }
             });
+        }
+
+        /** On the app's thread: a line was processed; wakes the event loop only if reading waits for this. */
+        private void processed(int bytes) {
+            long left = delivering.addAndGet(-bytes);
+            // paused is set before the line that crossed the limit is handed over, so a pause is never missed here
+            if (paused && left <= DELIVERY_LIMIT / 2 && resumeAsked.compareAndSet(false, true)) {
+                conn.channel().eventLoop().execute(this::resumeIfRoom);
+            }
         }
 
         /** A message waiting in the outbox: its wire lines and the nick it carries. */
@@ -386,7 +404,7 @@ public final class ChatService implements StreamProtocol {
             // stream unwritable until the peer has taken all of it, and sends queue up behind it meanwhile
             stream.config().setWriteBufferWaterMark(conn.host().waterMark());
             streams.add(stream);
-            if (!reading || delivering > DELIVERY_LIMIT) stream.config().setAutoRead(false);
+            if (!reading || paused) stream.config().setAutoRead(false);
             if (sendStream == null) sendStream = CompletableFuture.completedFuture(stream);
             stream.closeFuture().addListener(f -> {
                 streams.remove(stream);

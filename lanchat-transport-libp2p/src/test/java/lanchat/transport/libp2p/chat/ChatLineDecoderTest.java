@@ -186,6 +186,50 @@ class ChatLineDecoderTest {
     }
 
     @Test
+    void aCrLfSplitAcrossReadsIsStrippedAndAllowsALineOfExactlyTheMaximum() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ChatLineDecoder(3));
+        ch.writeInbound(bytes("ab"));
+        ch.writeInbound(bytes("c\r")); // 4 bytes so far: one over the maximum, but only the \r of a \r\n
+        ch.writeInbound(bytes("\nxy\r"));
+        ch.writeInbound(bytes("\n"));
+        assertEquals(List.of("abc", "xy"), lines(ch));
+        assertFalse(ch.finish());
+    }
+
+    @Test
+    void aSplitLineOneByteOverTheMaximumFailsBeforeItsEnd() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ChatLineDecoder(3));
+        ch.writeInbound(bytes("ab"));
+        DecoderException e = assertThrows(DecoderException.class, () -> ch.writeInbound(bytes("cd")));
+        assertInstanceOf(TooLongFrameException.class, e);
+        ch.writeInbound(bytes("e\nok\n"));
+        assertEquals(List.of("ok"), lines(ch));
+        assertFalse(ch.finish());
+    }
+
+    @Test
+    void directBuffersSplitAnywhereGiveTheSameLinesAsOneHeapBuffer() {
+        String text = "first line\r\n\nsecond: üñï©ødé 😀\n" + "x".repeat(5000) + "\nlast\n";
+        byte[] all = text.getBytes(StandardCharsets.UTF_8);
+        List<String> expected = List.of("first line", "second: üñï©ødé 😀", "x".repeat(5000), "last");
+        EmbeddedChannel whole = new EmbeddedChannel(new ChatLineDecoder(8192));
+        whole.writeInbound(Unpooled.wrappedBuffer(all));
+        assertEquals(expected, lines(whole));
+        for (int piece : new int[] {1, 7, 1000, 4096}) {
+            EmbeddedChannel ch = new EmbeddedChannel(new ChatLineDecoder(8192));
+            List<ByteBuf> sent = new ArrayList<>();
+            for (int at = 0; at < all.length; at += piece) {
+                ByteBuf b = Unpooled.directBuffer(piece).writeBytes(all, at, Math.min(piece, all.length - at));
+                sent.add(b);
+                ch.writeInbound(b);
+            }
+            assertEquals(expected, lines(ch), "pieces of " + piece);
+            for (ByteBuf b : sent) assertEquals(0, b.refCnt());
+            assertFalse(ch.finish());
+        }
+    }
+
+    @Test
     void rejectsANonPositiveMaximum() {
         assertThrows(IllegalArgumentException.class, () -> new ChatLineDecoder(0));
     }
