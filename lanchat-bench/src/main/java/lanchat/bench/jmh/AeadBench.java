@@ -3,6 +3,7 @@ package lanchat.bench.jmh;
 import java.util.concurrent.TimeUnit;
 
 import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -21,7 +22,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Where the Noise transport's time goes, and an alternative: sealing one Noise message (ChaCha20-Poly1305, a new
  * nonce per message, as {@code CipherState} does) with the JDK's provider versus BouncyCastle's lightweight
- * {@code ChaCha20Poly1305} (bcprov is a bench-only dependency: LAN Chat itself uses the JDK's).
+ * {@code ChaCha20Poly1305} (bcprov is a bench-only dependency: LAN Chat itself uses the JDK's), and the JDK's
+ * AES-256-GCM (the netty transport's transport cipher between current nodes; AESGCM nonce layout, big-endian).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -38,6 +40,8 @@ public class AeadBench {
     private SecretKeySpec jdkKey;
     private final ChaCha20Poly1305 bc = new ChaCha20Poly1305();
     private KeyParameter bcKey;
+    private Cipher aes;
+    private SecretKeySpec aesKey;
 
     @Setup
     public void setUp() throws Exception {
@@ -46,6 +50,8 @@ public class AeadBench {
         jdk = Cipher.getInstance("ChaCha20-Poly1305");
         jdkKey = new SecretKeySpec(key, "ChaCha20");
         bcKey = new KeyParameter(key);
+        aes = Cipher.getInstance("AES/GCM/NoPadding");
+        aesKey = new SecretKeySpec(key, "AES");
     }
 
     private byte[] nextNonce() {
@@ -58,6 +64,14 @@ public class AeadBench {
     public int jdkSeal() throws Exception {
         jdk.init(Cipher.ENCRYPT_MODE, jdkKey, new IvParameterSpec(nextNonce()));
         return jdk.doFinal(in, 0, in.length, out, 0);
+    }
+
+    @Benchmark
+    public int jdkAesGcmSeal() throws Exception {
+        long v = ++n;
+        for (int i = 11; i >= 4; i--, v >>>= 8) nonce[i] = (byte) v;
+        aes.init(Cipher.ENCRYPT_MODE, aesKey, new GCMParameterSpec(128, nonce));
+        return aes.doFinal(in, 0, in.length, out, 0);
     }
 
     @Benchmark

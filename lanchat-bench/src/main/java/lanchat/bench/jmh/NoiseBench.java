@@ -6,8 +6,10 @@ import java.util.concurrent.TimeUnit;
 
 import lanchat.api.Identity;
 import lanchat.security.noise.CipherState;
+import lanchat.security.noise.NoiseCipher;
 import lanchat.security.noise.NoiseHandshake;
 import lanchat.security.noise.NoiseResult;
+import lanchat.security.noise.SignedStaticKey;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -19,8 +21,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Noise transport messages ({@link CipherState}, ChaCha20-Poly1305 from the JDK) with the ByteBuffer calls the
- * {@code NoiseCipherCodec} makes, on heap buffers like the codec; see {@link NoiseHandshakeBench} for the handshake.
+ * Noise transport messages ({@link CipherState}, from the JDK) with the ByteBuffer calls the {@code NoiseCipherCodec}
+ * makes, on heap buffers like the codec, for both transport ciphers: ChaChaPoly (libp2p's {@code /noise}, and the
+ * netty transport with an older peer) and AESGCM (the netty transport between current nodes); see
+ * {@link NoiseHandshakeBench} for the handshake.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -30,13 +34,19 @@ public class NoiseBench {
     @Param({"32", "65519"})
     public int size;
 
+    /** The transport cipher, by its Noise name: both ends offer it. */
+    @Param({"ChaChaPoly", "AESGCM"})
+    public String cipher;
+
     private CipherState sender, receiver;
     private ByteBuffer plain, sealed, opened;
     private final Identity alice = Identity.generate(), bob = Identity.generate();
 
     @Setup(Level.Iteration)
     public void setUp() throws Exception {
-        NoiseResult[] r = handshakeOnce(alice, bob);
+        NoiseCipher c = cipher.equals("AESGCM") ? NoiseCipher.AES_GCM : NoiseCipher.CHACHA_POLY;
+        NoiseResult[] r = handshakeOnce(alice, bob, c);
+        if (r[0].transportCipher() != c) throw new IllegalStateException("the handshake settled on " + r[0].transportCipher());
         sender = r[0].sender();
         receiver = r[1].receiver();
         plain = ByteBuffer.allocate(size);
@@ -44,9 +54,19 @@ public class NoiseBench {
         opened = ByteBuffer.allocate(size);
     }
 
+    /** A handshake as libp2p's {@code /noise} makes it: fresh static keys, ChaChaPoly. */
     static NoiseResult[] handshakeOnce(Identity a, Identity b) throws Exception {
         NoiseHandshake i = NoiseHandshake.initiator(a, b.peerId(), List.of());
         NoiseHandshake r = NoiseHandshake.responder(b, List.of());
+        r.readMessage(i.writeMessage());
+        i.readMessage(r.writeMessage());
+        r.readMessage(i.writeMessage());
+        return new NoiseResult[] {i.result(), r.result()};
+    }
+
+    static NoiseResult[] handshakeOnce(Identity a, Identity b, NoiseCipher c) throws Exception {
+        NoiseHandshake i = NoiseHandshake.of(true, SignedStaticKey.generate(a), b.peerId(), List.of(), c);
+        NoiseHandshake r = NoiseHandshake.of(false, SignedStaticKey.generate(b), null, List.of(), c);
         r.readMessage(i.writeMessage());
         i.readMessage(r.writeMessage());
         r.readMessage(i.writeMessage());

@@ -6,19 +6,22 @@ import java.util.Arrays;
 
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * One direction of a Noise session: a ChaCha20-Poly1305 key and its implicit message counter (Noise spec §5.1, §12.3).
+ * One direction of a Noise session: a 32-byte key for one {@link NoiseCipher} and its implicit message counter (Noise
+ * spec §5.1, §12.3). The handshake's cipher is always ChaChaPoly; a transport-phase state is ChaChaPoly, or AESGCM
+ * when both ends of a LAN Chat netty connection offered it ({@link #cipher()}). A key is used with its one cipher
+ * only.
  *
  * <pre>
  *   transport message (at most 65535 bytes):
- *   +---------------------------------------------------------------+-------------------+
- *   | ChaCha20 ciphertext (as long as the plaintext, at most 65519) | Poly1305 tag (16) |
- *   +---------------------------------------------------------------+-------------------+
+ *   +---------------------------------------------------------+------------+
+ *   | ciphertext (as long as the plaintext, at most 65519)    | tag (16)   |
+ *   +---------------------------------------------------------+------------+
  *
- *   AEAD nonce (12 bytes):  | 00 00 00 00 | n, 8 bytes little-endian |
+ *   AEAD nonce (12 bytes), ChaChaPoly:  | 00 00 00 00 | n, 8 bytes little-endian |
+ *                          AESGCM:      | 00 00 00 00 | n, 8 bytes big-endian    |
  * </pre>
  *
  * <p>The counter n starts at 0 and advances with every successful encrypt or decrypt, so messages must be decrypted
@@ -26,7 +29,7 @@ import javax.crypto.spec.SecretKeySpec;
  * drop the connection. Not thread-safe: one instance per direction, used by one thread at a time.
  */
 public final class CipherState {
-    /** Bytes the Poly1305 tag adds to every message. */
+    /** Bytes the tag (Poly1305 or GCM) adds to every message. */
     public static final int TAG_LENGTH = 16;
     /** Most plaintext one transport message carries: 65535 - 16 = 65519 bytes. */
     public static final int MAX_PLAINTEXT = NoiseHandshake.MAX_MESSAGE - TAG_LENGTH;
@@ -34,26 +37,34 @@ public final class CipherState {
     /** n = 2^64-1 is reserved by the spec (§5.1): reaching it means the session is used up. */
     private static final long EXHAUSTED = -1L;
 
-    // One Cipher per direction, re-initialised per message (cheap for ChaCha20: no key schedule to speak of).
+    // One Cipher per direction, re-initialised per message (cheap for ChaCha20: no key schedule to speak of; the JDK's
+    // AES keeps its expanded key while the key bytes stay the same).
+    private final NoiseCipher algorithm;
     private final Cipher cipher;
     private final byte[] nonceBytes = new byte[12];
     private SecretKeySpec key;
     private long nonce; // unsigned
 
-    CipherState(byte[] key) {
+    CipherState(NoiseCipher algorithm, byte[] key) {
+        this.algorithm = algorithm;
         try {
-            cipher = Cipher.getInstance("ChaCha20-Poly1305");
+            cipher = Cipher.getInstance(algorithm.transformation());
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("ChaCha20-Poly1305 unavailable", e);
+            throw new IllegalStateException(algorithm.transformation() + " unavailable", e);
         }
         initializeKey(key);
     }
 
     /** Noise InitializeKey: a new key with the counter back at 0. */
     void initializeKey(byte[] k) {
-        if (k.length != KEY_LENGTH) throw new IllegalArgumentException("ChaCha20-Poly1305 key must be 32 bytes");
-        key = new SecretKeySpec(k, "ChaCha20"); // copies k
+        if (k.length != KEY_LENGTH) throw new IllegalArgumentException(algorithm.noiseName() + " key must be 32 bytes");
+        key = new SecretKeySpec(k, algorithm.keyAlgorithm()); // copies k
         nonce = 0;
+    }
+
+    /** The cipher function this state's key is for. */
+    public NoiseCipher cipher() {
+        return algorithm;
     }
 
     /** @return ciphertext followed by the 16-byte tag */
@@ -105,7 +116,7 @@ public final class CipherState {
         } catch (GeneralSecurityException e) {
             for (int i = 0; i < in.length; i++) in[i].position(inPos[i]);
             out.position(outPos);
-            throw new NoiseException("ChaCha20-Poly1305 encryption failed: " + e.getMessage(), e);
+            throw new NoiseException(algorithm.noiseName() + " encryption failed: " + e.getMessage(), e);
         }
     }
 
@@ -145,7 +156,7 @@ public final class CipherState {
             nonce++;
             return out;
         } catch (GeneralSecurityException e) {
-            throw new NoiseException("ChaCha20-Poly1305 encryption failed: " + e.getMessage(), e);
+            throw new NoiseException(algorithm.noiseName() + " encryption failed: " + e.getMessage(), e);
         }
     }
 
@@ -164,9 +175,8 @@ public final class CipherState {
 
     private void start(int mode, byte[] ad) throws NoiseException, GeneralSecurityException {
         if (nonce == EXHAUSTED) throw new NoiseException("nonce exhausted (2^64-1 messages): the session must be re-established");
-        long n = nonce;
-        for (int i = 4; i < 12; i++, n >>>= 8) nonceBytes[i] = (byte) n;
-        cipher.init(mode, key, new IvParameterSpec(nonceBytes));
+        algorithm.layNonce(nonce, nonceBytes);
+        cipher.init(mode, key, algorithm.parameters(nonceBytes));
         if (ad != null) cipher.updateAAD(ad);
     }
 
@@ -180,18 +190,18 @@ public final class CipherState {
     }
 
     private NoiseException decryptionFailed(GeneralSecurityException e) {
-        // n stays put, but the JDK refuses to re-initialise with the key and nonce it last saw, even to decrypt.
-        // Park the cipher on a nonce Noise never uses (non-zero prefix) so the same n can be tried again.
+        // n stays put, but the JDK refuses to re-initialise ChaCha20 with the key and nonce it last saw, even to
+        // decrypt. Park the cipher on a nonce Noise never uses (non-zero prefix) so the same n can be tried again.
         Arrays.fill(nonceBytes, 0, 4, (byte) 0xFF);
         try {
-            cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(nonceBytes));
+            cipher.init(Cipher.DECRYPT_MODE, key, algorithm.parameters(nonceBytes));
         } catch (GeneralSecurityException ignored) {
             // the next start() reports any real problem
         } finally {
             Arrays.fill(nonceBytes, 0, 4, (byte) 0);
         }
         if (e instanceof AEADBadTagException) return new NoiseException("Noise message failed authentication (bad MAC)", e);
-        return new NoiseException("ChaCha20-Poly1305 decryption failed: " + e.getMessage(), e);
+        return new NoiseException(algorithm.noiseName() + " decryption failed: " + e.getMessage(), e);
     }
 
     /** Test hook: the next nonce (unsigned). */
@@ -206,6 +216,6 @@ public final class CipherState {
 
     @Override
     public String toString() {
-        return "CipherState[n=" + Long.toUnsignedString(nonce) + "]";
+        return "CipherState[" + algorithm.noiseName() + ", n=" + Long.toUnsignedString(nonce) + "]";
     }
 }

@@ -21,8 +21,20 @@ import lanchat.api.crypto.PeerPublicKey;
  *   payload = NoiseHandshakePayload {
  *     identity_key = PublicKey protobuf of the libp2p identity,
  *     identity_sig = identity signature over "noise-libp2p-static-key:" || s (the 32-byte Noise static key),
- *     extensions   = { stream_muxers } }                     omitted when no muxers are advertised
+ *     extensions   = { stream_muxers,                         omitted when there is nothing to advertise
+ *                      lanchat_transport_ciphers = 1000 } }   LAN Chat's extension, see below
  * </pre>
+ *
+ * <p><b>Transport cipher (LAN Chat's extension).</b> A handshake made with {@link NoiseCipher#AES_GCM} as its
+ * transport cipher lists {@code "AESGCM"} in its payload's extensions; when both payloads list it, the two keys of
+ * Noise Split() key AES-256-GCM ciphers (Noise's AESGCM nonce layout) instead of ChaChaPoly ones
+ * ({@link NoiseResult#transportCipher()}). Otherwise, with a peer built before this or one that offers ChaChaPoly
+ * only, everything is standard ChaChaPoly. The handshake itself never changes: its messages are ChaChaPoly under
+ * the protocol name above, and parsers skip an extension field they do not know, so older peers accept the payload.
+ * The choice cannot be downgraded or forced unseen: each payload travels encrypted and authenticated under the
+ * handshake hash, so a changed or stripped advertisement fails that message's decryption, and both ends decide
+ * from the same two authenticated payloads. Each Split() key is used with one cipher only. libp2p's {@code /noise}
+ * stays plain ChaChaPoly: its transports pass {@link NoiseCipher#CHACHA_POLY}, which advertises nothing.
  *
  * Messages go in and out without the 2-byte big-endian length prefix that frames them on the wire; each is at most
  * {@link #MAX_MESSAGE} bytes. The Noise static key and its signature come from a {@link SignedStaticKey} that a
@@ -59,18 +71,22 @@ public final class NoiseHandshake {
     private final byte[] localSignature;
     private final PeerId expectedRemote;
     private final List<String> localMuxers;
+    private final NoiseCipher transportCipher; // the one we offer; ChaChaPoly offers nothing
     // the peer's authenticated identity, set when its payload verifies
     private PeerPublicKey remoteKey;
     private PeerId remotePeer;
     private List<String> remoteMuxers;
+    private List<String> remoteCiphers;
     private NoiseResult result;
 
-    private NoiseHandshake(XXHandshake xx, PeerPublicKey localKey, byte[] localSignature, PeerId expectedRemote, List<String> localMuxers) {
+    private NoiseHandshake(XXHandshake xx, PeerPublicKey localKey, byte[] localSignature, PeerId expectedRemote, List<String> localMuxers,
+                           NoiseCipher transportCipher) {
         this.xx = xx;
         this.localKey = Objects.requireNonNull(localKey);
         this.localSignature = Objects.requireNonNull(localSignature);
         this.expectedRemote = expectedRemote;
         this.localMuxers = List.copyOf(localMuxers);
+        this.transportCipher = Objects.requireNonNull(transportCipher, "transportCipher");
     }
 
     /**
@@ -96,7 +112,19 @@ public final class NoiseHandshake {
      * @param localMuxers    see {@link #initiator}
      */
     public static NoiseHandshake of(boolean initiator, SignedStaticKey local, PeerId expectedRemote, List<String> localMuxers) {
-        return new NoiseHandshake(XXHandshake.create(initiator, local.key()), local.identityKey(), local.signature(), expectedRemote, localMuxers);
+        return of(initiator, local, expectedRemote, localMuxers, NoiseCipher.CHACHA_POLY);
+    }
+
+    /**
+     * Either side, offering a transport cipher besides ChaChaPoly (LAN Chat's extension, see the class comment): it is
+     * used when the peer offers it too, else ChaChaPoly. Not for libp2p's {@code /noise}, which is ChaChaPoly only.
+     *
+     * @param transportCipher {@link NoiseCipher#AES_GCM} to offer AES-256-GCM; {@link NoiseCipher#CHACHA_POLY}
+     *                        offers nothing, as {@link #of(boolean, SignedStaticKey, PeerId, List)} does
+     */
+    public static NoiseHandshake of(boolean initiator, SignedStaticKey local, PeerId expectedRemote, List<String> localMuxers, NoiseCipher transportCipher) {
+        return new NoiseHandshake(XXHandshake.create(initiator, local.key()), local.identityKey(), local.signature(), expectedRemote, localMuxers,
+                transportCipher);
     }
 
     /** A dialer's handshake with a static key of its own (tests, benchmarks); transports share one {@link SignedStaticKey}. */
@@ -116,8 +144,15 @@ public final class NoiseHandshake {
 
     /** Test hook: the libp2p layer over a given raw handshake, e.g. one with fixed keys. */
     static NoiseHandshake create(XXHandshake xx, PeerPublicKey localKey, Signer signer, PeerId expectedRemote, List<String> localMuxers) {
+        return create(xx, localKey, signer, expectedRemote, localMuxers, NoiseCipher.CHACHA_POLY);
+    }
+
+    /** Test hook: as above, offering {@code transportCipher}. */
+    static NoiseHandshake create(XXHandshake xx, PeerPublicKey localKey, Signer signer, PeerId expectedRemote, List<String> localMuxers,
+                                 NoiseCipher transportCipher) {
         if (xx.step() != 0) throw new IllegalArgumentException("the raw handshake has already started");
-        return new NoiseHandshake(xx, localKey, signer.sign(SignedStaticKey.signedData(xx.localStatic())), expectedRemote, localMuxers);
+        return new NoiseHandshake(xx, localKey, signer.sign(SignedStaticKey.signedData(xx.localStatic())), expectedRemote, localMuxers,
+                transportCipher);
     }
 
     /**
@@ -185,7 +220,8 @@ public final class NoiseHandshake {
     }
 
     private byte[] localPayload() {
-        return new HandshakePayload(localKey.encode(), localSignature, localMuxers).encode();
+        List<String> ciphers = transportCipher == NoiseCipher.CHACHA_POLY ? List.of() : List.of(transportCipher.noiseName());
+        return new HandshakePayload(localKey.encode(), localSignature, localMuxers, ciphers).encode();
     }
 
     private void authenticate(HandshakePayload payload) throws NoiseException {
@@ -214,10 +250,15 @@ public final class NoiseHandshake {
         remoteKey = key;
         remotePeer = peer;
         remoteMuxers = payload.streamMuxers();
+        remoteCiphers = payload.transportCiphers();
     }
 
     private void completeIfDone() {
         if (xx.isComplete() && result == null) {
+            // Both ends decide alike, from the same two authenticated payloads: ours offers transportCipher (or
+            // nothing), theirs lists what they offer.
+            boolean both = transportCipher != NoiseCipher.CHACHA_POLY && remoteCiphers.contains(transportCipher.noiseName());
+            xx.split(both ? transportCipher : NoiseCipher.CHACHA_POLY);
             result = new NoiseResult(remotePeer, remoteKey, remoteMuxers, xx.handshakeHash(), xx.sender(), xx.receiver());
         }
     }

@@ -9,7 +9,7 @@ import lanchat.api.crypto.PeerPublicKey;
 /**
  * What a completed handshake established: the authenticated remote identity, the stream muxers it advertised (in its
  * order of preference; empty when it sent no extensions), the handshake hash (for channel binding), and the two
- * transport ciphers. The cipher states are live, stateful objects: each belongs to exactly one direction of the
+ * transport ciphers (both of {@link #transportCipher()}). The cipher states are live, stateful objects: each belongs to exactly one direction of the
  * connection.
  */
 public record NoiseResult(PeerId remotePeer, PeerPublicKey remoteKey, List<String> remoteMuxers, byte[] handshakeHash,
@@ -28,8 +28,13 @@ public record NoiseResult(PeerId remotePeer, PeerPublicKey remoteKey, List<Strin
         return handshakeHash.clone();
     }
 
+    /** The cipher of the transport messages: ChaChaPoly, or AESGCM when both ends offered it. */
+    public NoiseCipher transportCipher() {
+        return sender.cipher();
+    }
+
     @Override
     public String toString() {
-        return "NoiseResult[" + remotePeer + ", muxers=" + remoteMuxers + "]";
+        return "NoiseResult[" + remotePeer + ", muxers=" + remoteMuxers + ", " + transportCipher().noiseName() + "]";
     }
 }

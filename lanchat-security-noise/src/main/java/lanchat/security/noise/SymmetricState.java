@@ -10,7 +10,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Noise SymmetricState (§5.2) for SHA-256 and ChaCha20-Poly1305: the chaining key ck, the handshake hash h, and the
- * handshake cipher (absent until the first MixKey, during which payloads travel in clear).
+ * handshake cipher (absent until the first MixKey, during which payloads travel in clear). {@link #split} may key the
+ * transport ciphers for another {@link NoiseCipher} (LAN Chat's AESGCM extension).
  */
 final class SymmetricState {
     static final int HASH_LENGTH = 32;
@@ -45,7 +46,7 @@ final class SymmetricState {
         wipe(ck);
         ck = out[0];
         // HASHLEN equals the ChaCha20 key length, so temp_k needs no truncation.
-        if (cipher == null) cipher = new CipherState(out[1]);
+        if (cipher == null) cipher = new CipherState(NoiseCipher.CHACHA_POLY, out[1]);
         else cipher.initializeKey(out[1]);
         wipe(out[1]);
     }
@@ -62,10 +63,13 @@ final class SymmetricState {
         return p;
     }
 
-    /** Noise Split: the initiator-to-responder and responder-to-initiator ciphers. Wipes ck. */
-    CipherState[] split() {
+    /**
+     * Noise Split: the initiator-to-responder and responder-to-initiator ciphers, keyed for {@code transport} (the
+     * same two 32-byte keys whichever cipher it is; each is used with that one cipher only). Wipes ck.
+     */
+    CipherState[] split(NoiseCipher transport) {
         byte[][] out = hkdf(new byte[0]);
-        CipherState[] pair = {new CipherState(out[0]), new CipherState(out[1])};
+        CipherState[] pair = {new CipherState(transport, out[0]), new CipherState(transport, out[1])};
         wipe(out[0], out[1], ck);
         return pair;
     }

@@ -210,7 +210,17 @@ final class XXHandshake {
     private void advance() {
         if (++step < MESSAGES) return;
         handshakeHash = ss.handshakeHash();
-        CipherState[] pair = ss.split(); // [0] carries initiator -> responder
+    }
+
+    /**
+     * Noise Split, once the handshake is complete, for the transport cipher the layer above chose from the payloads
+     * (which a responder has only read once the last message is processed, so the split waits for it). Once only;
+     * {@link #sender()} and {@link #receiver()} split for ChaChaPoly if nobody did.
+     */
+    void split(NoiseCipher transport) {
+        requireComplete();
+        if (sender != null) throw new IllegalStateException("the handshake's keys are already split");
+        CipherState[] pair = ss.split(transport); // [0] carries initiator -> responder
         sender = initiator ? pair[0] : pair[1];
         receiver = initiator ? pair[1] : pair[0];
     }
@@ -231,11 +241,13 @@ final class XXHandshake {
 
     CipherState sender() {
         requireComplete();
+        if (sender == null) split(NoiseCipher.CHACHA_POLY);
         return sender;
     }
 
     CipherState receiver() {
         requireComplete();
+        if (receiver == null) split(NoiseCipher.CHACHA_POLY);
         return receiver;
     }
 

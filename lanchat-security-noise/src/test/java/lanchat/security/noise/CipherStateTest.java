@@ -14,12 +14,17 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.Test;
 
+/** ChaChaPoly; {@link AesGcmCipherStateTest} runs the same tests for AESGCM. */
 class CipherStateTest {
-    private final byte[] key = bytes(32, 1);
-    private final CipherState sender = new CipherState(key);
-    private final CipherState receiver = new CipherState(key);
+    final byte[] key = bytes(32, 1);
+    final CipherState sender = new CipherState(cipher(), key);
+    final CipherState receiver = new CipherState(cipher(), key);
 
-    private static byte[] bytes(int n, int seed) {
+    NoiseCipher cipher() {
+        return NoiseCipher.CHACHA_POLY;
+    }
+
+    static byte[] bytes(int n, int seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
         return b;
@@ -159,7 +164,7 @@ class CipherStateTest {
 
     @Test
     void gatheringEncryptionIsTheSameMessageAsOneBuffer() throws NoiseException {
-        CipherState one = new CipherState(new byte[32]), gathered = new CipherState(new byte[32]);
+        CipherState one = new CipherState(cipher(), new byte[32]), gathered = new CipherState(cipher(), new byte[32]);
         java.util.Random random = new java.util.Random(5);
         for (int[] cuts : new int[][] {{12, 500}, {0, 12, 12, 40}, {1, 1, 1}, {CipherState.MAX_PLAINTEXT - 12, 12}}) {
             byte[] plain = new byte[java.util.Arrays.stream(cuts).sum()];

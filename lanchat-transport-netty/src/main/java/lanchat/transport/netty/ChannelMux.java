@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * Bytes already sealed cannot be overtaken, on our side or in the peer's socket buffer, so all channels together
  * also keep at most a shared bound sent and not yet credited back ({@link InFlightLimit}: {@link #MAX_UNCREDITED} on
  * 127.0.0.1 and fast links, more over a link whose round trip is long, while no queue builds): a chat line or a pong
- * travels behind at most that much bulk data (32 KiB is about 0.2 ms of ChaCha20-Poly1305 at 200 MB/s) rather than
+ * travels behind at most that much bulk data (32 KiB is about 0.2 ms of ChaCha20-Poly1305 at 200 MB/s, 15 µs of AES-GCM) rather than
  * behind every channel's full window. The receiver credits in steps of {@link NettyProtocolChannel#CREDIT_STEP}, so the bound still keeps the
  * connection busy. Each channel may always have one such step outstanding, beyond the shared bound: remainders below
  * a step are never credited, and a channel whose app stops reading holds its credit for good, so without that floor
@@ -60,7 +60,7 @@ final class ChannelMux {
      * queue behind (the issue's goal: chat round trip during a transfer at most 2× idle), and caps one connection's
      * bulk throughput at this much per credit round trip (32 KiB per 0.15 ms is 220 MB/s, about what the cipher does
      * on JDK 17). Measured (BENCHMARKS.md): 64 KiB gave 2.0–2.7× idle, 32 KiB mostly 1.1–2.1×, with no loss of file
-     * throughput.
+     * throughput; with AES-256-GCM again, 32 KiB was still best for both ({@link InFlightLimit#FLOOR}).
      */
     static final int MAX_UNCREDITED = InFlightLimit.FLOOR;
     /** What an older peer, which grants only once half a window is due, needs outstanding before it grants. */

@@ -26,6 +26,8 @@ import lanchat.api.spi.Direction;
 import lanchat.api.spi.ProtocolChannel;
 import lanchat.api.spi.ProtocolHandler;
 import lanchat.api.spi.SessionListener;
+import lanchat.security.noise.NoiseCipher;
+import lanchat.security.noise.netty.NoiseCipherCodec;
 import lanchat.transport.tcp.Failures;
 
 /**
@@ -86,6 +88,12 @@ final class NettyChatSession implements ChatSession {
     }
 
     ChannelMux mux() { return mux; }
+
+    /** The Noise transport cipher the handshake settled on; null on a channel without one (tests). */
+    NoiseCipher transportCipher() {
+        NoiseCipherCodec codec = channel.pipeline().get(NoiseCipherCodec.class);
+        return codec == null ? null : codec.transportCipher();
+    }
 
     /** This connection's account in the node's resource manager; null in tests that build a session on a bare channel. */
     private final ConnectionScope account;

@@ -29,6 +29,7 @@ import lanchat.api.spi.Direction;
 import lanchat.api.spi.ProtocolHandler;
 import lanchat.api.spi.Transport;
 import lanchat.api.spi.TransportConfig;
+import lanchat.security.noise.NoiseCipher;
 import lanchat.security.noise.NoiseHandshake;
 import lanchat.security.noise.SignedStaticKey;
 import lanchat.security.noise.netty.NoiseCipherCodec;
@@ -47,6 +48,7 @@ import org.slf4j.LoggerFactory;
  * hello            fixed multistream-compatible preamble; removes itself      ({@link Hello})
  * noise-frame-*    2-byte length frames, max 65535 (added by the next one)    (LengthFieldBasedFrameDecoder / Prepender)
  * noise            XX handshake, then swapped for the cipher                  ({@link NoiseHandshakeHandler} → {@link NoiseCipherCodec})
+ *                  (AES-256-GCM when both ends offer it in the handshake payload, else ChaChaPoly: {@link Settings})
  * frames           4-byte length frames, max = chat message or channel chunk  (AccountedFrameDecoder: reserved first)
  * chat-codec       frame bytes ↔ {@link ChatFrame}                           ({@link ChatFrameCodec})
  * connection       handshake timeout, keepalive, session, errors             ({@link ConnectionHandler})
@@ -58,13 +60,30 @@ import org.slf4j.LoggerFactory;
  */
 final class NettyTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
-    /** Tunables, from {@link TransportConfig#options()}. */
-    record Settings(Duration handshakeTimeout, Duration keepaliveInterval, Duration idleTimeout, int maxMessageBytes) {
+    /** The transport cipher when the transport's options do not say (the app passes none): {@code -Dlanchat.netty.cipher=chachapoly}. */
+    static final String CIPHER_PROPERTY = "lanchat.netty.cipher";
+
+    /**
+     * Tunables, from {@link TransportConfig#options()}.
+     *
+     * @param transportCipher the Noise transport cipher offered besides ChaChaPoly: option {@code cipher}, else the JVM
+     *                        property {@value #CIPHER_PROPERTY}: {@code aesgcm} (the default: AES-256-GCM with peers
+     *                        that offer it too, ChaChaPoly with older ones) or {@code chachapoly} (offer nothing, as
+     *                        builds before it did: for comparing, and for tests that stand in an older peer)
+     */
+    record Settings(Duration handshakeTimeout, Duration keepaliveInterval, Duration idleTimeout, int maxMessageBytes, NoiseCipher transportCipher) {
         static Settings from(TransportConfig c) {
+            String cipher = c.options().getOrDefault("cipher", System.getProperty(CIPHER_PROPERTY, "aesgcm"));
+            NoiseCipher transportCipher = switch (cipher) {
+                case "aesgcm" -> NoiseCipher.AES_GCM;
+                case "chachapoly" -> NoiseCipher.CHACHA_POLY;
+                default -> throw new IllegalArgumentException("the netty transport's cipher must be aesgcm or chachapoly, not " + cipher);
+            };
             return new Settings(Duration.ofMillis(c.intOption("handshakeTimeoutMs", 10_000)),
                     Duration.ofMillis(c.intOption("keepaliveMs", 10_000)),
                     Duration.ofMillis(c.intOption("idleTimeoutMs", 30_000)),
-                    c.intOption("maxMessageBytes", 1 << 20));
+                    c.intOption("maxMessageBytes", 1 << 20),
+                    transportCipher);
         }
     }
 
@@ -171,8 +190,9 @@ final class NettyTransport implements Transport {
                 };
                 ChannelPipeline p = ch.pipeline();
                 p.addLast("hello", new Hello());
-                // no muxers offered in the Noise payload: this transport has its own channel multiplexer
-                p.addLast("noise", new NoiseHandshakeHandler(NoiseHandshake.of(initiator, staticKey.get(), expected, List.of())));
+                // no muxers offered in the Noise payload: this transport has its own channel multiplexer; AES-256-GCM
+                // offered for transport messages (lanchat-security-noise's extension; the hello stays byte for byte)
+                p.addLast("noise", new NoiseHandshakeHandler(NoiseHandshake.of(initiator, staticKey.get(), expected, List.of(), settings.transportCipher())));
                 p.addLast("frames", new AccountedFrameDecoder(Math.max(settings.maxMessageBytes() + FRAME_OVERHEAD, ChannelFrames.MAX_FRAME) + 4,
                         ch.attr(ConnectionAccounts.ACCOUNT).get()));
                 p.addLast("chat-codec", new ChatFrameCodec());

@@ -13,6 +13,7 @@ import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.UnsupportedMessageTypeException;
 import io.netty.util.ReferenceCountUtil;
 import lanchat.security.noise.CipherState;
+import lanchat.security.noise.NoiseCipher;
 import lanchat.security.noise.NoiseResult;
 
 /**
@@ -55,6 +56,11 @@ public final class NoiseCipherCodec extends ChannelDuplexHandler {
     public NoiseCipherCodec(NoiseResult keys) {
         this.sender = keys.sender();
         this.receiver = keys.receiver();
+    }
+
+    /** The cipher of this connection's transport messages: ChaChaPoly, or AESGCM when both ends offered it. */
+    public NoiseCipher transportCipher() {
+        return sender.cipher();
     }
 
     @Override
