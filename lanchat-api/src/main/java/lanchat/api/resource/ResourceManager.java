@@ -351,6 +351,29 @@ public final class ResourceManager {
             }
         }
 
+        /**
+         * Reserves {@code bytes} more for this stream only from memory nobody else is likely to need: the stream stays
+         * within its own limit, and its connection, peer and the system each stay at or below half of theirs after
+         * the reservation. For what makes a stream faster but is not needed to run it (a larger yamux receive window);
+         * go-libp2p's yamux asks its resource manager for window growth the same way, at priority 128 of 255.
+         *
+         * @return false when refused; nothing is reserved then
+         */
+        public boolean reserveSpareMemory(long bytes) {
+            synchronized (ResourceManager.this) {
+                if (bytes < 0) throw new IllegalArgumentException("negative reservation");
+                if (closed || memory + bytes > limits.stream().memory()) return false;
+                List<Usage> chain = conn.chain();
+                for (int i = 0; i < chain.size(); i++) {
+                    long limit = i == 0 ? conn.ownMemoryLimit() : chain.get(i).limits.memory();
+                    if (chain.get(i).memory + bytes > limit / 2) return false;
+                }
+                for (Usage u : chain) u.memory += bytes;
+                memory += bytes;
+                return true;
+            }
+        }
+
         @Override
         public void releaseMemory(long bytes) {
             synchronized (ResourceManager.this) {

@@ -150,6 +150,34 @@ class ResourceManagerTest {
         assertEquals(0, rm.system().memory());
     }
 
+    /** Window growth (issue 16) takes only spare memory: half of each shared limit stays for what streams need. */
+    @Test
+    void spareMemoryStopsAtHalfOfEverySharedLimit() throws Exception {
+        ResourceManager rm = new ResourceManager(small()); // connection 400 KiB (100 KiB until admitted), peer 512 KiB, system 1 MiB
+        ConnectionScope c = rm.openConnection(Direction.INBOUND, A);
+        c.setPeer(peer());
+        c.admit();
+        StreamScope s = c.openStream(Direction.INBOUND);
+        assertTrue(s.reserveMemory(64 << 10));
+        assertTrue(s.reserveSpareMemory(100 << 10), "164 KiB: under half of the connection's 400");
+        assertFalse(s.reserveSpareMemory(64 << 10), "228 KiB would pass half the connection's limit");
+        assertTrue(s.reserveMemory(64 << 10), "what a stream needs may still use the other half");
+        ConnectionScope d = rm.openConnection(Direction.INBOUND, B);
+        d.setPeer(peer());
+        StreamScope t = d.openStream(Direction.INBOUND);
+        assertTrue(t.reserveMemory(32 << 10));
+        assertFalse(t.reserveSpareMemory(32 << 10), "a connection not admitted yet: half of its 100 KiB");
+        assertTrue(t.reserveSpareMemory(16 << 10));
+        assertEquals((228 + 48) << 10, rm.system().memory());
+        s.close();
+        assertEquals(48 << 10, rm.system().memory(), "closing gives back the spare part too");
+        t.close();
+        assertFalse(t.reserveSpareMemory(1), "a closed stream reserves nothing");
+        assertEquals(0, rm.system().memory());
+        c.close();
+        d.close();
+    }
+
     /**
      * Issue 13: peers that fill the node's memory (incomplete frames, in HostileLanIT) must not keep new peers out of
      * their handshake: handshakes reserve from the transient scope's own budget.

@@ -174,7 +174,8 @@ final class Libp2pTransport implements Transport, Host {
     /**
      * Set up every connection. Its account in the resource manager is kept as {@link ConnectionAccounts} says: opened
      * before a byte is read, moved to the peer's scope once Noise proved the peer, and every yamux stream reserves its
-     * receive window there ({@link StreamBudget}).
+     * receive window there ({@link StreamBudget}), and what the window grows by only from spare memory ({@code
+     * StreamScope.reserveSpareMemory}).
      *
      * @param target the dialed address (outbound), null for inbound connections (their remote address is known)
      */
@@ -206,7 +207,18 @@ final class Libp2pTransport implements Transport, Host {
                             Libp2pConnection c = new Libp2pConnection(Libp2pTransport.this, ch, security.remotePeer(), direction, security.connectionId(), scope);
                             ch.attr(CONNECTION).set(c);
                             return new YamuxSession(direction == Direction.OUTBOUND, c.inboundStreams(), yamuxConfig,
-                                    (inbound, bytes) -> ConnectionAccounts.reserveStream(scope, inbound ? Direction.INBOUND : Direction.OUTBOUND, bytes),
+                                    (inbound, bytes) -> ConnectionAccounts.openStream(scope, inbound ? Direction.INBOUND : Direction.OUTBOUND, bytes)
+                                            .map(stream -> new StreamBudget.Reservation() { // a window grows only into spare memory
+                                                @Override
+                                                public boolean grow(long more) {
+                                                    return stream.reserveSpareMemory(more);
+                                                }
+
+                                                @Override
+                                                public void release() {
+                                                    stream.close();
+                                                }
+                                            }),
                                     new QueueBudget() { // what a peer that does not read makes us queue: its peer's and the node's memory
                                         @Override
                                         public boolean reserve(long bytes) {

@@ -71,6 +71,14 @@ public final class ConnectionAccounts {
      *         limit (the caller refuses the stream)
      */
     public static Optional<Runnable> reserveStream(ConnectionScope scope, Direction direction, long bytes) {
+        return openStream(scope, direction, bytes).map(stream -> stream::close);
+    }
+
+    /**
+     * {@link #reserveStream}, keeping the stream's account open for more (a receive window that grows: {@link
+     * StreamScope#reserveSpareMemory}); close it when the stream is gone.
+     */
+    public static Optional<StreamScope> openStream(ConnectionScope scope, Direction direction, long bytes) {
         StreamScope stream;
         try {
             stream = scope.openStream(direction);
@@ -81,6 +89,6 @@ public final class ConnectionAccounts {
             stream.close();
             return Optional.empty();
         }
-        return Optional.of(stream::close);
+        return Optional.of(stream);
     }
 }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +58,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An inbound stream is acknowledged as soon as it is accepted, as go-yamux does on {@code Accept}; the
  * limit on concurrent inbound streams, not a delayed ACK, is what pushes back on a peer opening too many.
- * Windows stay at {@link YamuxConfig#receiveWindow()}; they are not auto-tuned.
+ * Windows start at {@link YamuxConfig#receiveWindow()} and grow up to {@link YamuxConfig#maxReceiveWindow()} while
+ * the peer sends faster than they let it ({@link #windowGrowth}), each growth reserved from the {@link StreamBudget}.
  *
  * <p>All methods may be called from any thread; work is done on the connection's event loop.
  */
@@ -96,7 +98,15 @@ public class YamuxSession extends ChannelDuplexHandler {
     private int pingAnswersQueued;
     private final StreamBudget budget;
     /** What each open stream reserved from the budget, by stream id; given back when it closes. */
-    private final IntObjectHashMap<Runnable> reservations = new IntObjectHashMap<>();
+    private final IntObjectHashMap<StreamBudget.Reservation> reservations = new IntObjectHashMap<>();
+    /** The clock of pings and window tuning; tests replace it. */
+    private LongSupplier nanoClock = System::nanoTime;
+    /** The connection's round trip, from the last answered ping; 0 until one is answered. */
+    private long rttNanos;
+    /** When {@link #rttNanos} was measured (on {@link #nanoClock}). */
+    private long rttMeasuredAt;
+    /** How old a round trip may get before window tuning measures it again (go-yamux measures every 30 s). */
+    static final long RTT_MAX_AGE_NANOS = 30_000_000_000L;
     private boolean pingAnswerDropLogged;
     /** Queued bytes are accounted beyond this (what a socket buffer holds anyway)… */
     public static final long FREE_QUEUE = 64 * 1024;
@@ -375,7 +385,7 @@ public class YamuxSession extends ChannelDuplexHandler {
     }
 
     private YamuxStreamChannel accept(int id) {
-        Optional<Runnable> reserved = goAwaySent || inboundStreams >= config.maxInboundStreams() ? Optional.empty() : budget.reserve(true, config.receiveWindow());
+        Optional<StreamBudget.Reservation> reserved = goAwaySent || inboundStreams >= config.maxInboundStreams() ? Optional.empty() : budget.reserve(true, config.receiveWindow());
         if (reserved.isEmpty()) {
             log.debug("{} refusing stream {}: {}", ctx.channel(), Integer.toUnsignedString(id),
                     goAwaySent ? "going away" : inboundStreams >= config.maxInboundStreams() ? "maxInboundStreams " + config.maxInboundStreams() + " reached" : "resource limit");
@@ -407,7 +417,10 @@ public class YamuxSession extends ChannelDuplexHandler {
             PendingPing p = ownPing;
             if (p != null && p.id() == frame.length()) {
                 ownPing = null;
-                p.promise().trySuccess(Duration.ofNanos(System.nanoTime() - p.startNanos()));
+                long now = nanoClock.getAsLong();
+                rttNanos = Math.max(1, now - p.startNanos());
+                rttMeasuredAt = now;
+                p.promise().trySuccess(Duration.ofNanos(rttNanos));
             }
         }
     }
@@ -463,7 +476,7 @@ public class YamuxSession extends ChannelDuplexHandler {
             promise.tryFailure(closed ? new ClosedChannelException() : new IllegalStateException(refusal));
             return;
         }
-        Optional<Runnable> reserved = budget.reserve(false, config.receiveWindow());
+        Optional<StreamBudget.Reservation> reserved = budget.reserve(false, config.receiveWindow());
         if (reserved.isEmpty()) {
             promise.tryFailure(new IllegalStateException("resource limit: no room for another stream on this connection"));
             return;
@@ -511,7 +524,7 @@ public class YamuxSession extends ChannelDuplexHandler {
         }
         long id = nextPingId;
         nextPingId = (nextPingId + 1) & YamuxFrame.MAX_LENGTH;
-        ownPing = new PendingPing(id, System.nanoTime(), promise);
+        ownPing = new PendingPing(id, nanoClock.getAsLong(), promise);
         write(YamuxFrame.ping(YamuxFrame.FLAG_SYN, id));
         flush();
     }
@@ -646,6 +659,38 @@ public class YamuxSession extends ChannelDuplexHandler {
      * or, for a stream not open (new, refused, or closed by us), the window a stream starts with.
      * {@link YamuxFrameDecoder} checks it on each Data frame's header.
      */
+    /**
+     * Window tuning, asked by a stream that is about to send a Window Update: how many bytes to add to its window of
+     * {@code window} bytes, whose previous update (or opening) was {@code sinceLastUpdateNanos} ago. As go-yamux
+     * tunes: a stream whose peer used half its window in less than four round trips is held back by the window, not
+     * by us reading, so the window doubles, up to {@link YamuxConfig#maxReceiveWindow()} and only if the stream's
+     * reservation grows by as much. Without a round trip measured in the last 30 s a ping is sent (at most one in
+     * flight) and the window stays this time: an idle session never pings for this.
+     *
+     * @return 0, or the growth, already reserved
+     */
+    long windowGrowth(int streamId, long window, long sinceLastUpdateNanos) {
+        if (window >= config.maxReceiveWindow() || closed) return 0;
+        long now = nanoClock.getAsLong();
+        if (rttNanos == 0 || now - rttMeasuredAt > RTT_MAX_AGE_NANOS) {
+            if (ownPing == null) ping0(ctx.executor().newPromise());
+            if (rttNanos == 0) return 0;
+        }
+        if (sinceLastUpdateNanos >= 4 * rttNanos) return 0;
+        long growth = Math.min(window, config.maxReceiveWindow() - window);
+        StreamBudget.Reservation reserved = reservations.get(streamId);
+        return reserved != null && reserved.grow(growth) ? growth : 0;
+    }
+
+    long nanoTime() {
+        return nanoClock.getAsLong();
+    }
+
+    /** For tests: pings and window tuning read time from {@code clock}. Call before the session is used. */
+    void useClock(LongSupplier clock) {
+        this.nanoClock = Objects.requireNonNull(clock, "clock");
+    }
+
     long receiveWindowOf(int streamId) {
         YamuxStreamChannel stream = streams.get(streamId);
         return stream != null ? stream.recvWindow() : config.receiveWindow();
@@ -710,8 +755,8 @@ public class YamuxSession extends ChannelDuplexHandler {
 
     void streamClosed(YamuxStreamChannel stream) {
         if (streams.remove(stream.streamId()) == null) return;
-        Runnable release = reservations.remove(stream.streamId());
-        if (release != null) release.run();
+        StreamBudget.Reservation reserved = reservations.remove(stream.streamId());
+        if (reserved != null) reserved.release();
         if (stream.isOutbound()) {
             outboundStreams--;
             if (!stream.isAcknowledged()) ackBacklog--;

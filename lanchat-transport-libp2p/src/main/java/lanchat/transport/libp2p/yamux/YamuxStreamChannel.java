@@ -49,7 +49,10 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     private final int streamId;
     private final boolean outbound;
     private final YamuxStreamChannelConfig config;
-    private final int windowSize;
+    /** The receive window we grant: {@link YamuxConfig#receiveWindow()}, grown by {@link YamuxSession#windowGrowth}. */
+    private long windowSize;
+    /** When the last Window Update (or the opening frame) went to the peer, on the session's clock. */
+    private long lastCreditNanos;
     private final int maxDataFrameSize;
 
     // Everything below is touched on the event loop only, except the volatile flags read by isOpen() & co.
@@ -366,6 +369,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     void sendOpeningFrame() {
         long extra = windowSize - YamuxConfig.INITIAL_WINDOW;
         recvWindow += extra;
+        lastCreditNanos = session.nanoTime();
         session.write(YamuxFrame.windowUpdate(streamId, outbound ? YamuxFrame.FLAG_SYN : YamuxFrame.FLAG_ACK, extra));
         if (!outbound) acknowledged = true;
     }
@@ -476,7 +480,12 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
         inDrain = true;
         try {
             boolean delivered = false;
-            while (open && (readPending || config.isAutoRead()) && !inbound.isEmpty()) {
+            // a read() while auto-read is off asks for one batch: everything queued. While auto-read is on, delivery
+            // stops as soon as a handler turns it off (as Netty's socket channels end their read loop): a reader that
+            // pauses is not handed the rest of a window that may have grown to megabytes (a protocol channel pauses
+            // at its receive buffer, and its listener may answer every message it is handed)
+            boolean batch = readPending && !config.isAutoRead();
+            while (open && (batch || config.isAutoRead()) && !inbound.isEmpty()) {
                 deliver(inbound.poll());
                 delivered = true;
             }
@@ -500,14 +509,27 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
         }
     }
 
-    /** Returns consumed bytes to the peer's window once half of it is used up. */
+    /**
+     * Returns consumed bytes to the peer's window once half of it is used up, with more room when the session's
+     * window tuning grants it (the peer used the half so fast that the window, not our reading, held it back).
+     */
     private void credit(int n) {
         consumed += n;
         if (!open || finReceived || consumed < windowSize / 2) return;
-        recvWindow += consumed;
-        session.write(YamuxFrame.windowUpdate(streamId, 0, consumed));
+        long now = session.nanoTime();
+        long growth = session.windowGrowth(streamId, windowSize, now - lastCreditNanos);
+        windowSize += growth;
+        long delta = consumed + growth;
+        recvWindow += delta;
+        lastCreditNanos = now;
+        session.write(YamuxFrame.windowUpdate(streamId, 0, delta));
         consumed = 0;
         session.flush();
+    }
+
+    /** The window this stream grants now (tests, diagnostics). */
+    long windowSize() {
+        return windowSize;
     }
 
     private void shutdownOutput0(ChannelPromise promise) {

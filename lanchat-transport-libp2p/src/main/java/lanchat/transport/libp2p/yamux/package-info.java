@@ -25,6 +25,14 @@
  *       application channels until the application listens or while it lags, the ping responder while its echoes
  *       cannot leave. Streams are acknowledged as soon as they are accepted, so go-yamux's accept backlog (256
  *       streams not yet taken by the application) is this same cap.</li>
+ *   <li><b>Window growth</b>: a stream whose peer uses half its window in less than four round trips (measured with
+ *       one of our pings when a stream first needs it, again after 30 s) was held back by the window, not by our
+ *       reading, so its next Window Update doubles the window, up to {@code maxReceiveWindow} [4 MiB], as go-yamux
+ *       tunes its windows. Each growth is reserved from the {@link lanchat.transport.libp2p.yamux.StreamBudget}
+ *       first; the transport grants it only from spare memory (its connection, peer and node stay at or below half
+ *       their limits), so a peer that sends fast gets a faster stream, never the memory other streams need. A
+ *       window never shrinks while its stream is open; the growth is given back with the stream. A reader that
+ *       lags credits nothing and so never grows.</li>
  *   <li><b>Streams we open</b>: at most {@code maxOutboundStreams} [1024] open and {@code maxAckBacklog} [256]
  *       not yet acknowledged (the spec's ACK backlog, which go-yamux also bounds with its accept backlog).</li>
  *   <li><b>Stream data we send</b> leaves only while the peer's window has room and the connection is writable;

@@ -41,6 +41,8 @@ import org.junit.jupiter.api.Test;
 /** One session fed hand-built frames; what it writes is read back as frames. */
 class YamuxSessionTest {
     private static final int WINDOW = YamuxConfig.INITIAL_WINDOW;
+    /** Windows that never grow: the tests of plain crediting see no tuning pings. */
+    private static final YamuxConfig FIXED_WINDOWS = YamuxConfig.defaults().withMaxReceiveWindow(WINDOW);
 
     private final Acceptor acceptor = new Acceptor();
     private final ConnectionEvents connectionEvents = new ConnectionEvents();
@@ -403,7 +405,7 @@ class YamuxSessionTest {
 
     @Test
     void windowUpdatesFollowConsumptionInHalfWindowSteps() {
-        YamuxSession session = new YamuxSession(false, acceptor);
+        YamuxSession session = new YamuxSession(false, acceptor, FIXED_WINDOWS);
         EmbeddedChannel ch = connection(session);
         ch.writeInbound(YamuxFrame.data(1, FLAG_SYN, Unpooled.wrappedBuffer(new byte[100 * 1024])));
         assertEquals(List.of(wu(1, FLAG_ACK, 0)), out(ch), "below half the window: no update yet");
@@ -420,7 +422,7 @@ class YamuxSessionTest {
     @Test
     void aStalledReaderGetsNoWindowUpdatesAndDataWaitsBounded() {
         Acceptor manual = new Acceptor(Probe::new, c -> c.config().setAutoRead(false));
-        YamuxSession session = new YamuxSession(false, manual);
+        YamuxSession session = new YamuxSession(false, manual, FIXED_WINDOWS);
         EmbeddedChannel ch = connection(session);
         ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 0));
         Probe probe = manual.probes.get(0);
@@ -441,6 +443,36 @@ class YamuxSessionTest {
     }
 
     @Test
+    void aReaderThatTurnsAutoReadOffGetsNoMoreOfTheQueueUntilItReads() {
+        List<Integer> got = new java.util.ArrayList<>();
+        Acceptor pausing = new Acceptor(Probe::new, c -> {
+            c.config().setAutoRead(false);
+            c.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                    got.add(((ByteBuf) msg).readableBytes());
+                    ctx.channel().config().setAutoRead(false); // as a protocol channel pauses at its receive buffer
+                    ctx.fireChannelRead(msg);
+                }
+            });
+        });
+        YamuxSession session = new YamuxSession(false, pausing, FIXED_WINDOWS);
+        EmbeddedChannel ch = connection(session);
+        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 0));
+        Probe probe = pausing.probes.get(0);
+        ch.writeInbound(YamuxFrame.data(1, 0, Unpooled.wrappedBuffer(new byte[10 * 1024])),
+                YamuxFrame.data(1, 0, Unpooled.wrappedBuffer(new byte[20 * 1024])),
+                YamuxFrame.data(1, 0, Unpooled.wrappedBuffer(new byte[30 * 1024])));
+        assertEquals(List.of(), got);
+        probe.channel.config().setAutoRead(true);
+        assertEquals(List.of(10 * 1024), got, "paused again after the first buffer: the rest waits");
+        probe.channel.read();
+        assertEquals(List.of(10 * 1024, 20 * 1024, 30 * 1024), got, "one read(): the queued batch");
+        assertEquals(60 * 1024, probe.received.size());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void aLargerWindowAnnouncedByThePeerIsUsed() {
         YamuxSession session = new YamuxSession(false, acceptor);
         EmbeddedChannel ch = connection(session);
@@ -455,7 +487,7 @@ class YamuxSessionTest {
 
     @Test
     void shutdownInputDiscardsButKeepsCreditingThePeer() {
-        YamuxSession session = new YamuxSession(false, acceptor);
+        YamuxSession session = new YamuxSession(false, acceptor, FIXED_WINDOWS);
         EmbeddedChannel ch = connection(session);
         ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 0));
         Probe probe = acceptor.probes.get(0);
@@ -472,6 +504,131 @@ class YamuxSessionTest {
         ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_FIN, 0));
         assertFalse(s.isOpen());
         assertEquals(0, session.streamCount());
+        ch.finishAndReleaseAll();
+    }
+
+    // ---- window tuning ----
+
+    private static final int KIB = 1024;
+    private static final long MS = 1_000_000;
+
+    /** Feeds {@code bytes} of data on stream 1 in 64 KiB frames (what go-yamux sends at most). */
+    private static void send(EmbeddedChannel ch, int bytes) {
+        for (int left = bytes; left > 0; left -= 64 * KIB) {
+            ch.writeInbound(YamuxFrame.data(1, 0, Unpooled.wrappedBuffer(new byte[Math.min(left, 64 * KIB)])));
+        }
+    }
+
+    @Test
+    void aWindowThePeerFillsWithinFourRoundTripsDoublesUpToTheMaximum() {
+        long[] now = {0};
+        YamuxSession session = new YamuxSession(false, acceptor, YamuxConfig.defaults().withMaxReceiveWindow(4 * WINDOW));
+        session.useClock(() -> now[0]);
+        EmbeddedChannel ch = connection(session);
+        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 0));
+        YamuxStreamChannel s = acceptor.probes.get(0).stream();
+        out(ch);
+        // no round trip known yet: the first update measures one and grants no more than was consumed
+        now[0] += MS;
+        send(ch, 128 * KIB);
+        assertEquals(List.of(ping(FLAG_SYN, 0), wu(1, 0, 128 * KIB)), out(ch));
+        now[0] += MS / 5;
+        ch.writeInbound(YamuxFrame.ping(FLAG_ACK, 0)); // round trip 0.2 ms
+        // half the window used 0.5 ms after the last update, under 4 round trips: the window doubles
+        now[0] += MS / 2;
+        send(ch, 128 * KIB);
+        assertEquals(List.of(wu(1, 0, 128 * KIB + WINDOW)), out(ch));
+        assertEquals(2 * WINDOW, s.windowSize());
+        now[0] += MS / 2;
+        send(ch, 256 * KIB);
+        assertEquals(List.of(wu(1, 0, 256 * KIB + 2 * WINDOW)), out(ch));
+        assertEquals(4 * WINDOW, s.windowSize());
+        // at the maximum it stays; the peer may send all of it
+        now[0] += MS / 2;
+        send(ch, 4 * WINDOW);
+        assertEquals(List.of(wu(1, 0, 2 * WINDOW), wu(1, 0, 2 * WINDOW)), out(ch));
+        assertEquals(4 * WINDOW, s.windowSize());
+        assertEquals(128 * KIB * 2 + 256 * KIB + 4 * WINDOW, acceptor.probes.get(0).received.size());
+        assertTrue(ch.isOpen());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aPeerSlowerThanFourRoundTripsPerHalfWindowKeepsTheWindowAndAnOldRoundTripIsMeasuredAgain() {
+        long[] now = {0};
+        YamuxSession session = new YamuxSession(false, acceptor);
+        session.useClock(() -> now[0]);
+        EmbeddedChannel ch = connection(session);
+        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 0));
+        YamuxStreamChannel s = acceptor.probes.get(0).stream();
+        send(ch, 128 * KIB);
+        out(ch);
+        ch.writeInbound(YamuxFrame.ping(FLAG_ACK, 0)); // round trip 0 → counted as 1 ns, then:
+        now[0] += MS;
+        ch.writeInbound(YamuxFrame.ping(FLAG_SYN, 7)); // (the peer's pings are answered, not measured)
+        assertEquals(List.of(ping(FLAG_ACK, 7)), out(ch));
+        for (int i = 0; i < 3; i++) {
+            now[0] += MS;
+            send(ch, 128 * KIB);
+            assertEquals(List.of(wu(1, 0, 128 * KIB)), out(ch), "1 ms per half window, round trip ~0: no growth");
+        }
+        assertEquals(WINDOW, s.windowSize());
+        // 30 s later the round trip is measured again; it was 0.4 ms, so the next fast half window grows
+        now[0] += YamuxSession.RTT_MAX_AGE_NANOS + MS;
+        send(ch, 128 * KIB);
+        assertEquals(List.of(ping(FLAG_SYN, 1), wu(1, 0, 128 * KIB)), out(ch));
+        now[0] += 2 * MS / 5;
+        ch.writeInbound(YamuxFrame.ping(FLAG_ACK, 1));
+        now[0] += MS;
+        send(ch, 128 * KIB);
+        assertEquals(List.of(wu(1, 0, 128 * KIB + WINDOW)), out(ch));
+        assertEquals(2 * WINDOW, s.windowSize());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void growthTheBudgetRefusesLeavesTheWindowAndEveryReservationIsGivenBackOnClose() {
+        long[] now = {0};
+        long[] held = {0};
+        long cap = WINDOW + WINDOW; // room for the first stream's one doubling only
+        StreamBudget budget = (inbound, bytes) -> {
+            held[0] += bytes;
+            long[] mine = {bytes};
+            return java.util.Optional.of(new StreamBudget.Reservation() {
+                @Override
+                public boolean grow(long more) {
+                    if (held[0] + more > cap) return false;
+                    held[0] += more;
+                    mine[0] += more;
+                    return true;
+                }
+
+                @Override
+                public void release() {
+                    held[0] -= mine[0];
+                }
+            });
+        };
+        YamuxSession session = new YamuxSession(false, acceptor, YamuxConfig.defaults(), budget);
+        session.useClock(() -> now[0]);
+        EmbeddedChannel ch = connection(session);
+        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 0));
+        YamuxStreamChannel s = acceptor.probes.get(0).stream();
+        send(ch, 128 * KIB);
+        now[0] += MS / 10;
+        ch.writeInbound(YamuxFrame.ping(FLAG_ACK, 0));
+        out(ch);
+        for (int i = 0; i < 3; i++) {
+            now[0] += MS / 10;
+            send(ch, (int) s.windowSize() / 2);
+        }
+        assertEquals(2 * WINDOW, s.windowSize(), "grown once; the budget refused the next doubling");
+        assertEquals(cap, held[0]);
+        assertTrue(ch.isOpen());
+        s.close();
+        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_FIN, 0));
+        assertEquals(0, session.streamCount());
+        assertEquals(0, held[0], "the growth is given back with the stream");
         ch.finishAndReleaseAll();
     }
 
