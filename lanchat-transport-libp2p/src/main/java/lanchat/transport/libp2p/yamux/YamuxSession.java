@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * <p>An inbound stream is acknowledged as soon as it is accepted, as go-yamux does on {@code Accept}; the
  * limit on concurrent inbound streams, not a delayed ACK, is what pushes back on a peer opening too many.
  * Windows start at {@link YamuxConfig#receiveWindow()} and grow up to {@link YamuxConfig#maxReceiveWindow()} while
- * the peer sends faster than they let it ({@link #windowGrowth}), each growth reserved from the {@link StreamBudget}.
+ * the peer sends faster than they let it, and back while other streams carry data ({@link #windowChange}); growth is
+ * reserved from the {@link StreamBudget}.
  *
  * <p>All methods may be called from any thread; work is done on the connection's event loop.
  */
@@ -107,6 +108,8 @@ public class YamuxSession extends ChannelDuplexHandler {
     private long rttMeasuredAt;
     /** How old a round trip may get before window tuning measures it again (go-yamux measures every 30 s). */
     static final long RTT_MAX_AGE_NANOS = 30_000_000_000L;
+    /** A stream that received data this recently shares the connection: no other stream keeps a grown window. */
+    static final long SHARED_NANOS = 1_000_000_000L;
     private boolean pingAnswerDropLogged;
     /** Queued bytes are accounted beyond this (what a socket buffer holds anyway)… */
     public static final long FREE_QUEUE = 64 * 1024;
@@ -377,6 +380,7 @@ public class YamuxSession extends ChannelDuplexHandler {
                     + " bytes, its window was " + stream.recvWindow());
             return;
         } else if (frame.length() > 0) {
+            stream.lastDataNanos = nanoClock.getAsLong();
             stream.onData(frame.data());
         } else {
             frame.release();
@@ -660,26 +664,50 @@ public class YamuxSession extends ChannelDuplexHandler {
      * {@link YamuxFrameDecoder} checks it on each Data frame's header.
      */
     /**
-     * Window tuning, asked by a stream that is about to send a Window Update: how many bytes to add to its window of
-     * {@code window} bytes, whose previous update (or opening) was {@code sinceLastUpdateNanos} ago. As go-yamux
-     * tunes: a stream whose peer used half its window in less than four round trips is held back by the window, not
-     * by us reading, so the window doubles, up to {@link YamuxConfig#maxReceiveWindow()} and only if the stream's
-     * reservation grows by as much. Without a round trip measured in the last 30 s a ping is sent (at most one in
-     * flight) and the window stays this time: an idle session never pings for this.
+     * Window tuning, asked by a stream that is about to send a Window Update for {@code consumed} bytes: by how much
+     * to change its window, whose previous update (or opening) was {@code sinceLastUpdateNanos} ago.
      *
-     * @return 0, or the growth, already reserved
+     * <p>A stream alone on the connection grows as go-yamux tunes: a peer that used half the window in less than four
+     * round trips was held back by the window, not by us reading, so the window doubles, up to {@link
+     * YamuxConfig#maxReceiveWindow()} and only if the stream's reservation grows by as much. Without a round trip
+     * measured in the last 30 s a ping is sent (at most one in flight) and the window stays this time: an idle session
+     * never pings for this.
+     *
+     * <p>A stream that shares the connection (another one received data in the last second: a chat line, a ping)
+     * goes back to {@link YamuxConfig#receiveWindow()}, by crediting less than was consumed: yamux has no priorities,
+     * and everything a window lets the peer send is queued ahead of the other streams' data in both ends' socket
+     * buffers. A file sent with 4 MiB windows made the chat round trip during the transfer 3.4× idle instead of 1.7×.
+     *
+     * @return the change: positive (growth, already reserved), negative (at most {@code consumed}) or 0
      */
-    long windowGrowth(int streamId, long window, long sinceLastUpdateNanos) {
-        if (window >= config.maxReceiveWindow() || closed) return 0;
+    long windowChange(YamuxStreamChannel stream, long window, long consumed, long sinceLastUpdateNanos) {
+        if (closed) return 0;
         long now = nanoClock.getAsLong();
+        if (window > config.receiveWindow()) {
+            if (sharedRecently(stream, now)) return -Math.min(consumed, window - config.receiveWindow());
+        }
+        if (window >= config.maxReceiveWindow()) return 0;
         if (rttNanos == 0 || now - rttMeasuredAt > RTT_MAX_AGE_NANOS) {
             if (ownPing == null) ping0(ctx.executor().newPromise());
             if (rttNanos == 0) return 0;
         }
-        if (sinceLastUpdateNanos >= 4 * rttNanos) return 0;
+        if (sinceLastUpdateNanos >= 4 * rttNanos || sharedRecently(stream, now)) return 0;
         long growth = Math.min(window, config.maxReceiveWindow() - window);
-        StreamBudget.Reservation reserved = reservations.get(streamId);
-        return reserved != null && reserved.grow(growth) ? growth : 0;
+        long unreserved = window + growth - stream.reservedWindow;
+        if (unreserved > 0) {
+            StreamBudget.Reservation reserved = reservations.get(stream.streamId());
+            if (reserved == null || !reserved.grow(unreserved)) return 0;
+            stream.reservedWindow += unreserved;
+        }
+        return growth;
+    }
+
+    /** Whether a stream other than {@code stream} received data in the last {@link #SHARED_NANOS}. */
+    private boolean sharedRecently(YamuxStreamChannel stream, long now) {
+        for (YamuxStreamChannel other : streams.values()) {
+            if (other != stream && now - other.lastDataNanos < SHARED_NANOS) return true;
+        }
+        return false;
     }
 
     long nanoTime() {

@@ -49,8 +49,12 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     private final int streamId;
     private final boolean outbound;
     private final YamuxStreamChannelConfig config;
-    /** The receive window we grant: {@link YamuxConfig#receiveWindow()}, grown by {@link YamuxSession#windowGrowth}. */
+    /** The receive window we grant: {@link YamuxConfig#receiveWindow()}, tuned by {@link YamuxSession#windowChange}. */
     private long windowSize;
+    /** The largest window reserved from the session's budget so far (kept while the stream lives). Session only. */
+    long reservedWindow;
+    /** When data for this stream last arrived, on the session's clock (long ago for a new stream). Session only. */
+    long lastDataNanos;
     /** When the last Window Update (or the opening frame) went to the peer, on the session's clock. */
     private long lastCreditNanos;
     private final int maxDataFrameSize;
@@ -89,6 +93,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
         this.outbound = outbound;
         this.config = new YamuxStreamChannelConfig(this);
         this.windowSize = cfg.receiveWindow();
+        this.reservedWindow = cfg.receiveWindow();
+        this.lastDataNanos = session.nanoTime() - YamuxSession.SHARED_NANOS;
         this.maxDataFrameSize = cfg.maxDataFrameSize();
     }
 
@@ -510,20 +516,22 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
 
     /**
-     * Returns consumed bytes to the peer's window once half of it is used up, with more room when the session's
-     * window tuning grants it (the peer used the half so fast that the window, not our reading, held it back).
+     * Returns consumed bytes to the peer's window once half of it is used up, changed by the session's window tuning:
+     * more room when the peer used the half so fast that the window, not our reading, held it back; less while other
+     * streams share the connection.
      */
     private void credit(int n) {
         consumed += n;
         if (!open || finReceived || consumed < windowSize / 2) return;
         long now = session.nanoTime();
-        long growth = session.windowGrowth(streamId, windowSize, now - lastCreditNanos);
-        windowSize += growth;
-        long delta = consumed + growth;
+        long change = session.windowChange(this, windowSize, consumed, now - lastCreditNanos);
+        windowSize += change;
+        long delta = consumed + change;
         recvWindow += delta;
         lastCreditNanos = now;
-        session.write(YamuxFrame.windowUpdate(streamId, 0, delta));
         consumed = 0;
+        if (delta == 0) return; // all of it went to shrinking the window
+        session.write(YamuxFrame.windowUpdate(streamId, 0, delta));
         session.flush();
     }
 

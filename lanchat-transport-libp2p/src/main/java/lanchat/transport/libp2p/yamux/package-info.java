@@ -30,9 +30,12 @@
  *       reading, so its next Window Update doubles the window, up to {@code maxReceiveWindow} [4 MiB], as go-yamux
  *       tunes its windows. Each growth is reserved from the {@link lanchat.transport.libp2p.yamux.StreamBudget}
  *       first; the transport grants it only from spare memory (its connection, peer and node stay at or below half
- *       their limits), so a peer that sends fast gets a faster stream, never the memory other streams need. A
- *       window never shrinks while its stream is open; the growth is given back with the stream. A reader that
- *       lags credits nothing and so never grows.</li>
+ *       their limits), so a peer that sends fast gets a faster stream, never the memory other streams need; it is
+ *       given back with the stream. Only a stream alone on the connection grows: once another stream received data
+ *       in the last second, a grown window goes back to the initial one (its updates credit less than was
+ *       consumed), because whatever a window lets the peer send waits ahead of the other streams' frames in both
+ *       ends' socket buffers (a chat line behind 4 MiB of a file). A reader that lags credits nothing and so never
+ *       grows.</li>
  *   <li><b>Streams we open</b>: at most {@code maxOutboundStreams} [1024] open and {@code maxAckBacklog} [256]
  *       not yet acknowledged (the spec's ACK backlog, which go-yamux also bounds with its accept backlog).</li>
  *   <li><b>Stream data we send</b> leaves only while the peer's window has room and the connection is writable;

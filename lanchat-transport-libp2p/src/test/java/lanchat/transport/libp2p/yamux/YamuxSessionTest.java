@@ -587,6 +587,51 @@ class YamuxSessionTest {
     }
 
     @Test
+    void aGrownWindowShrinksBackWhileAnotherStreamCarriesDataAndGrowsOnlyAlone() {
+        long[] now = {0};
+        YamuxSession session = new YamuxSession(false, acceptor, YamuxConfig.defaults().withMaxReceiveWindow(4 * WINDOW));
+        session.useClock(() -> now[0]);
+        EmbeddedChannel ch = connection(session);
+        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 0));
+        YamuxStreamChannel bulk = acceptor.probes.get(0).stream();
+        now[0] += 2 * YamuxSession.SHARED_NANOS;
+        send(ch, 128 * KIB);
+        now[0] += MS / 10;
+        ch.writeInbound(YamuxFrame.ping(FLAG_ACK, 0));
+        for (int i = 0; i < 2; i++) {
+            now[0] += MS / 10;
+            send(ch, (int) bulk.windowSize() / 2);
+        }
+        assertEquals(4 * WINDOW, bulk.windowSize(), "alone on the connection: grown to the maximum");
+        out(ch);
+        // a chat line on another stream: the bulk stream's credit now goes to shrinking its window
+        ch.writeInbound(YamuxFrame.data(3, FLAG_SYN, bytes("hi")));
+        out(ch);
+        now[0] += MS / 10;
+        send(ch, 2 * WINDOW);
+        assertEquals(2 * WINDOW, bulk.windowSize());
+        assertEquals(List.of(), out(ch), "2 MiB consumed, all of it taken off the window: no update");
+        now[0] += MS / 10;
+        send(ch, WINDOW);
+        assertEquals(WINDOW, bulk.windowSize());
+        assertEquals(List.of(), out(ch));
+        now[0] += MS / 10;
+        send(ch, WINDOW / 2);
+        assertEquals(List.of(wu(1, 0, WINDOW / 2)), out(ch), "back at the initial window: plain credit, no growth while shared");
+        assertEquals(WINDOW, bulk.windowSize());
+        // a second after the other stream's last data the bulk stream is alone again and grows
+        now[0] += YamuxSession.SHARED_NANOS;
+        send(ch, WINDOW / 2);
+        out(ch);
+        now[0] += MS / 10;
+        send(ch, WINDOW / 2);
+        assertEquals(List.of(wu(1, 0, WINDOW / 2 + WINDOW)), out(ch));
+        assertEquals(2 * WINDOW, bulk.windowSize());
+        assertEquals(2, acceptor.probes.get(1).received.size(), "the chat line was delivered");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void growthTheBudgetRefusesLeavesTheWindowAndEveryReservationIsGivenBackOnClose() {
         long[] now = {0};
         long[] held = {0};
