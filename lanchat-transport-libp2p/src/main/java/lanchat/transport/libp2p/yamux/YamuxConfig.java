@@ -10,8 +10,8 @@ import java.util.Objects;
  *     is announced in the SYN or ACK frame), at most {@link YamuxFrameDecoder#DEFAULT_MAX_DATA_LENGTH}
  * @param maxReceiveWindow how far a stream's window may grow while the peer sends faster than the window lets it
  *     (doubled at a Window Update sent less than four round trips after the previous one, as go-yamux tunes its
- *     windows; each growth is reserved from the session's {@link StreamBudget} first); equal to
- *     {@code receiveWindow}: windows stay fixed
+ *     windows, while no other stream of the connection carries data; each growth is reserved from the session's
+ *     {@link StreamBudget} first); equal to {@code receiveWindow}: windows stay fixed
  * @param maxInboundStreams streams the peer may have open at once; further SYNs are answered with RST
  * @param maxOutboundStreams streams we may have open at once; {@code openStream} fails beyond it
  * @param maxAckBacklog outbound streams not yet acknowledged by the peer (the spec's ACK backlog, 256);
@@ -66,8 +66,8 @@ public record YamuxConfig(int receiveWindow, int maxReceiveWindow, int maxInboun
     }
 
     /**
-     * 256 KiB windows growing to 4 MiB, 256 inbound and 1024 outbound streams, ACK backlog 256, 64 KiB frames, 32 ping answers,
-     * 8 MiB queued for a peer that does not read, 1 s for a closing Go Away.
+     * 256 KiB windows growing to 4 MiB, 256 inbound and 1024 outbound streams, ACK backlog 256, 64 KiB frames,
+     * 32 ping answers, 8 MiB queued for a peer that does not read, 1 s for a closing Go Away.
      */
     public static YamuxConfig defaults() {
         return new YamuxConfig(INITIAL_WINDOW, MAX_WINDOW, 256, 1024, 256, 64 * 1024, 32, 8L * 1024 * 1024, Duration.ofSeconds(1));
@@ -75,8 +75,8 @@ public record YamuxConfig(int receiveWindow, int maxReceiveWindow, int maxInboun
 
     /** Also raises {@link #maxReceiveWindow()} to {@code value} when it was lower. */
     public YamuxConfig withReceiveWindow(int value) {
-        return new YamuxConfig(value, Math.max(value, maxReceiveWindow), maxInboundStreams, maxOutboundStreams, maxAckBacklog, maxDataFrameSize,
-                pingBacklog, maxQueuedOutboundBytes, goAwayGrace);
+        return new YamuxConfig(value, Math.max(value, maxReceiveWindow), maxInboundStreams, maxOutboundStreams,
+                maxAckBacklog, maxDataFrameSize, pingBacklog, maxQueuedOutboundBytes, goAwayGrace);
     }
 
     public YamuxConfig withMaxReceiveWindow(int value) {

@@ -659,11 +659,6 @@ public class YamuxSession extends ChannelDuplexHandler {
     }
 
     /**
-     * The longest Data frame the peer may send on {@code streamId} now: the stream's remaining receive window,
-     * or, for a stream not open (new, refused, or closed by us), the window a stream starts with.
-     * {@link YamuxFrameDecoder} checks it on each Data frame's header.
-     */
-    /**
      * Window tuning, asked by a stream that is about to send a Window Update for {@code consumed} bytes: by how much
      * to change its window, whose previous update (or opening) was {@code sinceLastUpdateNanos} ago.
      *
@@ -683,15 +678,14 @@ public class YamuxSession extends ChannelDuplexHandler {
     long windowChange(YamuxStreamChannel stream, long window, long consumed, long sinceLastUpdateNanos) {
         if (closed) return 0;
         long now = nanoClock.getAsLong();
-        if (window > config.receiveWindow()) {
-            if (sharedRecently(stream, now)) return -Math.min(consumed, window - config.receiveWindow());
-        }
+        boolean shared = sharedRecently(stream, now);
+        if (window > config.receiveWindow() && shared) return -Math.min(consumed, window - config.receiveWindow());
         if (window >= config.maxReceiveWindow()) return 0;
         if (rttNanos == 0 || now - rttMeasuredAt > RTT_MAX_AGE_NANOS) {
             if (ownPing == null) ping0(ctx.executor().newPromise());
             if (rttNanos == 0) return 0;
         }
-        if (sinceLastUpdateNanos >= 4 * rttNanos || sharedRecently(stream, now)) return 0;
+        if (sinceLastUpdateNanos >= 4 * rttNanos || shared) return 0;
         long growth = Math.min(window, config.maxReceiveWindow() - window);
         long unreserved = window + growth - stream.reservedWindow;
         if (unreserved > 0) {
@@ -719,6 +713,11 @@ public class YamuxSession extends ChannelDuplexHandler {
         this.nanoClock = Objects.requireNonNull(clock, "clock");
     }
 
+    /**
+     * The longest Data frame the peer may send on {@code streamId} now: the stream's remaining receive window,
+     * or, for a stream not open (new, refused, or closed by us), the window a stream starts with.
+     * {@link YamuxFrameDecoder} checks it on each Data frame's header.
+     */
     long receiveWindowOf(int streamId) {
         YamuxStreamChannel stream = streams.get(streamId);
         return stream != null ? stream.recvWindow() : config.receiveWindow();
