@@ -659,8 +659,8 @@ public class YamuxSession extends ChannelDuplexHandler {
     }
 
     /**
-     * Window tuning, asked by a stream that is about to send a Window Update for {@code consumed} bytes: by how much
-     * to change its window, whose previous update (or opening) was {@code sinceLastUpdateNanos} ago.
+     * Window tuning, asked by a stream that is about to send a Window Update for {@code consumed} bytes at {@code now}
+     * (the session's clock): by how much to change its window, given how long ago its previous update (or opening) was.
      *
      * <p>A stream alone on the connection grows as go-yamux tunes: a peer that used half the window in less than four
      * round trips was held back by the window, not by us reading, so the window doubles, up to {@link
@@ -675,9 +675,9 @@ public class YamuxSession extends ChannelDuplexHandler {
      *
      * @return the change: positive (growth, already reserved), negative (at most {@code consumed}) or 0
      */
-    long windowChange(YamuxStreamChannel stream, long window, long consumed, long sinceLastUpdateNanos) {
+    long windowChange(YamuxStreamChannel stream, long consumed, long now) {
         if (closed) return 0;
-        long now = nanoClock.getAsLong();
+        long window = stream.windowSize();
         boolean shared = sharedRecently(stream, now);
         if (window > config.receiveWindow() && shared) return -Math.min(consumed, window - config.receiveWindow());
         if (window >= config.maxReceiveWindow()) return 0;
@@ -685,7 +685,7 @@ public class YamuxSession extends ChannelDuplexHandler {
             if (ownPing == null) ping0(ctx.executor().newPromise());
             if (rttNanos == 0) return 0;
         }
-        if (sinceLastUpdateNanos >= 4 * rttNanos || shared) return 0;
+        if (now - stream.lastCreditNanos >= 4 * rttNanos || shared) return 0;
         long growth = Math.min(window, config.maxReceiveWindow() - window);
         long unreserved = window + growth - stream.reservedWindow;
         if (unreserved > 0) {

@@ -55,8 +55,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     long reservedWindow;
     /** When data for this stream last arrived, on the session's clock (long ago for a new stream). Session only. */
     long lastDataNanos;
-    /** When the last Window Update (or the opening frame) went to the peer, on the session's clock. */
-    private long lastCreditNanos;
+    /** When the last Window Update (or the opening frame) went to the peer, on the session's clock. Session reads it. */
+    long lastCreditNanos;
     private final int maxDataFrameSize;
 
     // Everything below is touched on the event loop only, except the volatile flags read by isOpen() & co.
@@ -524,7 +524,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
         consumed += n;
         if (!open || finReceived || consumed < windowSize / 2) return;
         long now = session.nanoTime();
-        long change = session.windowChange(this, windowSize, consumed, now - lastCreditNanos);
+        long change = session.windowChange(this, consumed, now);
         windowSize += change;
         long delta = consumed + change;
         recvWindow += delta;

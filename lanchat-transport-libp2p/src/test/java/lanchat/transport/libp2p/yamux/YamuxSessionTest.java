@@ -512,6 +512,14 @@ class YamuxSessionTest {
     private static final int KIB = 1024;
     private static final long MS = 1_000_000;
 
+    /** Puts {@code session} on the virtual clock {@code now} and has the peer open stream 1 (the acceptor's first probe). */
+    private EmbeddedChannel clocked(YamuxSession session, long[] now) {
+        session.useClock(() -> now[0]);
+        EmbeddedChannel ch = connection(session);
+        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 0));
+        return ch;
+    }
+
     /** Feeds {@code bytes} of data on stream 1 in 64 KiB frames (what go-yamux sends at most). */
     private static void send(EmbeddedChannel ch, int bytes) {
         for (int left = bytes; left > 0; left -= 64 * KIB) {
@@ -523,9 +531,7 @@ class YamuxSessionTest {
     void aWindowThePeerFillsWithinFourRoundTripsDoublesUpToTheMaximum() {
         long[] now = {0};
         YamuxSession session = new YamuxSession(false, acceptor, YamuxConfig.defaults().withMaxReceiveWindow(4 * WINDOW));
-        session.useClock(() -> now[0]);
-        EmbeddedChannel ch = connection(session);
-        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 0));
+        EmbeddedChannel ch = clocked(session, now);
         YamuxStreamChannel s = acceptor.probes.get(0).stream();
         out(ch);
         // no round trip known yet: the first update measures one and grants no more than was consumed
@@ -557,9 +563,7 @@ class YamuxSessionTest {
     void aPeerSlowerThanFourRoundTripsPerHalfWindowKeepsTheWindowAndAnOldRoundTripIsMeasuredAgain() {
         long[] now = {0};
         YamuxSession session = new YamuxSession(false, acceptor);
-        session.useClock(() -> now[0]);
-        EmbeddedChannel ch = connection(session);
-        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 0));
+        EmbeddedChannel ch = clocked(session, now);
         YamuxStreamChannel s = acceptor.probes.get(0).stream();
         send(ch, 128 * KIB);
         out(ch);
@@ -590,9 +594,7 @@ class YamuxSessionTest {
     void aGrownWindowShrinksBackWhileAnotherStreamCarriesDataAndGrowsOnlyAlone() {
         long[] now = {0};
         YamuxSession session = new YamuxSession(false, acceptor, YamuxConfig.defaults().withMaxReceiveWindow(4 * WINDOW));
-        session.useClock(() -> now[0]);
-        EmbeddedChannel ch = connection(session);
-        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 0));
+        EmbeddedChannel ch = clocked(session, now);
         YamuxStreamChannel bulk = acceptor.probes.get(0).stream();
         now[0] += 2 * YamuxSession.SHARED_NANOS;
         send(ch, 128 * KIB);
@@ -655,9 +657,7 @@ class YamuxSessionTest {
             });
         };
         YamuxSession session = new YamuxSession(false, acceptor, YamuxConfig.defaults(), budget);
-        session.useClock(() -> now[0]);
-        EmbeddedChannel ch = connection(session);
-        ch.writeInbound(YamuxFrame.windowUpdate(1, FLAG_SYN, 0));
+        EmbeddedChannel ch = clocked(session, now);
         YamuxStreamChannel s = acceptor.probes.get(0).stream();
         send(ch, 128 * KIB);
         now[0] += MS / 10;
