@@ -12,6 +12,8 @@
 #
 # Usage (root, after `mvn -DskipTests package`, which also builds lanchat-bench): scripts/file-netns-bench.sh [MiB] [TRANSPORT...]
 #   MiB: file size (default 1024); TRANSPORT: libp2p and/or netty (default both).
+#   PIN=1: each side on a core of its own (taskset: the sending side on core 0, the receiving side on core 1), as two
+#   machines would be; unpinned, both share every core and each side's threads also run on the other's core.
 # Prints one line per row. Everything created (two namespaces, their veth pair, processes, the temp directory) is
 # removed on exit; no packet leaves the namespaces; every wait is bounded.
 set -uo pipefail
@@ -27,6 +29,8 @@ MODS=${LANCHAT_MODS:-mods}
 WAIT=${WAIT:-60}
 TRANSFER_WAIT=${TRANSFER_WAIT:-900}
 NET=10.77.41
+TX=() RX=()
+if [ "${PIN:-0}" = 1 ]; then TX=(taskset -c 0) RX=(taskset -c 1); fi
 [ "$(id -u)" = 0 ] || { echo "file-netns-bench: needs root (network namespaces)"; exit 2; }
 for t in ip python3 sha256sum "$JAVA"; do command -v "$t" >/dev/null || { echo "file-netns-bench: needs $t"; exit 2; }; done
 [ -d "$MODS" ] || { echo "file-netns-bench: no $MODS/ (run: mvn -B -ntp -DskipTests package)"; exit 2; }
@@ -92,7 +96,7 @@ mbps() { python3 -c "import sys; print('%.0f' % ($bytes / ($2 - $1) if $2 > $1 e
 echo "file-netns-bench: $MIB MiB between two network namespaces (veth, $NET.0/24), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- raw TCP over the same link -------------------------------------------------------------------------------
-ip netns exec "$NS2" python3 -c '
+ip netns exec "$NS2" "${RX[@]}" python3 -c '
 import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], 9100)); s.listen(1); s.settimeout(60)
@@ -108,7 +112,7 @@ print(n, int((time.monotonic() - t0) * 1e6))
 pids+=($!)
 rawpid=$!
 wait_for "$WAIT" ip netns exec "$NS2" sh -c "ss -ltn | grep -q ':9100 '" || fail "raw TCP receiver did not listen"
-ip netns exec "$NS1" python3 -c '
+ip netns exec "$NS1" "${TX[@]}" python3 -c '
 import socket, sys
 c = socket.create_connection((sys.argv[1], 9100), timeout=60)
 with open(sys.argv[2], "rb") as f: c.sendfile(f)
@@ -138,14 +142,14 @@ print("%.0f" % (size / (time.monotonic() - t0) / 1e6))
 for t in "${TRANSPORTS[@]}"; do
   # the transport's own single stream over the same link, as many bytes as the file (a quarter first, to warm up)
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-  ip netns exec "$NS2" "$JAVA" $JAVA_OPTS -cp "$BENCH_CP" lanchat.bench.BenchPeer -transport "$t" -bench echo -listen "/ip4/$NET.2/tcp/0" \
+  ip netns exec "$NS2" "${RX[@]}" "$JAVA" $JAVA_OPTS -cp "$BENCH_CP" lanchat.bench.BenchPeer -transport "$t" -bench echo -listen "/ip4/$NET.2/tcp/0" \
     -timeout "$TRANSFER_WAIT" >"$work/echo-$t.out" 2>"$work/echo-$t.err" &
   pids+=($!)
   echopid=$!
   wait_for "$WAIT" grep -qs "^PEERID " "$work/echo-$t.out" || fail "$t echo peer did not start"
   echo_addr=$(grep -m1 "^LISTEN /ip4/$NET.2/" "$work/echo-$t.out" | cut -d' ' -f2)
   # shellcheck disable=SC2086
-  ip netns exec "$NS1" "$JAVA" $JAVA_OPTS -cp "$BENCH_CP" lanchat.bench.BenchPeer -transport "$t" -bench throughput -dial "$echo_addr" \
+  ip netns exec "$NS1" "${TX[@]}" "$JAVA" $JAVA_OPTS -cp "$BENCH_CP" lanchat.bench.BenchPeer -transport "$t" -bench throughput -dial "$echo_addr" \
     -bytes "$bytes" -warmup-bytes "$((bytes / 4))" -timeout "$TRANSFER_WAIT" >"$work/tput-$t.out" 2>"$work/tput-$t.err" \
     || fail "$t throughput client"
   channel=$(grep -o 'mb_s=[0-9.]*' "$work/tput-$t.out" | cut -d= -f2)
@@ -157,14 +161,14 @@ for t in "${TRANSPORTS[@]}"; do
   mkdir -p "$dl"
   mkfifo "$work/rx-$t.in" "$work/tx-$t.in"
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-  ip netns exec "$NS2" "$JAVA" $JAVA_OPTS -p "$MODS" -m lanchat.app --transport "$t" --host "$NET.2" -port 4001 --nick rx \
+  ip netns exec "$NS2" "${RX[@]}" "$JAVA" $JAVA_OPTS -p "$MODS" -m lanchat.app --transport "$t" --host "$NET.2" -port 4001 --nick rx \
     --no-history --downloads "$dl" --accept-from-room <"$work/rx-$t.in" 2>"$work/rx-$t.err" | stamp >"$work/rx-$t.out" &
   pids+=($!)
   exec {rxfd}>"$work/rx-$t.in" # hold the fifo open: the node reads typed lines from it
   wait_for "$WAIT" grep -qs "Listening on /ip4/$NET.2/" "$work/rx-$t.out" || fail "$t receiver did not start"
   addr=$(grep -o "Listening on /ip4/$NET.2/tcp/4001/p2p/[A-Za-z0-9]*" "$work/rx-$t.out" | head -n1 | cut -d' ' -f3)
   # shellcheck disable=SC2086
-  ip netns exec "$NS1" "$JAVA" $JAVA_OPTS -p "$MODS" -m lanchat.app --transport "$t" --host "$NET.1" -port 4001 --nick tx \
+  ip netns exec "$NS1" "${TX[@]}" "$JAVA" $JAVA_OPTS -p "$MODS" -m lanchat.app --transport "$t" --host "$NET.1" -port 4001 --nick tx \
     --no-history --peer "$addr" <"$work/tx-$t.in" 2>"$work/tx-$t.err" | stamp >"$work/tx-$t.out" &
   pids+=($!)
   exec {txfd}>"$work/tx-$t.in"

@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.CoalescingBufferQueue;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.EncoderException;
@@ -50,7 +49,7 @@ public final class NoiseCipherCodec extends ChannelDuplexHandler {
     private final CipherState sender;
     private final CipherState receiver;
     /** Written, not yet flushed: buffers and their promises, in order. */
-    private CoalescingBufferQueue pending;
+    private SealQueue pending;
 
     /** @param keys the two directions of a completed handshake, used by this codec only from now on */
     public NoiseCipherCodec(NoiseResult keys) {
@@ -65,7 +64,7 @@ public final class NoiseCipherCodec extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        pending = new CoalescingBufferQueue(ctx.channel(), 4, true);
+        pending = new SealQueue(ctx.channel());
     }
 
     @Override

@@ -12,11 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -145,6 +147,23 @@ class NoiseCipherCodecTest {
         assertEquals(0, heap.refCnt());
         deliver();
         assertArrayEquals(data, drainInbound(bob));
+        finish();
+    }
+
+    @Test
+    void aWritersCompositeIsNeitherGrownNorCopiedWhenLaterWritesShareItsFrame() {
+        // sized for its own two parts, as the netty transport's Data frames (a header, a chunk) are
+        CompositeByteBuf dataFrame = Unpooled.compositeBuffer(2).addComponents(true, buf("header|"), buf("chunk|"));
+        dataFrame.retain(); // one share kept to look at once the codec has let go of its own
+        alice.write(dataFrame);
+        alice.write(buf("next header|"));
+        alice.writeAndFlush(buf("next chunk"));
+        assertEquals(1, dataFrame.refCnt());
+        assertEquals(2, dataFrame.numComponents(), "not consolidated: nothing was added to it");
+        assertEquals("header|chunk|", dataFrame.toString(StandardCharsets.US_ASCII));
+        dataFrame.release();
+        assertEquals(List.of("header|chunk|next header|next chunk".length() + 16), deliver(), "still one frame");
+        assertArrayEquals("header|chunk|next header|next chunk".getBytes(), drainInbound(bob));
         finish();
     }
 
