@@ -21,7 +21,9 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -230,6 +232,72 @@ class HostileLanIT {
         }));
         report(String.format(Locale.ROOT, "never reading: %.1f MB of pings written", written.get() / 1e6), m);
         assertTrue(written.get() > 12 << 20, "the attack did not run: " + written.get() + " bytes");
+    }
+
+    /**
+     * Yamux windows that grow (issue 16), as an attacker would use them: twelve peers each pump pings on one stream,
+     * taking the echoes, and answer the node's yamux pings 100 ms late, so that every credit comes well within four of
+     * the round trips the node measures and each stream's window asks to double up to {@code stream.memory} (4 MiB);
+     * then they stop reading and send all the window they were given, which the node has promised to hold. Growth
+     * comes only from spare memory, refused once what the node has reserved (every stream's first 256 KiB included)
+     * would pass half of {@code system.memory}: so the windows granted to all twelve together stay within 32 MiB, and
+     * the node's memory within the class's bounds. What the attackers see of a window is the credit they hold at once,
+     * at most the window (three quarters of it as it doubles): without the half rule the twelve held 36 MiB.
+     */
+    @Test
+    void windowsThatGrowOnEveryConnectionAtOnce() throws Exception {
+        AppNode victim = victim("libp2p");
+        long initialWindow = 256 * 1024, streamMemory = 4 << 20, halfOfSystemMemory = 32 << 20; // the defaults (ResourceLimits)
+        long[] largestWindow = new long[12];
+        Measured m = underAttack(victim, "libp2p", Duration.ofSeconds(25), deadline -> parallel(12, i -> {
+            try (HostilePeer a = authenticatedInTurn(victim)) {
+                attackers.add(a);
+                watchdog(a, deadline);
+                Thread.sleep(1000); // the node admits the session (full stream windows), as it does for any peer outside room mode
+                AtomicLong granted = new AtomicLong(initialWindow);
+                AtomicBoolean reading = new AtomicBoolean(true);
+                Thread reader = new Thread(() -> a.readYamux(1, granted, Duration.ofMillis(100), reading::get, deadline), "attacker-reader-" + i);
+                reader.setDaemon(true);
+                reader.start();
+                try {
+                    a.openStream(1, "/ipfs/ping/1.0.0");
+                    a.send(HostilePeer.yamuxHeader(HostilePeer.YAMUX_WINDOW_UPDATE, 0, 1, 16 << 20)); // room for the echoes
+                    long sent = HostilePeer.multistreamLines(HostilePeer.MULTISTREAM, "/ipfs/ping/1.0.0").length;
+                    byte[] pings = new byte[64 * 1024];
+                    // growing: as fast as the window allows, for half of the attack
+                    long growUntil = System.nanoTime() + (deadline - System.nanoTime()) / 2;
+                    while (System.nanoTime() < growUntil) {
+                        long window = granted.get() - sent;
+                        largestWindow[i] = Math.max(largestWindow[i], window);
+                        int n = (int) Math.min(pings.length, window) / 32 * 32; // whole pings only
+                        if (n == 0) {
+                            Thread.sleep(1);
+                            continue;
+                        }
+                        a.send(HostilePeer.yamuxData(0, 1, java.util.Arrays.copyOf(pings, n)));
+                        sent += n;
+                    }
+                    // holding: no more reading, and all the window given sent, for the node to keep
+                    reading.set(false);
+                    reader.join(1000);
+                    long window = granted.get() - sent;
+                    largestWindow[i] = Math.max(largestWindow[i], window);
+                    for (long left = window / 32 * 32; left > 0 && System.nanoTime() < deadline; ) {
+                        int n = (int) Math.min(pings.length, left);
+                        a.send(HostilePeer.yamuxData(0, 1, java.util.Arrays.copyOf(pings, n)));
+                        left -= n;
+                    }
+                    while (System.nanoTime() < deadline) Thread.sleep(100);
+                } catch (IOException e) {
+                    // closed by the node, or by the watchdog
+                }
+            }
+        }));
+        long total = java.util.Arrays.stream(largestWindow).sum(), largest = java.util.Arrays.stream(largestWindow).max().orElse(0);
+        report(String.format(Locale.ROOT, "windows that grow: largest %.2f MiB, all twelve %.1f MiB", largest / 1048576.0, total / 1048576.0), m);
+        assertTrue(largest > 2 * initialWindow, "no window grew: the attack tested nothing (" + largest + " bytes)");
+        assertTrue(largest <= streamMemory, "a window beyond stream.memory: " + largest);
+        assertTrue(total <= halfOfSystemMemory, "windows granted beyond half of system.memory: " + total + " bytes");
     }
 
     /**

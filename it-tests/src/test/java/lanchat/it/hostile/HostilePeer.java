@@ -14,6 +14,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 import lanchat.api.Identity;
 import lanchat.api.crypto.PeerPublicKey;
@@ -43,6 +45,7 @@ final class HostilePeer implements Closeable {
     private final OutputStream out;
     private final DataInputStream in;
     private CipherState sender;
+    private CipherState receiver;
     private NoiseResult result;
 
     private HostilePeer(Socket socket) throws IOException {
@@ -130,6 +133,7 @@ final class HostilePeer implements Closeable {
             throw new IOException("handshake failed: " + e.getMessage(), e);
         }
         sender = result.sender();
+        receiver = result.receiver();
     }
 
     NoiseResult result() {
@@ -204,8 +208,12 @@ final class HostilePeer implements Closeable {
         send(b.toByteArray());
     }
 
-    /** Encrypts {@code plaintext} into as many Noise transport messages as it needs, and writes them. */
-    void send(byte[] plaintext) throws IOException {
+    /**
+     * Encrypts {@code plaintext} into as many Noise transport messages as it needs, and writes them. Synchronized: an
+     * attack may send from its reading thread too ({@link #readYamux}), and the counter of a Noise cipher is one per
+     * direction.
+     */
+    synchronized void send(byte[] plaintext) throws IOException {
         ByteArrayOutputStream frames = new ByteArrayOutputStream();
         for (int off = 0; off < plaintext.length; off += CipherState.MAX_PLAINTEXT) {
             int n = Math.min(CipherState.MAX_PLAINTEXT, plaintext.length - off);
@@ -222,6 +230,66 @@ final class HostilePeer implements Closeable {
             frames.writeBytes(ct);
         }
         writeRaw(frames.toByteArray());
+    }
+
+    /**
+     * Reads the node's yamux frames (its Noise messages decrypted) while {@code reading} holds and until
+     * {@code deadline} (nanoTime), or the connection ends: adds each window update for stream {@code stream} to
+     * {@code granted}, hands the data for it back as window (so that the node may go on sending it), drops all other
+     * data, and answers the node's yamux pings, each only after {@code pingDelay}: a peer decides how long its round
+     * trip looks. Stops without a word when the connection ends (the node closed it, or the watchdog did).
+     */
+    void readYamux(int stream, AtomicLong granted, Duration pingDelay, BooleanSupplier reading, long deadline) {
+        ByteBuffer pending = ByteBuffer.allocate(1 << 20).flip(); // decrypted bytes not yet parsed: a header, or what is left of a body
+        long skip = 0; // body bytes of a data frame still to drop
+        long echoed = 0; // data of {@code stream} not yet handed back as window
+        try {
+            socket.setSoTimeout(200);
+            while (reading.getAsBoolean() && System.nanoTime() < deadline) {
+                int first;
+                try {
+                    first = in.read();
+                } catch (SocketTimeoutException e) {
+                    continue; // nothing came: look at the clock and the flag again
+                }
+                if (first < 0) return;
+                socket.setSoTimeout(5000); // a frame begun is read whole
+                byte[] ciphertext = in.readNBytes((first << 8) | in.readUnsignedByte());
+                socket.setSoTimeout(200);
+                byte[] plain = receiver.decrypt(ciphertext);
+                pending.compact().put(plain).flip();
+                while (true) {
+                    if (skip > 0) {
+                        int n = (int) Math.min(skip, pending.remaining());
+                        pending.position(pending.position() + n);
+                        skip -= n;
+                        if (skip > 0) break;
+                    }
+                    if (pending.remaining() < 12) break;
+                    pending.get(); // version
+                    int type = pending.get(), flags = pending.getShort(), id = pending.getInt(), length = pending.getInt();
+                    if (type == YAMUX_DATA) {
+                        skip = length & 0xFFFFFFFFL;
+                        if (id == stream) echoed += skip;
+                    } else if (type == YAMUX_WINDOW_UPDATE && id == stream) {
+                        granted.addAndGet(length & 0xFFFFFFFFL);
+                    } else if (type == YAMUX_PING && (flags & SYN) != 0) {
+                        Thread.sleep(pingDelay.toMillis());
+                        send(yamuxHeader(YAMUX_PING, ACK, 0, length));
+                    } else if (type == YAMUX_GO_AWAY) {
+                        return;
+                    }
+                }
+                if (echoed >= 256 * 1024) { // the node's echoes may keep coming: as much window back as they took
+                    send(yamuxHeader(YAMUX_WINDOW_UPDATE, 0, stream, (int) echoed));
+                    echoed = 0;
+                }
+            }
+        } catch (IOException | NoiseException e) {
+            // the connection ended
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
