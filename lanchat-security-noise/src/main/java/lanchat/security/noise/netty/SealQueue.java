@@ -14,7 +14,7 @@ import io.netty.channel.Channel;
  * composite of its own. Netty's queue composes into the first write when that write is itself a composite, and a
  * writer's composite is sized for its own parts (the netty transport's Data frames are a header and a chunk: at most
  * two components), so every further write of the frame made it consolidate, copying all it held so far: up to
- * 64 KiB per 16 KiB chunk on the sending event loop (a tenth of its samples in a file transfer's profile).
+ * 64 KiB per 16 KiB chunk on the sending event loop (12 % of all samples in a file transfer's profile).
  * Bytes waiting here count toward the channel's write-buffer water marks. Event loop only.
  */
 final class SealQueue extends AbstractCoalescingBufferQueue {
