@@ -97,6 +97,11 @@ public final class Room implements AutoCloseable {
     private final Stores stores;
     /** Plain peers' lines forwarded to our plain peers (room thread only): each once, however many members relayed it. */
     private final PlainLines forwardedPlain = new PlainLines();
+    /**
+     * Plain peers' lines relayed into the log (room thread only): a peer with two sessions with us (a go chat peer
+     * writes each line on every chat stream it has) said the line once, so it is relayed once.
+     */
+    private final PlainLines relayedPlain = new PlainLines();
 
     /** Where the room's store comes from; tests inject one that fails like a missing native library. */
     interface Stores {
@@ -244,12 +249,13 @@ public final class Room implements AutoCloseable {
 
     /**
      * A chat line that arrived on a session (from a plain libp2p peer): shown at once marked unsigned (as an
-     * {@link RoomListener#onLive} event) and relayed to the room signed by us with {@code relayed_from} set.
+     * {@link RoomListener#onLive} event) and relayed to the room signed by us with {@code relayed_from} set; a copy
+     * of it on another session of the same peer is not relayed again.
      */
     public void onPlainMessage(ChatSession session, ChatMessage message) {
         PeerId from = session.remotePeer();
         run(() -> {
-            if (ensureLog()) log.relayPlain(from, message.nick().orElse(""), message.text());
+            if (relayedPlain.firstDirectCopy(session, message.text()) && ensureLog()) log.relayPlain(from, message.nick().orElse(""), message.text());
         }, () -> { });
     }
 
@@ -460,7 +466,7 @@ public final class Room implements AutoCloseable {
     private void forwardToPlainPeers(RoomMessage m) {
         Optional<PeerId> origin = m.relayedFrom();
         // a plain peer's line comes relayed by every member connected to it (and by us): forward it once
-        if (origin.isPresent() && !forwardedPlain.firstCopy(origin.get(), m.text(), m.own() ? origin.get() : m.author())) return;
+        if (origin.isPresent() && !forwardedPlain.firstRelayedCopy(origin.get(), m.text(), m.author())) return;
         String who = !m.nick().isEmpty() ? m.nick() : origin.orElse(m.author()).shortString();
         ChatMessage line = ChatMessage.of(nick.isEmpty() ? null : nick, who + ": " + m.text());
         for (Attached a : sessions.values()) {

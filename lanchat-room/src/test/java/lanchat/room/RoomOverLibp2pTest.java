@@ -3,6 +3,7 @@ package lanchat.room;
 import static lanchat.api.testkit.TransportHarness.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import lanchat.api.ChatMessage;
@@ -274,6 +276,50 @@ class RoomOverLibp2pTest {
         for (int i = 0; i < 2; i++) assertEquals("p to its two members", Recorder.next(c.events.live).text()); // a's relay and b's
         await(c.room.post("c to q"));
         assertEquals("c to q", qSees.next().text(), "Q got P's line once: the next is c's own");
+    }
+
+    /**
+     * A plain peer with two sessions with member a (a go chat peer writes each line on every chat stream it has; two
+     * connections live until one retires) said its line once: a relays it once, and b shows it once. The same text
+     * said again on one session is a new line.
+     */
+    @Test
+    void aPlainPeersLineOnTwoOfItsSessionsIsRelayedOnce() throws Exception {
+        Member a = member(), b = member();
+        a.dial(b);
+        b.events.awaitReady(a.peer(), true);
+        Member p = new Member(Identity.generate(), null);
+        ChatSession aToP1 = a.dial(p);
+        ChatSession pFromA1 = p.lastInbound;
+        ChatSession aToP2 = a.dial(p);
+        ChatSession pFromA2 = p.lastInbound;
+        assertNotEquals(aToP1.connectionId(), aToP2.connectionId());
+        Semaphore handedToRoom = new Semaphore(0);
+        for (ChatSession s : List.of(aToP1, aToP2)) {
+            s.setListener(new SessionListener() {
+                @Override
+                public void onMessage(ChatSession session, ChatMessage message) {
+                    a.room.onPlainMessage(session, message);
+                    handedToRoom.release();
+                }
+
+                @Override
+                public void onClosed(ChatSession session, Throwable cause) {
+                    a.room.detach(session);
+                }
+            });
+        }
+        pFromA1.setListener(new TransportHarness.Recorder());
+        pFromA2.setListener(new TransportHarness.Recorder());
+
+        pFromA1.send(ChatMessage.of(null, "said once"));
+        pFromA2.send(ChatMessage.of(null, "said once"));
+        pFromA1.send(ChatMessage.of(null, "said once")); // said again
+        assertTrue(handedToRoom.tryAcquire(3, WAIT_S, TimeUnit.SECONDS));
+        await(a.room.post("marker")); // after the relays on a's room thread, and after them on the channel to b
+        List<String> atB = new ArrayList<>();
+        for (int i = 0; i < 3; i++) atB.add(Recorder.next(b.events.live).text());
+        assertEquals(List.of("said once", "said once", "marker"), atB);
     }
 
     /**

@@ -98,7 +98,7 @@ final class RoomWiring implements RoomListener, PeerManager.SessionRoom {
     public void plainLine(ChatSession session, String shownAs, ChatMessage message) {
         // shown here, whatever the room does with it: its rate and size limits bound what it keeps and relays, not
         // what a directly connected peer may say (the transports bound that)
-        if (plainLines.firstCopy(session.remotePeer(), message.text(), session.remotePeer())) {
+        if (plainLines.firstDirectCopy(session, message.text())) {
             events.message(session.remotePeer(), shownAs + " (unsigned)", message);
         }
         room.onPlainMessage(session, message);
@@ -150,7 +150,7 @@ final class RoomWiring implements RoomListener, PeerManager.SessionRoom {
 
     /** The line, or null when it is a copy of a plain peer's line already shown. */
     private RoomLine firstCopy(RoomMessage m) {
-        if (m.relayedFrom().isPresent() && !plainLines.firstCopy(m.relayedFrom().get(), m.text(), m.own() ? m.relayedFrom().get() : m.author())) return null;
+        if (m.relayedFrom().isPresent() && !plainLines.firstRelayedCopy(m.relayedFrom().get(), m.text(), m.author())) return null;
         return shown(m);
     }
 
