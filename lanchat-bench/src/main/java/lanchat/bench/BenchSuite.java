@@ -3,6 +3,7 @@ package lanchat.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -146,8 +147,20 @@ public final class BenchSuite {
             Files.createDirectories(copy.resolve(dir));
             try (Stream<Path> s = Files.list(mods.resolve(dir))) {
                 for (Path p : s.filter(x -> x.toString().endsWith(".jar")).toList()) {
-                    Files.copy(p, copy.resolve(dir).resolve(p.getFileName()));
+                    Files.copy(p, copy.resolve(dir).resolve(p.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
                     app |= dir.isEmpty() && p.getFileName().toString().startsWith("lanchat-app-");
+                }
+            }
+        }
+        // the runtime image the build linked (scripts/build-image.sh), which ./lanchat starts from; times kept: the
+        // launcher takes it only when no jar is newer than it
+        Path image = mods.resolve("image");
+        if (app && Files.isRegularFile(image.resolve("lib").resolve("modules"))) {
+            try (Stream<Path> s = Files.walk(image)) {
+                for (Path p : s.toList()) {
+                    Path to = copy.resolve("image").resolve(image.relativize(p).toString());
+                    if (Files.isDirectory(p)) Files.createDirectories(to);
+                    else Files.copy(p, to, StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
         }

@@ -252,7 +252,7 @@ final class Report {
         g.add("Startup: process start → the ready line on stdout (`Listening on` for LAN Chat, `PEERID` for the interop peers). "
                 + "Idle RSS: `VmRSS` from `/proc/<pid>/status` " + plan.idleMillis() / 1000 + " s after ready. “50 peers”: the node's RSS "
                 + plan.idleMillis() / 1000 + " s after 50 separate LAN Chat nodes (own identities, one bench JVM, dialing 4 at a time: the node keeps its default per-address handshake cap) connected to it and sent a line. "
-                + "Small flags: `" + String.join(" ", f.smallFlags()) + "`, the flags of the `./lanchat` launcher, run by plain `java`. \"" + StartupRow.LAUNCHER + "\": the launcher itself (`LANCHAT_MODS` = the run's copy of mods/), whose static class-data archive its first two, untimed runs recorded and dumped. " + plan.startRuns() + " runs each; startup shows the median (min–max). "
+                + "Small flags: `" + String.join(" ", f.smallFlags()) + "`, the flags of the `./lanchat` launcher, run by plain `java`. \"" + StartupRow.LAUNCHER + "\": the launcher itself (`LANCHAT_MODS` = the run's copy of mods/), which starts from the runtime image mods/image where the build linked one (see the notes) and whose static class-data archive its first two, untimed runs recorded and dumped. " + plan.startRuns() + " runs each; startup shows the median (min–max). "
                 + "Anon + file: `RssAnon` and `RssFile` (+`RssShmem`) of the last run: the file part is mapped code (libjvm, the CDS archive) "
                 + "that other JVMs share. The last column comes from `jcmd <pid> PerfCounter.print` on the last run "
                 + "(`sun.rt.createVmEndTime − createVmBeginTime`, loaded + shared-loaded classes, `java.threads.live`).");

@@ -65,8 +65,8 @@ final class StartupAndMemory {
     }
 
     /**
-     * The {@code ./lanchat} launcher itself on the run's copy of mods/ (issue 16): its small flags and its static
-     * class-data archive, which the "small flags" rows (plain {@code java} with the same flags) do not have. The
+     * The {@code ./lanchat} launcher itself on the run's copy of mods/ (issue 16): its small flags, the runtime image
+     * mods/image when the build linked one, and its static class-data archive, which the "small flags" rows (plain {@code java} with the same flags) do not have. The
      * launcher's first run records the classes it loads (written as it exits), its second dumps mods/lanchat.jsa from
      * them before it starts; neither is timed, so the row shows the starts a user has from the third on.
      */
@@ -83,6 +83,9 @@ final class StartupAndMemory {
         }
         if (java.nio.file.Files.isRegularFile(mods.resolve("lanchat.jsa.failed"))) notes.add("./lanchat row: the launcher's archive dump failed (see mods/lanchat.jsa.failed of the run's copy)");
         else if (!java.nio.file.Files.isRegularFile(mods.resolve("lanchat.jsa"))) notes.add("./lanchat row: the launcher wrote no class-data archive");
+        notes.add(java.nio.file.Files.isExecutable(mods.resolve("image").resolve("bin").resolve("java"))
+                ? "./lanchat row: started from the runtime image mods/image (jlink, scripts/build-image.sh)"
+                : "./lanchat row: started from the module path (the build linked no runtime image; its build-image line says why)");
         row("LAN Chat `--transport libp2p` via `./lanchat`", StartupRow.LAUNCHER, "Listening on", cmd, l -> l.startsWith("Listening on "), false);
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -146,6 +147,27 @@ public final class AppNode extends ProcessNode {
         }
         Path dir = Files.createTempDirectory(prefix);
         ItEnv.copyModules(live, dir);
+        return dir;
+    }
+
+    /**
+     * {@link #snapshotMods} with the runtime image {@code mods/image} as well (lanchat-app's build links it:
+     * scripts/build-image.sh), every file's times kept: the launcher starts from the image only when no jar is newer
+     * than it. Fails the test when the build made none.
+     */
+    public static Path snapshotModsWithImage(String prefix) throws IOException {
+        Path image = liveMods().resolve("image");
+        if (!Files.isRegularFile(image.resolve("lib").resolve("modules"))) {
+            fail("no runtime image in " + image + ": lanchat-app's build links one (its build-image line says why not)");
+        }
+        Path dir = snapshotMods(prefix);
+        try (Stream<Path> s = Files.walk(image)) {
+            for (Path p : s.toList()) {
+                Path to = dir.resolve("image").resolve(image.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(to);
+                else Files.copy(p, to, StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
         return dir;
     }
 

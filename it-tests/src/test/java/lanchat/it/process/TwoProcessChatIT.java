@@ -282,9 +282,47 @@ class TwoProcessChatIT {
         }
     }
 
+    /**
+     * The launcher starts from the runtime image the build links (mods/image, issue 16, start-up): the JVM is the
+     * image's java, without a module path, and the node chats with a node on the module path. The private room's
+     * passphrase needs the crypto loaded on first use from mods/lazy, which a node in the image finds next to the
+     * image; the class-data archive is recorded, dumped and used as on the module path.
+     */
+    @Test
+    @Timeout(300) // three launcher starts, one with the archive's dump, and three peers on a loaded machine
+    void theLauncherStartsFromTheRuntimeImage() throws Exception {
+        Path own = AppNode.snapshotModsWithImage("lanchat-it-image-mods-");
+        Path secret = Files.createTempFile("lanchat-it-secret-", ".txt");
+        try {
+            Files.writeString(secret, "a passphrase of the image test\n");
+            for (String run : List.of("first", "second", "third")) { // records its classes, dumps the archive, finds it
+                AppNode n = launch(run, own, "--secret-file", secret.toString());
+                assertEquals(own.resolve("image/bin/java").toRealPath(), Path.of("/proc/" + n.process.pid() + "/exe").toRealPath(),
+                        run + " run: the JVM is the image's");
+                assertFalse(cmdline(n).contains(" -p "), run + " run: no module path: " + cmdline(n));
+                if (!run.equals("first")) {
+                    assertTrue(Files.readString(Path.of("/proc/" + n.process.pid() + "/maps")).contains(own.resolve("lanchat.jsa").toString()),
+                            run + " run: the JVM mapped the archive");
+                }
+                AppNode peer = start(run + "'s peer", "libp2p", "--secret-file", secret.toString(), "--peer", n.address);
+                n.awaitLine("✓ connected to " + peer.peerId, WAIT);
+                peer.awaitLine("✓ connected to " + n.peerId, WAIT);
+                peer.type("hello " + run);
+                n.awaitLine(shortId(peer.peerId) + ": hello " + run, WAIT);
+                n.type("back from the image");
+                peer.awaitLine(shortId(n.peerId) + ": back from the image", WAIT);
+                stop(peer);
+                stop(n);
+            }
+        } finally {
+            Files.deleteIfExists(secret);
+            AppNode.deleteTree(own);
+        }
+    }
+
     /** A launcher node on {@code dir}, started. */
-    private AppNode launch(String name, Path dir) throws IOException {
-        AppNode n = AppNode.launchScript(name, dir, "libp2p");
+    private AppNode launch(String name, Path dir, String... extra) throws IOException {
+        AppNode n = AppNode.launchScript(name, dir, "libp2p", extra);
         nodes.add(n);
         return n.awaitStarted();
     }

@@ -19,7 +19,8 @@ import java.util.Set;
  * <p>Where they come from is fixed by how {@code lanchat.api} itself was loaded:
  * <ul>
  *   <li>as a named module (the app: {@code java -p mods -m lanchat.app}): from the directory {@value #DIRECTORY}
- *       next to the {@code lanchat.api} jar, as a child {@link ModuleLayer} of {@code lanchat.api}'s layer, built
+ *       next to the {@code lanchat.api} jar (or, in the runtime image {@code mods/image} that {@code ./lanchat}
+ *       starts, next to the image: {@code mods/lazy} again), as a child {@link ModuleLayer} of {@code lanchat.api}'s layer, built
  *       on the first request. The JVM does not scan subdirectories of a module path, so the boot layer never sees
  *       BouncyCastle: its {@code provides java.security.Provider} would otherwise make the JDK instantiate BC's
  *       providers at the first JCA lookup of every start (≈0.3 s and ≈25 MiB);</li>
@@ -80,6 +81,10 @@ public final class LazyCrypto {
         if (!api.isNamed()) return new LazyCrypto(null, "on the class path", null, null);
         ModuleLayer parent = api.getLayer();
         Optional<URI> location = parent.configuration().findModule(api.getName()).flatMap(m -> m.reference().location());
+        if (location.isPresent() && "jrt".equals(location.get().getScheme())) {
+            // linked into the runtime image mods/image (scripts/build-image.sh): mods/lazy is next to the image
+            return fromDirectory(Path.of(System.getProperty("java.home")).resolveSibling(DIRECTORY), parent);
+        }
         if (location.isEmpty() || !"file".equals(location.get().getScheme())) {
             return failed("in " + DIRECTORY + "/ next to the lanchat.api jar",
                     "lanchat.api was not loaded from a file but from " + location.map(URI::toString).orElse("an unknown location"), null);
