@@ -38,8 +38,8 @@ fail() {
   rm -rf "$image"
   exit 0
 }
-mkdir -p "$work/jars" "$work/gen" "$work/classes"
-cp "$mods"/*.jar "$work/jars/"
+mkdir -p "$work/jars" "$work/gen" "$work/classes" || fail "mkdir $work"
+cp "$mods"/*.jar "$work/jars/" 2>>"$work/log" || fail "copying $mods/*.jar"
 
 modules=
 automatic=
