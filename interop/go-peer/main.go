@@ -114,8 +114,10 @@ func emit(format string, args ...any) {
 type chatStream struct {
 	s    network.Stream
 	peer peer.ID
-	wmu  sync.Mutex
-	w    *bufio.Writer
+	// seq orders the streams as they opened: broadcast writes on the first of each connection.
+	seq uint64
+	wmu sync.Mutex
+	w   *bufio.Writer
 }
 
 func (c *chatStream) write(data string) error {
@@ -136,6 +138,8 @@ type peerNode struct {
 	dialing map[peer.ID]bool
 	// stdin data read while no chat stream was open; sent to the first one.
 	pending []string
+	// the seq of the next chat stream
+	nextSeq uint64
 }
 
 const maxPending = 1000
@@ -167,6 +171,8 @@ func (n *peerNode) handleChat(s network.Stream) {
 	c := &chatStream{s: s, peer: s.Conn().RemotePeer(), w: bufio.NewWriter(s)}
 	c.wmu.Lock() // queued stdin data goes out before any later broadcast
 	n.mu.Lock()
+	c.seq = n.nextSeq
+	n.nextSeq++
 	n.chat[c] = struct{}{}
 	pending := n.pending
 	n.pending = nil
@@ -227,8 +233,12 @@ func (n *peerNode) onLine(c *chatStream, raw string) {
 	}
 }
 
-// broadcast sends data on every open chat stream. While none is open, data
-// is queued (up to maxPending lines) for the first chat stream that opens.
+// broadcast sends data once on every connection that has a chat stream open:
+// on the first one that opened. Both ends of a connection may open a chat
+// stream at once (each before it sees the other's), and a line written on both
+// would reach that peer twice; go-libp2p's chat examples write a line once.
+// While no chat stream is open, data is queued (up to maxPending lines) for the
+// first one that opens.
 func (n *peerNode) broadcast(data string) {
 	n.mu.Lock()
 	if len(n.chat) == 0 {
@@ -242,8 +252,13 @@ func (n *peerNode) broadcast(data string) {
 		return
 	}
 	n.mu.Unlock()
-	streams := n.chatStreams()
-	for _, c := range streams {
+	first := map[network.Conn]*chatStream{}
+	for _, c := range n.chatStreams() {
+		if f, ok := first[c.s.Conn()]; !ok || c.seq < f.seq {
+			first[c.s.Conn()] = c
+		}
+	}
+	for _, c := range first {
 		if err := c.write(data); err != nil {
 			log.Printf("write to %s: %v", c.peer, err)
 		}

@@ -185,7 +185,7 @@ class ChatPeer {
 
   // Registers a negotiated chat stream (either direction) and reads it.
   handleChat (stream, connection) {
-    const c = { stream, peer: connection.remotePeer.toString() }
+    const c = { stream, peer: connection.remotePeer.toString(), connection: connection.id }
     this.chat.add(c)
     log(`chat stream ${stream.direction} ${stream.protocol} with ${c.peer}`)
     emit(`SECURITY ${c.peer} ${connection.encryption} ${connection.multiplexer}`)
@@ -233,7 +233,11 @@ class ChatPeer {
       }
       return
     }
-    await Promise.all([...this.chat].map(c =>
+    // once per connection, on its first chat stream (the set keeps the order they opened in): both ends of a
+    // connection may open a chat stream at once, and a line written on both would reach that peer twice
+    const first = new Map()
+    for (const c of this.chat) if (!first.has(c.connection)) first.set(c.connection, c)
+    await Promise.all([...first.values()].map(c =>
       send(c.stream, text).catch(err => log(`write to ${c.peer}: ${err.message}`))))
   }
 

@@ -91,8 +91,8 @@ class MixedRoomIT {
         bob.awaitLine(chatLine("alice", fromAlice), Rooms.MESSAGE);
         ref.awaitLine(RefPeerContainer.recv(alice.peerId(), fromAlice), Rooms.MESSAGE);
         // ref -> alice + bob (the reference peers send no nick: LAN Chat shows the id's short form).
-        // The reference peer writes each line on every chat stream it has open (interop/README.md): with one dial rule
-        // on both sides there is one stream per LAN Chat node, so each line must show up exactly once.
+        // With one dial rule on both sides there is one chat stream per LAN Chat node (the reference peer writes each
+        // line once per connection, interop/README.md), so each line must show up exactly once.
         for (RoomNode n : lanchat) {
           int open = ref.count(RefPeerContainer.connected(n.peerId()), 0) - ref.count(RefPeerContainer.closed(n.peerId()), 0);
           assertEquals(1, open, "the " + kind + " peer must hold exactly one chat stream to " + n.nodeName()
