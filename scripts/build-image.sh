@@ -18,7 +18,7 @@
 # fails, prints one line, leaves no image behind, and ./lanchat runs from the module path as before.
 set -eu
 
-mods=${1:?usage: build-image.sh MODS_DIR WORK_DIR}
+mods=$(cd "${1:?usage: build-image.sh MODS_DIR WORK_DIR}" && pwd)
 work=${2:?usage: build-image.sh MODS_DIR WORK_DIR}
 image="$mods/image"
 bin="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}/bin"
@@ -40,13 +40,15 @@ fail() {
 }
 mkdir -p "$work/jars" "$work/gen" "$work/classes" || fail "mkdir $work"
 cp "$mods"/*.jar "$work/jars/" 2>>"$work/log" || fail "copying $mods/*.jar"
+# from here on, paths relative to the work directory: jar names have no spaces, whatever the checkout's path holds
+cd "$work" || fail "cd $work"
 
 modules=
 automatic=
-for jar in "$work"/jars/*.jar; do
+for jar in jars/*.jar; do
   # "name@version …" (or "name …"), after a "releases: …" line for a multi-release jar and a "No module descriptor
   # found. Derived automatic module." line for an automatic module
-  desc=$("$bin/jar" --describe-module --file "$jar" --release 17 2>>"$work/log") || fail "jar --describe-module"
+  desc=$("$bin/jar" --describe-module --file "$jar" --release 17 2>>log) || fail "jar --describe-module"
   name=$(printf '%s\n' "$desc" | grep -v -e '^releases:' -e '^No module descriptor' -e '^$' | head -n 1 | sed 's/[@ ].*//')
   [ -n "$name" ] || fail "reading the module name of $jar"
   modules="$modules${modules:+,}$name"
@@ -56,19 +58,19 @@ done
 if [ -n "$automatic" ]; then
   jars=
   for a in $automatic; do jars="$jars ${a#*=}"; done
-  # shellcheck disable=SC2086 # a list of paths without spaces (our own work directory)
-  "$bin/jdeps" --multi-release 17 --module-path "$work/jars" --generate-module-info "$work/gen" $jars >>"$work/log" 2>&1 \
+  # shellcheck disable=SC2086 # jars/NAME.jar words: jar names have no spaces
+  "$bin/jdeps" --multi-release 17 --module-path jars --generate-module-info gen $jars >>log 2>&1 \
     || fail "jdeps --generate-module-info"
   for a in $automatic; do
     name=${a%%=*} jar=${a#*=}
-    src=$(find "$work/gen/$name" -name module-info.java | head -n 1)
+    src=$(find "gen/$name" -name module-info.java | head -n 1)
     [ -n "$src" ] || fail "jdeps (no descriptor for $name)"
-    "$bin/javac" --release 17 -nowarn -p "$work/jars" --patch-module "$name=$jar" -d "$work/classes/$name" "$src" >>"$work/log" 2>&1 \
+    "$bin/javac" --release 17 -nowarn -p jars --patch-module "$name=$jar" -d "classes/$name" "$src" >>log 2>&1 \
       || fail "javac of $name's descriptor"
-    "$bin/jar" --update --file "$jar" -C "$work/classes/$name" module-info.class >>"$work/log" 2>&1 || fail "jar --update of $jar"
+    "$bin/jar" --update --file "$jar" -C "classes/$name" module-info.class >>log 2>&1 || fail "jar --update of $jar"
   done
 fi
 
-"$bin/jlink" --module-path "$work/jars:$jmods" --add-modules "$modules,$jdk_extras" --output "$image" \
-  --no-header-files --no-man-pages >>"$work/log" 2>&1 || fail "jlink"
+"$bin/jlink" --module-path "jars:$jmods" --add-modules "$modules,$jdk_extras" --output "$image" \
+  --no-header-files --no-man-pages >>log 2>&1 || fail "jlink"
 echo "build-image: $image: $(echo "$modules" | tr ',' '\n' | wc -l) modules of mods/ and the JDK's they need ($(du -sm "$image" | cut -f1) MiB)"
