@@ -496,6 +496,9 @@ func (m mdnsNotifee) HandlePeerFound(pi peer.AddrInfo) {
 			log.Printf("mdns: connect %s: %v", pi.ID, err)
 			return
 		}
+		if n.hasChat(pi.ID) {
+			return // the peer's chat stream arrived while we connected (it dialed late, or at the same time)
+		}
 		if err := n.openChat(ctx, pi.ID); err != nil {
 			log.Printf("mdns: open chat %s: %v", pi.ID, err)
 		}

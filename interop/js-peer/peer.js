@@ -242,8 +242,11 @@ class ChatPeer {
   }
 
   async openChat (target, options = {}) {
-    const connection = await this.node.dial(target, options)
-    const stream = await connection.newStream(this.cfg.pid, { ...options, maxOutboundStreams: STREAM_LIMIT })
+    const { unlessChatWith, ...dialOptions } = options
+    const connection = await this.node.dial(target, dialOptions)
+    // the peer's chat stream arrived while we dialed (it dialed late, or at the same time): one is enough
+    if (unlessChatWith != null && this.hasChat(unlessChatWith)) return
+    const stream = await connection.newStream(this.cfg.pid, { ...dialOptions, maxOutboundStreams: STREAM_LIMIT })
     this.handleChat(stream, connection)
   }
 
@@ -340,7 +343,7 @@ class ChatPeer {
       }
       log(`mdns: found ${peer} ${info.multiaddrs.map(String).join(' ')}, connecting`)
       await this.node.peerStore.merge(info.id, { multiaddrs: info.multiaddrs })
-      await this.openChat(info.id, { signal: AbortSignal.timeout(30_000) })
+      await this.openChat(info.id, { signal: AbortSignal.timeout(30_000), unlessChatWith: peer })
     } catch (err) {
       log(`mdns: ${peer}: ${err.message}`)
     } finally {
