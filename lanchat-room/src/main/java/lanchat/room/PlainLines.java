@@ -8,14 +8,13 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import lanchat.api.spi.ChatSession;
 import lanchat.api.PeerId;
+import lanchat.api.spi.ChatSession;
 
 /**
  * Shows each line of a plain libp2p peer once, however many ways it arrives: straight from the peer (on each of its
- * sessions with us: a go or js chat peer writes every line on every chat stream it has open, and two peers that dial
- * each other at once hold two connections until one retires), and relayed (unsigned) by every room member that is
- * connected to it. A line is new when one source (one session of the peer, or one relaying member) has now delivered
+ * sessions with us: two peers that dial each other at once hold two connections until one retires, and a chat peer
+ * may write its line on each), and relayed (unsigned) by every room member that is connected to it. A line is new when one source (one session of the peer, or one relaying member) has now delivered
  * it more often than it was shown: so a plain peer that says "ok" twice is shown twice, and the copies of other
  * sources are not. Bounded: the last {@link #MAX_LINES} distinct (peer, text) pairs, kept as a hash of the text; per
  * pair, one count per source. Used by the room (what it relays into its log, what it forwards to its plain peers) and

@@ -98,8 +98,8 @@ public final class Room implements AutoCloseable {
     /** Plain peers' lines forwarded to our plain peers (room thread only): each once, however many members relayed it. */
     private final PlainLines forwardedPlain = new PlainLines();
     /**
-     * Plain peers' lines relayed into the log (room thread only): a peer with two sessions with us (a go chat peer
-     * writes each line on every chat stream it has) said the line once, so it is relayed once.
+     * Plain peers' lines relayed into the log (room thread only): a peer with two sessions with us (two connections
+     * until one retires) that writes its line on both said it once, so it is relayed once.
      */
     private final PlainLines relayedPlain = new PlainLines();
 

@@ -279,9 +279,8 @@ class RoomOverLibp2pTest {
     }
 
     /**
-     * A plain peer with two sessions with member a (a go chat peer writes each line on every chat stream it has; two
-     * connections live until one retires) said its line once: a relays it once, and b shows it once. The same text
-     * said again on one session is a new line.
+     * A plain peer with two sessions with member a (two connections live until one retires) that writes its line on
+     * both said it once: a relays it once, and b shows it once. The same text said again on one session is a new line.
      */
     @Test
     void aPlainPeersLineOnTwoOfItsSessionsIsRelayedOnce() throws Exception {
