@@ -66,9 +66,10 @@ final class StartupAndMemory {
 
     /**
      * The {@code ./lanchat} launcher itself on the run's copy of mods/ (issue 16): its small flags, the runtime image
-     * mods/image when the build linked one, and its static class-data archive, which the "small flags" rows (plain {@code java} with the same flags) do not have. The
-     * launcher's first run records the classes it loads (written as it exits), its second dumps mods/lanchat.jsa from
-     * them before it starts; neither is timed, so the row shows the starts a user has from the third on.
+     * mods/image when the build linked one, and its static class-data archive, which the "small flags" rows (plain
+     * {@code java} with the same flags) do not have. The launcher's first run records the classes it loads (written as
+     * it exits), its second dumps mods/lanchat.jsa from them before it starts; neither is timed, so the row shows the
+     * starts a user has from the third on.
      */
     private void launcherRow(Path mods) throws Exception {
         List<String> cmd = List.of("env", "LANCHAT_MODS=" + mods, "sh", ctx.repo().resolve("lanchat").toString(),
