@@ -296,7 +296,7 @@ class TwoProcessChatIT {
         try {
             Files.writeString(secret, "a passphrase of the image test\n");
             for (String run : List.of("first", "second", "third")) { // records its classes, dumps the archive, finds it
-                AppNode n = launch(run, own, "--secret-file", secret.toString());
+                AppNode n = launchAndChat(run, own, "--secret-file", secret.toString());
                 assertEquals(own.resolve("image/bin/java").toRealPath(), Path.of("/proc/" + n.process.pid() + "/exe").toRealPath(),
                         run + " run: the JVM is the image's");
                 assertFalse(cmdline(n).contains(" -p "), run + " run: no module path: " + cmdline(n));
@@ -304,14 +304,6 @@ class TwoProcessChatIT {
                     assertTrue(Files.readString(Path.of("/proc/" + n.process.pid() + "/maps")).contains(own.resolve("lanchat.jsa").toString()),
                             run + " run: the JVM mapped the archive");
                 }
-                AppNode peer = start(run + "'s peer", "libp2p", "--secret-file", secret.toString(), "--peer", n.address);
-                n.awaitLine("✓ connected to " + peer.peerId, WAIT);
-                peer.awaitLine("✓ connected to " + n.peerId, WAIT);
-                peer.type("hello " + run);
-                n.awaitLine(shortId(peer.peerId) + ": hello " + run, WAIT);
-                n.type("back from the image");
-                peer.awaitLine(shortId(n.peerId) + ": back from the image", WAIT);
-                stop(peer);
                 stop(n);
             }
         } finally {
@@ -327,14 +319,21 @@ class TwoProcessChatIT {
         return n.awaitStarted();
     }
 
-    /** A launcher node on {@code dir} that a plain {@code java} node dials and chats with. */
-    private AppNode launchAndChat(String name, Path dir) throws Exception {
-        AppNode n = launch(name, dir);
-        AppNode peer = start(name + "'s peer", "libp2p", "--peer", n.address);
+    /**
+     * A launcher node on {@code dir} that a plain {@code java} node dials and chats with, both ways; {@code args} go to
+     * both (e.g. a private room's secret).
+     */
+    private AppNode launchAndChat(String name, Path dir, String... args) throws Exception {
+        AppNode n = launch(name, dir, args);
+        List<String> peerArgs = new ArrayList<>(List.of(args));
+        peerArgs.addAll(List.of("--peer", n.address));
+        AppNode peer = start(name + "'s peer", "libp2p", peerArgs.toArray(String[]::new));
         n.awaitLine("✓ connected to " + peer.peerId, WAIT);
         peer.awaitLine("✓ connected to " + n.peerId, WAIT);
         peer.type("hello " + name);
         n.awaitLine(shortId(peer.peerId) + ": hello " + name, WAIT);
+        n.type("back from " + name);
+        peer.awaitLine(shortId(n.peerId) + ": back from " + name, WAIT);
         stop(peer);
         return n;
     }
