@@ -23,10 +23,14 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.Future;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import lanchat.api.Identity;
 import lanchat.api.PeerId;
 import lanchat.security.noise.NoiseException;
@@ -34,6 +38,7 @@ import lanchat.security.noise.NoiseHandshake;
 import lanchat.security.noise.SignedStaticKey;
 import lanchat.security.noise.netty.NoiseCipherCodec;
 import lanchat.security.noise.netty.NoiseHandshakeHandler;
+import lanchat.security.tls.Libp2pTls;
 import lanchat.transport.libp2p.Wire;
 import lanchat.transport.libp2p.multistream.MultistreamProtocolException;
 import lanchat.transport.libp2p.multistream.MultistreamSelectHandler;
@@ -136,6 +141,48 @@ class ConnectionUpgraderTest {
         a.runScheduledPendingTasks();
         b.runScheduledPendingTasks();
         assertTrue(a.isOpen() && b.isOpen());
+        finish(a, b);
+    }
+
+    /** An {@link EmbeddedChannel} with the socket addresses a TLS connection's id is made of. */
+    private static EmbeddedChannel tcpLike(ConnectionUpgrader upgrader, int localPort, int remotePort) throws Exception {
+        EmbeddedChannel ch = new EmbeddedChannel(false, false) {
+            @Override
+            protected SocketAddress localAddress0() {
+                return new InetSocketAddress(InetAddress.getLoopbackAddress(), localPort);
+            }
+
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return new InetSocketAddress(InetAddress.getLoopbackAddress(), remotePort);
+            }
+        };
+        upgrader.install(ch.pipeline());
+        ch.register();
+        return ch;
+    }
+
+    @Test
+    void aTlsDialerSendsItsFinishedBeforeItSetsUpItsSideOfTheConnection() throws Exception {
+        // the listener verifies the dialer's last flight while the dialer builds its connection: neither waits for
+        // the other (issue 16, connection setup). SslHandler would flush that flight only after the handshake event.
+        AtomicReference<EmbeddedChannel> dialerChannel = new AtomicReference<>();
+        AtomicReference<Boolean> flushedWhenSetUp = new AtomicReference<>();
+        Libp2pTls aliceTls = Libp2pTls.of(alice, List.of(ConnectionUpgrader.YAMUX));
+        Libp2pTls bobTls = Libp2pTls.of(bob, List.of(ConnectionUpgrader.YAMUX));
+        ConnectionUpgrader dialer = new ConnectionUpgrader(SignedStaticKey.generate(alice), aliceTls, true, bob.peerId(), TIMEOUT_MS, security -> {
+            flushedWhenSetUp.set(!dialerChannel.get().outboundMessages().isEmpty());
+            return new YamuxSession(true, new Echo());
+        });
+        ConnectionUpgrader listener = new ConnectionUpgrader(SignedStaticKey.generate(bob), bobTls, false, null, TIMEOUT_MS, security -> new YamuxSession(false, new Echo()));
+        EmbeddedChannel a = tcpLike(dialer, 40000, 4001);
+        dialerChannel.set(a);
+        EmbeddedChannel b = tcpLike(listener, 4001, 40000);
+        Wire.pump(a, b);
+        assertEquals(bob.peerId(), dialer.result().get(0, TimeUnit.SECONDS).security().remotePeer());
+        assertEquals(alice.peerId(), listener.result().get(0, TimeUnit.SECONDS).security().remotePeer());
+        assertEquals(Libp2pTls.PROTOCOL_ID, dialer.result().get().security().protocol());
+        assertEquals(Boolean.TRUE, flushedWhenSetUp.get(), "the dialer's certificate and Finished were flushed before its connection was set up");
         finish(a, b);
     }
 
@@ -312,11 +359,11 @@ class ConnectionUpgraderTest {
 
     @Test
     void connectionIdAddressesLeaveOutTheIpv6ScopeBothEndsSeeDifferently() throws Exception {
-        byte[] linkLocal = java.net.InetAddress.getByName("fe80::1").getAddress();
-        java.net.InetSocketAddress atDialer = new java.net.InetSocketAddress(java.net.Inet6Address.getByAddress(null, linkLocal, 2), 4001);
-        java.net.InetSocketAddress atListener = new java.net.InetSocketAddress(java.net.Inet6Address.getByAddress(null, linkLocal, 3), 4001);
+        byte[] linkLocal = InetAddress.getByName("fe80::1").getAddress();
+        InetSocketAddress atDialer = new InetSocketAddress(java.net.Inet6Address.getByAddress(null, linkLocal, 2), 4001);
+        InetSocketAddress atListener = new InetSocketAddress(java.net.Inet6Address.getByAddress(null, linkLocal, 3), 4001);
         org.junit.jupiter.api.Assertions.assertNotEquals(atDialer.getAddress().getHostAddress(), atListener.getAddress().getHostAddress());
         org.junit.jupiter.api.Assertions.assertEquals(ConnectionUpgrader.text(atDialer), ConnectionUpgrader.text(atListener));
-        org.junit.jupiter.api.Assertions.assertNotEquals(ConnectionUpgrader.text(atDialer), ConnectionUpgrader.text(new java.net.InetSocketAddress(atDialer.getAddress(), 4002)));
+        org.junit.jupiter.api.Assertions.assertNotEquals(ConnectionUpgrader.text(atDialer), ConnectionUpgrader.text(new InetSocketAddress(atDialer.getAddress(), 4002)));
     }
 }
