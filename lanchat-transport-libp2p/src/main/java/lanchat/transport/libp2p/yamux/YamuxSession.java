@@ -741,13 +741,16 @@ public class YamuxSession extends ChannelDuplexHandler {
         ctx.write(frame, promise);
     }
 
-    /** Flushes now, or at the end of the current read batch so that one flush covers all its writes. */
+    /**
+     * Flushes at the end of the current read batch, or else of the event loop's current task, so that one flush covers
+     * all their writes. Outside a read that matters most as a connection starts: it opens its first streams together,
+     * each with a SYN and then its first data, and these now leave as one TLS record in one segment instead of one
+     * each (a LAN Chat↔LAN Chat setup: 16 segments with data instead of 21, README "Connection setup").
+     */
     void flush() {
-        if (inReadLoop) {
-            flushPending = true;
-        } else {
-            flushNow();
-        }
+        if (flushPending) return; // a flush is already due, at the end of this read batch or task
+        flushPending = true;
+        if (!inReadLoop) ctx.executor().execute(this::flushIfPending);
     }
 
     private void flushIfPending() {

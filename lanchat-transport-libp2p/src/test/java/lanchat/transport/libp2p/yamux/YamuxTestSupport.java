@@ -43,8 +43,12 @@ final class YamuxTestSupport {
         return new F(YamuxFrameType.GO_AWAY, 0, 0, code.code(), null);
     }
 
-    /** Everything {@code ch} wrote, as {@link F}s; payloads are released (short ones kept as text). */
+    /**
+     * Everything {@code ch} wrote, as {@link F}s; payloads are released (short ones kept as text). The session flushes
+     * at the end of the event loop's task, so the channel's pending tasks run first.
+     */
     static List<F> out(EmbeddedChannel ch) {
+        ch.runPendingTasks();
         return frames(ch::readOutbound);
     }
 
