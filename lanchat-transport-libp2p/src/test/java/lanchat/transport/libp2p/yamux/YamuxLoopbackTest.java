@@ -28,6 +28,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -182,6 +183,50 @@ class YamuxLoopbackTest {
                 total / 1048576.0, seconds, total / 1048576.0 / seconds);
         assertEquals(0, session.streamCount());
 
+        client.close().sync();
+        server.close().sync();
+    }
+
+    @Test
+    void streamsOpenedAndWrittenInOneTaskLeaveInOneFlush() throws Exception {
+        // as a connection starts it opens its first streams together (identify, chat): their SYNs and first data go
+        // out as one TLS record in one segment, not one each (README "Connection setup, flight by flight")
+        Channel server = new ServerBootstrap().group(serverLoop).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new YamuxFrameCodec(), new YamuxSession(false, new Echo()));
+                    }
+                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        AtomicLong flushes = new AtomicLong();
+        YamuxSession session = new YamuxSession(true, new Echo());
+        Channel client = new Bootstrap().group(clientLoop).channel(NioSocketChannel.class)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
+                            @Override
+                            public void flush(ChannelHandlerContext ctx) {
+                                flushes.incrementAndGet();
+                                ctx.flush();
+                            }
+                        }, new YamuxFrameCodec(), session);
+                    }
+                }).connect(server.localAddress()).sync().channel();
+        assertTrue(session.ping().get(5, TimeUnit.SECONDS).toMillis() < 5000); // the session is up and quiet
+
+        Sender first = new Sender("/multistream/1.0.0\n/ipfs/id/1.0.0\n".getBytes(StandardCharsets.UTF_8));
+        Sender second = new Sender("/multistream/1.0.0\n/chat/1.1.0\n".getBytes(StandardCharsets.UTF_8));
+        long before = client.eventLoop().submit(() -> {
+            long n = flushes.get();
+            session.openStream(first); // each writes its bytes as it becomes active, then FIN
+            session.openStream(second);
+            return n;
+        }).get(5, TimeUnit.SECONDS);
+        long after = client.eventLoop().submit(flushes::get).get(5, TimeUnit.SECONDS);
+        assertEquals(1, after - before, "the task's SYNs, data and FINs in one flush");
+        assertArrayEquals(first.payload, first.done.get(5, TimeUnit.SECONDS));
+        assertArrayEquals(second.payload, second.done.get(5, TimeUnit.SECONDS));
         client.close().sync();
         server.close().sync();
     }
