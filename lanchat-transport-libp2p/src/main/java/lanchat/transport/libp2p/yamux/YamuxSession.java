@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -750,7 +751,12 @@ public class YamuxSession extends ChannelDuplexHandler {
     void flush() {
         if (flushPending) return; // a flush is already due, at the end of this read batch or task
         flushPending = true;
-        if (!inReadLoop) ctx.executor().execute(this::flushIfPending);
+        if (inReadLoop) return;
+        try {
+            ctx.executor().execute(this::flushIfPending);
+        } catch (RejectedExecutionException shutDown) {
+            flushNow(); // the event loop takes no more tasks: flush what there is while the channel may still take it
+        }
     }
 
     private void flushIfPending() {
