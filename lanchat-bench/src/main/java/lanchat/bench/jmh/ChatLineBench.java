@@ -64,9 +64,12 @@ public class ChatLineBench {
         return decoder.readInbound();
     }
 
-    /** What {@code Libp2pConnection.send} does to every message before encoding: split into non-blank lines. */
+    /**
+     * What {@code Libp2pConnection.send} does to every message on the sender's thread: {@link ChatLineEncoder#wireLines},
+     * its non-blank lines as UTF-8 with their newlines, ready to be written.
+     */
     @Benchmark
     public Object sendSplit() {
-        return text.lines().filter(l -> !l.isBlank()).toList();
+        return ChatLineEncoder.wireLines(text, 1 << 20);
     }
 }
