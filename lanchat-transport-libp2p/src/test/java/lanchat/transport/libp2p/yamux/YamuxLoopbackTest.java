@@ -144,15 +144,20 @@ class YamuxLoopbackTest {
         }
     }
 
-    @Test
-    void echoesManyStreamsOverTcp() throws Exception {
-        Channel server = new ServerBootstrap().group(serverLoop).channel(NioServerSocketChannel.class)
+    /** A yamux listener on 127.0.0.1 whose streams echo. */
+    private Channel echoServer() throws InterruptedException {
+        return new ServerBootstrap().group(serverLoop).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new YamuxFrameCodec(), new YamuxSession(false, new Echo()));
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    }
+
+    @Test
+    void echoesManyStreamsOverTcp() throws Exception {
+        Channel server = echoServer();
         YamuxSession session = new YamuxSession(true, new Echo());
         Channel client = new Bootstrap().group(clientLoop).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
@@ -191,13 +196,7 @@ class YamuxLoopbackTest {
     void streamsOpenedAndWrittenInOneTaskLeaveInOneFlush() throws Exception {
         // as a connection starts it opens its first streams together (identify, chat): their SYNs and first data go
         // out as one TLS record in one segment, not one each (README "Connection setup, flight by flight")
-        Channel server = new ServerBootstrap().group(serverLoop).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new YamuxFrameCodec(), new YamuxSession(false, new Echo()));
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        Channel server = echoServer();
         AtomicLong flushes = new AtomicLong();
         YamuxSession session = new YamuxSession(true, new Echo());
         Channel client = new Bootstrap().group(clientLoop).channel(NioSocketChannel.class)
