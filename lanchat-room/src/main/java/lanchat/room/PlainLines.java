@@ -14,9 +14,9 @@ import lanchat.api.spi.ChatSession;
 /**
  * Shows each line of a plain libp2p peer once, however many ways it arrives: straight from the peer (on each of its
  * sessions with us: two peers that dial each other at once hold two connections until one retires, and a chat peer
- * may write its line on each), and relayed (unsigned) by every room member that is connected to it. A line is new when one source (one session of the peer, or one relaying member) has now delivered
- * it more often than it was shown: so a plain peer that says "ok" twice is shown twice, and the copies of other
- * sources are not. Bounded: the last {@link #MAX_LINES} distinct (peer, text) pairs, kept as a hash of the text; per
+ * may write its line on each), and relayed (unsigned) by every room member that is connected to it. A line is new
+ * when one source (one session of the peer, or one relaying member) has now delivered it more often than it was
+ * shown: so a plain peer that says "ok" twice is shown twice, and the copies of other sources are not. Bounded: the last {@link #MAX_LINES} distinct (peer, text) pairs, kept as a hash of the text; per
  * pair, one count per source. Used by the room (what it relays into its log, what it forwards to its plain peers) and
  * by the app (what it shows). Not thread-safe: one owner thread.
  */
